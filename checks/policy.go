@@ -1,0 +1,331 @@
+package checks
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// PolicyFile is the policy's file name at the repository root.
+const PolicyFile = ".secfirst.toml"
+
+// DefaultStaleAfterDays is how long a checklist review stays fresh.
+const DefaultStaleAfterDays = 90
+
+// Policy is .secfirst.toml: what blocks, what is switched off, what is ignored.
+type Policy struct {
+	// FailOn is the level at and above which findings block (default high).
+	FailOn FailOn
+	// Disabled lists checks switched off.
+	Disabled []string
+	// Strict makes an internal error in the hook block the commit.
+	Strict bool
+	// StaleAfterDays is the checklist's review period.
+	StaleAfterDays int
+	// Ignores are the suppressions, in file order.
+	Ignores []Ignore
+	// Path is the file the policy came from ("" when there is none).
+	Path string
+}
+
+// Ignore suppresses findings by fingerprint, rule or path glob (all that are
+// set must match). Reason is required; Expires is optional.
+type Ignore struct {
+	Fingerprint string
+	Rule        string
+	Path        string
+	Reason      string
+	Expires     time.Time // zero: never
+	Line        int       // line of its [[ignore]] header in the file
+}
+
+// Expired reports whether the ignore has stopped suppressing at now.
+func (ig Ignore) Expired(now time.Time) bool {
+	if ig.Expires.IsZero() {
+		return false
+	}
+	// An ignore is good through the whole of its expiry day.
+	return !now.Before(ig.Expires.AddDate(0, 0, 1))
+}
+
+// Matches reports whether the ignore covers f.
+func (ig Ignore) Matches(f Finding) bool {
+	if ig.Fingerprint != "" && ig.Fingerprint != f.Fingerprint {
+		return false
+	}
+	if ig.Rule != "" && !ruleMatches(ig.Rule, f) {
+		return false
+	}
+	if ig.Path != "" && !globMatch(ig.Path, f.File) {
+		return false
+	}
+	return ig.Fingerprint != "" || ig.Rule != "" || ig.Path != ""
+}
+
+// ruleMatches accepts the rule id itself or one of its refs (DL3002, a CVE...).
+func ruleMatches(rule string, f Finding) bool {
+	if strings.EqualFold(rule, f.Rule) {
+		return true
+	}
+	for _, r := range f.Refs {
+		if strings.EqualFold(rule, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches slash paths with path.Match, where "**/" also matches
+// any number of leading directories and a pattern ending in "/**" a whole tree.
+func globMatch(pattern, name string) bool {
+	if ok, _ := path.Match(pattern, name); ok {
+		return true
+	}
+	if strings.HasSuffix(pattern, "/**") && strings.HasPrefix(name, strings.TrimSuffix(pattern, "**")) {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(pattern, "**/"); ok {
+		parts := strings.Split(name, "/")
+		for i := range parts {
+			if globMatch(rest, strings.Join(parts[i:], "/")) {
+				return true
+			}
+		}
+	}
+	// A pattern without a slash matches a base name anywhere, like .gitignore.
+	if !strings.Contains(pattern, "/") {
+		if ok, _ := path.Match(pattern, path.Base(name)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultPolicy is the policy of a repository without .secfirst.toml.
+func DefaultPolicy() *Policy {
+	return &Policy{FailOn: FailOn(High), StaleAfterDays: DefaultStaleAfterDays}
+}
+
+// ConfigError is a policy file that cannot be used; it names the file and line.
+type ConfigError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+type rawPolicy struct {
+	FailOn         string         `toml:"fail_on"`
+	DisabledChecks []string       `toml:"disabled_checks"`
+	Strict         bool           `toml:"strict"`
+	Checklist      rawChecklist   `toml:"checklist"`
+	Ignore         []rawIgnore    `toml:"ignore"`
+}
+
+type rawChecklist struct {
+	StaleAfterDays int `toml:"stale_after_days"`
+}
+
+type rawIgnore struct {
+	Fingerprint string `toml:"fingerprint"`
+	Rule        string `toml:"rule"`
+	Path        string `toml:"path"`
+	Reason      string `toml:"reason"`
+	Expires     any    `toml:"expires"`
+}
+
+// KnownChecks are the check names a policy may switch off.
+var KnownChecks = []string{"secrets", "deps", "dockerfile"}
+
+// LoadPolicy reads .secfirst.toml from root; a missing file is the default policy.
+func LoadPolicy(root string) (*Policy, error) {
+	p := filepath.Join(root, PolicyFile)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return DefaultPolicy(), nil
+	}
+	if err != nil {
+		return nil, &ConfigError{Path: p, Msg: err.Error()}
+	}
+	return ParsePolicy(p, data)
+}
+
+// ParsePolicy parses policy text; path is used in errors.
+func ParsePolicy(p string, data []byte) (*Policy, error) {
+	var raw rawPolicy
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, &ConfigError{Path: p, Line: perr.Position.Line, Msg: perr.Message}
+		}
+		return nil, &ConfigError{Path: p, Msg: err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, &ConfigError{Path: p, Line: keyLine(data, und[0].String()), Msg: fmt.Sprintf("unknown setting %q", und[0].String())}
+	}
+	pol := DefaultPolicy()
+	pol.Path = p
+	if raw.FailOn != "" {
+		fo, err := ParseFailOn(raw.FailOn)
+		if err != nil {
+			return nil, &ConfigError{Path: p, Line: keyLine(data, "fail_on"), Msg: err.Error()}
+		}
+		pol.FailOn = fo
+	}
+	for _, c := range raw.DisabledChecks {
+		if !knownCheck(c) {
+			return nil, &ConfigError{Path: p, Line: keyLine(data, "disabled_checks"), Msg: fmt.Sprintf("unknown check %q in disabled_checks (want %s)", c, strings.Join(KnownChecks, ", "))}
+		}
+		pol.Disabled = append(pol.Disabled, c)
+	}
+	pol.Strict = raw.Strict
+	if raw.Checklist.StaleAfterDays < 0 {
+		return nil, &ConfigError{Path: p, Line: keyLine(data, "stale_after_days"), Msg: "stale_after_days must be positive"}
+	}
+	if raw.Checklist.StaleAfterDays > 0 {
+		pol.StaleAfterDays = raw.Checklist.StaleAfterDays
+	}
+	headers := ignoreHeaderLines(data)
+	for i, ri := range raw.Ignore {
+		line := 0
+		if i < len(headers) {
+			line = headers[i]
+		}
+		ig := Ignore{Fingerprint: ri.Fingerprint, Rule: ri.Rule, Path: ri.Path, Reason: strings.TrimSpace(ri.Reason), Line: line}
+		if ig.Fingerprint == "" && ig.Rule == "" && ig.Path == "" {
+			return nil, &ConfigError{Path: p, Line: line, Msg: "[[ignore]] needs a fingerprint, a rule or a path"}
+		}
+		if ig.Reason == "" {
+			return nil, &ConfigError{Path: p, Line: line, Msg: "[[ignore]] needs a reason: say why this finding is acceptable"}
+		}
+		if ig.Path != "" {
+			if _, err := path.Match(ig.Path, ""); err != nil {
+				return nil, &ConfigError{Path: p, Line: line, Msg: fmt.Sprintf("bad path glob %q", ig.Path)}
+			}
+		}
+		switch e := ri.Expires.(type) {
+		case nil:
+		case time.Time:
+			ig.Expires = time.Date(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, time.Local)
+		case string:
+			t, err := time.ParseInLocation("2006-01-02", e, time.Local)
+			if err != nil {
+				return nil, &ConfigError{Path: p, Line: line, Msg: fmt.Sprintf("expires %q is not a date (YYYY-MM-DD)", e)}
+			}
+			ig.Expires = t
+		default:
+			return nil, &ConfigError{Path: p, Line: line, Msg: "expires must be a date (YYYY-MM-DD)"}
+		}
+		pol.Ignores = append(pol.Ignores, ig)
+	}
+	return pol, nil
+}
+
+func knownCheck(c string) bool {
+	for _, k := range KnownChecks {
+		if k == c {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckEnabled reports whether the policy leaves a check on.
+func (p *Policy) CheckEnabled(name string) bool {
+	for _, d := range p.Disabled {
+		if d == name {
+			return false
+		}
+	}
+	return true
+}
+
+// ignoreHeaderLines returns the 1-based lines of each [[ignore]] header, so
+// an error about the n-th entry can name its line.
+func ignoreHeaderLines(data []byte) []int {
+	var lines []int
+	for i, l := range strings.Split(string(data), "\n") {
+		t := strings.ReplaceAll(strings.TrimSpace(l), " ", "")
+		if strings.HasPrefix(t, "[[ignore]]") {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
+}
+
+// keyLine finds the line that sets key (its last dotted part), 0 if none.
+func keyLine(data []byte, key string) int {
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		key = key[i+1:]
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, key) && strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(t, key)), "=") {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// Apply drops suppressed findings, marks blocking ones and returns warnings
+// for ignores that have expired (they no longer suppress). failOn overrides
+// the policy's level when not empty.
+func (p *Policy) Apply(findings []Finding, failOn FailOn, now time.Time) ([]Finding, []string) {
+	if failOn == "" {
+		failOn = p.FailOn
+	}
+	var warnings []string
+	var active []Ignore
+	for _, ig := range p.Ignores {
+		if ig.Expired(now) {
+			warnings = append(warnings, fmt.Sprintf("%s:%d: ignore %s expired on %s and no longer suppresses; fix the finding or renew the ignore with a reason",
+				filepath.Base(p.Path), ig.Line, ig.describe(), ig.Expires.Format("2006-01-02")))
+			continue
+		}
+		active = append(active, ig)
+	}
+	kept := findings[:0:0]
+	for _, f := range findings {
+		suppressed := false
+		for _, ig := range active {
+			if ig.Matches(f) {
+				suppressed = true
+				break
+			}
+		}
+		if suppressed {
+			continue
+		}
+		f.Blocking = failOn.Blocks(f.Severity)
+		kept = append(kept, f)
+	}
+	return kept, warnings
+}
+
+func (ig Ignore) describe() string {
+	var parts []string
+	if ig.Fingerprint != "" {
+		parts = append(parts, "fingerprint "+ig.Fingerprint)
+	}
+	if ig.Rule != "" {
+		parts = append(parts, "rule "+ig.Rule)
+	}
+	if ig.Path != "" {
+		parts = append(parts, "path "+ig.Path)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,344 @@
+package checks
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Mode is what a scan reads.
+type Mode string
+
+const (
+	// ModeStaged reads the index exactly as `git commit` will record it.
+	ModeStaged Mode = "staged"
+	// ModeWorktree reads the tracked files of the working tree, or the files
+	// and folders given on the command line (see Source.Paths).
+	ModeWorktree Mode = "worktree"
+	// ModeHistory reads every commit reachable from HEAD (or Source.Revs).
+	ModeHistory Mode = "history"
+)
+
+// ErrNotARepository is returned when a git mode is asked for outside a repository.
+var ErrNotARepository = errors.New("not inside a git repository")
+
+// File is one file of a source.
+type File struct {
+	// Path is slash-separated and relative to Source.Root when the file is
+	// under it, else absolute (a PATH outside the repository).
+	Path string
+	// Abs is the file on disk (working tree and paths); empty for staged files.
+	Abs string
+	// Blob is the staged object id (staged mode only).
+	Blob string
+}
+
+// Source is what a scan reads. Checks ask it for the files they care about;
+// the secrets check also reads git's patches through Root and Revs.
+type Source struct {
+	Mode Mode
+	// Root is the repository's top-level directory, or the current directory
+	// when scanning paths outside a repository.
+	Root string
+	// InRepo is true when Root is a git working tree.
+	InRepo bool
+	// Paths are the absolute files or folders given on the command line.
+	// When set, the source is those paths and not the tracked files.
+	Paths []string
+	// Revs are the revisions history mode walks (git rev-list syntax).
+	// Empty means HEAD.
+	Revs []string
+	// Env is the environment git commands run with (nil: the process's own,
+	// which carries GIT_INDEX_FILE during `git commit -a`).
+	Env []string
+
+	once  sync.Once
+	files []File
+	err   error
+}
+
+// NewRepoSource opens the repository containing dir for a git mode.
+func NewRepoSource(ctx context.Context, dir string, mode Mode) (*Source, error) {
+	root, err := RepoRoot(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{Mode: mode, Root: root, InRepo: true}, nil
+}
+
+// NewPathsSource scans the given files or folders. Findings are reported
+// relative to the repository containing cwd when there is one, else to cwd.
+func NewPathsSource(ctx context.Context, cwd string, paths []string) (*Source, error) {
+	s := &Source{Mode: ModeWorktree, Root: cwd}
+	if root, err := RepoRoot(ctx, cwd); err == nil {
+		s.Root, s.InRepo = root, true
+	}
+	for _, p := range paths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(cwd, p)
+		}
+		p = filepath.Clean(p)
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("cannot scan %s: %w", p, unwrapPathErr(err))
+		}
+		s.Paths = append(s.Paths, p)
+	}
+	return s, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// RepoRoot returns the top level of the working tree containing dir. It asks
+// git itself, so linked worktrees, submodules and GIT_DIR all behave as git does.
+func RepoRoot(ctx context.Context, dir string) (string, error) {
+	out, err := Git(ctx, dir, nil, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", dir, ErrNotARepository)
+	}
+	root := strings.TrimSpace(string(out))
+	if root == "" {
+		return "", fmt.Errorf("%s: %w (bare repository?)", dir, ErrNotARepository)
+	}
+	return root, nil
+}
+
+// Git runs git in dir and returns its standard output. The error carries the
+// first line git printed on standard error.
+func Git(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = env
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		if msg == "" {
+			msg = err.Error()
+		}
+		return out, fmt.Errorf("git %s: %s", args[0], msg)
+	}
+	return out, nil
+}
+
+// Git runs git in the source's root with its environment.
+func (s *Source) Git(ctx context.Context, args ...string) ([]byte, error) {
+	return Git(ctx, s.Root, s.Env, args...)
+}
+
+// HasHead reports whether the repository has a commit checked out.
+func (s *Source) HasHead(ctx context.Context) bool {
+	_, err := s.Git(ctx, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+	return err == nil
+}
+
+// Files lists the files of the source whose path (slash-separated, relative
+// to Root) satisfies match; a nil match keeps all. Staged: the files the
+// commit adds or modifies. Worktree: the tracked files present on disk.
+// Paths: every regular file under the given paths. History: none.
+func (s *Source) Files(ctx context.Context, match func(path string) bool) ([]File, error) {
+	s.once.Do(func() { s.files, s.err = s.list(ctx) })
+	if s.err != nil {
+		return nil, s.err
+	}
+	var out []File
+	for _, f := range s.files {
+		if match == nil || match(f.Path) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (s *Source) list(ctx context.Context) ([]File, error) {
+	switch {
+	case len(s.Paths) > 0:
+		return s.walkPaths()
+	case s.Mode == ModeStaged:
+		return s.stagedFiles(ctx)
+	case s.Mode == ModeWorktree:
+		return s.trackedFiles(ctx)
+	}
+	return nil, nil
+}
+
+// stagedFiles lists what the commit adds or changes, with the staged blob ids.
+// `git diff --cached` compares against the empty tree before the first commit
+// and reads GIT_INDEX_FILE, so partial and temporary indexes behave as git's.
+func (s *Source) stagedFiles(ctx context.Context) ([]File, error) {
+	out, err := s.Git(ctx, "-c", "core.quotePath=false", "diff", "--cached", "--raw", "-z",
+		"--no-renames", "--no-abbrev", "--no-ext-diff", "--diff-filter=ACMT")
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	// -z --raw: ":oldmode newmode oldsha newsha status\0path\0"
+	parts := bytes.Split(out, []byte{0})
+	for i := 0; i+1 < len(parts); i += 2 {
+		meta := strings.Fields(string(parts[i]))
+		if len(meta) < 5 {
+			continue
+		}
+		if meta[1] == "160000" || meta[1] == "120000" { // submodule or symlink
+			continue
+		}
+		files = append(files, File{Path: string(parts[i+1]), Blob: meta[3]})
+	}
+	return files, nil
+}
+
+func (s *Source) trackedFiles(ctx context.Context) ([]File, error) {
+	out, err := s.Git(ctx, "ls-files", "-z", "--cached", "--full-name")
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	seen := map[string]bool{}
+	for _, p := range bytes.Split(out, []byte{0}) {
+		if len(p) == 0 || seen[string(p)] {
+			continue
+		}
+		seen[string(p)] = true
+		rel := string(p)
+		abs := filepath.Join(s.Root, filepath.FromSlash(rel))
+		if fi, err := os.Lstat(abs); err != nil || !fi.Mode().IsRegular() {
+			continue // deleted in the working tree, a symlink or a submodule
+		}
+		files = append(files, File{Path: rel, Abs: abs})
+	}
+	return files, nil
+}
+
+func (s *Source) walkPaths() ([]File, error) {
+	var files []File
+	seen := map[string]bool{}
+	add := func(abs string) {
+		if !seen[abs] {
+			seen[abs] = true
+			files = append(files, File{Path: s.Rel(abs), Abs: abs})
+		}
+	}
+	for _, p := range s.Paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot scan %s: %w", p, unwrapPathErr(err))
+		}
+		if !fi.IsDir() {
+			add(p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil // unreadable entries are skipped, as gitleaks dir does
+			}
+			if d.IsDir() {
+				if d.Name() == ".git" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				add(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// Rel turns an absolute path into the path findings report: relative to Root
+// when under it, else absolute; always slash-separated.
+func (s *Source) Rel(abs string) string {
+	if rel, err := filepath.Rel(s.Root, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}
+
+// Read returns a file's content in this source: the staged blob or the file on disk.
+func (s *Source) Read(ctx context.Context, f File) ([]byte, error) {
+	if f.Blob != "" {
+		return s.Git(ctx, "cat-file", "blob", f.Blob)
+	}
+	return os.ReadFile(f.Abs)
+}
+
+// ReadPath reads any path of the repository as this source sees it: from the
+// index in staged mode, from disk otherwise. A missing file is fs.ErrNotExist.
+func (s *Source) ReadPath(ctx context.Context, rel string) ([]byte, error) {
+	if s.Mode == ModeStaged {
+		out, err := s.Git(ctx, "cat-file", "blob", ":"+rel)
+		if err != nil {
+			return nil, fs.ErrNotExist
+		}
+		return out, nil
+	}
+	return os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(rel)))
+}
+
+// ReadBlobs reads many staged blobs through one `git cat-file --batch`.
+func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
+	cmd.Dir = s.Root
+	if s.Env != nil {
+		cmd.Env = s.Env
+	}
+	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(stdout)
+	for range ids {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			break
+		}
+		fields := strings.Fields(header)
+		if len(fields) != 3 {
+			continue // "<id> missing"
+		}
+		n, err := strconv.Atoi(fields[2])
+		if err != nil {
+			break
+		}
+		buf := make([]byte, n+1) // content and its trailing newline
+		if _, err := io.ReadFull(r, buf); err != nil {
+			break
+		}
+		out[fields[0]] = buf[:n]
+	}
+	_ = cmd.Wait()
+	return out, nil
+}
