@@ -128,11 +128,11 @@ func (e *ConfigError) Error() string {
 }
 
 type rawPolicy struct {
-	FailOn         string         `toml:"fail_on"`
-	DisabledChecks []string       `toml:"disabled_checks"`
-	Strict         bool           `toml:"strict"`
-	Checklist      rawChecklist   `toml:"checklist"`
-	Ignore         []rawIgnore    `toml:"ignore"`
+	FailOn         string       `toml:"fail_on"`
+	DisabledChecks []string     `toml:"disabled_checks"`
+	Strict         bool         `toml:"strict"`
+	Checklist      rawChecklist `toml:"checklist"`
+	Ignore         []rawIgnore  `toml:"ignore"`
 }
 
 type rawChecklist struct {

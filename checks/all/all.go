@@ -1,0 +1,23 @@
+// Package all is the set of checks secfirst runs: the one place that knows
+// every check, so scan, the hook, the checklist and the TUI agree.
+package all
+
+import (
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/secrets"
+)
+
+// Options configure the checks that need it.
+type Options struct {
+	// DBDir is the OSV database directory ("" means the default).
+	DBDir string
+	// Offline forbids every network access.
+	Offline bool
+}
+
+// Checks returns every check, in report order.
+func Checks(o Options) []checks.Check {
+	return []checks.Check{
+		secrets.New(),
+	}
+}

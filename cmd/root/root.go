@@ -1,0 +1,34 @@
+// Package root assembles secfirst's command tree.
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/scan"
+	"github.com/secfirst-dev/secfirst/cmd/version"
+)
+
+// NewCmd builds the root command with every subcommand.
+func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secfirst",
+		Short: "Security first: secrets, dependencies and Dockerfiles checked before every commit",
+		Long: `secfirst checks every commit for leaked secrets, vulnerable dependencies and
+insecure Dockerfiles, explains each finding with a fix and a short lesson, and
+keeps a security checklist for the repository.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version.String(),
+	}
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SetVersionTemplate("{{.Version}}\n")
+	cmd.CompletionOptions.HiddenDefaultCmd = true
+
+	cmd.AddCommand(
+		scan.NewCmd(ios),
+		version.NewCmd(ios),
+	)
+	return cmd
+}

@@ -1,0 +1,189 @@
+// Package scan is `secfirst scan`: run the checks on the working tree, the
+// staged changes, the history or given paths, and report.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/all"
+	"github.com/secfirst-dev/secfirst/checks/report"
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/version"
+)
+
+// Options are the flags and arguments of `secfirst scan`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Dir     string // working directory
+	Staged  bool
+	History bool
+	Checks  []string
+	Format  string
+	FailOn  string
+	Offline bool
+	DB      string
+	Paths   []string
+}
+
+// NewCmd builds `secfirst scan`.
+func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
+	opts := &Options{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH...]",
+		Short: "Scan the working tree, the staged changes, the history or paths",
+		Long: `Scan for leaked secrets, vulnerable dependencies and insecure Dockerfiles.
+
+With no mode, scan the tracked files of the working tree. --staged scans the
+index exactly as 'git commit' would record it; --history every commit
+reachable from HEAD. Given PATHs (files or folders, inside or outside a
+repository), scan those.
+
+Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
+2 usage or runtime error.`,
+		Example: `  secfirst scan
+  secfirst scan --staged
+  secfirst scan --history --check secrets --format sarif > secfirst.sarif
+  secfirst scan --format json ./deploy/Dockerfile`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if opts.Dir == "" {
+				wd, err := os.Getwd()
+				if err != nil {
+					return cmdutil.Failf("cannot read the current directory: %v", err)
+				}
+				opts.Dir = wd
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.Staged, "staged", false, "scan the index as `git commit` would record it")
+	f.BoolVar(&opts.History, "history", false, "scan every commit reachable from HEAD")
+	f.StringSliceVar(&opts.Checks, "check", nil, "checks to run: secrets, deps, dockerfile (default all)")
+	f.StringVar(&opts.Format, "format", "text", "output format: text, json or sarif")
+	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low or never (default from .secfirst.toml, else high)")
+	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only)")
+	f.StringVar(&opts.DB, "db", "", "OSV database directory (default $SECFIRST_OSV_DB or the user cache)")
+	cmd.MarkFlagsMutuallyExclusive("staged", "history")
+	return cmd
+}
+
+// Run runs a scan and writes the report. It returns an ExitError with code 1
+// when findings block, 2 on a usage or runtime error.
+func Run(ctx context.Context, opts *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	switch opts.Format {
+	case "text", "json", "sarif":
+	default:
+		return cmdutil.Failf("invalid --format %q (want text, json or sarif)", opts.Format)
+	}
+	var failOn checks.FailOn
+	if opts.FailOn != "" {
+		fo, err := checks.ParseFailOn(opts.FailOn)
+		if err != nil {
+			return cmdutil.Failf("%v", err)
+		}
+		failOn = fo
+	}
+	if len(opts.Paths) > 0 && (opts.Staged || opts.History) {
+		return cmdutil.Failf("PATH arguments cannot be combined with --staged or --history")
+	}
+
+	src, err := source(ctx, opts)
+	if err != nil {
+		return err
+	}
+	var pol *checks.Policy
+	if src.InRepo {
+		if pol, err = checks.LoadPolicy(src.Root); err != nil {
+			return cmdutil.Failf("%v", err)
+		}
+	} else {
+		pol = checks.DefaultPolicy()
+	}
+	list, err := checks.Select(all.Checks(all.Options{DBDir: opts.DB, Offline: opts.Offline}), expand(opts.Checks), pol)
+	if err != nil {
+		return cmdutil.Failf("%v", err)
+	}
+	rep := checks.Scan(ctx, src, list, pol, checks.Options{FailOn: failOn})
+	if ctx.Err() != nil {
+		return cmdutil.Failf("scan interrupted")
+	}
+	if err := write(opts, rep); err != nil {
+		return cmdutil.Failf("cannot write the report: %v", err)
+	}
+	if len(rep.Errors) > 0 && len(rep.Findings) == 0 && len(list) == len(rep.Errors) {
+		// Nothing ran: that is not a clean result.
+		return cmdutil.Failf("%s", rep.Errors[0])
+	}
+	if rep.Summary.Blocking > 0 {
+		return cmdutil.Silent(cmdutil.ExitFindings)
+	}
+	return nil
+}
+
+func source(ctx context.Context, opts *Options) (*checks.Source, error) {
+	if len(opts.Paths) > 0 {
+		src, err := checks.NewPathsSource(ctx, opts.Dir, opts.Paths)
+		if err != nil {
+			return nil, cmdutil.Failf("%v", err)
+		}
+		return src, nil
+	}
+	mode := checks.ModeWorktree
+	switch {
+	case opts.Staged:
+		mode = checks.ModeStaged
+	case opts.History:
+		mode = checks.ModeHistory
+	}
+	src, err := checks.NewRepoSource(ctx, opts.Dir, mode)
+	if errors.Is(err, checks.ErrNotARepository) {
+		return nil, cmdutil.Failf("%s is not inside a git repository; give the files or folders to scan: secfirst scan PATH...", opts.Dir)
+	}
+	if err != nil {
+		return nil, cmdutil.Failf("%v", err)
+	}
+	return src, nil
+}
+
+// expand accepts "--check secrets,deps" and repeated flags alike.
+func expand(names []string) []string {
+	var out []string
+	for _, n := range names {
+		for _, p := range strings.Split(n, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func write(opts *Options, rep *checks.Report) error {
+	out := opts.IO.Out
+	switch opts.Format {
+	case "json":
+		return report.WriteJSON(out, rep)
+	case "sarif":
+		v, _, _ := version.Info()
+		return report.WriteSARIF(out, rep, v)
+	}
+	if err := report.WriteText(out, rep, report.NewStyles(opts.IO.Renderer())); err != nil {
+		return err
+	}
+	if len(rep.Errors) > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, "secfirst: some checks could not run; see the warnings above")
+	}
+	return nil
+}
