@@ -65,7 +65,7 @@ func WriteSARIF(w io.Writer, r *checks.Report, version string) error {
 			WithLevel(level(f.Severity)).
 			WithMessage(sarif.NewTextMessage(msg)).
 			AddLocation(sarif.NewLocationWithPhysicalLocation(loc)).
-			AddPartialFingerprint("secfirst/v1", f.Fingerprint)
+			WithPartialFingerprints(map[string]string{"secfirst/v1": f.Fingerprint})
 		props := sarif.NewPropertyBag().Add("severity", string(f.Severity)).Add("blocking", f.Blocking)
 		if f.Commit != "" {
 			props.Add("commit", f.Commit)
