@@ -39,7 +39,7 @@ func sample() *checks.Report {
 		{Check: "secrets", Rule: "aws-access-token", Severity: checks.Critical, Title: "Identified a pattern that may indicate AWS credentials",
 			File: "old.txt", Line: 3, Commit: "1234567890abcdef1234567890abcdef12345678",
 			Message: "AWS access token found in commit 1234567890ab: AKIA**** (20 characters, redacted)",
-			Fix: "Revoke, rotate, purge.", Lesson: "secrets-history", Fingerprint: "99998888777766665555", Blocking: true},
+			Fix:     "Revoke, rotate, purge.", Lesson: "secrets-history", Fingerprint: "99998888777766665555", Blocking: true},
 	}
 	checks.SortFindings(fs)
 	return &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: fs, Summary: checks.Summarize(fs),
