@@ -1,0 +1,147 @@
+package version
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"text/template"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// goreleaserConfig is the part of .goreleaser.yml these tests read.
+type goreleaserConfig struct {
+	Builds []struct {
+		ID      string   `yaml:"id"`
+		Main    string   `yaml:"main"`
+		Binary  string   `yaml:"binary"`
+		Env     []string `yaml:"env"`
+		Goos    []string `yaml:"goos"`
+		Goarch  []string `yaml:"goarch"`
+		Ldflags ldflags  `yaml:"ldflags"`
+	} `yaml:"builds"`
+}
+
+// ldflags accepts both forms goreleaser does: one string or a list of strings.
+type ldflags []string
+
+func (l *ldflags) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*l = ldflags{n.Value}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return err
+	}
+	*l = list
+	return nil
+}
+
+const repoRoot = "../.."
+
+func readGoreleaserConfig(t *testing.T) goreleaserConfig {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, ".goreleaser.yml"))
+	if err != nil {
+		t.Fatalf("read .goreleaser.yml: %v", err)
+	}
+	var cfg goreleaserConfig
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatalf("parse .goreleaser.yml: %v", err)
+	}
+	if len(cfg.Builds) != 1 {
+		t.Fatalf(".goreleaser.yml has %d builds, want exactly 1 (secfirst)", len(cfg.Builds))
+	}
+	return cfg
+}
+
+// TestGoreleaserLdflagsStampTheBinary builds secfirst with exactly the ldflags
+// of .goreleaser.yml and runs `secfirst version`. The linker silently ignores
+// -X for a symbol path that does not exist, so only running the binary proves
+// that the release stamps version, commit and date.
+func TestGoreleaserLdflagsStampTheBinary(t *testing.T) {
+	build := readGoreleaserConfig(t).Builds[0]
+	if len(build.Ldflags) == 0 {
+		t.Fatal(".goreleaser.yml builds[0] has no ldflags")
+	}
+
+	// goreleaser renders ldflags as Go templates; render them the same way
+	// with the fields a release provides. A template that uses a field this
+	// test does not know fails here rather than going unchecked.
+	stamp := struct{ Version, Commit, Date string }{
+		Version: "9.8.7-stamptest",
+		Commit:  "0123456789abcdef0123456789abcdef01234567",
+		Date:    "2026-01-02T03:04:05Z",
+	}
+	var rendered []string
+	for _, f := range build.Ldflags {
+		tmpl, err := template.New("ldflags").Option("missingkey=error").Parse(f)
+		if err != nil {
+			t.Fatalf("ldflags %q: %v", f, err)
+		}
+		var b bytes.Buffer
+		if err := tmpl.Execute(&b, stamp); err != nil {
+			t.Fatalf("ldflags %q: %v", f, err)
+		}
+		rendered = append(rendered, b.String())
+	}
+
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build secfirst: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "secfirst")
+	if runtime.GOOS == "windows" {
+		out += ".exe"
+	}
+	// Same ldflags as the release; the build's env and -trimpath are left out
+	// on purpose so this one build reuses the normal build cache.
+	buildCmd := exec.Command(goBin, "build", "-o", out, "-ldflags="+strings.Join(rendered, " "), build.Main)
+	buildCmd.Dir = repoRoot
+	if msg, err := buildCmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", build.Main, err, msg)
+	}
+
+	got, err := exec.Command(out, "version").Output()
+	if err != nil {
+		t.Fatalf("secfirst version: %v", err)
+	}
+	line := strings.TrimSpace(string(got))
+	want := "secfirst " + stamp.Version + " (" + stamp.Commit[:12] + ", " + stamp.Date + ")"
+	if line != want {
+		t.Errorf("secfirst version printed %q, want %q: an -X path in .goreleaser.yml does not match cmd/version", line, want)
+	}
+}
+
+// TestGoreleaserBuildMatrix guards the promises of the release: static
+// binaries for linux, darwin and windows on amd64 and arm64, built from the
+// command's main package.
+func TestGoreleaserBuildMatrix(t *testing.T) {
+	build := readGoreleaserConfig(t).Builds[0]
+
+	if _, err := os.Stat(filepath.Join(repoRoot, build.Main, "main.go")); err != nil {
+		t.Errorf("builds[0].main %q does not hold main.go: %v", build.Main, err)
+	}
+	if build.Binary != "secfirst" {
+		t.Errorf("builds[0].binary = %q, want secfirst", build.Binary)
+	}
+	if !slices.Contains(build.Env, "CGO_ENABLED=0") {
+		t.Errorf("builds[0].env = %q, want CGO_ENABLED=0 for static cross-compiled binaries", build.Env)
+	}
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		if !slices.Contains(build.Goos, goos) {
+			t.Errorf("builds[0].goos = %q, missing %s", build.Goos, goos)
+		}
+	}
+	for _, goarch := range []string{"amd64", "arm64"} {
+		if !slices.Contains(build.Goarch, goarch) {
+			t.Errorf("builds[0].goarch = %q, missing %s", build.Goarch, goarch)
+		}
+	}
+}
