@@ -1,0 +1,100 @@
+package checks
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGlobMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"docs/**", "docs/a/b.md", true},
+		{"docs/**", "src/docs/a.md", false},
+		{"**/testdata/*", "a/b/testdata/x.txt", true},
+		{"**/testdata/*", "testdata/x.txt", true},
+		{"*.md", "deep/dir/README.md", true},
+		{"src/*.go", "src/a/b.go", false},
+		{"src/*.go", "src/b.go", true},
+	} {
+		if got := globMatch(c.pattern, c.name); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", c.pattern, c.name, got, c.want)
+		}
+	}
+}
+
+func TestIgnoreExpiresAfterItsDay(t *testing.T) {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.Local)
+	ig := Ignore{Rule: "x", Reason: "r", Expires: day}
+	if ig.Expired(day.Add(23 * time.Hour)) {
+		t.Fatal("an ignore holds through its expiry day")
+	}
+	if !ig.Expired(day.AddDate(0, 0, 1)) {
+		t.Fatal("an ignore stops the day after")
+	}
+}
+
+func TestIgnoreMatchesRefsAndAllFields(t *testing.T) {
+	f := Finding{Rule: "dockerfile/root-user", Refs: []string{"DL3002"}, File: "build/Dockerfile", Fingerprint: "abc"}
+	if !(Ignore{Rule: "dl3002"}).Matches(f) {
+		t.Fatal("a rule ignore matches a ref, case-insensitively")
+	}
+	if (Ignore{Rule: "DL3002", Path: "other/*"}).Matches(f) {
+		t.Fatal("every field set must match")
+	}
+	if (Ignore{}).Matches(f) {
+		t.Fatal("an empty ignore matches nothing")
+	}
+}
+
+func TestParsePolicy(t *testing.T) {
+	p, err := ParsePolicy(".secfirst.toml", []byte(`fail_on = "medium"
+disabled_checks = ["deps"]
+strict = true
+[checklist]
+stale_after_days = 30
+[[ignore]]
+rule = "generic-api-key"
+reason = "fixtures"
+expires = 2030-01-02
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FailOn != FailOn(Medium) || p.CheckEnabled("deps") || !p.CheckEnabled("secrets") || !p.Strict || p.StaleAfterDays != 30 {
+		t.Fatalf("policy = %+v", p)
+	}
+	if len(p.Ignores) != 1 || p.Ignores[0].Expires.Year() != 2030 || p.Ignores[0].Line != 6 {
+		t.Fatalf("ignores = %+v", p.Ignores)
+	}
+	for text, want := range map[string]string{
+		"fail_on = \"high\"\nfoo = 1\n":                                        ".secfirst.toml:2: unknown setting \"foo\"",
+		"disabled_checks = [\"nope\"]\n":                                       ".secfirst.toml:1: unknown check",
+		"[[ignore]]\nreason = \"x\"\n":                                         ".secfirst.toml:1: [[ignore]] needs a fingerprint",
+		"\n[[ignore]]\nrule = \"x\"\nexpires = \"soon\"\n":                     ".secfirst.toml:2",
+		"[[ignore]]\nrule = \"x\"\nreason = \"r\"\nexpires = \"31/12/2030\"\n": "is not a date",
+	} {
+		_, err := ParsePolicy(".secfirst.toml", []byte(text))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParsePolicy(%q) error = %v, want %q", text, err, want)
+		}
+	}
+}
+
+func TestApplyMarksBlockingBySeverity(t *testing.T) {
+	fs := []Finding{{Rule: "a", Severity: Critical}, {Rule: "b", Severity: Medium}, {Rule: "c", Severity: Low}}
+	kept, _ := DefaultPolicy().Apply(fs, "", time.Now())
+	if !kept[0].Blocking || kept[1].Blocking || kept[2].Blocking {
+		t.Fatalf("default high: %+v", kept)
+	}
+	kept, _ = DefaultPolicy().Apply(fs, FailOn(Low), time.Now())
+	if !kept[2].Blocking {
+		t.Fatal("--fail-on low overrides the policy")
+	}
+	kept, _ = DefaultPolicy().Apply(fs, FailNever, time.Now())
+	if kept[0].Blocking {
+		t.Fatal("never blocks nothing")
+	}
+}
