@@ -1,0 +1,213 @@
+package hooks
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// ScriptVersion is the format of the hook script secfirst writes. A script
+// of an older format is rewritten by the next install.
+const ScriptVersion = 1
+
+// marker starts the comment that marks a file (or a block in a husky hook
+// file) as secfirst's: "# secfirst-hook v1".
+const marker = "# secfirst-hook v"
+
+// ChainedSuffix is appended to the name of a hook that was there before
+// secfirst: pre-commit becomes pre-commit.secfirst-chained. git ignores it
+// (it is not a hook name); secfirst's script runs it first.
+const ChainedSuffix = ".secfirst-chained"
+
+// takesStdin lists the hooks git feeds on standard input: the script keeps
+// that input so the chained hook and secfirst both read it.
+var takesStdin = map[string]bool{PrePush: true}
+
+// Script is the hook file secfirst installs for hook, calling binary (an
+// absolute path) and falling back to secfirst on PATH. It is plain POSIX sh.
+//
+// When the binary cannot be found at all the hook does not block: it says
+// loudly that the commit was not checked and how to fix or remove the hook.
+// A hook that blocks every commit of someone who uninstalled a tool gets
+// bypassed with --no-verify or deleted, and CI remains the backstop.
+func Script(hook, binary string) []byte {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	chained := hook + ChainedSuffix
+	w("#!/bin/sh\n")
+	w("%s%d %s\n", marker, ScriptVersion, hook)
+	w("# Written by 'secfirst hooks install'; 'secfirst hooks uninstall' removes it\n")
+	w("# and puts back the hook it chains. Edits to this file are overwritten.\n")
+	w("#\n")
+	w("# A %s hook that was here before secfirst is kept beside this file as\n", hook)
+	w("# %s: it runs first, with the same arguments and input,\n", chained)
+	w("# and its failure stops git.\n")
+	w("secfirst=%s\n", shQuote(filepath.ToSlash(binary)))
+	w("chained=\"$(dirname -- \"$0\")/%s\"\n", chained)
+	if takesStdin[hook] {
+		w("input=\n")
+		w("if [ -x \"$chained\" ]; then\n")
+		w("\t# Both hooks read the refs git gives on standard input: keep them.\n")
+		w("\tinput=$(cat; echo x)\n")
+		w("\tinput=${input%%x}\n")
+		w("\tprintf '%%s' \"$input\" | \"$chained\" \"$@\" || exit $?\n")
+		w("fi\n")
+	} else {
+		w("if [ -x \"$chained\" ]; then\n")
+		w("\t\"$chained\" \"$@\" || exit $?\n")
+		w("fi\n")
+	}
+	w("if [ ! -x \"$secfirst\" ]; then\n")
+	w("\tsecfirst=$(command -v secfirst 2>/dev/null) || secfirst=\n")
+	w("fi\n")
+	w("if [ -z \"$secfirst\" ]; then\n")
+	w("\techo \"secfirst: WARNING: the secfirst binary is gone (not at %s, not on PATH).\" >&2\n", shEcho(filepath.ToSlash(binary)))
+	if hook == PrePush {
+		w("\techo \"secfirst: this push was NOT checked for secrets.\" >&2\n")
+	} else {
+		w("\techo \"secfirst: this commit was NOT checked for secrets, vulnerable dependencies or Dockerfile problems.\" >&2\n")
+	}
+	w("\techo \"secfirst: reinstall secfirst and run 'secfirst hooks install', or remove this hook: rm \\\"$0\\\"\" >&2\n")
+	w("\tif [ -e \"$chained\" ]; then\n")
+	w("\t\techo \"secfirst: and put your previous hook back: mv \\\"$chained\\\" \\\"$0\\\"\" >&2\n")
+	w("\tfi\n")
+	w("\texit 0\n")
+	w("fi\n")
+	if takesStdin[hook] {
+		w("if [ -x \"$chained\" ]; then\n")
+		w("\tprintf '%%s' \"$input\" | \"$secfirst\" hook %s \"$@\"\n", hook)
+		w("\texit $?\n")
+		w("fi\n")
+	}
+	w("exec \"$secfirst\" hook %s \"$@\"\n", hook)
+	return []byte(b.String())
+}
+
+// shQuote quotes s for sh: single quotes, with ' written as '\”.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shEcho escapes s for a double-quoted sh string.
+func shEcho(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+	return r.Replace(s)
+}
+
+// shUnquote reverses shQuote.
+func shUnquote(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' {
+		return "", false
+	}
+	return strings.ReplaceAll(s[1:len(s)-1], `'\''`, `'`), true
+}
+
+// ScriptInfo is what secfirst recognises in a hook file.
+type ScriptInfo struct {
+	// Ours is true for a file secfirst wrote.
+	Ours bool
+	// Version is its script format (0 when not ours).
+	Version int
+	// Binary is the secfirst it calls first.
+	Binary string
+}
+
+// ParseScript recognises secfirst's hook script by its marker line.
+func ParseScript(content []byte) ScriptInfo {
+	var info ScriptInfo
+	for _, line := range strings.Split(string(content), "\n") {
+		if rest, ok := strings.CutPrefix(line, marker); ok && !info.Ours {
+			v, _, _ := strings.Cut(rest, " ")
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				continue
+			}
+			info.Ours, info.Version = true, n
+		}
+		if rest, ok := strings.CutPrefix(line, "secfirst="); ok && info.Binary == "" {
+			info.Binary, _ = shUnquote(rest)
+		}
+	}
+	return info
+}
+
+// Husky hook files are committed and shared by the team, so the lines
+// secfirst adds there call secfirst from PATH, never a path on one machine.
+
+func huskyBegin() string {
+	return fmt.Sprintf("%s%d begin: added by 'secfirst hooks install'; 'secfirst hooks uninstall' removes it", marker, ScriptVersion)
+}
+
+const huskyEndSuffix = " end"
+
+// HuskyBlock is what secfirst adds to a husky hook file (.husky/pre-commit).
+func HuskyBlock(hook string) []byte {
+	var b strings.Builder
+	b.WriteString(huskyBegin() + "\n")
+	b.WriteString("if command -v secfirst >/dev/null 2>&1; then\n")
+	b.WriteString("\tsecfirst hook " + hook + " \"$@\" || exit $?\n")
+	b.WriteString("else\n")
+	what := "commit"
+	if hook == PrePush {
+		what = "push"
+	}
+	b.WriteString("\techo \"secfirst: WARNING: secfirst is not on PATH; this " + what + " was NOT checked. Install it: https://github.com/secfirst-dev/secfirst\" >&2\n")
+	b.WriteString("fi\n")
+	b.WriteString(fmt.Sprintf("%s%d%s\n", marker, ScriptVersion, huskyEndSuffix))
+	return []byte(b.String())
+}
+
+// huskyHeader starts a husky hook file that secfirst creates. It names
+// secfirst so that uninstall can tell the file was created by it.
+func huskyHeader(h *HuskySetup, hook string) []byte {
+	note := fmt.Sprintf("# husky runs this file for git's %s hook. Created by 'secfirst hooks install'.\n", hook)
+	if h.Major >= 9 {
+		return []byte(note)
+	}
+	return []byte("#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n" + note)
+}
+
+// findHuskyBlock returns the byte range of secfirst's block in a husky hook
+// file, including the newline that was added before it, and the block's
+// script version. ok is false when there is no complete block.
+func findHuskyBlock(content []byte) (start, end, version int, ok bool) {
+	begin := bytes.Index(content, []byte(marker))
+	for begin >= 0 {
+		lineEnd := bytes.IndexByte(content[begin:], '\n')
+		if lineEnd < 0 {
+			return 0, 0, 0, false
+		}
+		line := string(content[begin : begin+lineEnd])
+		v, rest, _ := strings.Cut(strings.TrimPrefix(line, marker), " ")
+		if n, err := strconv.Atoi(v); err == nil && strings.HasPrefix(rest, "begin") && (begin == 0 || content[begin-1] == '\n') {
+			endMarker := []byte(fmt.Sprintf("%s%s%s\n", marker, v, huskyEndSuffix))
+			e := bytes.Index(content[begin:], endMarker)
+			if e < 0 {
+				return 0, 0, 0, false
+			}
+			start, end = begin, begin+e+len(endMarker)
+			// secfirst always writes "\n" before its block (see appendHusky).
+			if start > 0 {
+				start--
+			}
+			return start, end, n, true
+		}
+		next := bytes.Index(content[begin+1:], []byte(marker))
+		if next < 0 {
+			break
+		}
+		begin += 1 + next
+	}
+	return 0, 0, 0, false
+}
+
+// appendHusky adds secfirst's block to a husky hook file. It always adds a
+// newline first (ending the last line when it has none), so that removing
+// "\n"+block restores the file byte for byte.
+func appendHusky(content []byte, hook string) []byte {
+	out := append([]byte{}, content...)
+	out = append(out, '\n')
+	return append(out, HuskyBlock(hook)...)
+}
