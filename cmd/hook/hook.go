@@ -1,0 +1,92 @@
+// Package hook is `secfirst hook pre-commit|pre-push`: what the git hooks
+// installed by `secfirst hooks install` run.
+package hook
+
+import (
+	"context"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secfirst-dev/secfirst/checks/report"
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/hooks"
+)
+
+// Options are the arguments of `secfirst hook`.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Dir is where git runs the hook (the top of the working tree).
+	Dir string
+	// Hook is pre-commit or pre-push.
+	Hook string
+	// Args are the arguments git passes the hook (pre-push: the remote's
+	// name and URL); secfirst reads the refs from standard input instead.
+	Args []string
+}
+
+// NewCmd builds `secfirst hook` and its subcommands.
+func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "hook <pre-commit|pre-push>",
+		Short: "What the installed git hooks run",
+		Long: `What the git hooks installed by 'secfirst hooks install' run.
+
+pre-commit checks the staged changes (the index, as 'git commit' records it)
+with every enabled check; pre-push checks the commits being pushed for
+secrets. Findings at or above fail_on (.secfirst.toml, default high) stop git.
+Output goes to standard error, where git shows it.
+
+Exit codes: 0 go ahead, 1 blocked, 2 not in a repository or a bad
+.secfirst.toml. A check that fails does not block unless strict = true.`,
+		Args: cobra.NoArgs,
+	}
+	for _, name := range hooks.Names {
+		cmd.AddCommand(&cobra.Command{
+			Use:   name,
+			Short: "Run the " + name + " hook",
+			// git passes arguments to some hooks (pre-push: remote name and URL).
+			Args: cobra.ArbitraryArgs,
+			RunE: func(c *cobra.Command, args []string) error {
+				wd, err := os.Getwd()
+				if err != nil {
+					return cmdutil.Failf("cannot read the current directory: %v", err)
+				}
+				return Run(c.Context(), &Options{IO: ios, Dir: wd, Hook: name, Args: args})
+			},
+		})
+	}
+	return cmd
+}
+
+// Run runs one hook, prints its result on standard error and returns an
+// ExitError with code 1 when git must stop, 2 when the hook cannot run.
+func Run(ctx context.Context, opts *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var res *hooks.Result
+	var err error
+	switch opts.Hook {
+	case hooks.PreCommit:
+		res, err = hooks.RunPreCommit(ctx, opts.Dir, hooks.RunOptions{})
+	case hooks.PrePush:
+		res, err = hooks.RunPrePush(ctx, opts.Dir, opts.IO.In, hooks.RunOptions{})
+	default:
+		return cmdutil.Failf("unknown hook %q (want pre-commit or pre-push)", opts.Hook)
+	}
+	if hooks.IsNotARepository(err) {
+		return cmdutil.Failf("%s is not inside a git repository (`secfirst hook %s` is run by git; to install it: cd into a repository and run `secfirst hooks install`)", opts.Dir, opts.Hook)
+	}
+	if err != nil {
+		return cmdutil.Failf("%s hook: %v", opts.Hook, err)
+	}
+	if err := res.Write(opts.IO.ErrOut, report.NewStyles(opts.IO.RendererErr())); err != nil {
+		return cmdutil.Failf("cannot write to standard error: %v", err)
+	}
+	if res.Blocked() {
+		return cmdutil.Silent(cmdutil.ExitFindings)
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+// Package hookscmd is `secfirst hooks install|uninstall|status`: putting
+// secfirst's git hooks in place, taking them out, and reporting them.
+package hookscmd
+
+import (
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/hooks"
+)
+
+// NewCmd builds `secfirst hooks` and its subcommands.
+func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "hooks <install|uninstall|status>",
+		Short: "Install, uninstall or show secfirst's git hooks",
+		Long: `Install, uninstall or show secfirst's git hooks.
+
+Hooks go where git looks for them: .git/hooks, the common directory of linked
+worktrees, a submodule's git directory, or core.hooksPath. A hook that is
+already there is kept and runs first; uninstall puts it back byte for byte.
+With husky, secfirst adds its lines to .husky/<hook>; when the pre-commit
+framework or lefthook owns the hook, install prints the snippet for their
+configuration instead.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newInstallCmd(ios), newUninstallCmd(ios), newStatusCmd(ios))
+	return cmd
+}
+
+func workdir() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", cmdutil.Failf("cannot read the current directory: %v", err)
+	}
+	return wd, nil
+}
+
+// splitHooks accepts "--hook pre-commit,pre-push" and repeated flags alike.
+func splitHooks(in []string) []string {
+	var out []string
+	for _, h := range in {
+		for _, p := range strings.Split(h, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// failure turns an error of the hooks package into one line and exit 2.
+func failure(dir string, err error) error {
+	if hooks.IsNotARepository(err) {
+		return cmdutil.Failf("%s is not inside a git repository", dir)
+	}
+	return cmdutil.Failf("%v", err)
+}
