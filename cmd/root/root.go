@@ -4,6 +4,8 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/secfirst-dev/secfirst/cmd/hook"
+	"github.com/secfirst-dev/secfirst/cmd/hookscmd"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/scan"
 	"github.com/secfirst-dev/secfirst/cmd/version"
@@ -27,6 +29,8 @@ keeps a security checklist for the repository.`,
 	cmd.CompletionOptions.HiddenDefaultCmd = true
 
 	cmd.AddCommand(
+		hook.NewCmd(ios),
+		hookscmd.NewCmd(ios),
 		scan.NewCmd(ios),
 		version.NewCmd(ios),
 	)
