@@ -1,0 +1,157 @@
+// Package lessons is secfirst's library of short lessons: Markdown files with
+// front matter, embedded in the binary. It is data that any package may read
+// and it imports none of secfirst's own packages.
+package lessons
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed content/*.md
+var content embed.FS
+
+// Lesson is one lesson: front matter and the Markdown body.
+type Lesson struct {
+	ID      string   `yaml:"id" json:"id"`
+	Title   string   `yaml:"title" json:"title"`
+	Summary string   `yaml:"summary" json:"summary"`
+	Rules   []string `yaml:"rules" json:"rules"`
+	Topics  []string `yaml:"topics" json:"topics"`
+	// Body is the Markdown after the front matter.
+	Body string `yaml:"-" json:"-"`
+	// Sections is Body split by heading, with the quiz parsed.
+	Sections Sections `yaml:"-" json:"-"`
+}
+
+// Markdown is the lesson as one Markdown document: the title as a heading,
+// the summary, then the body.
+func (l *Lesson) Markdown() string {
+	return "# " + l.Title + "\n\n" + l.Summary + "\n\n" + l.Body
+}
+
+var (
+	loadOnce sync.Once
+	all      []*Lesson
+	byID     map[string]*Lesson
+	loadErr  error
+)
+
+func load() {
+	byID = map[string]*Lesson{}
+	entries, err := fs.ReadDir(content, "content")
+	if err != nil {
+		loadErr = err
+		return
+	}
+	for _, e := range entries {
+		data, err := content.ReadFile("content/" + e.Name())
+		if err != nil {
+			loadErr = err
+			return
+		}
+		l, err := Parse(data)
+		if err != nil {
+			loadErr = fmt.Errorf("lessons/content/%s: %w", e.Name(), err)
+			return
+		}
+		// The file name is the id, so ids stay stable and easy to find.
+		if want := strings.TrimSuffix(e.Name(), ".md"); l.ID != want {
+			loadErr = fmt.Errorf("lessons/content/%s: id %q must match the file name %q", e.Name(), l.ID, want)
+			return
+		}
+		if byID[l.ID] != nil {
+			loadErr = fmt.Errorf("lessons/content/%s: duplicate id %q", e.Name(), l.ID)
+			return
+		}
+		byID[l.ID] = l
+		all = append(all, l)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+}
+
+// Parse reads one lesson file: "---\n<yaml>\n---\n<markdown>". The
+// Markdown must have the five sections of Headings (see ParseSections).
+func Parse(data []byte) (*Lesson, error) {
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	rest, ok := bytes.CutPrefix(data, []byte("---\n"))
+	if !ok {
+		return nil, fmt.Errorf("no front matter (the file must start with ---)")
+	}
+	fm, body, ok := bytes.Cut(rest, []byte("\n---\n"))
+	if !ok {
+		return nil, fmt.Errorf("front matter is not closed by ---")
+	}
+	var l Lesson
+	if err := yaml.Unmarshal(fm, &l); err != nil {
+		return nil, fmt.Errorf("front matter: %w", err)
+	}
+	if l.ID == "" || l.Title == "" || l.Summary == "" {
+		return nil, fmt.Errorf("front matter needs id, title and summary")
+	}
+	l.Body = strings.TrimSpace(string(body)) + "\n"
+	sections, err := ParseSections(l.Body)
+	if err != nil {
+		return nil, err
+	}
+	l.Sections = sections
+	return &l, nil
+}
+
+// Err reports a lesson file that failed to load (tests assert it is nil).
+func Err() error {
+	loadOnce.Do(load)
+	return loadErr
+}
+
+// All returns every lesson, sorted by id.
+func All() []*Lesson {
+	loadOnce.Do(load)
+	return all
+}
+
+// Get returns the lesson with this id.
+func Get(id string) (*Lesson, bool) {
+	loadOnce.Do(load)
+	l, ok := byID[id]
+	return l, ok
+}
+
+// ForRule returns the lesson that covers a rule id. A lesson's rules are ids
+// or path.Match patterns ("dockerfile/*"); an exact id wins over a pattern,
+// and a longer pattern over a shorter one.
+func ForRule(rule string) (*Lesson, bool) {
+	loadOnce.Do(load)
+	var best *Lesson
+	bestScore := -1
+	for _, l := range all {
+		for _, r := range l.Rules {
+			score := -1
+			if strings.EqualFold(r, rule) {
+				score = 1 << 20
+			} else if ok, _ := path.Match(r, rule); ok {
+				score = len(r)
+			}
+			if score > bestScore {
+				best, bestScore = l, score
+			}
+		}
+	}
+	return best, best != nil
+}
+
+// IDForRule is ForRule's id, or fallback when no lesson covers the rule.
+func IDForRule(rule, fallback string) string {
+	if l, ok := ForRule(rule); ok {
+		return l.ID
+	}
+	return fallback
+}
