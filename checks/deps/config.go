@@ -1,0 +1,154 @@
+package deps
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	scalibrosv "github.com/google/osv-scalibr/extractor/filesystem/osv"
+)
+
+// osvConfigName is osv-scanner's per-directory configuration file. Like
+// osv-scanner, a lockfile uses the one in its own directory only.
+const osvConfigName = "osv-scanner.toml"
+
+// osvConfig is osv-scanner.toml, with osv-scanner's keys and meaning
+// (osv-scanner keeps its parser internal, so it is read here with the same
+// TOML library and the same rules: unknown keys make the file invalid).
+type osvConfig struct {
+	IgnoredVulns      []osvIgnore   `toml:"IgnoredVulns"`
+	PackageOverrides  []osvOverride `toml:"PackageOverrides"`
+	GoVersionOverride string        `toml:"GoVersionOverride"`
+	ScanGoModVersion  bool          `toml:"ScanGoModVersion"`
+
+	path string
+	now  time.Time
+}
+
+type osvIgnore struct {
+	ID          string    `toml:"id"`
+	IgnoreUntil time.Time `toml:"ignoreUntil"`
+	Reason      string    `toml:"reason"`
+}
+
+type osvOverride struct {
+	Name          string `toml:"name"`
+	Version       string `toml:"version"`
+	Ecosystem     string `toml:"ecosystem"`
+	Group         string `toml:"group"`
+	NameIsRegex   bool   `toml:"nameIsRegex"`
+	Ignore        bool   `toml:"ignore"`
+	Vulnerability struct {
+		Ignore bool `toml:"ignore"`
+	} `toml:"vulnerability"`
+	License struct {
+		Override []string `toml:"override"`
+		Ignore   bool     `toml:"ignore"`
+	} `toml:"license"`
+	EffectiveUntil time.Time `toml:"effectiveUntil"`
+	Reason         string    `toml:"reason"`
+
+	re *regexp.Regexp
+}
+
+// parseOSVConfig parses osv-scanner.toml; path is used in errors.
+func parseOSVConfig(path string, data []byte, now time.Time) (*osvConfig, error) {
+	cfg := &osvConfig{path: path, now: now}
+	md, err := toml.Decode(string(data), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("%s: unknown keys %s", path, strings.Join(keys, ", "))
+	}
+	for i := range cfg.PackageOverrides {
+		o := &cfg.PackageOverrides[i]
+		if o.NameIsRegex && o.Name != "" {
+			re, err := regexp.Compile("^" + o.Name + "$")
+			if err != nil {
+				return nil, fmt.Errorf("%s: invalid regex %q in package override: %v", path, o.Name, err)
+			}
+			o.re = re
+		}
+	}
+	return cfg, nil
+}
+
+// active is osv-scanner's rule for ignoreUntil/effectiveUntil: no date
+// means forever, else until that moment.
+func (c *osvConfig) active(until time.Time) bool {
+	return until.IsZero() || until.After(c.now)
+}
+
+// ignoredVuln returns the ignore entry that covers one of ids, if active.
+func (c *osvConfig) ignoredVuln(ids []string) (osvIgnore, bool) {
+	if c == nil {
+		return osvIgnore{}, false
+	}
+	for _, id := range ids {
+		for _, ig := range c.IgnoredVulns {
+			if ig.ID == id {
+				// osv-scanner uses the first entry for an id.
+				return ig, c.active(ig.IgnoreUntil)
+			}
+		}
+	}
+	return osvIgnore{}, false
+}
+
+func (o *osvOverride) matches(p *pkgRec) bool {
+	if o.Name != "" {
+		if o.re != nil {
+			if !o.re.MatchString(p.name) {
+				return false
+			}
+		} else if o.Name != p.name {
+			return false
+		}
+	}
+	if o.Version != "" && o.Version != p.version {
+		return false
+	}
+	if o.Ecosystem != "" && o.Ecosystem != p.ecosystemFull && o.Ecosystem != p.ecosystem {
+		return false
+	}
+	if o.Group != "" {
+		dg, ok := p.pkg.Metadata.(scalibrosv.DepGroups)
+		if !ok || !slices.Contains(dg.DepGroups(), o.Group) {
+			return false
+		}
+	}
+	return true
+}
+
+// firstOverride is the first matching override with the condition, as
+// osv-scanner picks it, and whether it is in effect.
+func (c *osvConfig) firstOverride(p *pkgRec, cond func(*osvOverride) bool) (*osvOverride, bool) {
+	if c == nil {
+		return nil, false
+	}
+	for i := range c.PackageOverrides {
+		o := &c.PackageOverrides[i]
+		if o.matches(p) && cond(o) {
+			return o, c.active(o.EffectiveUntil)
+		}
+	}
+	return nil, false
+}
+
+func (c *osvConfig) ignorePackage(p *pkgRec) bool {
+	_, ok := c.firstOverride(p, func(o *osvOverride) bool { return o.Ignore })
+	return ok
+}
+
+func (c *osvConfig) ignorePackageVulns(p *pkgRec) bool {
+	_, ok := c.firstOverride(p, func(o *osvOverride) bool { return o.Vulnerability.Ignore })
+	return ok
+}

@@ -1,0 +1,332 @@
+package deps
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/google/osv-scalibr/enricher/vulnmatch/osvlocal"
+	"github.com/google/osv-scalibr/extractor"
+	"github.com/google/osv-scalibr/inventory/osvecosystem"
+	"github.com/google/osv-scalibr/semantic"
+	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
+	gocvss20 "github.com/pandatix/go-cvss/20"
+	gocvss30 "github.com/pandatix/go-cvss/30"
+	gocvss31 "github.com/pandatix/go-cvss/31"
+	gocvss40 "github.com/pandatix/go-cvss/40"
+
+	"github.com/secfirst-dev/secfirst/checks"
+)
+
+// affecting is osv-scanner's own matcher (scalibr's osvlocal, which
+// osv-scanner --offline runs): the advisories among vulns that affect pkg,
+// withdrawn ones excluded. secfirst never compares versions itself.
+func affecting(vulns []*osvpb.Vulnerability, pkg *extractor.Package) []*osvpb.Vulnerability {
+	return osvlocal.VulnerabilitiesAffectingPackage(vulns, pkg)
+}
+
+// group is advisories that describe the same vulnerability (linked by ids,
+// aliases or upstream ids), as osv-scanner groups them in its reports.
+type group struct {
+	vulns []*osvpb.Vulnerability
+	ids   []string // ids of the advisories in the group
+	all   []string // ids, aliases and upstream ids
+}
+
+func linkIDs(v *osvpb.Vulnerability) []string {
+	ids := append([]string{v.GetId()}, v.GetAliases()...)
+	return append(ids, v.GetUpstream()...)
+}
+
+// groupVulns unions advisories that share an id or alias.
+func groupVulns(vulns []*osvpb.Vulnerability) []*group {
+	parent := make([]int, len(vulns))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		if parent[i] != i {
+			parent[i] = find(parent[i])
+		}
+		return parent[i]
+	}
+	owner := map[string]int{}
+	for i, v := range vulns {
+		for _, id := range linkIDs(v) {
+			if j, ok := owner[id]; ok {
+				parent[find(i)] = find(j)
+			} else {
+				owner[id] = i
+			}
+		}
+	}
+	byRoot := map[int]*group{}
+	var out []*group
+	for i, v := range vulns {
+		r := find(i)
+		g := byRoot[r]
+		if g == nil {
+			g = &group{}
+			byRoot[r] = g
+			out = append(out, g)
+		}
+		g.vulns = append(g.vulns, v)
+		g.ids = append(g.ids, v.GetId())
+		g.all = append(g.all, linkIDs(v)...)
+	}
+	for _, g := range out {
+		sort.Strings(g.ids)
+		g.all = uniqueSorted(g.all)
+	}
+	sort.Slice(out, func(i, j int) bool { return ruleID(out[i]) < ruleID(out[j]) })
+	return out
+}
+
+func uniqueSorted(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, x := range s {
+		if x != "" && (i == 0 || x != s[i-1]) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ruleID names a group by one of its own advisories: a GHSA id when there is
+// one (the id GitHub, npm audit and Dependabot show, and the most stable as
+// databases add their own records), else the ecosystem database's id
+// (GO-, PYSEC-, RUSTSEC-...), else a CVE.
+func ruleID(g *group) string {
+	rank := func(id string) int {
+		switch {
+		case strings.HasPrefix(id, "GHSA-"):
+			return 0
+		case strings.HasPrefix(id, "CVE-"):
+			return 2
+		}
+		return 1
+	}
+	best := ""
+	for _, id := range g.ids {
+		if best == "" || rank(id) < rank(best) || (rank(id) == rank(best) && id < best) {
+			best = id
+		}
+	}
+	return best
+}
+
+// cvssScore is the base score of one severity entry, -1 when it has none.
+// The CVSS library is the one osv-scanner uses (pandatix/go-cvss).
+func cvssScore(s *osvpb.Severity) float64 {
+	switch s.GetType() {
+	case osvpb.Severity_CVSS_V2:
+		if v, err := gocvss20.ParseVector(s.GetScore()); err == nil {
+			return v.BaseScore()
+		}
+	case osvpb.Severity_CVSS_V3:
+		if strings.HasPrefix(s.GetScore(), "CVSS:3.0") {
+			if v, err := gocvss30.ParseVector(s.GetScore()); err == nil {
+				return v.BaseScore()
+			}
+		} else if v, err := gocvss31.ParseVector(s.GetScore()); err == nil {
+			return v.BaseScore()
+		}
+	case osvpb.Severity_CVSS_V4:
+		if v, err := gocvss40.ParseVector(s.GetScore()); err == nil {
+			return v.Score()
+		}
+	}
+	return -1
+}
+
+func severityOfScore(score float64) checks.Severity {
+	switch {
+	case score >= 9:
+		return checks.Critical
+	case score >= 7:
+		return checks.High
+	case score >= 4:
+		return checks.Medium
+	case score > 0:
+		return checks.Low
+	}
+	return checks.Info
+}
+
+// databaseSeverity reads the severity word databases put in
+// database_specific or ecosystem_specific (GitHub: LOW/MODERATE/HIGH/CRITICAL).
+func databaseSeverity(v *osvpb.Vulnerability) checks.Severity {
+	words := []string{v.GetDatabaseSpecific().GetFields()["severity"].GetStringValue()}
+	for _, a := range v.GetAffected() {
+		words = append(words,
+			a.GetDatabaseSpecific().GetFields()["severity"].GetStringValue(),
+			a.GetEcosystemSpecific().GetFields()["severity"].GetStringValue())
+	}
+	best := checks.Severity("")
+	for _, w := range words {
+		var s checks.Severity
+		switch strings.ToUpper(strings.TrimSpace(w)) {
+		case "CRITICAL":
+			s = checks.Critical
+		case "HIGH", "IMPORTANT":
+			s = checks.High
+		case "MODERATE", "MEDIUM":
+			s = checks.Medium
+		case "LOW", "NEGLIGIBLE":
+			s = checks.Low
+		}
+		if s.Rank() > best.Rank() {
+			best = s
+		}
+	}
+	return best
+}
+
+// severityBasis says where a finding's severity came from.
+type severityBasis string
+
+const (
+	basisCVSS     severityBasis = "cvss"
+	basisDatabase severityBasis = "database"
+	basisAlias    severityBasis = "alias"
+	basisUnscored severityBasis = "unscored"
+)
+
+// groupSeverity decides a group's severity:
+//  1. the highest CVSS base score among its advisories (osv-scanner's rule);
+//  2. else the database's own severity word;
+//  3. else the CVSS or severity word of an aliased advisory found in the
+//     same database (the Go database never scores: GO-2022-1059 takes the
+//     score of GHSA-69ch-w2m2-3vjp, its alias);
+//  4. else high: an advisory nobody scored is not evidence of low risk, and
+//     with the default fail_on=high it must not pass a commit silently.
+func groupSeverity(g *group, lookup func(id string) *osvpb.Vulnerability) (checks.Severity, severityBasis, float64) {
+	score := -1.0
+	for _, v := range g.vulns {
+		for _, s := range v.GetSeverity() {
+			score = max(score, cvssScore(s))
+		}
+	}
+	if score >= 0 {
+		return severityOfScore(score), basisCVSS, score
+	}
+	best := checks.Severity("")
+	for _, v := range g.vulns {
+		if s := databaseSeverity(v); s.Rank() > best.Rank() {
+			best = s
+		}
+	}
+	if best != "" {
+		return best, basisDatabase, -1
+	}
+	if lookup != nil {
+		own := map[string]bool{}
+		for _, id := range g.ids {
+			own[id] = true
+		}
+		for _, id := range g.all {
+			if own[id] {
+				continue
+			}
+			v := lookup(id)
+			if v == nil {
+				continue
+			}
+			for _, s := range v.GetSeverity() {
+				score = max(score, cvssScore(s))
+			}
+			if s := databaseSeverity(v); s.Rank() > best.Rank() {
+				best = s
+			}
+		}
+		if score >= 0 {
+			return severityOfScore(score), basisAlias, score
+		}
+		if best != "" {
+			return best, basisAlias, -1
+		}
+	}
+	return checks.High, basisUnscored, -1
+}
+
+// smallestFix returns the smallest version, above the package's own, that
+// no advisory in vulns affects: the candidates are the "fixed" events of the
+// advisories' ranges for this package, ordered by scalibr's semantic version
+// ordering for the ecosystem, and each candidate is checked with
+// osv-scanner's matcher. "" means no release fixes them all yet.
+func smallestFix(pkg *extractor.Package, eco osvecosystem.Parsed, name string, vulns []*osvpb.Vulnerability) string {
+	ecoName := string(eco.Ecosystem)
+	current, err := semantic.Parse(pkg.Version, ecoName)
+	if err != nil {
+		return ""
+	}
+	seen := map[string]bool{}
+	var candidates []string
+	for _, v := range vulns {
+		for _, a := range v.GetAffected() {
+			if a.GetPackage().GetName() != name {
+				continue
+			}
+			if p, err := osvecosystem.Parse(a.GetPackage().GetEcosystem()); err != nil || !p.Equal(eco) {
+				continue
+			}
+			for _, r := range a.GetRanges() {
+				if r.GetType() != osvpb.Range_ECOSYSTEM && r.GetType() != osvpb.Range_SEMVER {
+					continue
+				}
+				for _, e := range r.GetEvents() {
+					f := e.GetFixed()
+					if f == "" || seen[f] {
+						continue
+					}
+					seen[f] = true
+					if c, err := current.CompareStr(f); err == nil && c < 0 {
+						candidates = append(candidates, f)
+					}
+				}
+			}
+		}
+	}
+	sort.SliceStable(candidates, func(i, j int) bool {
+		a, err := semantic.Parse(candidates[i], ecoName)
+		if err != nil {
+			return false
+		}
+		c, err := a.CompareStr(candidates[j])
+		return err == nil && c < 0
+	})
+	for _, c := range candidates {
+		probe := *pkg
+		probe.Version = c
+		if len(affecting(vulns, &probe)) == 0 {
+			return c
+		}
+	}
+	return ""
+}
+
+// summaryOf is the one-line description of a group.
+func summaryOf(g *group) string {
+	for _, v := range g.vulns {
+		if s := strings.TrimSpace(v.GetSummary()); s != "" {
+			return s
+		}
+	}
+	for _, v := range g.vulns {
+		d := strings.TrimSpace(v.GetDetails())
+		if i := strings.IndexAny(d, "\n"); i >= 0 {
+			d = d[:i]
+		}
+		if i := strings.Index(d, ". "); i >= 0 {
+			d = d[:i+1]
+		}
+		if len(d) > 120 {
+			d = d[:117] + "..."
+		}
+		if d != "" {
+			return d
+		}
+	}
+	return "known vulnerability"
+}
