@@ -1,0 +1,335 @@
+// Package learn is `secfirst learn`: list the lesson library, or show one
+// lesson by its id or by the id of a rule it covers.
+package learn
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/styles"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/lessons"
+)
+
+// Options are the flags and arguments of `secfirst learn`.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Query is a lesson id or a rule id; empty lists the library.
+	Query string
+	// Format is text, markdown or json.
+	Format string
+	// Width wraps rendered lessons; 0 means the terminal's width.
+	Width int
+}
+
+// NewCmd builds `secfirst learn`.
+func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
+	opts := &Options{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "learn [LESSON-ID|RULE-ID]",
+		Short: "Read the lesson behind a finding, or browse the lesson library",
+		Long: `Every finding links to a short lesson: why it matters, how to fix it, a
+before/after example, references and a one-question quiz.
+
+With no argument, list the library grouped by topic. With a lesson id, or the
+id of a rule a finding reported (gitleaks rule, dockerfile/<slug>, advisory
+id), show that lesson: rendered on a terminal, plain Markdown otherwise.`,
+		Example: `  secfirst learn
+  secfirst learn secrets-history
+  secfirst learn aws-access-token
+  secfirst learn dockerfile/root-user --format markdown
+  secfirst learn --format json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Query = args[0]
+			}
+			return Run(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, markdown or json")
+	return cmd
+}
+
+// Run lists the library or shows one lesson. An unknown id or format is an
+// ExitError with code 2.
+func Run(opts *Options) error {
+	format := strings.ToLower(strings.TrimSpace(opts.Format))
+	if format == "" {
+		format = "text"
+	}
+	if format != "text" && format != "markdown" && format != "json" {
+		return cmdutil.Failf("invalid format %q (want text, markdown or json)", opts.Format)
+	}
+	if err := lessons.Err(); err != nil {
+		return cmdutil.Failf("lesson library is broken: %v", err)
+	}
+	query := strings.TrimSpace(opts.Query)
+	if query == "" {
+		return list(opts, format)
+	}
+	l, ok := Resolve(query)
+	if !ok {
+		msg := fmt.Sprintf("no lesson or rule %q", query)
+		if near := Closest(query, 3); len(near) > 0 {
+			msg += "; closest: " + strings.Join(near, ", ")
+		}
+		return cmdutil.Failf("%s (run `secfirst learn` for the list)", msg)
+	}
+	return show(opts, format, l)
+}
+
+// Resolve finds a lesson by its id, else by a rule id it covers.
+func Resolve(query string) (*lessons.Lesson, bool) {
+	if l, ok := lessons.Get(query); ok {
+		return l, true
+	}
+	if l, ok := lessons.Get(strings.ToLower(query)); ok {
+		return l, true
+	}
+	return lessons.ForRule(query)
+}
+
+// summaryJSON is one lesson in the library listing.
+type summaryJSON struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Summary string   `json:"summary"`
+	Rules   []string `json:"rules"`
+	Topics  []string `json:"topics"`
+}
+
+// lessonJSON is one lesson with its sections.
+type lessonJSON struct {
+	summaryJSON
+	Sections lessons.Sections `json:"sections"`
+}
+
+func summaryOf(l *lessons.Lesson) summaryJSON {
+	s := summaryJSON{ID: l.ID, Title: l.Title, Summary: l.Summary, Rules: l.Rules, Topics: l.Topics}
+	// Empty lists are [] in JSON, never null.
+	if s.Rules == nil {
+		s.Rules = []string{}
+	}
+	if s.Topics == nil {
+		s.Topics = []string{}
+	}
+	return s
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func list(opts *Options, format string) error {
+	all := lessons.All()
+	switch format {
+	case "json":
+		out := make([]summaryJSON, 0, len(all))
+		for _, l := range all {
+			out = append(out, summaryOf(l))
+		}
+		return writeJSON(opts.IO.Out, out)
+	case "markdown":
+		var b strings.Builder
+		b.WriteString("# secfirst lessons\n")
+		for _, g := range lessons.ByTopic(all) {
+			fmt.Fprintf(&b, "\n## %s\n\n", g.Topic.Title)
+			for _, l := range g.Lessons {
+				fmt.Fprintf(&b, "- **%s** (`%s`): %s\n", l.Title, l.ID, l.Summary)
+			}
+		}
+		_, err := io.WriteString(opts.IO.Out, b.String())
+		return err
+	}
+	r := opts.IO.Renderer()
+	heading := r.NewStyle().Bold(true)
+	id := r.NewStyle().Foreground(lipgloss.Color("6"))
+	dim := r.NewStyle().Faint(true)
+	width := 0
+	for _, l := range all {
+		width = max(width, len(l.ID))
+	}
+	var b strings.Builder
+	for i, g := range lessons.ByTopic(all) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(heading.Render(g.Topic.Title) + "\n")
+		for _, l := range g.Lessons {
+			pad := strings.Repeat(" ", width-len(l.ID))
+			fmt.Fprintf(&b, "  %s%s  %s\n", id.Render(l.ID), pad, l.Title)
+			for _, line := range wrap(l.Summary, max(opts.width()-6, 40)) {
+				fmt.Fprintf(&b, "      %s\n", dim.Render(line))
+			}
+		}
+	}
+	fmt.Fprintf(&b, "\n%d lessons. Read one: secfirst learn <lesson or rule id>\n", len(all))
+	_, err := io.WriteString(opts.IO.Out, b.String())
+	return err
+}
+
+func show(opts *Options, format string, l *lessons.Lesson) error {
+	switch format {
+	case "json":
+		return writeJSON(opts.IO.Out, lessonJSON{summaryJSON: summaryOf(l), Sections: l.Sections})
+	case "markdown":
+		_, err := io.WriteString(opts.IO.Out, l.Markdown())
+		return err
+	}
+	if !opts.IO.IsStdoutTTY() {
+		// Piped or redirected: plain Markdown, readable and greppable.
+		_, err := io.WriteString(opts.IO.Out, l.Markdown())
+		return err
+	}
+	out, err := Render(l, opts.width(), opts.IO.ColorEnabled())
+	if err != nil {
+		return cmdutil.Failf("cannot render lesson %s: %v", l.ID, err)
+	}
+	_, err = io.WriteString(opts.IO.Out, out)
+	return err
+}
+
+// Render formats a lesson for a terminal with glamour, wrapped at width.
+// Without colour it uses glamour's plain style; with colour, GLAMOUR_STYLE
+// when set, else the dark or light style that suits the terminal.
+func Render(l *lessons.Lesson, width int, color bool) (string, error) {
+	var style glamour.TermRendererOption
+	switch {
+	case !color:
+		style = glamour.WithStandardStyle(styles.NoTTYStyle)
+	case os.Getenv("GLAMOUR_STYLE") != "":
+		style = glamour.WithEnvironmentConfig()
+	case term.IsTerminal(os.Stdout.Fd()):
+		// Auto asks the terminal for its background colour.
+		style = glamour.WithAutoStyle()
+	default:
+		style = glamour.WithStandardStyle(styles.DarkStyle)
+	}
+	r, err := glamour.NewTermRenderer(style, glamour.WithWordWrap(width), glamour.WithColorProfile(termenv.ANSI256))
+	if err != nil {
+		return "", err
+	}
+	return r.Render(l.Markdown())
+}
+
+func (o *Options) width() int {
+	if o.Width > 0 {
+		return o.Width
+	}
+	w := 80
+	if f, ok := o.IO.Out.(*os.File); ok {
+		if tw, _, err := term.GetSize(f.Fd()); err == nil && tw > 0 {
+			w = tw
+		}
+	}
+	// Long lines are hard to read; glamour adds its own margins.
+	return min(w, 100)
+}
+
+// wrap splits text into lines of at most width runes, at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case len([]rune(line))+1+len([]rune(word)) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// Closest returns up to n lesson or rule ids nearest to query: ids that
+// contain it first, then by edit distance, only when reasonably close.
+func Closest(query string, n int) []string {
+	q := strings.ToLower(query)
+	seen := map[string]bool{}
+	var candidates []string
+	for _, l := range lessons.All() {
+		for _, c := range append([]string{l.ID}, l.Rules...) {
+			if strings.ContainsAny(c, "*?[") || seen[c] {
+				continue
+			}
+			seen[c] = true
+			candidates = append(candidates, c)
+		}
+	}
+	type scored struct {
+		id    string
+		score int
+	}
+	var near []scored
+	limit := max(2, len(q)/3)
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := levenshtein(q, lc)
+		switch {
+		case strings.Contains(lc, q) && len(q) >= 3:
+			d = 0
+		case d > limit:
+			continue
+		}
+		near = append(near, scored{c, d})
+	}
+	sort.Slice(near, func(i, j int) bool {
+		if near[i].score != near[j].score {
+			return near[i].score < near[j].score
+		}
+		if len(near[i].id) != len(near[j].id) {
+			return len(near[i].id) < len(near[j].id)
+		}
+		return near[i].id < near[j].id
+	})
+	var out []string
+	for _, s := range near {
+		if len(out) == n {
+			break
+		}
+		out = append(out, s.id)
+	}
+	return out
+}
+
+// levenshtein is the edit distance between a and b (bytes; ids are ASCII).
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
