@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/deps"
 	"github.com/secfirst-dev/secfirst/checks/secrets"
 )
 
@@ -19,5 +20,6 @@ type Options struct {
 func Checks(o Options) []checks.Check {
 	return []checks.Check{
 		secrets.New(),
+		deps.New(deps.Options{DBDir: o.DBDir, Offline: o.Offline}),
 	}
 }
