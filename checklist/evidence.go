@@ -1,0 +1,417 @@
+package checklist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/all"
+)
+
+// Evidence is what secfirst found for an automatic item: a status and one
+// sentence saying what was found.
+type Evidence struct {
+	Status Status
+	Text   string
+}
+
+// Provider computes the evidence of the automatic item with the same ID.
+// Providers are independent, so tests cover each one and callers choose
+// which to run.
+type Provider struct {
+	// ID is the checklist item the provider verifies.
+	ID string
+	// Slow providers (a scan of the whole history) may be skipped by a
+	// caller that must stay responsive, such as the TUI.
+	Slow bool
+	// Evaluate computes the evidence. It must honour ctx.
+	Evaluate func(ctx context.Context, r *Repo) Evidence
+	// Cached returns the last evidence without doing the slow work, when
+	// it is still valid (optional; used when a slow provider is skipped).
+	Cached func(ctx context.Context, r *Repo) (Evidence, bool)
+}
+
+// DefaultProviders are the evidence providers of the default template.
+func DefaultProviders() []Provider {
+	return []Provider{
+		{ID: "secret-scanning-hook", Evaluate: hookEvidence},
+		{ID: "no-secrets-in-tracked-files", Evaluate: trackedSecretsEvidence},
+		{ID: "no-secrets-in-history", Slow: true, Evaluate: historySecretsEvidence, Cached: cachedHistoryEvidence},
+		{ID: "no-vulnerable-dependencies", Evaluate: depsEvidence},
+		{ID: "dependency-updates-automated", Evaluate: depUpdatesEvidence},
+		{ID: "ci-security-scans", Evaluate: ciScansEvidence},
+		{ID: "env-files-ignored", Evaluate: envIgnoredEvidence},
+		{ID: "security-policy", Evaluate: securityPolicyEvidence},
+		{ID: "containers-non-root", Evaluate: nonRootEvidence},
+		{ID: "base-images-pinned", Evaluate: pinnedImagesEvidence},
+		{ID: "images-scanned", Evaluate: imageScanEvidence},
+		{ID: "iac-scanned", Evaluate: iacEvidence},
+	}
+}
+
+// Repo is the repository evidence is gathered from. It memoises the scans
+// the providers share, for one evaluation: make a new Repo to see changes.
+type Repo struct {
+	// Root is the top level of the working tree.
+	Root string
+	// Policy is the repository's .secfirst.toml.
+	Policy *checks.Policy
+	// Checks are the checks the evidence runs.
+	Checks []checks.Check
+	// CacheDir holds the history cache ("" disables it).
+	CacheDir string
+
+	mu    sync.Mutex
+	scans map[string]*scanResult
+	src   *checks.Source
+	ci    *ciOnce
+	files *filesOnce
+}
+
+type scanResult struct {
+	once sync.Once
+	rep  *checks.Report
+	err  error
+}
+
+// RepoOptions tune OpenRepo.
+type RepoOptions struct {
+	// DBDir is the OSV database directory ("" means the deps check's default).
+	DBDir string
+	// CacheDir overrides the history cache directory; "" means the user
+	// cache directory (os.UserCacheDir()/secfirst).
+	CacheDir string
+	// NoCache disables the history cache.
+	NoCache bool
+	// Checks replaces the checks (tests); nil means every check, offline.
+	Checks []checks.Check
+}
+
+// OpenRepo opens the repository containing dir and reads its policy.
+// Evidence never touches the network: the checks run offline, so the
+// dependency item reads the local vulnerability database only.
+func OpenRepo(ctx context.Context, dir string, o RepoOptions) (*Repo, error) {
+	root, err := checks.RepoRoot(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := checks.LoadPolicy(root)
+	if err != nil {
+		return nil, err
+	}
+	list := o.Checks
+	if list == nil {
+		list = defaultChecks(o.DBDir)
+	}
+	r := &Repo{Root: root, Policy: pol, Checks: list}
+	switch {
+	case o.NoCache:
+	case o.CacheDir != "":
+		r.CacheDir = o.CacheDir
+	default:
+		if d, err := os.UserCacheDir(); err == nil {
+			r.CacheDir = filepath.Join(d, "secfirst")
+		}
+	}
+	return r, nil
+}
+
+// defaultChecks are every check secfirst has, offline: evidence never
+// touches the network.
+func defaultChecks(dbDir string) []checks.Check {
+	return all.Checks(all.Options{DBDir: dbDir, Offline: true})
+}
+
+var (
+	errCheckMissing  = errors.New("not available in this build of secfirst")
+	errCheckDisabled = errors.New("switched off in .secfirst.toml")
+)
+
+// source is the working tree, shared by the scans so files are listed once.
+func (r *Repo) source() *checks.Source {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.src == nil {
+		r.src = &checks.Source{Mode: checks.ModeWorktree, Root: r.Root, InRepo: true}
+	}
+	return r.src
+}
+
+// check returns the named check, or why it cannot run.
+func (r *Repo) check(name string) (checks.Check, error) {
+	for _, c := range r.Checks {
+		if c.Name() == name {
+			if r.Policy != nil && !r.Policy.CheckEnabled(name) {
+				return nil, errCheckDisabled
+			}
+			return c, nil
+		}
+	}
+	return nil, errCheckMissing
+}
+
+// Scan runs one check over the tracked files of the working tree, once per
+// Repo, with the repository's policy (ignores apply).
+func (r *Repo) Scan(ctx context.Context, name string) (*checks.Report, error) {
+	r.mu.Lock()
+	if r.scans == nil {
+		r.scans = map[string]*scanResult{}
+	}
+	s := r.scans[name]
+	if s == nil {
+		s = &scanResult{}
+		r.scans[name] = s
+	}
+	r.mu.Unlock()
+	s.once.Do(func() {
+		c, err := r.check(name)
+		if err != nil {
+			s.err = err
+			return
+		}
+		src := r.source()
+		if name == checkDockerfile {
+			// The Dockerfiles as the repository has them now, committed or
+			// not yet: the same list the other Dockerfile evidence counts.
+			files, err := r.Dockerfiles(ctx)
+			if err != nil {
+				s.err = err
+				return
+			}
+			src = &checks.Source{Mode: checks.ModeWorktree, Root: r.Root, InRepo: true}
+			for _, f := range files {
+				src.Paths = append(src.Paths, filepath.Join(r.Root, filepath.FromSlash(f)))
+			}
+			if len(files) == 0 {
+				s.rep = &checks.Report{Version: 1, Mode: checks.ModeWorktree}
+				return
+			}
+		}
+		s.rep = checks.Scan(ctx, src, []checks.Check{c}, r.Policy, checks.Options{})
+		if ctx.Err() != nil {
+			s.err = ctx.Err()
+		} else if len(s.rep.Errors) > 0 {
+			s.err = errors.New(s.rep.Errors[0])
+		}
+	})
+	return s.rep, s.err
+}
+
+// Tracked lists the tracked files present in the working tree.
+func (r *Repo) Tracked(ctx context.Context) ([]string, error) {
+	files, err := r.source().Files(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.Path
+	}
+	return out, nil
+}
+
+// EvalOptions tune Evaluate.
+type EvalOptions struct {
+	// Providers replaces DefaultProviders.
+	Providers []Provider
+	// SkipSlow leaves slow providers out (their cached evidence is used
+	// when still valid).
+	SkipSlow bool
+}
+
+// Evaluate computes fresh evidence for every automatic item that has a
+// provider, concurrently. Items without a provider get a todo that says so.
+func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[string]Evidence {
+	providers := o.Providers
+	if providers == nil {
+		providers = DefaultProviders()
+	}
+	byID := map[string]Provider{}
+	for _, p := range providers {
+		byID[p.ID] = p
+	}
+	out := map[string]Evidence{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for _, it := range items {
+		if it.Kind != Auto {
+			continue
+		}
+		p, ok := byID[it.ID]
+		if !ok {
+			out[it.ID] = Evidence{Todo, fmt.Sprintf("secfirst has no automatic check for %q; make it `kind: manual` or use an id of the default template", it.ID)}
+			continue
+		}
+		if o.SkipSlow && p.Slow {
+			ev, ok := Evidence{}, false
+			if p.Cached != nil {
+				ev, ok = p.Cached(ctx, r)
+			}
+			if !ok {
+				ev = Evidence{Todo, "not checked here because it is slow; `secfirst checklist status` checks it"}
+			}
+			out[it.ID] = ev
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ev := safeEvaluate(ctx, p, r)
+			if ctx.Err() != nil && ev.Status != Pass && ev.Status != Fail {
+				ev = Evidence{Todo, "not checked: interrupted"}
+			}
+			mu.Lock()
+			out[it.ID] = ev
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// safeEvaluate runs a provider; a provider that panics is a todo that says
+// so rather than a crash of the whole command.
+func safeEvaluate(ctx context.Context, p Provider, r *Repo) (ev Evidence) {
+	defer func() {
+		if x := recover(); x != nil {
+			ev = Evidence{Todo, fmt.Sprintf("could not be checked: internal error: %v", x)}
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return Evidence{Todo, "not checked: interrupted"}
+	}
+	return p.Evaluate(ctx, r)
+}
+
+// cannot is the evidence of a provider that could not do its job.
+func cannot(what string, err error) Evidence {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return Evidence{Todo, "not checked: interrupted"}
+	}
+	return Evidence{Todo, fmt.Sprintf("could not check %s: %v", what, err)}
+}
+
+// listSome joins the first few names and says how many more there are.
+func listSome(names []string, max int) string {
+	if len(names) <= max {
+		return joinAnd(names)
+	}
+	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+}
+
+// joinAnd joins "a", "a and b", "a, b and c".
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func uniqSorted(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+type filesOnce struct {
+	once  sync.Once
+	files []string
+	err   error
+}
+
+// Files lists the repository's files as git sees them: tracked, plus
+// untracked files that are not ignored (a CI file or Dockerfile being
+// written counts before it is committed).
+func (r *Repo) Files(ctx context.Context) ([]string, error) {
+	r.mu.Lock()
+	if r.files == nil {
+		r.files = &filesOnce{}
+	}
+	f := r.files
+	r.mu.Unlock()
+	f.once.Do(func() {
+		out, err := checks.Git(ctx, r.Root, nil, "-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name")
+		if err != nil {
+			f.err = err
+			return
+		}
+		seen := map[string]bool{}
+		for _, p := range strings.Split(string(out), "\x00") {
+			if p == "" || seen[p] {
+				continue
+			}
+			seen[p] = true
+			fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(p)))
+			if err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			f.files = append(f.files, p)
+		}
+		sort.Strings(f.files)
+	})
+	return f.files, f.err
+}
+
+// IsDockerfile reports whether a path names a Dockerfile: Dockerfile,
+// Containerfile, Dockerfile.<variant>, <variant>.Dockerfile, in any case,
+// as the Dockerfile check reads them (not Dockerfile.dockerignore or
+// Dockerfile.md).
+func IsDockerfile(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	for _, name := range []string{"dockerfile", "containerfile"} {
+		switch {
+		case base == name, strings.HasSuffix(base, "."+name):
+			return true
+		case strings.HasPrefix(base, name+"."):
+			ext := base[strings.LastIndexByte(base, '.')+1:]
+			return !notDockerfileExt[ext]
+		}
+	}
+	return false
+}
+
+var notDockerfileExt = map[string]bool{
+	"dockerignore": true, "md": true, "markdown": true, "rst": true, "adoc": true, "txt": true,
+	"orig": true, "rej": true, "bak": true, "swp": true, "json": true, "yml": true, "yaml": true,
+	"lock": true, "html": true, "svg": true, "png": true, "sig": true, "asc": true, "sha256": true,
+}
+
+// Dockerfiles lists the repository's Dockerfiles.
+func (r *Repo) Dockerfiles(ctx context.Context) ([]string, error) {
+	files, err := r.Files(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range files {
+		if IsDockerfile(p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

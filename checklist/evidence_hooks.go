@@ -1,0 +1,85 @@
+package checklist
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/secfirst-dev/secfirst/hooks"
+)
+
+// secretScanners are the words that show a hook or a hook manager's
+// configuration runs a secret scanner.
+var secretScanners = []string{"secfirst hook", "secfirst scan", "gitleaks", "trufflehog", "detect-secrets", "ggshield", "git-secrets", "talisman"}
+
+func runsSecretScanner(content []byte) string {
+	low := bytes.ToLower(content)
+	for _, s := range secretScanners {
+		if bytes.Contains(low, []byte(s)) {
+			return s
+		}
+	}
+	return ""
+}
+
+// teamHookConfigs are hook manager configurations committed with the code:
+// they install the same hook in every clone.
+var teamHookConfigs = []string{
+	hooks.PreCommitConfig, ".husky/pre-commit",
+	"lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml", "lefthook.toml", "lefthook.json", ".config/lefthook.yml",
+}
+
+// hookEvidence asks the hooks package what git will run before a commit in
+// this clone. Hooks are not committed, so a clone without one (CI's, for
+// instance) passes only when a hook manager configuration committed in the
+// repository runs a secret scanner for everyone.
+func hookEvidence(ctx context.Context, r *Repo) Evidence {
+	rep, err := hooks.Status(ctx, r.Root)
+	if err != nil {
+		return cannot("the git hooks", err)
+	}
+	hs := rep.Hook(hooks.PreCommit)
+	rel := hs.Path
+	if rep.Layout != nil {
+		rel = rep.Layout.Rel(hs.Path)
+	}
+	if hs.Installed {
+		if hs.Problem != "" && !hs.BinaryMissing {
+			return Evidence{Fail, "secfirst's pre-commit hook is there but does not run: " + hs.Problem}
+		}
+		text := "secfirst's pre-commit hook is installed (" + rel + ")"
+		switch {
+		case hs.Manager != "":
+			text = fmt.Sprintf("%s runs secfirst before each commit (%s)", hs.Manager, rel)
+		case hs.Chained:
+			text += ", chained after the hook that was there before"
+		}
+		if hs.BinaryMissing {
+			text += "; the secfirst binary it names is gone, so it relies on secfirst being on PATH"
+		}
+		return Evidence{Pass, text}
+	}
+	// Another secret scanner in the hook git runs, or in the configuration
+	// of the manager that owns it.
+	if data, err := os.ReadFile(hs.Path); err == nil {
+		if s := runsSecretScanner(data); s != "" {
+			what := "the pre-commit hook"
+			if hs.Manager != "" {
+				what = string(hs.Manager)
+			}
+			return Evidence{Pass, fmt.Sprintf("%s runs %s before each commit (%s)", what, s, rel)}
+		}
+	}
+	for _, name := range teamHookConfigs {
+		data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(name)))
+		if err != nil {
+			continue
+		}
+		if s := runsSecretScanner(data); s != "" {
+			return Evidence{Pass, fmt.Sprintf("%s runs %s before each commit in every clone that installs it (not installed in this one)", name, s)}
+		}
+	}
+	return Evidence{Fail, fmt.Sprintf("no secret-scanning pre-commit hook (%s): run `secfirst hooks install`", rel)}
+}
