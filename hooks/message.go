@@ -57,12 +57,16 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 			p.printf("  %s %s  %s  %s\n", st.SeverityLabel(f.Severity), f.Title, location(f), st.Dim.Render("secfirst learn "+f.Lesson))
 		}
 	}
-	if r.Report != nil && len(r.Report.Warnings) > 0 {
-		p.printf("\n")
+	if r.Report != nil {
+		first := true
 		for _, warn := range r.Report.Warnings {
 			if isError(r.Errors, warn) {
 				continue // said below, with what it means for this commit
 			}
+			if first && (len(blocking) > 0 || len(other) > 0) {
+				p.printf("\n")
+			}
+			first = false
 			p.printf("%s %s\n", st.Warn.Render("secfirst: warning:"), warn)
 		}
 	}
@@ -70,7 +74,9 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 		p.printf("%s %s\n", st.Warn.Render("secfirst: note:"), n)
 	}
 	if len(r.Errors) > 0 {
-		p.printf("\n")
+		if len(blocking) > 0 || len(other) > 0 {
+			p.printf("\n")
+		}
 		for _, e := range r.Errors {
 			p.printf("%s %s\n", st.Warn.Render("secfirst: ERROR:"), e)
 		}

@@ -389,6 +389,12 @@ func planUninstallHook(l *Layout, name string) ([]Action, []string, error) {
 				acts = append(acts, a)
 			}
 		}
+		if len(acts) == 0 {
+			acts = append(acts, Action{Hook: name, Kind: ActNone, Path: p, Manager: Husky,
+				Summary: fmt.Sprintf("husky's %s does not run secfirst", l.Rel(p))})
+		}
+		// The hooks directory is husky's own: secfirst never writes there.
+		return acts, nil, nil
 	}
 	hookPath, chainedPath := l.HookPath(name), l.ChainedPath(name)
 	cur, err := readState(hookPath)

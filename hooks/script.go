@@ -119,10 +119,10 @@ func ParseScript(content []byte) ScriptInfo {
 	var info ScriptInfo
 	for _, line := range strings.Split(string(content), "\n") {
 		if rest, ok := strings.CutPrefix(line, marker); ok && !info.Ours {
-			v, _, _ := strings.Cut(rest, " ")
+			v, what, _ := strings.Cut(rest, " ")
 			n, err := strconv.Atoi(v)
-			if err != nil {
-				continue
+			if err != nil || strings.HasPrefix(what, "begin") || strings.HasPrefix(what, "end") {
+				continue // not a marker, or the block secfirst adds to husky files
 			}
 			info.Ours, info.Version = true, n
 		}

@@ -84,12 +84,7 @@ func hookStatus(l *Layout, name string) HookStatus {
 				hs.Chained = runsOtherCommands(rest)
 			}
 		}
-		if !hs.Installed && cur.exists && cur.info.Ours {
-			// Installed with --force into husky's generated folder.
-			hs.Path, hs.Manager = l.HookPath(name), ""
-		} else {
-			return hs
-		}
+		return hs
 	}
 	switch {
 	case cur.exists && cur.info.Ours:

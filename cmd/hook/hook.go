@@ -4,10 +4,12 @@ package hook
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/report"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
@@ -79,6 +81,10 @@ func Run(ctx context.Context, opts *Options) error {
 	if hooks.IsNotARepository(err) {
 		return cmdutil.Failf("%s is not inside a git repository (`secfirst hook %s` is run by git; to install it: cd into a repository and run `secfirst hooks install`)", opts.Dir, opts.Hook)
 	}
+	var cfgErr *checks.ConfigError
+	if errors.As(err, &cfgErr) {
+		return cmdutil.Failf("%v (fix it to %s; `git %s --no-verify` skips the check)", err, verbOf(opts.Hook), verbOf(opts.Hook))
+	}
 	if err != nil {
 		return cmdutil.Failf("%s hook: %v", opts.Hook, err)
 	}
@@ -89,4 +95,11 @@ func Run(ctx context.Context, opts *Options) error {
 		return cmdutil.Silent(cmdutil.ExitFindings)
 	}
 	return nil
+}
+
+func verbOf(hook string) string {
+	if hook == hooks.PrePush {
+		return "push"
+	}
+	return "commit"
 }
