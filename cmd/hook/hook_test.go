@@ -1,0 +1,78 @@
+package hook
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+)
+
+func hermetic(t *testing.T) {
+	for _, kv := range gittest.Env(t) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+}
+
+func TestPreCommitBlocksOnAStagedSecret(t *testing.T) {
+	hermetic(t)
+	r := gittest.New(t)
+	key := gittest.FakeGitHubToken()
+	r.Write("deploy.sh", "export GITHUB_TOKEN="+key+"\n")
+	r.Git("add", "deploy.sh")
+	ios, _, out, errOut := iostreams.Test()
+	err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit"})
+	if cmdutil.Code(err) != cmdutil.ExitFindings {
+		t.Fatalf("err = %v, want exit 1", err)
+	}
+	msg := errOut.String()
+	if out.Len() != 0 {
+		t.Fatalf("hook wrote to stdout: %q", out)
+	}
+	if !strings.Contains(msg, "deploy.sh:1") || !strings.Contains(msg, "secfirst learn") || strings.Contains(msg, key[4:]) {
+		t.Fatalf("block message:\n%s", msg)
+	}
+}
+
+func TestPreCommitCleanIsOneQuietLine(t *testing.T) {
+	hermetic(t)
+	r := gittest.New(t)
+	r.Write("main.go", "package main\n")
+	r.Git("add", "main.go")
+	ios, _, _, errOut := iostreams.Test()
+	if err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(errOut.String(), "\n"); n > 1 {
+		t.Fatalf("clean run printed %d lines:\n%s", n, errOut)
+	}
+}
+
+func TestPrePushReadsRefsFromStdin(t *testing.T) {
+	hermetic(t)
+	r := gittest.New(t)
+	r.Write("README.md", "x\n")
+	base := r.Commit("init")
+	key := gittest.FakeAWSKey()
+	r.Write("k.env", "AWS_ACCESS_KEY_ID="+key+"\n")
+	tip := r.Commit("key")
+	ios, in, _, errOut := iostreams.Test()
+	fmt.Fprintf(in, "refs/heads/main %s refs/heads/main %s\n", tip, base)
+	err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-push", Args: []string{"origin", "/tmp/x"}})
+	if cmdutil.Code(err) != cmdutil.ExitFindings || !strings.Contains(errOut.String(), "this push is blocked") || strings.Contains(errOut.String(), key[4:]) {
+		t.Fatalf("err = %v\n%s", err, errOut)
+	}
+}
+
+func TestOutsideARepository(t *testing.T) {
+	hermetic(t)
+	ios, _, _, _ := iostreams.Test()
+	err := Run(context.Background(), &Options{IO: ios, Dir: t.TempDir(), Hook: "pre-commit"})
+	if cmdutil.Code(err) != cmdutil.ExitFailure || !strings.Contains(err.Error(), "not inside a git repository") {
+		t.Fatalf("err = %v", err)
+	}
+}
