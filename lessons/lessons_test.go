@@ -73,6 +73,18 @@ func TestEveryLessonIsComplete(t *testing.T) {
 			if q.Question == "" || q.Explanation == "" {
 				t.Error("quiz needs a question and an explanation")
 			}
+			// Code keeps its line breaks when rendered: at most 72 columns, so
+			// it fits an 80-column terminal with glamour's indentation.
+			fenced := false
+			for _, line := range strings.Split(l.Body, "\n") {
+				if strings.HasPrefix(line, "```") {
+					fenced = !fenced
+					continue
+				}
+				if fenced && len([]rune(line)) > 72 {
+					t.Errorf("code line of %d columns (max 72): %q", len([]rune(line)), line)
+				}
+			}
 			// Two minutes of reading: about 450 words of prose and code.
 			if words := len(strings.Fields(l.Body)); words > 520 {
 				t.Errorf("lesson is %d words; keep it under 520 so it reads in two minutes", words)

@@ -207,6 +207,9 @@ func show(opts *Options, format string, l *lessons.Lesson) error {
 // Render formats a lesson for a terminal with glamour, wrapped at width.
 // Without colour it uses glamour's plain style; with colour, GLAMOUR_STYLE
 // when set, else the dark or light style that suits the terminal.
+//
+// References are printed by us, one URL per line and never wrapped: glamour
+// breaks long URLs at dots, which makes them impossible to open or copy.
 func Render(l *lessons.Lesson, width int, color bool) (string, error) {
 	var style glamour.TermRendererOption
 	switch {
@@ -214,9 +217,8 @@ func Render(l *lessons.Lesson, width int, color bool) (string, error) {
 		style = glamour.WithStandardStyle(styles.NoTTYStyle)
 	case os.Getenv("GLAMOUR_STYLE") != "":
 		style = glamour.WithEnvironmentConfig()
-	case term.IsTerminal(os.Stdout.Fd()):
-		// Auto asks the terminal for its background colour.
-		style = glamour.WithAutoStyle()
+	case lightBackground(os.Getenv("COLORFGBG")):
+		style = glamour.WithStandardStyle(styles.LightStyle)
 	default:
 		style = glamour.WithStandardStyle(styles.DarkStyle)
 	}
@@ -224,7 +226,46 @@ func Render(l *lessons.Lesson, width int, color bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.Render(l.Markdown())
+	s := l.Sections
+	head, err := r.Render("# " + l.Title + "\n\n" + l.Summary +
+		"\n\n## " + lessons.HeadingWhy + "\n\n" + s.WhyItMatters +
+		"\n\n## " + lessons.HeadingHowToFix + "\n\n" + s.HowToFix +
+		"\n\n## " + lessons.HeadingExample + "\n\n" + s.Example +
+		"\n\n## " + lessons.HeadingLearnMore + "\n")
+	if err != nil {
+		return "", err
+	}
+	var refs strings.Builder
+	for _, ref := range s.References {
+		// Glamour indents the document by two columns; match it.
+		fmt.Fprintf(&refs, "  • %s\n    %s\n", ref.Title, ref.URL)
+	}
+	quiz, err := r.Render("## " + lessons.HeadingQuiz + "\n\n" + QuizMarkdown(s.Quiz))
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(head, " \n") + "\n\n" + refs.String() + quiz, nil
+}
+
+// QuizMarkdown writes a quiz back in the lessons' Markdown form.
+func QuizMarkdown(q lessons.Quiz) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Question: %s\n\n", q.Question)
+	for i, c := range q.Choices {
+		fmt.Fprintf(&b, "- %s) %s\n", lessons.ChoiceLabel(i), c)
+	}
+	fmt.Fprintf(&b, "\nAnswer: %s\n\nExplanation: %s\n", q.Answer, q.Explanation)
+	return b.String()
+}
+
+// lightBackground reads COLORFGBG ("fg;bg", set by many terminals): a light
+// grey or white background means the light style. We do not ask the
+// terminal itself (glamour's auto style): terminals that do not answer make
+// that query wait five seconds and leave escape codes on the screen.
+func lightBackground(colorfgbg string) bool {
+	parts := strings.Split(colorfgbg, ";")
+	bg := parts[len(parts)-1]
+	return bg == "7" || bg == "15"
 }
 
 func (o *Options) width() int {
@@ -263,7 +304,8 @@ func wrap(text string, width int) []string {
 }
 
 // Closest returns up to n lesson or rule ids nearest to query: ids that
-// contain it first, then by edit distance, only when reasonably close.
+// start with it, then ids that contain it, then by edit distance, only when
+// reasonably close.
 func Closest(query string, n int) []string {
 	q := strings.ToLower(query)
 	seen := map[string]bool{}
@@ -287,8 +329,10 @@ func Closest(query string, n int) []string {
 		lc := strings.ToLower(c)
 		d := levenshtein(q, lc)
 		switch {
-		case strings.Contains(lc, q) && len(q) >= 3:
+		case strings.HasPrefix(lc, q) && len(q) >= 3:
 			d = 0
+		case strings.Contains(lc, q) && len(q) >= 3:
+			d = 1
 		case d > limit:
 			continue
 		}
