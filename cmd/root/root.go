@@ -8,6 +8,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/hook"
 	"github.com/secfirst-dev/secfirst/cmd/hookscmd"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/learn"
 	"github.com/secfirst-dev/secfirst/cmd/scan"
 	"github.com/secfirst-dev/secfirst/cmd/version"
 )
@@ -33,6 +34,7 @@ keeps a security checklist for the repository.`,
 		db.NewCmd(ios),
 		hook.NewCmd(ios),
 		hookscmd.NewCmd(ios),
+		learn.NewCmd(ios),
 		scan.NewCmd(ios),
 		version.NewCmd(ios),
 	)
