@@ -244,7 +244,7 @@ func TestClosest(t *testing.T) {
 	cases := map[string]string{
 		"pod-securty": "pod-security",
 		"mfa":         "mfa",
-		"tls":         "tls-private-connectivity",
+		"tls":         "tls-and-private-connectivity",
 		"stripe-key":  "stripe-*",
 		"offboardng":  "offboarding",
 		"deps/direkt": "deps/direct",
