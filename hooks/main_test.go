@@ -52,7 +52,11 @@ func testMain(m *testing.M) int {
 	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SECFIRST_OSV_DB"} {
 		os.Unsetenv(k)
 	}
-	return m.Run()
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	return code
 }
 
 // install plans and applies an install of hooks (default pre-commit) that
