@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/osv-scalibr/extractor"
@@ -429,8 +430,13 @@ func missingWarning(dbDir, eco string, recs []*pkgRec, offline bool, apiErr erro
 			why += ": " + apiErr.Error()
 		}
 	}
-	return fmt.Sprintf("deps: %d %s packages in %s were NOT checked: no OSV database for %s at %s (%s). Run `secfirst db update` or point --db / %s at a database.",
-		len(recs), eco, strings.Join(files, ", "), eco, ZipPath(dbDir, eco), why, EnvDB)
+	noun := "packages in %s were"
+	if len(recs) == 1 {
+		noun = "package in %s was"
+	}
+	noun = fmt.Sprintf(noun, strings.Join(files, ", "))
+	return fmt.Sprintf("deps: %d %s %s NOT checked: no OSV database for %s at %s (%s). Run `secfirst db update` or point --db / %s at a database.",
+		len(recs), eco, noun, eco, ZipPath(dbDir, eco), why, EnvDB)
 }
 
 // buildFindings turns a package's advisories into findings: one per
@@ -454,7 +460,7 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 	fixed := smallestFix(r.pkg, r.eco, r.name, kept)
 	d := directnessOf(r, manifests)
 	rule := lessonRule(fixed, d)
-	lesson := lessons.IDForRule(rule, "deps-vulnerable")
+	lesson := lessonFor(rule)
 	fix := fixText(r, fixed, d)
 	var fixedList []string
 	if fixed != "" {
@@ -471,7 +477,7 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 	out := make([]checks.Finding, 0, len(groups))
 	for _, g := range groups {
 		id := ruleID(g)
-		sev, basis, score := groupSeverity(g, lookup)
+		sev, basis := groupSeverity(g, lookup)
 		var refs []string
 		for _, a := range g.all {
 			if a != id {
@@ -482,14 +488,9 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 		if len(refs) > 0 {
 			msg += " (" + strings.Join(refs, ", ") + ")"
 		}
-		msg += ": " + summaryOf(g) + "."
-		switch basis {
-		case basisCVSS, basisAlias:
-			if score >= 0 {
-				msg += fmt.Sprintf(" CVSS %.1f.", score)
-			}
-		case basisUnscored:
-			msg += " The database gives no severity; secfirst rates unscored advisories high."
+		msg += ": " + sentence(summaryOf(g))
+		if d := basis.describe(); d != "" {
+			msg += " " + d
 		}
 		if own := smallestFix(r.pkg, r.eco, r.name, g.vulns); own != "" && own != fixed {
 			msg += fmt.Sprintf(" Fixed for this advisory in %s;", own)
@@ -515,4 +516,16 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 		})
 	}
 	return out
+}
+
+var lessonIDs sync.Map // lesson rule -> lesson id
+
+// lessonFor resolves the lesson of a lesson rule once per process.
+func lessonFor(rule string) string {
+	if id, ok := lessonIDs.Load(rule); ok {
+		return id.(string)
+	}
+	id := lessons.IDForRule(rule, "deps-vulnerable")
+	lessonIDs.Store(rule, id)
+	return id
 }

@@ -96,7 +96,7 @@ func TestWorktreeFindingsWithFixedVersionsAndFixes(t *testing.T) {
 			t.Errorf("%s: fingerprint %s, want %s", key, f.Fingerprint, want)
 		}
 	}
-	if m := got["golang.org/x/text@0.3.7 GO-2022-1059"].Message; !strings.Contains(m, "CVSS 7.5") {
+	if m := got["golang.org/x/text@0.3.7 GO-2022-1059"].Message; !strings.Contains(m, "CVSS 7.5 (from GHSA-69ch-w2m2-3vjp") {
 		t.Errorf("Go finding message does not say where its severity came from: %q", m)
 	}
 	// minimist 1.2.5 is past GHSA-vh95-rmgr-6w4m's fix (1.2.3): not reported.
@@ -140,7 +140,7 @@ func TestMissingEcosystemDatabaseWarnsAndOthersAreChecked(t *testing.T) {
 		t.Fatalf("warnings %q, want one for PyPI and one for Go", res.Warnings)
 	}
 	joined := strings.Join(res.Warnings, "\n")
-	for _, s := range []string{"PyPI packages in requirements.txt were NOT checked", "Go packages in go.mod were NOT checked",
+	for _, s := range []string{"PyPI packages in requirements.txt were NOT checked", "1 Go package in go.mod was NOT checked",
 		ZipPath(db, "PyPI"), "secfirst db update", "--offline"} {
 		if !strings.Contains(joined, s) {
 			t.Errorf("warnings lack %q:\n%s", s, joined)

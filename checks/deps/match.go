@@ -1,6 +1,7 @@
 package deps
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -184,14 +185,27 @@ func databaseSeverity(v *osvpb.Vulnerability) checks.Severity {
 }
 
 // severityBasis says where a finding's severity came from.
-type severityBasis string
+type severityBasis struct {
+	kind  string  // "cvss", "database", "alias" or "unscored"
+	score float64 // CVSS base score, -1 when none
+	from  string  // the aliased advisory that gave it (kind "alias")
+}
 
-const (
-	basisCVSS     severityBasis = "cvss"
-	basisDatabase severityBasis = "database"
-	basisAlias    severityBasis = "alias"
-	basisUnscored severityBasis = "unscored"
-)
+// describe is the sentence a finding's message gives about its severity.
+func (b severityBasis) describe() string {
+	switch b.kind {
+	case "cvss":
+		return fmt.Sprintf("CVSS %.1f.", b.score)
+	case "alias":
+		if b.score >= 0 {
+			return fmt.Sprintf("CVSS %.1f (from %s; this database gives no severity).", b.score, b.from)
+		}
+		return fmt.Sprintf("Severity from %s (this database gives none).", b.from)
+	case "unscored":
+		return "No database gives a severity; secfirst rates unscored advisories high."
+	}
+	return ""
+}
 
 // groupSeverity decides a group's severity:
 //  1. the highest CVSS base score among its advisories (osv-scanner's rule);
@@ -201,7 +215,7 @@ const (
 //     score of GHSA-69ch-w2m2-3vjp, its alias);
 //  4. else high: an advisory nobody scored is not evidence of low risk, and
 //     with the default fail_on=high it must not pass a commit silently.
-func groupSeverity(g *group, lookup func(id string) *osvpb.Vulnerability) (checks.Severity, severityBasis, float64) {
+func groupSeverity(g *group, lookup func(id string) *osvpb.Vulnerability) (checks.Severity, severityBasis) {
 	score := -1.0
 	for _, v := range g.vulns {
 		for _, s := range v.GetSeverity() {
@@ -209,7 +223,7 @@ func groupSeverity(g *group, lookup func(id string) *osvpb.Vulnerability) (check
 		}
 	}
 	if score >= 0 {
-		return severityOfScore(score), basisCVSS, score
+		return severityOfScore(score), severityBasis{kind: "cvss", score: score}
 	}
 	best := checks.Severity("")
 	for _, v := range g.vulns {
@@ -218,13 +232,14 @@ func groupSeverity(g *group, lookup func(id string) *osvpb.Vulnerability) (check
 		}
 	}
 	if best != "" {
-		return best, basisDatabase, -1
+		return best, severityBasis{kind: "database", score: -1}
 	}
 	if lookup != nil {
 		own := map[string]bool{}
 		for _, id := range g.ids {
 			own[id] = true
 		}
+		from, fromWord := "", ""
 		for _, id := range g.all {
 			if own[id] {
 				continue
@@ -234,20 +249,22 @@ func groupSeverity(g *group, lookup func(id string) *osvpb.Vulnerability) (check
 				continue
 			}
 			for _, s := range v.GetSeverity() {
-				score = max(score, cvssScore(s))
+				if sc := cvssScore(s); sc > score {
+					score, from = sc, id
+				}
 			}
 			if s := databaseSeverity(v); s.Rank() > best.Rank() {
-				best = s
+				best, fromWord = s, id
 			}
 		}
 		if score >= 0 {
-			return severityOfScore(score), basisAlias, score
+			return severityOfScore(score), severityBasis{kind: "alias", score: score, from: from}
 		}
 		if best != "" {
-			return best, basisAlias, -1
+			return best, severityBasis{kind: "alias", score: -1, from: fromWord}
 		}
 	}
-	return checks.High, basisUnscored, -1
+	return checks.High, severityBasis{kind: "unscored", score: -1}
 }
 
 // smallestFix returns the smallest version, above the package's own, that
@@ -306,7 +323,8 @@ func smallestFix(pkg *extractor.Package, eco osvecosystem.Parsed, name string, v
 	return ""
 }
 
-// summaryOf is the one-line description of a group.
+// summaryOf is the one-line description of a group: the summary, else the
+// first sentence of the details, shortened at a word boundary.
 func summaryOf(g *group) string {
 	for _, v := range g.vulns {
 		if s := strings.TrimSpace(v.GetSummary()); s != "" {
@@ -315,18 +333,31 @@ func summaryOf(g *group) string {
 	}
 	for _, v := range g.vulns {
 		d := strings.TrimSpace(v.GetDetails())
-		if i := strings.IndexAny(d, "\n"); i >= 0 {
+		if i := strings.IndexByte(d, '\n'); i >= 0 {
 			d = d[:i]
 		}
 		if i := strings.Index(d, ". "); i >= 0 {
-			d = d[:i+1]
+			d = d[:i]
 		}
-		if len(d) > 120 {
-			d = d[:117] + "..."
+		d = strings.TrimSuffix(d, ".")
+		if len(d) > 100 {
+			cut := strings.LastIndexByte(d[:100], ' ')
+			if cut < 60 {
+				cut = 100
+			}
+			d = strings.TrimRight(d[:cut], " ,;:") + "…"
 		}
 		if d != "" {
 			return d
 		}
 	}
 	return "known vulnerability"
+}
+
+// sentence ends s with a full stop unless it ends with punctuation.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "…") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
 }
