@@ -1,0 +1,456 @@
+package dockerfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/lessons"
+)
+
+// dfile is one Dockerfile being analysed.
+type dfile struct {
+	path     string
+	lines    []string // raw lines, lines[0] is line 1
+	escape   rune
+	template bool
+	lex      *shell.Lex
+
+	globalArgs     envMap          // global ARGs with a default, expanded
+	globalDeclared map[string]bool // every global ARG, with or without default
+	stages         []*stage        // in file order; a fragment's pseudo stage included
+	final          *stage          // the stage `docker build` builds by default
+
+	pragmas  *pragmas
+	findings []checks.Finding
+	warnings []string
+	keys     map[string]int // fingerprint keys seen, to number repeats
+}
+
+// stage is a build stage: FROM and the instructions up to the next FROM. A
+// file without FROM (a fragment to be included elsewhere) is one stage with
+// fragment set and no FROM.
+type stage struct {
+	index    int
+	name     string // lower-case, "" when unnamed
+	from     *inst
+	baseRaw  string // the image as written
+	base     string // the image with global ARGs substituted
+	parent   *stage // FROM <earlier stage>
+	insts    []*inst
+	fragment bool
+	shipped  bool // its layers end up in the final image
+
+	env          envMap // ENV and ARG values at the current point of the walk
+	envAtEnd     envMap // ENV values visible to stages built FROM this one
+	shell        []string
+	workdir      string // current WORKDIR, "" when unknown
+	user         *inst  // last USER
+	userValue    string
+	healthcheck  *inst
+	cmds         map[string][]*inst // CMD, ENTRYPOINT, HEALTHCHECK per kind
+	downloaders  map[string]*inst   // first RUN using curl / wget
+	reportedBoth bool               // wget-and-curl reported for this stage
+}
+
+// inst is one instruction.
+type inst struct {
+	node  *parser.Node
+	cmd   string // lower-case keyword
+	line  int
+	end   int
+	v     any // the typed instruction from BuildKit's instructions package
+	stage *stage
+}
+
+// text is the instruction as written, continuation lines joined.
+func (in *inst) text() string { return in.node.Original }
+
+type envMap map[string]string
+
+func (e envMap) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
+func (e envMap) Keys() []string {
+	ks := make([]string, 0, len(e))
+	for k := range e {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func (e envMap) clone() envMap {
+	c := make(envMap, len(e))
+	for k, v := range e {
+		c[k] = v
+	}
+	return c
+}
+
+// analyzeFile parses and checks one Dockerfile.
+func analyzeFile(path string, data []byte) ([]checks.Finding, []string) {
+	f := &dfile{
+		path:           path,
+		template:       isTemplate(path),
+		globalArgs:     envMap{},
+		globalDeclared: map[string]bool{},
+		keys:           map[string]int{},
+	}
+	text := string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	f.lines = strings.Split(text, "\n")
+
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		msg := err.Error()
+		if strings.Contains(msg, "file with no instructions") {
+			return nil, nil // empty or comments only: nothing to build, nothing to check
+		}
+		line := errorLine(err)
+		f.pragmas = parsePragmas(f.lines, nil)
+		f.report(ruleParseError, line, nil, "parse", fmt.Sprintf("BuildKit cannot parse this Dockerfile: %s. `docker build` would fail here, and secfirst cannot check the file until it parses.", msg),
+			fmt.Sprintf("Fix the syntax at line %d (`docker build --check .` shows BuildKit's own diagnosis), then commit again.", line), nil)
+		return f.done()
+	}
+	f.escape = res.EscapeToken
+	f.lex = shell.NewLex(f.escape)
+
+	f.pragmas = parsePragmas(f.lines, res.AST.Children)
+	insts := f.readInstructions(res.AST)
+	f.buildStages(insts)
+	for _, st := range f.stages {
+		f.walkStage(st)
+	}
+	f.checkStageNames()
+	f.checkFinalStage()
+	return f.done()
+}
+
+func errorLine(err error) int {
+	var le *parser.LocationError
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		if l := le.Locations[0][0].Start.Line; l > 0 {
+			return l
+		}
+	}
+	return 1
+}
+
+// readInstructions types every instruction with BuildKit's instructions
+// package. An unknown flag (from a newer frontend, a typo) is stripped and the
+// instruction kept, so one odd flag does not hide a RUN from every rule.
+func (f *dfile) readInstructions(ast *parser.Node) []*inst {
+	var out []*inst
+	for _, n := range ast.Children {
+		in := &inst{node: n, cmd: strings.ToLower(n.Value), line: n.StartLine, end: n.EndLine}
+		v, err := parseInstruction(n)
+		if err != nil {
+			var unknown *instructions.UnknownInstructionError
+			if errors.As(err, &unknown) && f.template {
+				continue // a template's own syntax ({% if %}, {{ x }})
+			}
+			msg := strings.TrimPrefix(err.Error(), "dockerfile parse error on line ")
+			f.report(ruleParseError, in.line, nil, "instruction\x00"+normalize(n.Original),
+				fmt.Sprintf("BuildKit rejects the %s instruction at line %d: %s. `docker build` would fail here and this instruction is not checked.", strings.ToUpper(n.Value), in.line, msg),
+				"Correct the instruction (see https://docs.docker.com/reference/dockerfile/); `docker build --check .` shows BuildKit's diagnosis.", nil)
+			continue
+		}
+		in.v = v
+		out = append(out, in)
+	}
+	return out
+}
+
+func parseInstruction(n *parser.Node) (any, error) {
+	v, err := instructions.ParseInstruction(n)
+	if err == nil || len(n.Flags) == 0 {
+		return v, err
+	}
+	// Drop the flags BuildKit names as wrong, one at a time, then all.
+	node := *n
+	for range n.Flags {
+		bad := badFlag(err.Error())
+		if bad == "" {
+			break
+		}
+		var kept []string
+		for _, fl := range node.Flags {
+			name, _, _ := strings.Cut(fl, "=")
+			if name != bad {
+				kept = append(kept, fl)
+			}
+		}
+		if len(kept) == len(node.Flags) {
+			break
+		}
+		node.Flags = kept
+		if v, err = instructions.ParseInstruction(&node); err == nil {
+			return v, nil
+		}
+	}
+	node.Flags = nil
+	return instructions.ParseInstruction(&node)
+}
+
+// badFlag extracts "--name" from BuildKit's flag errors.
+func badFlag(msg string) string {
+	for _, p := range []string{"unknown flag: ", "missing a value on flag: ", "duplicate flag specified: ", "expecting boolean value for flag "} {
+		if i := strings.Index(msg, p); i >= 0 {
+			rest := msg[i+len(p):]
+			if j := strings.IndexAny(rest, " ,:("); j >= 0 {
+				rest = rest[:j]
+			}
+			return rest
+		}
+	}
+	return ""
+}
+
+// buildStages splits instructions into stages, collects global ARGs and
+// resolves each FROM against them.
+func (f *dfile) buildStages(insts []*inst) {
+	var cur *stage
+	newStage := func(from *inst) *stage {
+		st := &stage{index: len(f.stages), from: from, env: envMap{}, cmds: map[string][]*inst{}, downloaders: map[string]*inst{}}
+		f.stages = append(f.stages, st)
+		return st
+	}
+	for _, in := range insts {
+		if in.cmd == "from" {
+			st := newStage(in)
+			if s, ok := in.v.(*instructions.Stage); ok {
+				st.name = s.Name
+				st.baseRaw = s.BaseName
+			}
+			st.base, _ = f.expand(st.baseRaw, f.globalArgs)
+			for _, prev := range f.stages[:st.index] {
+				if !prev.fragment && prev.name != "" && strings.EqualFold(prev.name, st.base) {
+					st.parent = prev
+				}
+			}
+			in.stage = st
+			cur = st
+			continue
+		}
+		if cur == nil {
+			if a, ok := in.v.(*instructions.ArgCommand); ok && !f.hasFragmentBefore() {
+				for _, kv := range a.Args {
+					f.globalDeclared[kv.Key] = true
+					if kv.Value != nil {
+						val, _ := f.expand(*kv.Value, f.globalArgs)
+						f.checkVar(in, "ARG", kv.Key, *kv.Value, val, true)
+						f.globalArgs[kv.Key] = val
+					} else {
+						f.checkVar(in, "ARG", kv.Key, "", "", false)
+					}
+				}
+				continue
+			}
+			cur = newStage(nil)
+			cur.fragment = true
+		}
+		in.stage = cur
+		cur.insts = append(cur.insts, in)
+	}
+	// The default target is the last stage; it and the stages it is built
+	// FROM are what ships.
+	for i := len(f.stages) - 1; i >= 0; i-- {
+		if !f.stages[i].fragment {
+			f.final = f.stages[i]
+			break
+		}
+	}
+	for st := f.final; st != nil && !st.shipped; st = st.parent {
+		st.shipped = true
+	}
+	for _, st := range f.stages {
+		if st.fragment {
+			st.shipped = true // a fragment's lines end up in whatever includes it
+		}
+	}
+}
+
+func (f *dfile) hasFragmentBefore() bool { return len(f.stages) > 0 }
+
+// expand substitutes variables as BuildKit does (quotes removed, ${a:-b}
+// honoured). Unset variables become empty and are returned.
+func (f *dfile) expand(word string, env envMap) (string, []string) {
+	if f.lex == nil {
+		f.lex = shell.NewLex('\\')
+	}
+	res, err := f.lex.ProcessWordWithMatches(word, env)
+	if err != nil {
+		return word, []string{""}
+	}
+	var unset []string
+	for k := range res.Unmatched {
+		unset = append(unset, k)
+	}
+	sort.Strings(unset)
+	return res.Result, unset
+}
+
+// walkStage runs the instruction rules over one stage in order, keeping the
+// stage's ENV/ARG values, SHELL and USER current as BuildKit would.
+func (f *dfile) walkStage(st *stage) {
+	if st.parent != nil {
+		for k, v := range st.parent.envAtEnd {
+			st.env[k] = v
+		}
+		st.shell = st.parent.shell
+		st.workdir = st.parent.workdir
+		if st.parent.healthcheck != nil {
+			st.healthcheck = st.parent.healthcheck
+		}
+	}
+	envOnly := st.env.clone()
+	if st.from != nil {
+		f.checkFrom(st)
+	}
+	for _, in := range st.insts {
+		switch v := in.v.(type) {
+		case *instructions.ArgCommand:
+			for _, kv := range v.Args {
+				if kv.Value != nil {
+					val, _ := f.expand(*kv.Value, st.env)
+					f.checkVar(in, "ARG", kv.Key, *kv.Value, val, true)
+					st.env[kv.Key] = val
+				} else {
+					f.checkVar(in, "ARG", kv.Key, "", "", false)
+					if gv, ok := f.globalArgs[kv.Key]; ok && !st.fragment {
+						st.env[kv.Key] = gv // ARG NAME in a stage imports the global value
+					}
+				}
+			}
+		case *instructions.EnvCommand:
+			for _, kv := range v.Env {
+				val, _ := f.expand(kv.Value, st.env)
+				f.checkVar(in, "ENV", kv.Key, kv.Value, val, true)
+				st.env[kv.Key] = val
+				envOnly[kv.Key] = val
+			}
+		case *instructions.ShellCommand:
+			st.shell = v.Shell
+		case *instructions.UserCommand:
+			st.user = in
+			st.userValue, _ = f.expand(v.User, st.env)
+		case *instructions.RunCommand:
+			f.checkRun(in, v)
+		case *instructions.CmdCommand:
+			f.checkRepeated(in, "cmd", ruleMultipleCmd)
+		case *instructions.EntrypointCommand:
+			f.checkRepeated(in, "entrypoint", ruleMultipleEntrypoint)
+		case *instructions.HealthCheckCommand:
+			st.healthcheck = in
+			f.checkRepeated(in, "healthcheck", ruleMultipleHealthcheck)
+		case *instructions.WorkdirCommand:
+			f.checkWorkdir(in, v)
+		case *instructions.ExposeCommand:
+			f.checkExpose(in, v)
+		case *instructions.AddCommand:
+			f.checkAdd(in, v)
+		case *instructions.CopyCommand:
+			f.checkCopy(in, v)
+		case *instructions.MaintainerCommand:
+			f.checkMaintainer(in, v)
+		}
+	}
+	st.envAtEnd = envOnly
+	if st.user == nil && st.parent != nil {
+		st.user, st.userValue = st.parent.user, st.parent.userValue
+	}
+}
+
+// report records a finding unless a pragma suppresses it. key identifies
+// the problem without its line (see fingerprint); refs nil means the rule's.
+func (f *dfile) report(slug string, line int, st *stage, key, message, fix string, refs []string) {
+	r := catalogBySlug[slug]
+	if refs == nil {
+		refs = r.refs
+	}
+	id := RuleID(slug)
+	if f.pragmas != nil && f.pragmas.suppressed(id, slug, refs, line) {
+		return
+	}
+	fpKey := stageKey(f, st) + "\x00" + key
+	f.keys[fpKey]++
+	if n := f.keys[fpKey]; n > 1 {
+		fpKey += fmt.Sprintf("\x00#%d", n)
+	}
+	f.findings = append(f.findings, checks.Finding{
+		Check:       CheckName,
+		Rule:        id,
+		Severity:    r.severity,
+		Title:       r.title,
+		File:        f.path,
+		Line:        line,
+		Message:     redactShapes(message),
+		Fix:         redactShapes(fix),
+		Lesson:      lessons.IDForRule(id, LessonFallback),
+		Refs:        append([]string(nil), refs...),
+		Fingerprint: checks.Fingerprint(CheckName, id, f.path, fpKey),
+		Snippet:     redact(f.snippet(line)),
+	})
+}
+
+// reportAt is report for an instruction: its line, its stage, and a key
+// made of its normalised text and a detail.
+func (f *dfile) reportAt(slug string, in *inst, detail, message, fix string, refs []string) {
+	f.report(slug, in.line, in.stage, normalize(in.text())+"\x00"+detail, message, fix, refs)
+}
+
+// stageKey names a stage in fingerprints by what survives edits: its name,
+// "final" for the unnamed last stage, else its position.
+func stageKey(f *dfile, st *stage) string {
+	switch {
+	case st == nil:
+		return "file"
+	case st.name != "":
+		return "stage:" + st.name
+	case st == f.final:
+		return "stage:final"
+	case st.fragment:
+		return "fragment"
+	}
+	return fmt.Sprintf("stage:#%d", st.index)
+}
+
+func (f *dfile) snippet(line int) string {
+	if line < 1 || line > len(f.lines) {
+		return ""
+	}
+	s := strings.TrimSpace(f.lines[line-1])
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+func (f *dfile) done() ([]checks.Finding, []string) {
+	if f.pragmas != nil {
+		for _, w := range f.pragmas.warnings {
+			f.warnings = append(f.warnings, "dockerfile: "+f.path+" "+w)
+		}
+	}
+	checks.SortFindings(f.findings)
+	return f.findings, f.warnings
+}
+
+// normalize collapses whitespace so that re-indenting does not change a
+// fingerprint.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// instructionLine renders an instruction for a message, shortened.
+func short(s string) string {
+	s = redact(normalize(s))
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
+}

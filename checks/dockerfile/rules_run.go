@@ -1,0 +1,403 @@
+package dockerfile
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// nonPOSIXShell reports a SHELL that is not sh-like (PowerShell, cmd).
+func nonPOSIXShell(sh []string) bool {
+	if len(sh) == 0 {
+		return false
+	}
+	n := strings.ToLower(path.Base(strings.ReplaceAll(sh[0], `\`, "/")))
+	n = strings.TrimSuffix(n, ".exe")
+	return n == "pwsh" || n == "powershell" || n == "cmd"
+}
+
+// runScript is the RUN command as the shell sees it. Heredocs follow
+// BuildKit: `RUN <<EOF` runs the document as the script (unless a shebang
+// names another interpreter); otherwise the documents are handed to the
+// shell with the command line, where they are data unless a shell reads
+// them.
+func (f *dfile) runScript(st *stage, v *instructions.RunCommand) *script {
+	if !v.PrependShell {
+		return execScript(v.CmdLine)
+	}
+	text := strings.Join(v.CmdLine, " ")
+	if f.escape == '`' || nonPOSIXShell(st.shell) {
+		s := &script{}
+		splitWords(s, text)
+		return s
+	}
+	if len(v.Files) == 0 {
+		return parseScript(text)
+	}
+	if h := parser.MustParseHeredoc(strings.TrimSpace(text)); h != nil && len(v.Files) == 1 {
+		data := v.Files[0].Data
+		if v.Files[0].Chomp {
+			data = parser.ChompHeredocContent(data)
+		}
+		if strings.HasPrefix(data, "#!") {
+			line, _, _ := strings.Cut(data, "\n")
+			fields := strings.Fields(strings.TrimPrefix(line, "#!"))
+			interp := ""
+			if len(fields) > 0 {
+				interp = path.Base(fields[0])
+				if interp == "env" && len(fields) > 1 {
+					interp = path.Base(fields[1])
+				}
+			}
+			if !shellNames[interp] {
+				return &script{parsed: true}
+			}
+		}
+		return parseScript(data)
+	}
+	var b strings.Builder
+	b.WriteString(text)
+	for _, file := range v.Files {
+		b.WriteByte('\n')
+		b.WriteString(file.Data)
+		if !strings.HasSuffix(file.Data, "\n") {
+			b.WriteByte('\n')
+		}
+		b.WriteString(file.Name)
+	}
+	b.WriteByte('\n')
+	return parseScript(b.String())
+}
+
+var downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true}
+
+var interpreters = map[string]bool{
+	"sh": true, "bash": true, "dash": true, "ash": true, "zsh": true, "ksh": true, "mksh": true,
+	"python": true, "python2": true, "python3": true, "perl": true, "ruby": true, "node": true, "php": true, "pwsh": true,
+}
+
+func interpreterName(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	n := path.Base(args[0])
+	if interpreters[n] || strings.HasPrefix(n, "python3.") {
+		return n
+	}
+	if n == "busybox" && len(args) > 1 && interpreters[args[1]] {
+		return args[1]
+	}
+	return ""
+}
+
+var urlPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:https?|ftp)://\S+`) })
+
+func firstURL(args []string) string {
+	for _, a := range args {
+		if m := urlPattern().FindString(a); m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+// checkRun runs the rules that read a RUN command.
+func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
+	st := in.stage
+	sc := f.runScript(st, v)
+	var cacheTargets []string
+	secretMount := false
+	for _, m := range instructions.GetMounts(v) {
+		switch m.Type {
+		case instructions.MountTypeCache:
+			cacheTargets = append(cacheTargets, m.Target)
+		case instructions.MountTypeSecret:
+			secretMount = true
+		}
+	}
+
+	seen := map[string]bool{}
+	first := func(k string) bool {
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+		return true
+	}
+	for _, c := range sc.cmds {
+		for _, a := range c.assigns {
+			if !a.hasValue {
+				continue
+			}
+			if i := insecureVar(a.name, a.value); i != nil && first(i.slug+"/"+a.name) {
+				f.reportAt(i.slug, in, a.name, describeInsecure(*i, in), i.fix, i.refs())
+			}
+		}
+		if c.name() == "sudo" && first("sudo") {
+			f.reportAt(ruleSudo, in, "",
+				fmt.Sprintf("RUN uses sudo (line %d): build steps already run as the stage's USER, and sudo in an image is a ready-made privilege escalation path at run time.", in.line),
+				"Drop `sudo`; if the step needs root, put `USER root` before this RUN and switch back to your unprivileged `USER` after it.", nil)
+		}
+		args := c.unwrapped()
+		if len(args) == 0 {
+			continue
+		}
+		name := path.Base(args[0])
+		for _, i := range insecureCommand(args) {
+			if first(i.slug + "/" + i.ref + "/" + i.what) {
+				f.reportAt(i.slug, in, name+"\x00"+i.ref, describeInsecure(i, in), i.fix, i.refs())
+			}
+		}
+		if what := credentialCommand(args); what != "" && first("cred") {
+			extra := ""
+			if secretMount {
+				extra = " The secret mount keeps the input out of the layer, but this command copies the credential into a file that stays."
+			}
+			f.reportAt(ruleCredentialsRun, in, name,
+				fmt.Sprintf("RUN runs %s (line %d): the credential is written into the image layer and ships with it.%s", what, in.line, extra),
+				"Give the step the credential only for its duration: `RUN --mount=type=secret,id=<id>,target=<where the tool reads it> <command>` (e.g. target=/root/.aws/credentials, or env=AWS_ACCESS_KEY_ID), build with `docker build --secret id=<id>,src=<file>`, and do not store it with a login/configure command.", nil)
+		}
+		switch name {
+		case "cd":
+			if !c.subshell && !c.subst && first("cd") {
+				dir := "<dir>"
+				if p := positional(args[1:]); len(p) > 0 {
+					dir = p[0]
+				}
+				f.reportAt(ruleRunCd, in, "",
+					fmt.Sprintf("RUN changes directory with cd (line %d); the change is lost at the end of the RUN and hides where later steps run.", in.line),
+					fmt.Sprintf("Put `WORKDIR %s` before this RUN and drop the `cd %s &&`.", dir, dir), nil)
+			}
+		case "chpasswd":
+			if first("chpasswd") {
+				f.reportChpasswd(in)
+			}
+		case "passwd":
+			if (hasOption(args[1:], "", "--stdin") || isPipedInto(sc, c)) && first("chpasswd") {
+				f.reportChpasswd(in)
+			}
+		case "chmod":
+			if mode, target := chmodWorldWritable(args[1:]); mode != "" && first("chmod") {
+				f.reportChmod(in, "chmod "+mode, target)
+			}
+		case "apt":
+			if !c.subst && first("apt") {
+				f.reportAt(ruleAptInScript, in, "",
+					fmt.Sprintf("RUN uses `apt` (line %d), whose command-line interface is meant for people and may change between releases.", in.line),
+					"Use `apt-get` (or apt-cache) in Dockerfiles: `"+strings.Replace(short(strings.Join(args, " ")), "apt", "apt-get", 1)+"`.", nil)
+			}
+		}
+		if downloaders[name] && name != "fetch" {
+			if _, ok := st.downloaders[name]; !ok {
+				st.downloaders[name] = in
+			}
+		}
+	}
+	f.checkPipes(in, sc, st)
+	f.checkPackages(in, sc, cacheTargets)
+	if c, w := st.downloaders["curl"], st.downloaders["wget"]; c != nil && w != nil && first("wget-and-curl") && (c == in || w == in) && !st.reportedBoth {
+		st.reportedBoth = true
+		other := c
+		if c == in {
+			other = w
+		}
+		f.reportAt(ruleWgetAndCurl, in, "",
+			fmt.Sprintf("This stage uses both curl and wget (lines %d and %d): two tools for one job means two sets of flags to get right and more code in the image.", other.line, in.line),
+			"Use one of them throughout the stage (curl -fsSL or wget -q), and install only that one.", nil)
+	}
+}
+
+func isPipedInto(sc *script, c *shCmd) bool {
+	for _, p := range sc.pipes {
+		if p.mid < len(sc.cmds) && sc.cmds[p.mid] == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *dfile) reportChpasswd(in *inst) {
+	f.reportAt(ruleChpasswd, in, "",
+		fmt.Sprintf("RUN sets a password at build time (line %d): the password is in the Dockerfile or the build context and its hash ships in /etc/shadow of every copy of the image.", in.line),
+		"Do not set passwords in images: create accounts without one (`useradd --system app`), lock root (`passwd -l root`), and give credentials to the running container from a secret store.", nil)
+}
+
+func (f *dfile) reportChmod(in *inst, what, target string) {
+	if target == "" {
+		target = "<path>"
+	}
+	f.reportAt(ruleChmod777, in, what,
+		fmt.Sprintf("`%s` (line %d) makes %s writable by every user in the container: any process, including a compromised one, can change what others execute or read.", what, in.line, target),
+		fmt.Sprintf("Use the narrowest mode that works, e.g. `chmod 755 %s` (directories, programs) or `chmod 644` (files), and give the runtime user ownership with `chown app:app %s` (or COPY --chown) instead of opening it to everyone.", target, target), nil)
+}
+
+// chmodWorldWritable returns the mode and target of a chmod that makes
+// files writable by others (777, 666, o+w, a=rwx), sticky directories
+// (1777, like /tmp) excepted.
+func chmodWorldWritable(args []string) (mode, target string) {
+	pos := positional(args)
+	if len(pos) == 0 {
+		return "", ""
+	}
+	m := pos[0]
+	if len(pos) > 1 {
+		target = pos[1]
+	}
+	if worldWritableMode(m) {
+		return m, target
+	}
+	return "", ""
+}
+
+func worldWritableMode(m string) bool {
+	if m == "" {
+		return false
+	}
+	if strings.Trim(m, "01234567") == "" {
+		if len(m) < 3 || len(m) > 4 {
+			return false
+		}
+		others := m[len(m)-1] - '0'
+		if len(m) == 4 && (m[0]-'0')&1 != 0 {
+			return false // sticky bit: shared like /tmp
+		}
+		return others&2 != 0
+	}
+	sticky := strings.Contains(m, "t")
+	for _, clause := range strings.Split(m, ",") {
+		i := strings.IndexAny(clause, "+=")
+		if i < 0 {
+			continue
+		}
+		who, perms := clause[:i], clause[i+1:]
+		if (strings.ContainsAny(who, "oa")) && strings.Contains(perms, "w") && !sticky {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPipes finds downloads piped into an interpreter and pipes that hide
+// failures.
+func (f *dfile) checkPipes(in *inst, sc *script, st *stage) {
+	reportedPipe := false
+	for _, p := range sc.pipes {
+		left := sc.cmds[p.start:p.mid]
+		var dl *shCmd
+		for _, c := range left {
+			if downloaders[path.Base(firstWord(c.unwrapped()))] {
+				dl = c
+			}
+		}
+		if dl != nil && p.mid < len(sc.cmds) {
+			right := sc.cmds[p.mid]
+			if interp := interpreterName(right.unwrapped()); interp != "" && !reportedPipe {
+				reportedPipe = true
+				f.reportCurlPipe(in, dl, interp)
+			}
+		}
+	}
+	// sh -c "$(curl ...)", bash <(curl ...), eval "$(wget -O- ...)"
+	for _, c := range sc.cmds {
+		args := c.unwrapped()
+		n := interpreterName(args)
+		if n == "" && len(args) > 0 {
+			switch path.Base(args[0]) {
+			case "eval", "source", ".":
+				n = path.Base(args[0])
+			}
+		}
+		if n == "" || reportedPipe {
+			continue
+		}
+		for _, i := range c.substCmds {
+			if i < len(sc.cmds) && downloaders[path.Base(firstWord(sc.cmds[i].unwrapped()))] {
+				reportedPipe = true
+				f.reportCurlPipe(in, sc.cmds[i], n)
+				break
+			}
+		}
+	}
+	if !sc.parsed || len(sc.pipes) == 0 || f.escape == '`' || nonPOSIXShell(st.shell) || shellHasPipefail(st.shell) {
+		return
+	}
+	for _, p := range sc.pipes {
+		if onlyHarmlessProducers(sc.cmds[p.start:p.mid]) || sc.pipefailBefore(p.start) {
+			continue
+		}
+		alpine := strings.Contains(strings.ToLower(rootBase(st)), "alpine")
+		sh := `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`
+		if alpine {
+			sh = `SHELL ["/bin/ash", "-eo", "pipefail", "-c"]`
+		}
+		f.reportAt(rulePipefail, in, "",
+			fmt.Sprintf("RUN pipes `%s` into `%s` (line %d) without pipefail: the shell reports only the last command's status, so a failed `%s` lets the build go on with empty or partial input.", firstWord(sc.cmds[p.mid-1].args), firstWord(sc.cmds[minInt(p.mid, len(sc.cmds)-1)].args), in.line, firstWord(sc.cmds[p.mid-1].args)),
+			fmt.Sprintf("Add `%s` before this RUN, or start the command with `set -o pipefail &&` in a shell that supports it.", sh), nil)
+		return
+	}
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func firstWord(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
+
+// onlyHarmlessProducers: echo, printf, yes and true cannot fail in a way
+// pipefail would catch, so `echo x | cmd` needs no pipefail.
+func onlyHarmlessProducers(cmds []*shCmd) bool {
+	for _, c := range cmds {
+		switch c.name() {
+		case "echo", "printf", "yes", "true", "cat":
+			if c.name() == "cat" && len(c.args) > 1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func shellHasPipefail(sh []string) bool {
+	for i, a := range sh {
+		if a == "pipefail" && i > 0 && strings.HasPrefix(sh[i-1], "-") && strings.Contains(sh[i-1], "o") {
+			return true
+		}
+	}
+	return false
+}
+
+func rootBase(st *stage) string {
+	base := ""
+	for s := st; s != nil; s = s.parent {
+		base = s.base
+	}
+	return base
+}
+
+func (f *dfile) reportCurlPipe(in *inst, dl *shCmd, interp string) {
+	args := dl.unwrapped()
+	url := firstURL(args)
+	tool := path.Base(firstWord(args))
+	src := url
+	if src == "" {
+		src = "<url>"
+	}
+	f.reportAt(ruleCurlPipe, in, tool+"\x00"+url,
+		fmt.Sprintf("RUN downloads %s with %s and runs it with %s (line %d) without checking what arrived: whoever controls that server, DNS or the network path runs code in your build.", redact(src), tool, interp, in.line),
+		fmt.Sprintf("Download to a file, verify it against a checksum you recorded, then run it: `RUN curl -fsSLo /tmp/install.sh %s && echo \"<sha256>  /tmp/install.sh\" | sha256sum -c - && %s /tmp/install.sh && rm /tmp/install.sh`; better, install the tool from a package manager or a signed release.", redact(src), interp), nil)
+}

@@ -1,0 +1,282 @@
+package dockerfile
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// Secret names follow BuildKit's own SecretsUsedInArgOrEnv check (a token
+// such as KEY or TOKEN at a word boundary of the name), with Trivy's extra
+// tokens and well-known variable names, and a few more words that name a
+// setting about a secret rather than the secret itself.
+var secretNames = sync.OnceValues(func() (*regexp.Regexp, *regexp.Regexp) {
+	deny := regexp.MustCompile(`(?i)(?:_|^)(?:apikey|api-key|auth|authtoken|accesskey|accesstoken|secretkey|privatekey|credential|credentials|key|password|passwd|pword|pass|passphrase|psw|secret|secrets|token)(?:_|$)`)
+	allow := regexp.MustCompile(`(?i)(?:_|^)(?:public|file|path|dir|version|url|uri|endpoint|host|port|name|type|id|ttl|timeout|expiry|expires|length|size|mode|method|provider|region|algorithm|format|enabled|disabled|required|gpg|pgp)(?:_|$)`)
+	return deny, allow
+})
+
+// wellKnownSecrets are variables that hold a credential whatever their
+// spelling suggests (Trivy's list).
+var wellKnownSecrets = map[string]bool{
+	"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
+	"AZURE_CLIENT_ID": true, "AZURE_CLIENT_SECRET": true, "GITHUB_TOKEN": true, "GH_TOKEN": true,
+	"GH_ENTERPRISE_TOKEN": true, "GITHUB_ENTERPRISE_TOKEN": true, "OPENAI_API_KEY": true, "HF_TOKEN": true,
+	"DIGITALOCEAN_ACCESS_TOKEN": true, "DOCKERHUB_PASSWORD": true, "FIREBASE_TOKEN": true,
+	"CI_DEPLOY_PASSWORD": true, "GOOGLE_API_KEY": true, "LANGSMITH_API_KEY": true, "LANGCHAIN_API_KEY": true,
+	"HEROKU_API_KEY": true, "NPM_TOKEN": true, "NODE_AUTH_TOKEN": true, "PYPI_TOKEN": true, "TWINE_PASSWORD": true,
+}
+
+// credentialFileEnvs point at a credential file; a value inside a copied
+// directory means the file itself is in the image.
+var credentialFileEnvs = map[string]bool{
+	"GOOGLE_APPLICATION_CREDENTIALS": true, "AWS_CONFIG_FILE": true, "AWS_SHARED_CREDENTIALS_FILE": true,
+	"HF_TOKEN_PATH": true, "KUBECONFIG": true, "DOCKER_CONFIG": true, "NPM_CONFIG_USERCONFIG": true,
+}
+
+// isSecretName reports whether a variable name says it holds a secret.
+func isSecretName(name string) bool {
+	up := strings.ToUpper(name)
+	for _, p := range []string{"VITE_", "REACT_APP_"} {
+		up = strings.TrimPrefix(up, p)
+	}
+	if wellKnownSecrets[up] {
+		return true
+	}
+	if credentialFileEnvs[up] {
+		return false // a path; checked against what is copied instead
+	}
+	deny, allow := secretNames()
+	if !deny.MatchString(name) {
+		return false
+	}
+	if allow.MatchString(name) {
+		// GPG_KEY is a public key fingerprint, GPG_PRIVATE_KEY is not.
+		l := strings.ToLower(name)
+		if strings.Contains(l, "gpg") || strings.Contains(l, "pgp") {
+			return strings.Contains(l, "private") || strings.Contains(l, "secret") || strings.Contains(l, "pass")
+		}
+		return false
+	}
+	return true
+}
+
+// secretValue patterns recognise credentials by their shape, whatever the
+// variable is called.
+type secretShape struct {
+	what string
+	re   *regexp.Regexp
+}
+
+var secretShapes = sync.OnceValue(func() []secretShape {
+	return []secretShape{
+		{"an AWS access key", regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`)},
+		{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`)},
+		{"a GitLab token", regexp.MustCompile(`\bglpat-[A-Za-z0-9_\-]{20,}`)},
+		{"a Slack token", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
+		{"a Stripe key", regexp.MustCompile(`\b[sr]k_live_[0-9A-Za-z]{20,}`)},
+		{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`)},
+		{"an npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
+		{"an API key", regexp.MustCompile(`\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}`)},
+		{"a private key", regexp.MustCompile(`-----BEGIN[A-Z ]* PRIVATE KEY`)},
+		{"a JSON web token", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
+		{"a URL with a password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@$]+:[^/\s@$]+@`)},
+	}
+})
+
+// secretShape returns what a value looks like when it looks like a secret.
+func secretShapeOf(v string) string {
+	for _, s := range secretShapes() {
+		if s.re.MatchString(v) {
+			return s.what
+		}
+	}
+	return ""
+}
+
+var redactors = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		// NAME=value and NAME value for names that say secret.
+		regexp.MustCompile(`(?i)\b([A-Z0-9_]*(?:PASSWORD|PASSWD|PASS|SECRET|TOKEN|APIKEY|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|PSW|AUTH)[A-Z0-9_]*)(\s*=\s*|\s+)("[^"]*"|'[^']*'|[^\s"'\\]+)`),
+		// --password=x, --token x, -p x for the usual command-line spellings.
+		regexp.MustCompile(`(?i)(--?(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)(?:=|\s+))("[^"]*"|'[^']*'|\S+)`),
+	}
+})
+
+// redactShapes replaces credentials recognisable by their shape. It is
+// safe on any text, prose included, and runs on every message and fix.
+func redactShapes(s string) string {
+	for _, sh := range secretShapes() {
+		if sh.what == "a URL with a password" {
+			s = sh.re.ReplaceAllStringFunc(s, func(m string) string {
+				i := strings.Index(m, "://")
+				user, _, _ := strings.Cut(m[i+3:], ":")
+				return m[:i+3] + user + ":****@"
+			})
+			continue
+		}
+		s = sh.re.ReplaceAllString(s, "****")
+	}
+	return s
+}
+
+// redact removes anything that looks like a secret from Dockerfile text
+// shown to people: credentials by shape, values of secret-named variables
+// and password options. It runs on snippets and quoted instructions.
+func redact(s string) string {
+	s = redactShapes(s)
+	rs := redactors()
+	s = rs[0].ReplaceAllStringFunc(s, func(m string) string {
+		sub := rs[0].FindStringSubmatch(m)
+		if !isSecretName(sub[1]) || isVarRef(sub[3]) || sub[3] == "****" {
+			return m
+		}
+		return sub[1] + sub[2] + "****"
+	})
+	s = rs[1].ReplaceAllStringFunc(s, func(m string) string {
+		sub := rs[1].FindStringSubmatch(m)
+		if isVarRef(sub[2]) || strings.HasPrefix(sub[2], "-") {
+			return m
+		}
+		return sub[1] + "****"
+	})
+	return s
+}
+
+// isVarRef is a value that only refers to a variable ($X, "${X}"): no secret
+// in the text itself.
+func isVarRef(v string) bool {
+	v = trimQuotes(v)
+	if !strings.HasPrefix(v, "$") {
+		return false
+	}
+	v = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(v, "${"), "}"), "$")
+	return isName(v)
+}
+
+// secretFix is how to hand a build a secret without baking it in.
+func secretFix(name string) string {
+	id := strings.ToLower(name)
+	return fmt.Sprintf("Pass it as a build secret instead: remove it from the Dockerfile, use `RUN --mount=type=secret,id=%s,env=%s <command>` in the steps that need it, and build with `docker build --secret id=%s,env=%s .`. For the running container, inject it at run time (orchestrator secret or environment). If a real value was ever committed or pushed in an image, revoke and rotate it first.", id, name, id, name)
+}
+
+// checkSecretVar checks one ENV or ARG variable for secrets. kind is "ENV"
+// or "ARG"; hasValue tells an ARG with a default from one without.
+func (f *dfile) checkSecretVar(in *inst, kind, name, raw, value string, hasValue bool) {
+	slug := ruleSecretEnv
+	if kind == "ARG" {
+		slug = ruleSecretArg
+	}
+	literal := hasValue && value != "" && !strings.Contains(raw, "$")
+	switch {
+	case isSecretName(name):
+		if kind == "ENV" && value == "" && !strings.Contains(raw, "$") {
+			return // ENV X="" clears a variable; nothing is stored
+		}
+		var msg string
+		switch {
+		case kind == "ENV" && literal:
+			msg = fmt.Sprintf("ENV sets %s to a literal value (line %d): it is stored in the image configuration, readable by anyone who can pull the image (`docker inspect`), and it is committed in this Dockerfile.", name, in.line)
+		case kind == "ENV":
+			msg = fmt.Sprintf("ENV sets %s (line %d): whatever it holds at build time is stored in the image configuration, readable by anyone who can pull the image (`docker inspect`).", name, in.line)
+		case literal:
+			msg = fmt.Sprintf("ARG %s has a literal default (line %d): build arguments are recorded in the image history and build provenance, and this value is committed in the Dockerfile.", name, in.line)
+		default:
+			msg = fmt.Sprintf("ARG %s (line %d) makes callers pass a secret with --build-arg, which is recorded in the image history (`docker history`) and build provenance.", name, in.line)
+		}
+		f.report(slug, in.line, in.stage, kind+"\x00"+name, msg, secretFix(name), nil)
+	case hasValue && secretShapeOf(value) != "":
+		f.report(slug, in.line, in.stage, kind+"\x00value\x00"+name,
+			fmt.Sprintf("%s %s (line %d) holds what looks like %s; it is stored in the image and committed in this Dockerfile.", kind, name, in.line, secretShapeOf(value)),
+			secretFix(name), nil)
+	}
+	if credentialFileEnvs[strings.ToUpper(name)] && hasValue && value != "" {
+		if dst := f.copiedDirHolding(in.stage, value); dst != "" {
+			f.reportAt(ruleCredentialFile, in, "env\x00"+name,
+				fmt.Sprintf("%s %s points at %s, inside %s, which a COPY puts in the image: the credential file ships with every copy of the image.", kind, name, value, dst),
+				fmt.Sprintf("Keep the credential file out of the build context (.dockerignore it) and mount it at run time instead, e.g. `docker run -v $PWD/key.json:/secrets/key.json:ro -e %s=/secrets/key.json`; during the build use `RUN --mount=type=secret,id=creds,target=/run/secrets/creds`.", name), nil)
+		}
+	}
+}
+
+// copiedDirHolding returns the COPY destination of the stage under which p
+// lies, if any.
+func (f *dfile) copiedDirHolding(st *stage, p string) string {
+	if st == nil {
+		return ""
+	}
+	norm := func(s string) string {
+		s = path.Clean(strings.TrimPrefix(trimQuotes(s), "/"))
+		return strings.TrimPrefix(s, "./")
+	}
+	target := norm(p)
+	for _, in := range st.insts {
+		c, ok := in.v.(*instructions.CopyCommand)
+		if !ok || c.From != "" {
+			continue
+		}
+		dst := norm(c.DestPath)
+		if dst == "." || target == dst || strings.HasPrefix(target, dst+"/") {
+			return c.DestPath
+		}
+	}
+	return ""
+}
+
+// checkCredentialCopy reports COPY <file> $GOOGLE_APPLICATION_CREDENTIALS
+// and friends: a credential file copied to where tools look for it.
+func (f *dfile) checkCredentialCopy(in *inst, dest string) {
+	name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(dest, "$"), "{"), "}")
+	if !strings.HasPrefix(dest, "$") || !credentialFileEnvs[strings.ToUpper(name)] {
+		return
+	}
+	f.reportAt(ruleCredentialFile, in, "copy\x00"+name,
+		fmt.Sprintf("%s copies a file to $%s, the credential file tools read: the credential ships in the image layer.", strings.ToUpper(in.cmd), name),
+		fmt.Sprintf("Do not copy credentials into the image: mount the file at run time (`docker run -v ...:ro -e %s=...`) or, for a build step, `RUN --mount=type=secret,id=creds,target=/run/secrets/creds`.", name), nil)
+}
+
+// credentialCommands store credentials in the filesystem of the layer.
+func credentialCommand(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	name := path.Base(args[0])
+	pos := positional(args[1:])
+	joined := strings.Join(pos, " ")
+	switch name {
+	case "aws":
+		if strings.HasPrefix(joined, "configure set") && len(pos) >= 3 {
+			k := strings.ToLower(pos[2])
+			if strings.Contains(k, "aws_access_key_id") || strings.Contains(k, "aws_secret_access_key") || strings.Contains(k, "aws_session_token") {
+				return "aws configure set " + pos[2] + " (writes ~/.aws/credentials)"
+			}
+		}
+	case "gcloud":
+		if strings.HasPrefix(joined, "auth activate-service-account") {
+			return "gcloud auth activate-service-account (copies the key to ~/.config/gcloud)"
+		}
+	case "az":
+		if len(pos) > 0 && pos[0] == "login" && hasOption(args, "p", "--password", "--federated-token", "--secret") {
+			return "az login with a password or token (stored in ~/.azure)"
+		}
+	case "doctl":
+		if strings.HasPrefix(joined, "auth init") && hasOption(args, "t", "--access-token") {
+			return "doctl auth init with a token (stored in ~/.config/doctl)"
+		}
+	case "docker", "podman", "buildah":
+		if len(pos) > 0 && pos[0] == "login" && hasOption(args, "p", "--password") {
+			return name + " login with a password (stored in ~/.docker/config.json)"
+		}
+	case "npm", "yarn", "pnpm":
+		for _, a := range args {
+			if strings.Contains(a, ":_authToken") || strings.Contains(a, ":_password") {
+				return name + " config with an auth token (stored in .npmrc)"
+			}
+		}
+	}
+	return ""
+}
