@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/deps"
+	"github.com/secfirst-dev/secfirst/checks/dockerfile"
 	"github.com/secfirst-dev/secfirst/checks/secrets"
 )
 
@@ -21,5 +22,6 @@ func Checks(o Options) []checks.Check {
 	return []checks.Check{
 		secrets.New(),
 		deps.New(deps.Options{DBDir: o.DBDir, Offline: o.Offline}),
+		dockerfile.New(),
 	}
 }
