@@ -1,0 +1,170 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/all"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+	"github.com/secfirst-dev/secfirst/tui/common"
+	"github.com/secfirst-dev/secfirst/tui/state"
+	"github.com/secfirst-dev/secfirst/tui/theme"
+)
+
+// TestMain makes every git command of the package hermetic: the checks
+// run git with the process environment, so no user or system
+// configuration may leak in, and state and caches go to a temporary home.
+func TestMain(m *testing.M) {
+	home, err := os.MkdirTemp("", "secfirst-tui-home-")
+	if err != nil {
+		panic(err)
+	}
+	for k, v := range map[string]string{
+		"HOME":                home,
+		"XDG_CONFIG_HOME":     filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME":      filepath.Join(home, ".cache"),
+		"XDG_STATE_HOME":      filepath.Join(home, ".state"),
+		"GIT_CONFIG_NOSYSTEM": "1",
+		"GIT_CONFIG_GLOBAL":   filepath.Join(home, ".gitconfig"),
+		"GIT_AUTHOR_NAME":     "Ada Tester", "GIT_AUTHOR_EMAIL": "ada@example.com",
+		"GIT_COMMITTER_NAME": "Ada Tester", "GIT_COMMITTER_EMAIL": "ada@example.com",
+		"NO_COLOR": "1",
+	} {
+		os.Setenv(k, v)
+	}
+	// Goldens are drawn without colour, by every renderer.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	code := m.Run()
+	os.RemoveAll(home)
+	os.Exit(code)
+}
+
+// testNow is the fixed clock of the tests.
+var testNow = time.Date(2025, 3, 14, 15, 9, 26, 0, time.Local)
+
+// testCommon is the shared context for a repository in a test: fixed
+// name, path, clock and reviewer, a temporary state directory, offline
+// checks, and a hook binary that exists outside the temporary directory.
+func testCommon(t *testing.T, r *gittest.Repo) *common.Common {
+	t.Helper()
+	rend := lipgloss.NewRenderer(io.Discard)
+	rend.SetColorProfile(termenv.Ascii)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return &common.Common{
+		Renderer: rend,
+		Styles:   theme.NewStyles(rend, theme.Default()),
+		Keys:     common.NewGlobalKeys(),
+		Repo:     common.Repo{Root: r.Dir, Name: "demo-repo", Display: "~/src/demo-repo"},
+		State:    &state.Store{Dir: t.TempDir()},
+		Now:      func() time.Time { return testNow },
+		Ctx:      ctx,
+		Checks: func() []checks.Check {
+			return all.Checks(all.Options{Offline: true, DBDir: filepath.Join(t.TempDir(), "no-db")})
+		},
+		HookBinary: "/usr/bin/env",
+		Reviewer:   "Ada Tester <ada@example.com>",
+	}
+}
+
+// session runs the program in teatest at 80x24.
+type session struct {
+	t  *testing.T
+	tm *teatest.TestModel
+	m  *Model
+}
+
+func start(t *testing.T, c *common.Common, screen common.Screen, standalone bool) *session {
+	t.Helper()
+	m := New(c, screen, standalone)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	return &session{t: t, tm: tm, m: m}
+}
+
+// waitFor waits until the screen shows all of the texts.
+func (s *session) waitFor(texts ...string) {
+	s.t.Helper()
+	teatest.WaitFor(s.t, s.tm.Output(), func(b []byte) bool {
+		for _, t := range texts {
+			if !bytes.Contains(b, []byte(t)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func (s *session) key(k string) {
+	switch k {
+	case "enter":
+		s.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	case "esc":
+		s.tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	case "tab":
+		s.tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+	case "down":
+		s.tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+	case "up":
+		s.tm.Send(tea.KeyMsg{Type: tea.KeyUp})
+	default:
+		s.tm.Type(k)
+	}
+}
+
+// finish quits and returns the final screen, as the person last saw it.
+func (s *session) finish() string {
+	s.t.Helper()
+	if err := s.tm.Quit(); err != nil {
+		s.t.Fatal(err)
+	}
+	fm := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	return fm.View()
+}
+
+// golden compares the final screen with testdata/<test>.golden, after
+// checking it fits 80x24 and shows no temporary path.
+func golden(t *testing.T, view string, tempDirs ...string) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != 24 {
+		t.Errorf("screen has %d lines, want 24:\n%s", len(lines), view)
+	}
+	for i, l := range lines {
+		if w := lipgloss.Width(l); w > 80 {
+			t.Errorf("line %d is %d cells wide:\n%s", i+1, w, l)
+		}
+	}
+	for _, d := range tempDirs {
+		if strings.Contains(view, d) {
+			t.Errorf("the screen shows the temporary path %s", d)
+		}
+	}
+	if strings.Contains(view, "\x1b[") {
+		t.Errorf("colour or styles in a NO_COLOR screen: %q", view)
+	}
+	teatest.RequireEqualOutput(t, []byte(view+"\n"))
+}
+
+func assertNoSecret(t *testing.T, view string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if strings.Contains(view, s) || strings.Contains(view, s[len(s)/2:]) {
+			t.Fatalf("the screen shows a secret (or half of one):\n%s", view)
+		}
+	}
+}
+
+var _ = fmt.Sprintf

@@ -1,0 +1,646 @@
+// Package review is the checklist review screen (`secfirst checklist
+// review`): the items by area with their status, evidence and staleness; a
+// key per status and one to write a note. Each change is recorded with the
+// reviewer (git's user.name and user.email) and the day, through the
+// checklist package, which writes the file atomically and keeps its comments.
+package review
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/secfirst-dev/secfirst/checklist"
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/tui/common"
+	"github.com/secfirst-dev/secfirst/tui/status"
+)
+
+// KeyMap are the review screen's keys.
+type KeyMap struct {
+	Up, Down, PageUp, PageDn key.Binding
+	Pass, Fail, Todo, NA     key.Binding
+	Accept, Note, Refresh    key.Binding
+	Lesson, Init             key.Binding
+	Save, Back               key.Binding
+}
+
+// DefaultKeyMap returns the review screen's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:  key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
+		PageDn:  key.NewBinding(key.WithKeys("pgdown", " "), key.WithHelp("pgdn", "page down")),
+		Pass:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pass")),
+		Fail:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fail")),
+		Todo:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "todo")),
+		NA:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "n/a")),
+		Accept:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "accept risk")),
+		Note:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "note")),
+		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh evidence")),
+		Lesson:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "lesson")),
+		Init:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "create checklist")),
+		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back/cancel")),
+	}
+}
+
+// loadedMsg is the checklist with fresh evidence.
+type loadedMsg struct {
+	gen        int
+	file       *checklist.File
+	evidence   map[string]checklist.Evidence
+	staleAfter int
+	missing    bool
+	err        error
+	canceled   bool
+}
+
+type row struct {
+	area string
+	item int // index in file.Items, -1 for an area heading
+}
+
+// Model is the review screen.
+type Model struct {
+	c             *common.Common
+	keys          KeyMap
+	width, height int
+	spinner       spinner.Model
+
+	loading    bool
+	cancel     context.CancelFunc
+	gen        int
+	file       *checklist.File
+	evidence   map[string]checklist.Evidence
+	staleAfter int
+	missing    bool
+	err        error
+
+	rows   []row
+	cursor common.Cursor
+
+	// editing is the status a note is being written for ("" for a note
+	// alone) while the note input is open.
+	editing   bool
+	editFor   checklist.Status
+	note      textinput.Model
+	message   string
+	messageOK bool
+}
+
+// New returns the review screen.
+func New(c *common.Common) *Model {
+	ti := textinput.New()
+	ti.Prompt = "note: "
+	ti.CharLimit = 500
+	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Spinner))
+	return &Model{c: c, keys: DefaultKeyMap(), note: ti, spinner: sp}
+}
+
+// Title is the screen's name.
+func (m *Model) Title() string { return "Checklist review" }
+
+// Capturing is true while a note is typed.
+func (m *Model) Capturing() bool { return m.editing }
+
+// Init does nothing until the screen is opened.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Open loads the checklist and refreshes the automatic evidence.
+func (m *Model) Open(common.NavigateMsg) tea.Cmd {
+	m.message = ""
+	return m.load(true)
+}
+
+// SetSize lays the screen out: list above, the item's details below.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.cursor.SetHeight(max(h-9, 3))
+}
+
+// Loading reports whether the checklist is being read.
+func (m *Model) Loading() bool { return m.loading }
+
+// File is the checklist shown.
+func (m *Model) File() *checklist.File { return m.file }
+
+func (m *Model) load(skipSlow bool) tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.gen++
+	m.loading = true
+	ctx, cancel := context.WithCancel(m.c.Context())
+	m.cancel = cancel
+	gen, root := m.gen, m.c.Repo.Root
+	var list []checks.Check
+	if m.c.Checks != nil {
+		list = m.c.Checks()
+	}
+	load := func() tea.Msg {
+		defer cancel()
+		msg := loadedMsg{gen: gen}
+		f, err := checklist.Load(checklist.Path(root))
+		if errors.Is(err, checklist.ErrNoChecklist) {
+			msg.missing = true
+			return msg
+		}
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		repo, err := checklist.OpenRepo(ctx, root, checklist.RepoOptions{Checks: list})
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		msg.file = f
+		msg.staleAfter = repo.Policy.StaleAfterDays
+		msg.evidence = checklist.Evaluate(ctx, repo, f.Items, checklist.EvalOptions{SkipSlow: skipSlow})
+		msg.canceled = ctx.Err() != nil
+		return msg
+	}
+	return tea.Batch(load, m.spinner.Tick)
+}
+
+// Update handles a message.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.gen != m.gen {
+			return nil
+		}
+		m.loading, m.cancel = false, nil
+		m.missing, m.err = msg.missing, msg.err
+		if msg.file != nil {
+			keep := m.selectedID()
+			m.file, m.evidence, m.staleAfter = msg.file, msg.evidence, msg.staleAfter
+			m.buildRows(keep)
+		} else {
+			m.file = nil
+			m.rows = nil
+		}
+		if msg.canceled {
+			m.setMessage("Evidence refresh cancelled: some automatic items say so.", false)
+		}
+		return nil
+	case spinner.TickMsg:
+		if m.loading {
+			var cmd tea.Cmd
+			m.spinner, cmd = m.spinner.Update(msg)
+			return cmd
+		}
+	case tea.KeyMsg:
+		if m.editing {
+			return m.updateNote(msg)
+		}
+		return m.updateKey(msg)
+	}
+	return nil
+}
+
+func (m *Model) updateKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if key.Matches(msg, k.Back) {
+		if m.loading && m.cancel != nil {
+			m.cancel()
+			return nil
+		}
+		return common.Back
+	}
+	if m.missing {
+		if key.Matches(msg, k.Init) {
+			if _, _, err := checklist.Init(m.c.Repo.Root); err != nil {
+				m.setMessage("Could not create the checklist: "+err.Error(), false)
+				return nil
+			}
+			m.setMessage("Created "+checklist.RelPath+" from the template: review it and commit it.", true)
+			return tea.Batch(m.load(true), common.Refresh)
+		}
+		return nil
+	}
+	if m.file == nil || m.loading {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		m.cursor.Move(-1)
+		m.skipHeading(-1)
+	case key.Matches(msg, k.Down):
+		m.cursor.Move(1)
+		m.skipHeading(1)
+	case key.Matches(msg, k.PageUp):
+		m.cursor.Move(-m.cursor.Height)
+		m.skipHeading(-1)
+	case key.Matches(msg, k.PageDn):
+		m.cursor.Move(m.cursor.Height)
+		m.skipHeading(1)
+	case key.Matches(msg, k.Refresh):
+		m.setMessage("", true)
+		return m.load(false)
+	case key.Matches(msg, k.Lesson):
+		if it, ok := m.Selected(); ok && it.Lesson != "" {
+			return func() tea.Msg { return common.NavigateMsg{To: common.ScreenLessons, Lesson: it.Lesson} }
+		}
+	case key.Matches(msg, k.Pass):
+		return m.setStatus(checklist.Pass)
+	case key.Matches(msg, k.Fail):
+		return m.setStatus(checklist.Fail)
+	case key.Matches(msg, k.Todo):
+		return m.setStatus(checklist.Todo)
+	case key.Matches(msg, k.NA):
+		return m.setStatus(checklist.NA)
+	case key.Matches(msg, k.Accept):
+		// Accepting a risk needs a reason: ask for the note first.
+		return m.startNote(checklist.AcceptedRisk)
+	case key.Matches(msg, k.Note):
+		return m.startNote("")
+	}
+	return nil
+}
+
+func (m *Model) startNote(st checklist.Status) tea.Cmd {
+	it, ok := m.Selected()
+	if !ok {
+		return nil
+	}
+	m.editing, m.editFor = true, st
+	m.note.SetValue(it.Note)
+	m.note.CursorEnd()
+	if st == checklist.AcceptedRisk {
+		m.setMessage("Why is this risk accepted? enter saves, esc cancels.", true)
+	} else {
+		m.setMessage("Write the note; enter saves, esc cancels.", true)
+	}
+	return m.note.Focus()
+}
+
+func (m *Model) updateNote(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.editing = false
+		m.note.Blur()
+		m.setMessage("Nothing was changed.", true)
+		return nil
+	case key.Matches(msg, m.keys.Save):
+		it, ok := m.Selected()
+		if !ok {
+			m.editing = false
+			return nil
+		}
+		note := strings.TrimSpace(m.note.Value())
+		st := m.editFor
+		if st == "" {
+			st = m.keepStatus(it)
+		}
+		if err := m.apply(it, st, &note); err != nil {
+			m.setMessage(err.Error(), false)
+			if st == checklist.AcceptedRisk && note == "" {
+				return nil // keep the input open for the reason
+			}
+		}
+		m.editing = false
+		m.note.Blur()
+		return common.Refresh
+	}
+	var cmd tea.Cmd
+	m.note, cmd = m.note.Update(msg)
+	return cmd
+}
+
+// keepStatus is the status a note alone records: the item's own.
+func (m *Model) keepStatus(it checklist.Item) checklist.Status {
+	if it.Kind == checklist.Auto && !it.Status.IsOverride() {
+		return m.computed(it)
+	}
+	return status.Effective(it, m.evidence)
+}
+
+func (m *Model) computed(it checklist.Item) checklist.Status {
+	if ev, ok := m.evidence[it.ID]; ok && ev.Status != "" {
+		return ev.Status
+	}
+	return checklist.Todo
+}
+
+func (m *Model) setStatus(st checklist.Status) tea.Cmd {
+	it, ok := m.Selected()
+	if !ok {
+		return nil
+	}
+	if err := m.apply(it, st, nil); err != nil {
+		m.setMessage(err.Error(), false)
+		return nil
+	}
+	return common.Refresh
+}
+
+// apply records the review and saves the file.
+func (m *Model) apply(it checklist.Item, st checklist.Status, note *string) error {
+	who, err := m.reviewer()
+	if err != nil {
+		return err
+	}
+	r := checklist.Review{Status: st, Note: note, ReviewedBy: who, ReviewedAt: m.c.Now()}
+	if err := m.file.Apply(it.ID, r, m.computed(it)); err != nil {
+		// Apply changed nothing on error; reload to be sure the view
+		// matches the file.
+		return err
+	}
+	if err := m.file.Save(); err != nil {
+		return fmt.Errorf("not saved: %w", err)
+	}
+	after, _ := m.file.Item(it.ID)
+	m.setMessage(fmt.Sprintf("%s: %s, reviewed by %s on %s.", it.ID, status.Effective(after, m.evidence), who, after.ReviewedAt.Format(checklist.DateLayout)), true)
+	return nil
+}
+
+// reviewer is "Name <email>" from git's configuration for this repository.
+func (m *Model) reviewer() (string, error) {
+	if m.c.Reviewer != "" {
+		return m.c.Reviewer, nil
+	}
+	ctx, root := m.c.Context(), m.c.Repo.Root
+	name, _ := checks.Git(ctx, root, nil, "config", "--get", "user.name")
+	email, _ := checks.Git(ctx, root, nil, "config", "--get", "user.email")
+	n, e := strings.TrimSpace(string(name)), strings.TrimSpace(string(email))
+	if n == "" || e == "" {
+		return "", errors.New("a review is recorded with your name: set git config user.name and user.email first")
+	}
+	return fmt.Sprintf("%s <%s>", n, e), nil
+}
+
+func (m *Model) setMessage(s string, ok bool) { m.message, m.messageOK = s, ok }
+
+func (m *Model) selectedID() string {
+	if it, ok := m.Selected(); ok {
+		return it.ID
+	}
+	return ""
+}
+
+func (m *Model) buildRows(keep string) {
+	m.rows = nil
+	byArea := map[string][]int{}
+	var order []string
+	for _, a := range checklist.Areas {
+		order = append(order, a.ID)
+	}
+	for i, it := range m.file.Items {
+		if _, ok := byArea[it.Category]; !ok {
+			known := false
+			for _, a := range checklist.Areas {
+				known = known || a.ID == it.Category
+			}
+			if !known {
+				order = append(order, it.Category)
+			}
+		}
+		byArea[it.Category] = append(byArea[it.Category], i)
+	}
+	for _, a := range order {
+		if len(byArea[a]) == 0 {
+			continue
+		}
+		m.rows = append(m.rows, row{area: a, item: -1})
+		for _, i := range byArea[a] {
+			m.rows = append(m.rows, row{area: a, item: i})
+		}
+	}
+	m.cursor.SetLen(len(m.rows))
+	for i, r := range m.rows {
+		if r.item >= 0 && m.file.Items[r.item].ID == keep {
+			m.cursor.Index = i
+			m.cursor.Move(0)
+			return
+		}
+	}
+	if keep == "" {
+		m.cursor.Top()
+	}
+	m.skipHeading(1)
+}
+
+func (m *Model) skipHeading(dir int) {
+	for _, d := range []int{dir, -dir} {
+		for m.cursor.Index >= 0 && m.cursor.Index < len(m.rows) && m.rows[m.cursor.Index].item < 0 {
+			before := m.cursor.Index
+			m.cursor.Move(d)
+			if m.cursor.Index == before {
+				break
+			}
+		}
+		if _, ok := m.Selected(); ok {
+			break
+		}
+	}
+	if m.cursor.Index == 1 {
+		m.cursor.Offset = 0
+	}
+}
+
+// Select moves the cursor to an item (tests, links from other screens).
+func (m *Model) Select(id string) bool {
+	for i, r := range m.rows {
+		if r.item >= 0 && m.file.Items[r.item].ID == id {
+			m.cursor.Index = i
+			m.cursor.Move(0)
+			return true
+		}
+	}
+	return false
+}
+
+// Selected is the item under the cursor.
+func (m *Model) Selected() (checklist.Item, bool) {
+	if m.file == nil || m.cursor.Index < 0 || m.cursor.Index >= len(m.rows) {
+		return checklist.Item{}, false
+	}
+	r := m.rows[m.cursor.Index]
+	if r.item < 0 {
+		return checklist.Item{}, false
+	}
+	return m.file.Items[r.item], true
+}
+
+func statusLabel(st checklist.Status) string {
+	switch st {
+	case checklist.AcceptedRisk:
+		return "risk"
+	case checklist.NA:
+		return "n/a"
+	}
+	return string(st)
+}
+
+func (m *Model) statusStyle(st checklist.Status) func(...string) string {
+	s := m.c.Styles
+	switch st {
+	case checklist.Pass:
+		return s.OK.Render
+	case checklist.Fail:
+		return s.Err.Render
+	case checklist.Todo:
+		return s.Warn.Render
+	}
+	return s.Muted.Render
+}
+
+// View draws the screen.
+func (m *Model) View() string {
+	s := m.c.Styles
+	var b strings.Builder
+	switch {
+	case m.missing:
+		b.WriteString(s.Section.Render("No checklist yet") + "\n\n")
+		b.WriteString(common.Wrap("The checklist lives in "+checklist.RelPath+", committed with the code and reviewed like code. Press i to create it from the template of a secure cloud SaaS team's practices.", m.width) + "\n")
+		if m.message != "" {
+			b.WriteString("\n" + m.messageView() + "\n")
+		}
+		return b.String()
+	case m.err != nil:
+		b.WriteString(s.Err.Render(common.Wrap(m.err.Error(), m.width)) + "\n")
+		b.WriteString(s.Muted.Render("Fix the file, then come back: nothing is written to a file that does not parse.") + "\n")
+		return b.String()
+	case m.file == nil:
+		b.WriteString(m.spinner.View() + " Reading the checklist and checking the automatic items…\n")
+		return b.String()
+	}
+	b.WriteString(common.Truncate(m.summaryLine(), m.width) + "\n")
+	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
+	b.WriteString(common.Lines(m.listView(), m.width, m.cursor.Height) + "\n")
+	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
+	b.WriteString(common.Lines(m.detailView(), m.width, 4) + "\n")
+	if m.editing {
+		b.WriteString(common.Truncate(m.note.View(), m.width))
+	} else {
+		b.WriteString(m.messageView())
+	}
+	return b.String()
+}
+
+func (m *Model) messageView() string {
+	s := m.c.Styles
+	if m.message == "" {
+		return ""
+	}
+	st := s.OK
+	if !m.messageOK {
+		st = s.Err
+	}
+	return st.Render(common.Truncate(m.message, m.width))
+}
+
+func (m *Model) summaryLine() string {
+	s := m.c.Styles
+	c := status.Count(m.file.Items, m.evidence, m.staleAfter, m.c.Now())
+	t := c.Total
+	line := fmt.Sprintf("%d/%d done · %d pass · %d fail · %d todo", t.Done(), t.Total, t.Counts[checklist.Pass], t.Counts[checklist.Fail], t.Counts[checklist.Todo])
+	if t.Stale > 0 {
+		line += s.Warn.Render(fmt.Sprintf(" · %d stale", t.Stale))
+	}
+	if m.loading {
+		line = m.spinner.View() + " checking evidence (esc cancels) · " + line
+	}
+	return line
+}
+
+func (m *Model) listView() string {
+	s := m.c.Styles
+	from, to := m.cursor.Visible()
+	var b strings.Builder
+	for i := from; i < to; i++ {
+		r := m.rows[i]
+		if r.item < 0 {
+			b.WriteString(s.Section.Render(checklist.AreaTitle(r.area)) + "\n")
+			continue
+		}
+		it := m.file.Items[r.item]
+		st := status.Effective(it, m.evidence)
+		kind := "M"
+		if it.Kind == checklist.Auto {
+			kind = "A"
+		}
+		flag := "     "
+		if checklist.IsStale(it, m.staleAfter, m.c.Now()) {
+			flag = s.Warn.Render("stale")
+		}
+		line := fmt.Sprintf("%s %s %s %s", m.statusStyle(st)(fmt.Sprintf("%-4s", statusLabel(st))), s.Muted.Render(kind), flag, it.Title)
+		if i == m.cursor.Index {
+			b.WriteString(s.Cursor.Render("› ") + common.Truncate(line, m.width-2) + "\n")
+		} else {
+			b.WriteString("  " + common.Truncate(line, m.width-2) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func (m *Model) detailView() string {
+	s := m.c.Styles
+	it, ok := m.Selected()
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	kind := "manual: a person attests it"
+	if it.Kind == checklist.Auto {
+		kind = "automatic: secfirst checks it"
+	}
+	b.WriteString(s.Bold.Render(it.ID) + s.Muted.Render(" · "+kind) + "\n")
+	evidence := it.Evidence
+	if it.Kind == checklist.Auto {
+		if ev, ok := m.evidence[it.ID]; ok {
+			evidence = fmt.Sprintf("%s: %s", ev.Status, ev.Text)
+		}
+		if it.Status.IsOverride() {
+			evidence = fmt.Sprintf("overridden as %s · found %s", it.Status, evidence)
+		}
+	}
+	if evidence != "" {
+		b.WriteString(s.Label.Render("Evidence ") + common.Truncate(evidence, m.width-9) + "\n")
+	}
+	var parts []string
+	if it.Owner != "" {
+		parts = append(parts, "owner "+it.Owner)
+	}
+	if it.Reviewed() {
+		r := fmt.Sprintf("reviewed by %s on %s", it.ReviewedBy, it.ReviewedAt.Format(checklist.DateLayout))
+		if checklist.IsStale(it, m.staleAfter, m.c.Now()) {
+			r += s.Warn.Render(fmt.Sprintf(" (stale: older than %d days)", m.staleAfter))
+		}
+		parts = append(parts, r)
+	} else {
+		parts = append(parts, "never reviewed")
+	}
+	b.WriteString(s.Label.Render("Review   ") + strings.Join(parts, " · ") + "\n")
+	if it.Note != "" {
+		b.WriteString(s.Label.Render("Note     ") + common.Truncate(strings.ReplaceAll(it.Note, "\n", " "), m.width-9) + "\n")
+	}
+	return b.String()
+}
+
+// ShortHelp is the help line.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	switch {
+	case m.editing:
+		return []key.Binding{k.Save, k.Back}
+	case m.missing:
+		return []key.Binding{k.Init, k.Back}
+	}
+	return []key.Binding{k.Pass, k.Fail, k.Todo, k.NA, k.Accept, k.Note, k.Refresh}
+}
+
+// FullHelp is every key of the screen.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDn}, {k.Pass, k.Fail, k.Todo, k.NA, k.Accept}, {k.Note, k.Refresh, k.Lesson, k.Init, k.Back}}
+}

@@ -1,0 +1,53 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+	"github.com/secfirst-dev/secfirst/tui/common"
+)
+
+func TestDashboardGolden(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README.md", "# demo\n")
+	r.Commit("first")
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan", "Checklist")
+	golden(t, s.finish(), r.Dir)
+}
+
+// secretRepo is a repository with a fake GitHub token committed in
+// config/app.env and a clean README; it returns the token.
+func secretRepo(t *testing.T) (*gittest.Repo, string) {
+	r := gittest.New(t)
+	tok := gittest.FakeGitHubToken()
+	r.Write("README.md", "# demo\n")
+	r.Write("config/app.env", "APP_NAME=demo\nGITHUB_TOKEN="+tok+"\n")
+	r.Commit("first")
+	return r, tok
+}
+
+func TestFindingsGolden(t *testing.T) {
+	r, tok := secretRepo(t)
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan")
+	s.key("s")
+	s.waitFor("config/app.env:2")
+	view := s.finish()
+	assertNoSecret(t, view, tok)
+	golden(t, view, r.Dir)
+}
+
+func TestFindingDetailGolden(t *testing.T) {
+	r, tok := secretRepo(t)
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan")
+	s.key("s")
+	s.waitFor("config/app.env:2")
+	s.key("enter")
+	s.key("j")
+	s.waitFor("• ")
+	view := s.finish()
+	assertNoSecret(t, view, tok)
+	golden(t, view, r.Dir)
+}

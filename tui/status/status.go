@@ -1,0 +1,290 @@
+// Package status gathers what the dashboard and the plain `secfirst`
+// summary show about a repository: the hook, the last scan, the checklist
+// and the onboarding progress. Each part is read independently, and a part
+// that cannot be read says why instead of looking clean.
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/secfirst-dev/secfirst/checklist"
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/tui/state"
+)
+
+// Hook is the pre-commit hook's state.
+type Hook struct {
+	Installed bool
+	Chained   bool
+	Manager   string
+	// Path is the hook file relative to the repository when inside it.
+	Path    string
+	Problem string
+	Err     error
+}
+
+// Area counts the checklist items of one area by status.
+type Area struct {
+	ID, Title string
+	Total     int
+	Counts    map[checklist.Status]int
+	Stale     int
+}
+
+// Checklist is the checklist's progress.
+type Checklist struct {
+	// Present is false when the repository has no checklist yet.
+	Present bool
+	Err     error
+	Areas   []Area
+	Total   Area
+}
+
+// Onboarding is the user's progress in `secfirst onboard`.
+type Onboarding struct {
+	Done, Total int
+	Finished    bool
+	Err         error
+}
+
+// Status is everything the dashboard shows.
+type Status struct {
+	Hook       Hook
+	Scan       *state.ScanSummary
+	ScanErr    error
+	Checklist  Checklist
+	Onboarding Onboarding
+}
+
+// Options tune Gather.
+type Options struct {
+	// Store is the user's state (nil: no last scan, no onboarding).
+	Store *state.Store
+	// Now is the clock for staleness.
+	Now time.Time
+	// Checks are the checks the checklist's evidence runs (nil: every
+	// check, offline).
+	Checks []checks.Check
+	// OnboardingSteps are the ids of the onboarding steps.
+	OnboardingSteps []string
+}
+
+// Gather reads the repository at root. It never fails as a whole: each
+// part carries its own error.
+func Gather(ctx context.Context, root string, o Options) Status {
+	var st Status
+	st.Hook = GatherHook(ctx, root)
+	if o.Store != nil {
+		st.Scan, st.ScanErr = o.Store.LastScan(root)
+		prog, err := o.Store.Onboarding()
+		st.Onboarding = Onboarding{Total: len(o.OnboardingSteps), Finished: prog.Finished, Err: err}
+		for _, s := range o.OnboardingSteps {
+			if prog.IsDone(s) {
+				st.Onboarding.Done++
+			}
+		}
+	}
+	st.Checklist = GatherChecklist(ctx, root, o.Checks, o.Now)
+	return st
+}
+
+// GatherHook reads the pre-commit hook's status.
+func GatherHook(ctx context.Context, root string) Hook {
+	rep, err := hooks.Status(ctx, root)
+	if err != nil {
+		return Hook{Err: err}
+	}
+	h := rep.Hook(hooks.PreCommit)
+	out := Hook{Installed: h.Installed, Chained: h.Chained, Manager: string(h.Manager), Path: h.Path, Problem: h.Problem}
+	if rep.Layout != nil && h.Path != "" {
+		out.Path = rep.Layout.Rel(h.Path)
+	}
+	return out
+}
+
+// GatherChecklist loads the checklist and counts its items by area and
+// effective status. Automatic items are evaluated, except the slow ones
+// (history), whose cached evidence is used.
+func GatherChecklist(ctx context.Context, root string, list []checks.Check, now time.Time) Checklist {
+	f, err := checklist.Load(checklist.Path(root))
+	if errors.Is(err, checklist.ErrNoChecklist) {
+		return Checklist{}
+	}
+	if err != nil {
+		return Checklist{Err: err}
+	}
+	repo, err := checklist.OpenRepo(ctx, root, checklist.RepoOptions{Checks: list})
+	if err != nil {
+		return Checklist{Present: true, Err: err}
+	}
+	ev := checklist.Evaluate(ctx, repo, f.Items, checklist.EvalOptions{SkipSlow: true})
+	staleAfter := checks.DefaultStaleAfterDays
+	if repo.Policy != nil {
+		staleAfter = repo.Policy.StaleAfterDays
+	}
+	return Count(f.Items, ev, staleAfter, now)
+}
+
+// Effective is the status an item has now: an automatic item's override or
+// its evidence, a manual item's attested status (todo when none).
+func Effective(it checklist.Item, ev map[string]checklist.Evidence) checklist.Status {
+	if it.Kind == checklist.Auto {
+		if it.Status.IsOverride() {
+			return it.Status
+		}
+		if e, ok := ev[it.ID]; ok && e.Status != "" {
+			return e.Status
+		}
+		return checklist.Todo
+	}
+	if it.Status == "" {
+		return checklist.Todo
+	}
+	return it.Status
+}
+
+// Count groups items by area in the template's order, areas of other
+// names after them in file order.
+func Count(items []checklist.Item, ev map[string]checklist.Evidence, staleAfter int, now time.Time) Checklist {
+	c := Checklist{Present: true, Total: Area{Title: "All", Counts: map[checklist.Status]int{}}}
+	idx := map[string]int{}
+	for _, a := range checklist.Areas {
+		idx[a.ID] = len(c.Areas)
+		c.Areas = append(c.Areas, Area{ID: a.ID, Title: a.Title, Counts: map[checklist.Status]int{}})
+	}
+	for _, it := range items {
+		i, ok := idx[it.Category]
+		if !ok {
+			i = len(c.Areas)
+			idx[it.Category] = i
+			c.Areas = append(c.Areas, Area{ID: it.Category, Title: checklist.AreaTitle(it.Category), Counts: map[checklist.Status]int{}})
+		}
+		s := Effective(it, ev)
+		stale := checklist.IsStale(it, staleAfter, now)
+		for _, a := range []*Area{&c.Areas[i], &c.Total} {
+			a.Total++
+			a.Counts[s]++
+			if stale {
+				a.Stale++
+			}
+		}
+	}
+	// Areas of the template that the file does not use are left out.
+	kept := c.Areas[:0]
+	for _, a := range c.Areas {
+		if a.Total > 0 {
+			kept = append(kept, a)
+		}
+	}
+	c.Areas = kept
+	return c
+}
+
+// Done is the number of items settled: pass, n/a or accepted risk.
+func (a Area) Done() int {
+	return a.Counts[checklist.Pass] + a.Counts[checklist.NA] + a.Counts[checklist.AcceptedRisk]
+}
+
+// HookLine describes the hook in one line.
+func (h Hook) Line() string {
+	switch {
+	case h.Err != nil:
+		return "unknown: " + h.Err.Error()
+	case h.Installed && h.Manager != "":
+		return fmt.Sprintf("pre-commit runs secfirst through %s (%s)", h.Manager, h.Path)
+	case h.Installed && h.Chained:
+		return fmt.Sprintf("pre-commit installed, chained with the previous hook (%s)", h.Path)
+	case h.Installed:
+		return fmt.Sprintf("pre-commit installed (%s)", h.Path)
+	}
+	return "pre-commit not installed"
+}
+
+// ScanLine describes the last scan in one line, without its date.
+func ScanLine(s *state.ScanSummary) string {
+	if s == nil {
+		return "never"
+	}
+	t := s.Total
+	if t.Total() == 0 {
+		line := fmt.Sprintf("%s: no findings", s.Mode)
+		if s.Failed > 0 {
+			line += fmt.Sprintf(", but %d check(s) could not run", s.Failed)
+		}
+		return line
+	}
+	var parts []string
+	for _, sev := range checks.Severities {
+		if n := t.Count(sev); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+		}
+	}
+	line := fmt.Sprintf("%s: %s (%s), %d blocking", s.Mode, plural(t.Total(), "finding", "findings"), strings.Join(parts, ", "), t.Blocking)
+	if s.Failed > 0 {
+		line += fmt.Sprintf("; %d check(s) could not run", s.Failed)
+	}
+	return line
+}
+
+// ChecklistLine describes the checklist in one line.
+func (c Checklist) Line() string {
+	switch {
+	case c.Err != nil:
+		return "cannot be read: " + c.Err.Error()
+	case !c.Present:
+		return "none yet"
+	}
+	t := c.Total
+	line := fmt.Sprintf("%d/%d done: %d pass, %d fail, %d todo, %d n/a, %d accepted-risk",
+		t.Done(), t.Total, t.Counts[checklist.Pass], t.Counts[checklist.Fail], t.Counts[checklist.Todo],
+		t.Counts[checklist.NA], t.Counts[checklist.AcceptedRisk])
+	if t.Stale > 0 {
+		line += fmt.Sprintf(", %d stale", t.Stale)
+	}
+	return line
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// WritePlain writes the summary `secfirst` prints without a terminal:
+// plain lines, no colour, each with what to run next when something is
+// missing.
+func WritePlain(w io.Writer, name, display string, st Status) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "secfirst: %s (%s)\n", name, display)
+	fmt.Fprintf(&b, "hook:      %s\n", st.Hook.Line())
+	if st.Hook.Problem != "" {
+		fmt.Fprintf(&b, "           warning: %s\n", st.Hook.Problem)
+	}
+	if st.Hook.Err == nil && !st.Hook.Installed {
+		fmt.Fprintf(&b, "           run: secfirst hooks install\n")
+	}
+	switch {
+	case st.ScanErr != nil:
+		fmt.Fprintf(&b, "last scan: unknown: %v\n", st.ScanErr)
+	case st.Scan == nil:
+		fmt.Fprintf(&b, "last scan: never (run: secfirst scan)\n")
+	default:
+		fmt.Fprintf(&b, "last scan: %s, %s\n", st.Scan.At.Local().Format("2006-01-02 15:04"), ScanLine(st.Scan))
+	}
+	fmt.Fprintf(&b, "checklist: %s\n", st.Checklist.Line())
+	if st.Checklist.Err == nil && !st.Checklist.Present {
+		fmt.Fprintf(&b, "           run: secfirst checklist init\n")
+	}
+	if st.Onboarding.Total > 0 && !st.Onboarding.Finished {
+		fmt.Fprintf(&b, "onboarding: %d/%d steps (run: secfirst onboard)\n", st.Onboarding.Done, st.Onboarding.Total)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
