@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -140,24 +141,7 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, error) {
 	var out []lockfile
 	if src.Mode == checks.ModeStaged && len(src.Paths) == 0 {
-		ids := make([]string, 0, len(files))
-		for _, f := range files {
-			ids = append(ids, f.Blob)
-		}
-		blobs, err := src.ReadBlobs(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadPath(ctx, rel) })
-		for _, f := range files {
-			data, ok := blobs[f.Blob]
-			if !ok {
-				return nil, fmt.Errorf("cannot read the staged %s", f.Path)
-			}
-			index.put(f.Path, data)
-			out = append(out, lockfile{file: f.Path, rel: f.Path, root: src.Root, fsys: index, content: data})
-		}
-		return out, nil
+		return readStagedLockfiles(ctx, src, files)
 	}
 	rootFS := scalibrfs.DirFS(src.Root)
 	for _, f := range files {
@@ -174,6 +158,80 @@ func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File)
 		out = append(out, lf)
 	}
 	return out, nil
+}
+
+// siblingFiles are the files beside a lockfile that a scan may read:
+// osv-scanner.toml, the files extractors open (npm-shrinkwrap.json, go.sum)
+// and the project manifests that tell direct dependencies apart.
+func siblingFiles() []string {
+	names := []string{osvConfigName, "npm-shrinkwrap.json", "go.sum"}
+	for _, ms := range manifestFor {
+		names = append(names, ms...)
+	}
+	sort.Strings(names)
+	return slices.Compact(names)
+}
+
+// readStagedLockfiles reads the staged lockfiles and the staged files beside
+// them with two git commands in all (ls-files for which siblings exist, one
+// cat-file batch for every blob), so a commit pays no process per file.
+func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, error) {
+	dirs := map[string]bool{}
+	var wanted []string
+	for _, f := range files {
+		d := path.Dir(f.Path)
+		if dirs[d] {
+			continue
+		}
+		dirs[d] = true
+		for _, n := range siblingFiles() {
+			wanted = append(wanted, path.Join(d, n))
+		}
+	}
+	ids := make([]string, 0, len(files)+len(wanted))
+	for _, f := range files {
+		ids = append(ids, f.Blob)
+	}
+	// ls-files -s: "<mode> <object> <stage>\t<path>\0" for the paths that exist.
+	out, err := src.Git(ctx, append([]string{"--literal-pathspecs", "ls-files", "-s", "-z", "--"}, wanted...)...)
+	if err != nil {
+		return nil, err
+	}
+	sibling := map[string]string{}
+	for _, rec := range strings.Split(string(out), "\x00") {
+		meta, p, ok := strings.Cut(rec, "\t")
+		if !ok {
+			continue
+		}
+		if f := strings.Fields(meta); len(f) == 3 && f[2] == "0" && (f[0] == "100644" || f[0] == "100755") {
+			sibling[p] = f[1]
+			ids = append(ids, f[1])
+		}
+	}
+	blobs, err := src.ReadBlobs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadPath(ctx, rel) })
+	for _, p := range wanted {
+		if id, ok := sibling[p]; ok {
+			if data, ok := blobs[id]; ok {
+				index.put(p, data)
+				continue
+			}
+		}
+		index.absent(p)
+	}
+	var locks []lockfile
+	for _, f := range files {
+		data, ok := blobs[f.Blob]
+		if !ok {
+			return nil, fmt.Errorf("cannot read the staged %s", f.Path)
+		}
+		index.put(f.Path, data)
+		locks = append(locks, lockfile{file: f.Path, rel: f.Path, root: src.Root, fsys: index, content: data})
+	}
+	return locks, nil
 }
 
 // collectPackages extracts the packages of every lockfile and applies what

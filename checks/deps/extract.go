@@ -239,6 +239,15 @@ func (b *blobFS) put(name string, data []byte) {
 	b.files[name] = data
 }
 
+// absent records that a file does not exist, so no one asks git again.
+func (b *blobFS) absent(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.files[name]; !ok {
+		b.files[name] = nil
+	}
+}
+
 func (b *blobFS) Open(name string) (fs.File, error) {
 	data, err := b.get(name)
 	if err != nil {
