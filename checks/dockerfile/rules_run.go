@@ -112,6 +112,11 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 	sc := f.runScript(st, v)
 	var cacheTargets []string
 	secretMount := false
+	// Mount options are only parsed once expanded, as BuildKit does at build time.
+	_ = v.Expand(func(w string) (string, error) {
+		r, _ := f.expand(w, st.env)
+		return r, nil
+	})
 	for _, m := range instructions.GetMounts(v) {
 		switch m.Type {
 		case instructions.MountTypeCache:
