@@ -3,6 +3,7 @@ package tui
 import (
 	"testing"
 
+	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 	"github.com/secfirst-dev/secfirst/tui/common"
 )
@@ -50,4 +51,63 @@ func TestFindingDetailGolden(t *testing.T) {
 	view := s.finish()
 	assertNoSecret(t, view, tok)
 	golden(t, view, r.Dir)
+}
+
+func TestChecklistReviewGolden(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README.md", "# demo\n")
+	r.Commit("first")
+	if _, _, err := checklist.Init(r.Dir); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, testCommon(t, r), common.ScreenChecklist, true)
+	s.waitFor("done ·", "Code and supply chain")
+	golden(t, s.finish(), r.Dir)
+}
+
+func TestChecklistMissingGolden(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README.md", "# demo\n")
+	r.Commit("first")
+	s := start(t, testCommon(t, r), common.ScreenChecklist, true)
+	s.waitFor("No checklist yet")
+	golden(t, s.finish(), r.Dir)
+}
+
+func TestLessonsLibraryGolden(t *testing.T) {
+	r := gittest.New(t)
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan")
+	s.key("l")
+	s.waitFor("Library")
+	golden(t, s.finish(), r.Dir)
+}
+
+func TestLessonReaderGolden(t *testing.T) {
+	r := gittest.New(t)
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan")
+	s.key("l")
+	s.waitFor("Library")
+	s.key("enter")
+	s.waitFor("takes the quiz")
+	golden(t, s.finish(), r.Dir)
+}
+
+func TestHooksPlanGolden(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README.md", "# demo\n")
+	r.Commit("first")
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan")
+	s.key("i")
+	s.waitFor("applies this plan")
+	golden(t, s.finish(), r.Dir)
+}
+
+func TestOnboardingWelcomeGolden(t *testing.T) {
+	r := gittest.New(t)
+	s := start(t, testCommon(t, r), common.ScreenOnboarding, true)
+	s.waitFor("Welcome to secfirst")
+	golden(t, s.finish(), r.Dir)
 }

@@ -9,6 +9,7 @@ package common
 import (
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -120,11 +121,45 @@ func (c *Common) Markdown(md string, width int) string {
 	if err != nil {
 		return md
 	}
-	out, err := r.Render(md)
+	out, err := r.Render(joinListContinuations(md))
 	if err != nil {
 		return md
 	}
 	return out
+}
+
+var (
+	listItem = regexp.MustCompile(`^\s*([-*+]|\d+[.)])\s+\S`)
+	fence    = regexp.MustCompile("^\\s*(```|~~~)")
+)
+
+// joinListContinuations joins the soft-wrapped lines of a list item into
+// one line: glamour keeps a list item's soft line breaks as hard ones, so
+// wrapped source text would come out with ragged short lines. Code blocks
+// are left alone.
+func joinListContinuations(md string) string {
+	lines := strings.Split(md, "\n")
+	var out []string
+	inFence, inItem := false, false
+	for _, l := range lines {
+		switch {
+		case fence.MatchString(l):
+			inFence = !inFence
+			inItem = false
+		case inFence:
+		case strings.TrimSpace(l) == "":
+			inItem = false
+		case listItem.MatchString(l):
+			inItem = true
+		case inItem && (l[0] == ' ' || l[0] == '\t'):
+			out[len(out)-1] += " " + strings.TrimSpace(l)
+			continue
+		default:
+			inItem = false
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // GlobalKeys work on every screen.

@@ -13,7 +13,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/onboard"
@@ -264,8 +263,8 @@ func (m *Model) checklistView(c status.Checklist) string {
 		return b.String()
 	}
 	t := c.Total
-	line := fmt.Sprintf("%d/%d done", t.Done(), t.Total)
-	if n := t.Counts[checklist.Fail]; n > 0 {
+	line := fmt.Sprintf("%d/%d done", t.Done(), t.Total())
+	if n := t.Fail; n > 0 {
 		line += s.Err.Render(fmt.Sprintf(" · %d fail", n))
 	}
 	if t.Stale > 0 {
@@ -273,9 +272,9 @@ func (m *Model) checklistView(c status.Checklist) string {
 	}
 	b.WriteString(line + "\n")
 	for _, a := range c.Areas {
-		frac := fmt.Sprintf("%d/%d", a.Done(), a.Total)
+		frac := fmt.Sprintf("%d/%d", a.Done(), a.Total())
 		b.WriteString(fmt.Sprintf("%-24s%6s %s", common.Truncate(a.Title, 23), frac, m.bar(a, 8)))
-		if n := a.Counts[checklist.Fail]; n > 0 {
+		if n := a.Fail; n > 0 {
 			b.WriteString(s.Err.Render(" !"))
 		}
 		b.WriteString("\n")
@@ -285,10 +284,10 @@ func (m *Model) checklistView(c status.Checklist) string {
 
 // bar draws an area's progress with plain characters, readable without colour.
 func (m *Model) bar(a status.Area, width int) string {
-	if a.Total == 0 {
+	if a.Total() == 0 {
 		return strings.Repeat("░", width)
 	}
-	done := a.Done() * width / a.Total
+	done := a.Done() * width / a.Total()
 	return m.c.Styles.OK.Render(strings.Repeat("█", done)) + m.c.Styles.Divider.Render(strings.Repeat("░", width-done))
 }
 

@@ -225,7 +225,7 @@ func (m *Model) save() {
 // SetSize lays the screen out.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.body.Width, m.body.Height = w, max(h-3, 1)
+	m.body.Width, m.body.Height = w, max(h-2, 1)
 	if m.quiz != nil {
 		m.quiz.SetWidth(w)
 	}
@@ -418,12 +418,19 @@ func (m *Model) View() string {
 	var b strings.Builder
 	b.WriteString(common.Truncate(m.progressLine(), m.width) + "\n")
 	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
-	if m.quizzing {
-		b.WriteString(common.Lines(m.quiz.View(), m.width, m.body.Height) + "\n")
-	} else {
-		b.WriteString(common.Lines(m.body.View(), m.width, m.body.Height) + "\n")
+	h := m.body.Height
+	p := m.problem()
+	if p != "" {
+		h--
 	}
-	b.WriteString(common.Truncate(m.hint(), m.width))
+	if m.quizzing {
+		b.WriteString(common.Lines(m.quiz.View(), m.width, h))
+	} else {
+		b.WriteString(common.Lines(m.body.View(), m.width, h))
+	}
+	if p != "" {
+		b.WriteString("\n" + common.Truncate(p, m.width))
+	}
 	return b.String()
 }
 
@@ -447,36 +454,16 @@ func (m *Model) progressLine() string {
 	return dots.String() + s.Muted.Render(fmt.Sprintf("  Step %d of %d · ", m.step+1, len(Steps))) + s.Title.Render(title)
 }
 
-func (m *Model) hint() string {
+// problem is a failure to read or store the progress, shown under the step.
+func (m *Model) problem() string {
 	s := m.c.Styles
-	if m.saveErr != nil {
+	switch {
+	case m.saveErr != nil:
 		return s.Err.Render("Progress not saved: " + m.saveErr.Error())
-	}
-	if m.loadErr != nil {
+	case m.loadErr != nil:
 		return s.Err.Render("Progress could not be read: " + m.loadErr.Error())
 	}
-	key := func(k, text string) string { return s.Key.Render(k) + " " + s.Muted.Render(text) }
-	switch Steps[m.step].ID {
-	case "hook":
-		if m.plan != nil && m.plan.Changes() {
-			return key("enter", "installs") + "  " + key("s", "skips") + "  " + key("esc", "leaves (you resume here)")
-		}
-	case "scan":
-		if m.scan != nil {
-			return key("esc", "cancels the scan")
-		}
-	case "lessons":
-		if m.quizzing {
-			if answered, _ := m.quiz.Answered(); answered {
-				return key("enter", "next lesson") + "  " + key("r", "try again") + "  " + key("esc", "back to the lesson")
-			}
-			return key("a-d", "answer") + "  " + key("esc", "back to the lesson")
-		}
-		return key("enter", "takes the quiz") + "  " + key("↑/↓", "scroll") + "  " + key("p", "previous")
-	case "summary":
-		return key("enter", "finishes") + "  " + key("p", "previous")
-	}
-	return key("enter", "continues") + "  " + key("↑/↓", "scroll") + "  " + key("esc", "leaves (you resume here)")
+	return ""
 }
 
 func (m *Model) content() string {
@@ -646,10 +633,37 @@ func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
-// ShortHelp is the help line.
+func bind(keys, help string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, help))
+}
+
+// ShortHelp is the help line: what the keys do at this point of the walk.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Next, k.Prev, k.Back}
+	scroll := bind("↑/↓", "scroll")
+	leave := bind("esc", "leave")
+	switch Steps[m.step].ID {
+	case "hook":
+		if m.plan != nil && m.plan.Changes() {
+			return []key.Binding{bind("enter", "install"), bind("s", "skip"), k.Prev, leave}
+		}
+	case "scan":
+		if m.scan != nil {
+			return []key.Binding{bind("esc", "cancel the scan")}
+		}
+		return []key.Binding{bind("enter", "continue"), bind("r", "scan again"), scroll, k.Prev, leave}
+	case "lessons":
+		if m.quizzing {
+			if answered, _ := m.quiz.Answered(); answered {
+				return []key.Binding{bind("enter", "next lesson"), bind("r", "try again"), bind("esc", "back to the lesson")}
+			}
+			return []key.Binding{bind("a-d", "answer"), bind("↑/↓", "move"), bind("esc", "back to the lesson")}
+		}
+		return []key.Binding{bind("enter", "take the quiz"), scroll, k.Prev, leave}
+	case "summary":
+		return []key.Binding{bind("enter", "finish"), k.Prev}
+	}
+	return []key.Binding{bind("enter", "continue"), scroll, k.Prev, leave}
 }
 
 // FullHelp is every key of the screen.

@@ -19,7 +19,6 @@ import (
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/tui/common"
-	"github.com/secfirst-dev/secfirst/tui/status"
 )
 
 // KeyMap are the review screen's keys.
@@ -64,8 +63,8 @@ type loadedMsg struct {
 }
 
 type row struct {
-	area string
-	item int // index in file.Items, -1 for an area heading
+	area  string
+	entry int // index in report.Items, -1 for an area heading
 }
 
 // Model is the review screen.
@@ -81,6 +80,7 @@ type Model struct {
 	file       *checklist.File
 	evidence   map[string]checklist.Evidence
 	staleAfter int
+	report     *checklist.Report
 	missing    bool
 	err        error
 
@@ -123,7 +123,7 @@ func (m *Model) Open(common.NavigateMsg) tea.Cmd {
 // SetSize lays the screen out: list above, the item's details below.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.cursor.SetHeight(max(h-9, 3))
+	m.cursor.SetHeight(max(h-10, 3))
 }
 
 // Loading reports whether the checklist is being read.
@@ -183,7 +183,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.file != nil {
 			keep := m.selectedID()
 			m.file, m.evidence, m.staleAfter = msg.file, msg.evidence, msg.staleAfter
-			m.buildRows(keep)
+			m.reassess(keep)
 		} else {
 			m.file = nil
 			m.rows = nil
@@ -247,7 +247,8 @@ func (m *Model) updateKey(msg tea.KeyMsg) tea.Cmd {
 		m.setMessage("", true)
 		return m.load(false)
 	case key.Matches(msg, k.Lesson):
-		if it, ok := m.Selected(); ok && it.Lesson != "" {
+		if e, ok := m.Selected(); ok && e.Lesson != "" {
+			it := e
 			return func() tea.Msg { return common.NavigateMsg{To: common.ScreenLessons, Lesson: it.Lesson} }
 		}
 	case key.Matches(msg, k.Pass):
@@ -268,12 +269,12 @@ func (m *Model) updateKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) startNote(st checklist.Status) tea.Cmd {
-	it, ok := m.Selected()
+	e, ok := m.Selected()
 	if !ok {
 		return nil
 	}
 	m.editing, m.editFor = true, st
-	m.note.SetValue(it.Note)
+	m.note.SetValue(e.Note)
 	m.note.CursorEnd()
 	if st == checklist.AcceptedRisk {
 		m.setMessage("Why is this risk accepted? enter saves, esc cancels.", true)
@@ -291,7 +292,7 @@ func (m *Model) updateNote(msg tea.KeyMsg) tea.Cmd {
 		m.setMessage("Nothing was changed.", true)
 		return nil
 	case key.Matches(msg, m.keys.Save):
-		it, ok := m.Selected()
+		e, ok := m.Selected()
 		if !ok {
 			m.editing = false
 			return nil
@@ -299,9 +300,9 @@ func (m *Model) updateNote(msg tea.KeyMsg) tea.Cmd {
 		note := strings.TrimSpace(m.note.Value())
 		st := m.editFor
 		if st == "" {
-			st = m.keepStatus(it)
+			st = keepStatus(e)
 		}
-		if err := m.apply(it, st, &note); err != nil {
+		if err := m.apply(e, st, &note); err != nil {
 			m.setMessage(err.Error(), false)
 			if st == checklist.AcceptedRisk && note == "" {
 				return nil // keep the input open for the reason
@@ -316,27 +317,21 @@ func (m *Model) updateNote(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-// keepStatus is the status a note alone records: the item's own.
-func (m *Model) keepStatus(it checklist.Item) checklist.Status {
-	if it.Kind == checklist.Auto && !it.Status.IsOverride() {
-		return m.computed(it)
+// keepStatus is the status a note alone records: the item's own (an
+// automatic item's finding, unless a person overrode it).
+func keepStatus(e checklist.Entry) checklist.Status {
+	if e.Kind == checklist.Auto && !e.Overridden {
+		return e.Computed
 	}
-	return status.Effective(it, m.evidence)
-}
-
-func (m *Model) computed(it checklist.Item) checklist.Status {
-	if ev, ok := m.evidence[it.ID]; ok && ev.Status != "" {
-		return ev.Status
-	}
-	return checklist.Todo
+	return e.Status
 }
 
 func (m *Model) setStatus(st checklist.Status) tea.Cmd {
-	it, ok := m.Selected()
+	e, ok := m.Selected()
 	if !ok {
 		return nil
 	}
-	if err := m.apply(it, st, nil); err != nil {
+	if err := m.apply(e, st, nil); err != nil {
 		m.setMessage(err.Error(), false)
 		return nil
 	}
@@ -344,23 +339,35 @@ func (m *Model) setStatus(st checklist.Status) tea.Cmd {
 }
 
 // apply records the review and saves the file.
-func (m *Model) apply(it checklist.Item, st checklist.Status, note *string) error {
+func (m *Model) apply(e checklist.Entry, st checklist.Status, note *string) error {
 	who, err := m.reviewer()
 	if err != nil {
 		return err
 	}
 	r := checklist.Review{Status: st, Note: note, ReviewedBy: who, ReviewedAt: m.c.Now()}
-	if err := m.file.Apply(it.ID, r, m.computed(it)); err != nil {
-		// Apply changed nothing on error; reload to be sure the view
-		// matches the file.
+	if err := m.file.Apply(e.ID, r, e.Computed); err != nil {
 		return err
 	}
 	if err := m.file.Save(); err != nil {
+		// The file on disk is unchanged; read it again so the screen
+		// shows what it holds.
+		if f, lerr := checklist.Load(m.file.Path); lerr == nil {
+			m.file = f
+			m.reassess(e.ID)
+		}
 		return fmt.Errorf("not saved: %w", err)
 	}
-	after, _ := m.file.Item(it.ID)
-	m.setMessage(fmt.Sprintf("%s: %s, reviewed by %s on %s.", it.ID, status.Effective(after, m.evidence), who, after.ReviewedAt.Format(checklist.DateLayout)), true)
+	m.reassess(e.ID)
+	after, _ := m.Selected()
+	m.setMessage(fmt.Sprintf("%s: %s, reviewed by %s on %s.", e.ID, after.Status, who, after.ReviewedAt), true)
 	return nil
+}
+
+// reassess recomputes the report from the file and the evidence, keeping
+// the cursor on item keep.
+func (m *Model) reassess(keep string) {
+	m.report = checklist.Assess(m.file, m.evidence, m.staleAfter, m.c.Now())
+	m.buildRows(keep)
 }
 
 // reviewer is "Name <email>" from git's configuration for this repository.
@@ -389,49 +396,27 @@ func (m *Model) selectedID() string {
 
 func (m *Model) buildRows(keep string) {
 	m.rows = nil
-	byArea := map[string][]int{}
-	var order []string
-	for _, a := range checklist.Areas {
-		order = append(order, a.ID)
+	index := map[string]int{}
+	for i, e := range m.report.Items {
+		index[e.ID] = i
 	}
-	for i, it := range m.file.Items {
-		if _, ok := byArea[it.Category]; !ok {
-			known := false
-			for _, a := range checklist.Areas {
-				known = known || a.ID == it.Category
-			}
-			if !known {
-				order = append(order, it.Category)
-			}
-		}
-		byArea[it.Category] = append(byArea[it.Category], i)
-	}
-	for _, a := range order {
-		if len(byArea[a]) == 0 {
-			continue
-		}
-		m.rows = append(m.rows, row{area: a, item: -1})
-		for _, i := range byArea[a] {
-			m.rows = append(m.rows, row{area: a, item: i})
+	for _, g := range m.report.Groups() {
+		m.rows = append(m.rows, row{area: g.Category, entry: -1})
+		for _, e := range g.Items {
+			m.rows = append(m.rows, row{area: g.Category, entry: index[e.ID]})
 		}
 	}
 	m.cursor.SetLen(len(m.rows))
-	for i, r := range m.rows {
-		if r.item >= 0 && m.file.Items[r.item].ID == keep {
-			m.cursor.Index = i
-			m.cursor.Move(0)
-			return
-		}
+	if keep != "" && m.Select(keep) {
+		return
 	}
-	if keep == "" {
-		m.cursor.Top()
-	}
+	m.cursor.Top()
 	m.skipHeading(1)
 }
 
 func (m *Model) skipHeading(dir int) {
 	for _, d := range []int{dir, -dir} {
-		for m.cursor.Index >= 0 && m.cursor.Index < len(m.rows) && m.rows[m.cursor.Index].item < 0 {
+		for m.cursor.Index >= 0 && m.cursor.Index < len(m.rows) && m.rows[m.cursor.Index].entry < 0 {
 			before := m.cursor.Index
 			m.cursor.Move(d)
 			if m.cursor.Index == before {
@@ -450,7 +435,7 @@ func (m *Model) skipHeading(dir int) {
 // Select moves the cursor to an item (tests, links from other screens).
 func (m *Model) Select(id string) bool {
 	for i, r := range m.rows {
-		if r.item >= 0 && m.file.Items[r.item].ID == id {
+		if r.entry >= 0 && m.report.Items[r.entry].ID == id {
 			m.cursor.Index = i
 			m.cursor.Move(0)
 			return true
@@ -459,16 +444,16 @@ func (m *Model) Select(id string) bool {
 	return false
 }
 
-// Selected is the item under the cursor.
-func (m *Model) Selected() (checklist.Item, bool) {
-	if m.file == nil || m.cursor.Index < 0 || m.cursor.Index >= len(m.rows) {
-		return checklist.Item{}, false
+// Selected is the item under the cursor, as assessed now.
+func (m *Model) Selected() (checklist.Entry, bool) {
+	if m.report == nil || m.cursor.Index < 0 || m.cursor.Index >= len(m.rows) {
+		return checklist.Entry{}, false
 	}
 	r := m.rows[m.cursor.Index]
-	if r.item < 0 {
-		return checklist.Item{}, false
+	if r.entry < 0 {
+		return checklist.Entry{}, false
 	}
-	return m.file.Items[r.item], true
+	return m.report.Items[r.entry], true
 }
 
 func statusLabel(st checklist.Status) string {
@@ -518,7 +503,7 @@ func (m *Model) View() string {
 	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
 	b.WriteString(common.Lines(m.listView(), m.width, m.cursor.Height) + "\n")
 	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
-	b.WriteString(common.Lines(m.detailView(), m.width, 4) + "\n")
+	b.WriteString(common.Lines(m.detailView(), m.width, 5) + "\n")
 	if m.editing {
 		b.WriteString(common.Truncate(m.note.View(), m.width))
 	} else {
@@ -541,9 +526,8 @@ func (m *Model) messageView() string {
 
 func (m *Model) summaryLine() string {
 	s := m.c.Styles
-	c := status.Count(m.file.Items, m.evidence, m.staleAfter, m.c.Now())
-	t := c.Total
-	line := fmt.Sprintf("%d/%d done · %d pass · %d fail · %d todo", t.Done(), t.Total, t.Counts[checklist.Pass], t.Counts[checklist.Fail], t.Counts[checklist.Todo])
+	t := m.report.Summary
+	line := fmt.Sprintf("%d/%d done · %d pass · %d fail · %d todo", t.Pass+t.NA+t.AcceptedRisk, t.Total(), t.Pass, t.Fail, t.Todo)
 	if t.Stale > 0 {
 		line += s.Warn.Render(fmt.Sprintf(" · %d stale", t.Stale))
 	}
@@ -559,21 +543,17 @@ func (m *Model) listView() string {
 	var b strings.Builder
 	for i := from; i < to; i++ {
 		r := m.rows[i]
-		if r.item < 0 {
+		if r.entry < 0 {
 			b.WriteString(s.Section.Render(checklist.AreaTitle(r.area)) + "\n")
 			continue
 		}
-		it := m.file.Items[r.item]
-		st := status.Effective(it, m.evidence)
-		kind := "M"
-		if it.Kind == checklist.Auto {
-			kind = "A"
+		e := m.report.Items[r.entry]
+		flag := ""
+		if e.Stale {
+			flag = s.Warn.Render("stale ")
 		}
-		flag := "     "
-		if checklist.IsStale(it, m.staleAfter, m.c.Now()) {
-			flag = s.Warn.Render("stale")
-		}
-		line := fmt.Sprintf("%s %s %s %s", m.statusStyle(st)(fmt.Sprintf("%-4s", statusLabel(st))), s.Muted.Render(kind), flag, it.Title)
+		line := fmt.Sprintf("%s %s %s%s", m.statusStyle(e.Status)(fmt.Sprintf("%-4s", statusLabel(e.Status))),
+			s.Muted.Render(fmt.Sprintf("%-6s", e.Kind)), flag, e.Title)
 		if i == m.cursor.Index {
 			b.WriteString(s.Cursor.Render("› ") + common.Truncate(line, m.width-2) + "\n")
 		} else {
@@ -585,47 +565,57 @@ func (m *Model) listView() string {
 
 func (m *Model) detailView() string {
 	s := m.c.Styles
-	it, ok := m.Selected()
+	e, ok := m.Selected()
 	if !ok {
 		return ""
 	}
 	var b strings.Builder
 	kind := "manual: a person attests it"
-	if it.Kind == checklist.Auto {
+	if e.Kind == checklist.Auto {
 		kind = "automatic: secfirst checks it"
 	}
-	b.WriteString(s.Bold.Render(it.ID) + s.Muted.Render(" · "+kind) + "\n")
-	evidence := it.Evidence
-	if it.Kind == checklist.Auto {
-		if ev, ok := m.evidence[it.ID]; ok {
-			evidence = fmt.Sprintf("%s: %s", ev.Status, ev.Text)
-		}
-		if it.Status.IsOverride() {
-			evidence = fmt.Sprintf("overridden as %s · found %s", it.Status, evidence)
+	b.WriteString(s.Bold.Render(e.ID) + s.Muted.Render(" · "+kind) + "\n")
+	evidence := e.Evidence
+	if e.Kind == checklist.Auto {
+		evidence = fmt.Sprintf("%s: %s", e.Computed, e.Evidence)
+		if e.Overridden {
+			evidence = fmt.Sprintf("recorded as %s; secfirst finds %s", e.Status, evidence)
 		}
 	}
 	if evidence != "" {
-		b.WriteString(s.Label.Render("Evidence ") + common.Truncate(evidence, m.width-9) + "\n")
+		lines := strings.Split(common.Wrap(oneLine(evidence), m.width-9), "\n")
+		for i, l := range lines[:min(len(lines), 2)] {
+			label := "Evidence "
+			if i > 0 {
+				label = "         "
+			}
+			if i == 1 && len(lines) > 2 {
+				l = common.Truncate(l+" "+lines[2], m.width-9)
+			}
+			b.WriteString(s.Label.Render(label) + l + "\n")
+		}
 	}
 	var parts []string
-	if it.Owner != "" {
-		parts = append(parts, "owner "+it.Owner)
+	if e.Owner != "" {
+		parts = append(parts, "owner "+e.Owner)
 	}
-	if it.Reviewed() {
-		r := fmt.Sprintf("reviewed by %s on %s", it.ReviewedBy, it.ReviewedAt.Format(checklist.DateLayout))
-		if checklist.IsStale(it, m.staleAfter, m.c.Now()) {
-			r += s.Warn.Render(fmt.Sprintf(" (stale: older than %d days)", m.staleAfter))
+	if e.Reviewed {
+		r := fmt.Sprintf("by %s on %s", e.ReviewedBy, e.ReviewedAt)
+		if e.Stale {
+			r += s.Warn.Render(fmt.Sprintf(" · stale (%d days, limit %d)", e.AgeDays, m.staleAfter))
 		}
 		parts = append(parts, r)
 	} else {
 		parts = append(parts, "never reviewed")
 	}
-	b.WriteString(s.Label.Render("Review   ") + strings.Join(parts, " · ") + "\n")
-	if it.Note != "" {
-		b.WriteString(s.Label.Render("Note     ") + common.Truncate(strings.ReplaceAll(it.Note, "\n", " "), m.width-9) + "\n")
+	b.WriteString(s.Label.Render("Review   ") + common.Truncate(strings.Join(parts, " · "), m.width-9) + "\n")
+	if e.Note != "" {
+		b.WriteString(s.Label.Render("Note     ") + common.Truncate(oneLine(e.Note), m.width-9) + "\n")
 	}
 	return b.String()
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // ShortHelp is the help line.
 func (m *Model) ShortHelp() []key.Binding {

@@ -32,10 +32,11 @@ type Hook struct {
 // Area counts the checklist items of one area by status.
 type Area struct {
 	ID, Title string
-	Total     int
-	Counts    map[checklist.Status]int
-	Stale     int
+	checklist.Summary
 }
+
+// Done is the number of items settled: pass, n/a or accepted risk.
+func (a Area) Done() int { return a.Pass + a.NA + a.AcceptedRisk }
 
 // Checklist is the checklist's progress.
 type Checklist struct {
@@ -112,83 +113,45 @@ func GatherHook(ctx context.Context, root string) Hook {
 // effective status. Automatic items are evaluated, except the slow ones
 // (history), whose cached evidence is used.
 func GatherChecklist(ctx context.Context, root string, list []checks.Check, now time.Time) Checklist {
-	f, err := checklist.Load(checklist.Path(root))
+	repo, err := checklist.OpenRepo(ctx, root, checklist.RepoOptions{Checks: list})
+	if err != nil {
+		return Checklist{Err: err}
+	}
+	_, rep, err := checklist.Check(ctx, repo, checklist.EvalOptions{SkipSlow: true}, now)
 	if errors.Is(err, checklist.ErrNoChecklist) {
 		return Checklist{}
 	}
 	if err != nil {
 		return Checklist{Err: err}
 	}
-	repo, err := checklist.OpenRepo(ctx, root, checklist.RepoOptions{Checks: list})
-	if err != nil {
-		return Checklist{Present: true, Err: err}
-	}
-	ev := checklist.Evaluate(ctx, repo, f.Items, checklist.EvalOptions{SkipSlow: true})
-	staleAfter := checks.DefaultStaleAfterDays
-	if repo.Policy != nil {
-		staleAfter = repo.Policy.StaleAfterDays
-	}
-	return Count(f.Items, ev, staleAfter, now)
+	return Count(rep)
 }
 
-// Effective is the status an item has now: an automatic item's override or
-// its evidence, a manual item's attested status (todo when none).
-func Effective(it checklist.Item, ev map[string]checklist.Evidence) checklist.Status {
-	if it.Kind == checklist.Auto {
-		if it.Status.IsOverride() {
-			return it.Status
-		}
-		if e, ok := ev[it.ID]; ok && e.Status != "" {
-			return e.Status
-		}
-		return checklist.Todo
-	}
-	if it.Status == "" {
-		return checklist.Todo
-	}
-	return it.Status
-}
-
-// Count groups items by area in the template's order, areas of other
-// names after them in file order.
-func Count(items []checklist.Item, ev map[string]checklist.Evidence, staleAfter int, now time.Time) Checklist {
-	c := Checklist{Present: true, Total: Area{Title: "All", Counts: map[checklist.Status]int{}}}
-	idx := map[string]int{}
-	for _, a := range checklist.Areas {
-		idx[a.ID] = len(c.Areas)
-		c.Areas = append(c.Areas, Area{ID: a.ID, Title: a.Title, Counts: map[checklist.Status]int{}})
-	}
-	for _, it := range items {
-		i, ok := idx[it.Category]
-		if !ok {
-			i = len(c.Areas)
-			idx[it.Category] = i
-			c.Areas = append(c.Areas, Area{ID: it.Category, Title: checklist.AreaTitle(it.Category), Counts: map[checklist.Status]int{}})
-		}
-		s := Effective(it, ev)
-		stale := checklist.IsStale(it, staleAfter, now)
-		for _, a := range []*Area{&c.Areas[i], &c.Total} {
-			a.Total++
-			a.Counts[s]++
-			if stale {
+// Count groups a checklist report by area.
+func Count(rep *checklist.Report) Checklist {
+	c := Checklist{Present: true, Total: Area{Title: "All", Summary: rep.Summary}}
+	for _, g := range rep.Groups() {
+		a := Area{ID: g.Category, Title: g.Title}
+		for _, e := range g.Items {
+			switch e.Status {
+			case checklist.Pass:
+				a.Pass++
+			case checklist.Fail:
+				a.Fail++
+			case checklist.Todo:
+				a.Todo++
+			case checklist.NA:
+				a.NA++
+			case checklist.AcceptedRisk:
+				a.AcceptedRisk++
+			}
+			if e.Stale {
 				a.Stale++
 			}
 		}
+		c.Areas = append(c.Areas, a)
 	}
-	// Areas of the template that the file does not use are left out.
-	kept := c.Areas[:0]
-	for _, a := range c.Areas {
-		if a.Total > 0 {
-			kept = append(kept, a)
-		}
-	}
-	c.Areas = kept
 	return c
-}
-
-// Done is the number of items settled: pass, n/a or accepted risk.
-func (a Area) Done() int {
-	return a.Counts[checklist.Pass] + a.Counts[checklist.NA] + a.Counts[checklist.AcceptedRisk]
 }
 
 // HookLine describes the hook in one line.
@@ -242,8 +205,7 @@ func (c Checklist) Line() string {
 	}
 	t := c.Total
 	line := fmt.Sprintf("%d/%d done: %d pass, %d fail, %d todo, %d n/a, %d accepted-risk",
-		t.Done(), t.Total, t.Counts[checklist.Pass], t.Counts[checklist.Fail], t.Counts[checklist.Todo],
-		t.Counts[checklist.NA], t.Counts[checklist.AcceptedRisk])
+		t.Done(), t.Total(), t.Pass, t.Fail, t.Todo, t.NA, t.AcceptedRisk)
 	if t.Stale > 0 {
 		line += fmt.Sprintf(", %d stale", t.Stale)
 	}
