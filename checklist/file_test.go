@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secfirst-dev/secfirst/lessons"
 )
 
 func day(s string) time.Time {
@@ -396,6 +398,17 @@ func TestSyntaxErrorLines(t *testing.T) {
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Line != c.line {
 			t.Errorf("%q: got %v, want line %d", c.src, err, c.line)
+		}
+	}
+}
+
+func TestEveryTemplateLessonResolves(t *testing.T) {
+	if err := lessons.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range Template {
+		if _, ok := lessons.Get(it.Lesson); !ok {
+			t.Errorf("%s links to lesson %q, which `secfirst learn` does not know", it.ID, it.Lesson)
 		}
 	}
 }

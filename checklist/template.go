@@ -60,8 +60,8 @@ var Template = []TemplateItem{
 	{"mfa-enforced", "MFA is enforced for every account", "identity-and-access", "mfa", Manual},
 	{"least-privilege", "Roles follow least privilege; nobody works as an administrator day to day", "identity-and-access", "least-privilege", Manual},
 	{"roles-over-access-keys", "Workloads use roles instead of access keys; remaining keys are rotated", "identity-and-access", "access-keys-and-roles", Manual},
-	{"leavers-removed", "Leavers lose all access on their last day", "identity-and-access", "least-privilege", Manual},
-	{"audit-trails", "Audit trails are enabled in every region in use", "identity-and-access", "monitoring-and-alerting", Manual},
+	{"leavers-removed", "Leavers lose all access on their last day", "identity-and-access", "offboarding", Manual},
+	{"audit-trails", "Audit trails are enabled in every region in use", "identity-and-access", "audit-trails", Manual},
 
 	// Data.
 	{"encryption", "Data is encrypted at rest and in transit", "data", "encryption-at-rest", Manual},

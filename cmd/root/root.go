@@ -4,6 +4,7 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/secfirst-dev/secfirst/cmd/checklistcmd"
 	"github.com/secfirst-dev/secfirst/cmd/db"
 	"github.com/secfirst-dev/secfirst/cmd/hook"
 	"github.com/secfirst-dev/secfirst/cmd/hookscmd"
@@ -31,6 +32,7 @@ keeps a security checklist for the repository.`,
 	cmd.CompletionOptions.HiddenDefaultCmd = true
 
 	cmd.AddCommand(
+		checklistcmd.NewCmd(ios),
 		db.NewCmd(ios),
 		hook.NewCmd(ios),
 		hookscmd.NewCmd(ios),
