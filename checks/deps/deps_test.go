@@ -267,3 +267,53 @@ func TestOSVScannerTomlIgnoreUntilUsesTheClock(t *testing.T) {
 		t.Error("ignore after its date still applies")
 	}
 }
+
+func TestUnreadableLockfileWarns(t *testing.T) {
+	db := t.TempDir()
+	writeDB(t, db, "npm")
+	repo := newRepo(t, map[string]string{"package-lock.json": `{"lockfileVersion": 3, "packages": {`})
+	res := scanRepo(t, repo, checks.ModeWorktree, Options{DBDir: db, Offline: true})
+	if len(res.Findings) != 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "package-lock.json: cannot read") {
+		t.Fatalf("broken lockfile: %+v", res)
+	}
+}
+
+func TestPoetryLockDirectAndTransitive(t *testing.T) {
+	db := t.TempDir()
+	writeDB(t, db, "PyPI")
+	lock := `[[package]]
+name = "asgiref"
+version = "3.5.2"
+description = "ASGI specs"
+optional = false
+python-versions = ">=3.7"
+
+[[package]]
+name = "Django"
+version = "4.0.4"
+description = "web framework"
+optional = false
+python-versions = ">=3.8"
+
+[metadata]
+lock-version = "2.0"
+python-versions = "^3.10"
+content-hash = "0"
+`
+	for _, c := range []struct {
+		pyproject, wantFix string
+	}{
+		{"[tool.poetry.dependencies]\npython = \"^3.10\"\nDjango = \"^4.0\"\n", "poetry add django@^4.0.6"},
+		{"[tool.poetry.dependencies]\npython = \"^3.10\"\nwagtail = \"^3.0\"\n", "constraints file"},
+	} {
+		repo := newRepo(t, map[string]string{"poetry.lock": lock, "pyproject.toml": c.pyproject})
+		res := scanRepo(t, repo, checks.ModeWorktree, Options{DBDir: db, Offline: true})
+		f, ok := byRule(res.Findings)["django@4.0.4 GHSA-p64x-8rxx-wf6q"]
+		if !ok {
+			t.Fatalf("poetry.lock: %q %q", keys(byRule(res.Findings)), res.Warnings)
+		}
+		if !strings.Contains(f.Fix, c.wantFix) || !slices.Equal(f.Package.Fixed, []string{"4.0.6"}) || f.Line != 9 {
+			t.Errorf("fix %q fixed %q line %d, want %q", f.Fix, f.Package.Fixed, f.Line, c.wantFix)
+		}
+	}
+}
