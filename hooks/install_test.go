@@ -520,3 +520,24 @@ func withoutSecfirstOnPath(env []string) []string {
 	}
 	return out
 }
+
+func TestHuskySetUpAfterInstall(t *testing.T) {
+	r := gittest.New(t)
+	install(t, r.Dir)
+	// `npm install` later points git at husky's folder (not generated yet here).
+	r.Git("config", "core.hooksPath", ".husky/_")
+	st, err := hooks.Status(context.Background(), r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := st.Hook("pre-commit"); h.Installed || !strings.Contains(h.Problem, "ignored by git") {
+		t.Fatalf("status = %+v", h)
+	}
+	plan := install(t, r.Dir)
+	if plan.Layout.Husky == nil || plan.Actions[0].Kind != hooks.ActHuskyCreate {
+		t.Fatalf("plan = %s", plan)
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir, ".husky", "_", "pre-commit")); err == nil {
+		t.Fatal("secfirst wrote into husky's generated folder")
+	}
+}

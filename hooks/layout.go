@@ -117,11 +117,15 @@ func Locate(ctx context.Context, dir string) (*Layout, error) {
 // detectHusky recognises husky from the files it generates in the hooks
 // directory: v9 writes .husky/_/h (and points core.hooksPath at .husky/_),
 // v5 to v8 write .husky/_/husky.sh (and point core.hooksPath at .husky).
+// When those files are missing (deleted, or not generated yet), the names
+// husky uses by default still tell: a hook written into husky's generated
+// folder would be overwritten by the next `npm install`.
 func detectHusky(hooksDir string) *HuskySetup {
-	if filepath.Base(hooksDir) == "_" && isFile(filepath.Join(hooksDir, "h")) {
+	base, parent := filepath.Base(hooksDir), filepath.Base(filepath.Dir(hooksDir))
+	switch {
+	case base == "_" && (isFile(filepath.Join(hooksDir, "h")) || parent == ".husky"):
 		return &HuskySetup{UserDir: filepath.Dir(hooksDir), Major: 9}
-	}
-	if isFile(filepath.Join(hooksDir, "_", "husky.sh")) {
+	case isFile(filepath.Join(hooksDir, "_", "husky.sh")) || base == ".husky":
 		return &HuskySetup{UserDir: hooksDir, Major: 8}
 	}
 	return nil

@@ -3,6 +3,7 @@ package hooks
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,27 @@ func Status(ctx context.Context, dir string) (*StatusReport, error) {
 }
 
 func hookStatus(l *Layout, name string) HookStatus {
+	hs := hookStatusIn(l, name)
+	if !hs.Installed && hs.Problem == "" {
+		hs.Problem = deadHook(l, name)
+	}
+	return hs
+}
+
+// deadHook describes secfirst's script left in .git/hooks while
+// core.hooksPath sends git elsewhere (installed before husky was set up).
+func deadHook(l *Layout, name string) string {
+	dflt := filepath.Join(l.CommonDir, "hooks", name)
+	if l.HooksPath == "" || filepath.Clean(l.HooksDir) == filepath.Dir(dflt) {
+		return ""
+	}
+	if st, _ := readState(dflt); st.exists && st.info.Ours {
+		return fmt.Sprintf("secfirst's hook in %s is ignored by git, which runs hooks from %s (core.hooksPath): run `secfirst hooks install`", dflt, l.HooksDir)
+	}
+	return ""
+}
+
+func hookStatusIn(l *Layout, name string) HookStatus {
 	hs := HookStatus{Name: name, Path: l.HookPath(name)}
 	cur, _ := readState(hs.Path)
 	chained, _ := readState(l.ChainedPath(name))
