@@ -75,6 +75,9 @@ func testCommon(t *testing.T, r *gittest.Repo) *common.Common {
 		Checks: func() []checks.Check {
 			return all.Checks(all.Options{Offline: true, DBDir: filepath.Join(t.TempDir(), "no-db")})
 		},
+		EvidenceChecks: func() []checks.Check {
+			return all.Checks(all.Options{Offline: true, DBDir: filepath.Join(t.TempDir(), "no-db")})
+		},
 		HookBinary: "/usr/bin/env",
 		Reviewer:   "Ada Tester <ada@example.com>",
 	}

@@ -33,8 +33,9 @@ type Options struct {
 	// DBDir and Offline configure the dependency check of scans.
 	DBDir   string
 	Offline bool
-	// Checks replaces the checks scans run (tests).
-	Checks func() []checks.Check
+	// Checks replaces the checks scans run, EvidenceChecks those of the
+	// checklist's evidence (tests).
+	Checks, EvidenceChecks func() []checks.Check
 	// Store replaces the user's state directory (tests).
 	Store *state.Store
 	// Now replaces the clock (tests).
@@ -77,16 +78,17 @@ func NewCommon(ctx context.Context, o Options) (*common.Common, error) {
 	}
 	home, _ := os.UserHomeDir()
 	c := &common.Common{
-		Renderer:   r,
-		Styles:     theme.NewStyles(r, theme.Default()),
-		Color:      o.Color,
-		Keys:       common.NewGlobalKeys(),
-		Repo:       common.RepoFromRoot(root, home),
-		State:      store,
-		Now:        now,
-		Ctx:        ctx,
-		Checks:     list,
-		HookBinary: o.HookBinary,
+		Renderer:       r,
+		Styles:         theme.NewStyles(r, theme.Default()),
+		Color:          o.Color,
+		Keys:           common.NewGlobalKeys(),
+		Repo:           common.RepoFromRoot(root, home),
+		State:          store,
+		Now:            now,
+		Ctx:            ctx,
+		Checks:         list,
+		EvidenceChecks: o.EvidenceChecks,
+		HookBinary:     o.HookBinary,
 	}
 	if o.Color {
 		c.Light = !r.HasDarkBackground()
@@ -150,7 +152,7 @@ func WriteSummary(ctx context.Context, w io.Writer, o Options) error {
 		return err
 	}
 	st := status.Gather(ctx, c.Repo.Root, status.Options{
-		Store: c.State, Now: c.Now(), Checks: c.Checks(), OnboardingSteps: onboardSteps(),
+		Store: c.State, Now: c.Now(), Checks: c.EvidenceCheckList(), OnboardingSteps: onboardSteps(),
 	})
 	return status.WritePlain(w, c.Repo.Name, c.Repo.Display, st)
 }

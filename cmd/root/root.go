@@ -6,10 +6,12 @@ import (
 
 	"github.com/secfirst-dev/secfirst/cmd/checklistcmd"
 	"github.com/secfirst-dev/secfirst/cmd/db"
+	"github.com/secfirst-dev/secfirst/cmd/home"
 	"github.com/secfirst-dev/secfirst/cmd/hook"
 	"github.com/secfirst-dev/secfirst/cmd/hookscmd"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/learn"
+	"github.com/secfirst-dev/secfirst/cmd/onboard"
 	"github.com/secfirst-dev/secfirst/cmd/scan"
 	"github.com/secfirst-dev/secfirst/cmd/version"
 )
@@ -25,6 +27,9 @@ keeps a security checklist for the repository.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version.String(),
+		// No command: the TUI on a terminal, else a plain status summary.
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error { return home.Run(c.Context(), &home.Options{IO: ios}) },
 	}
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
@@ -37,6 +42,7 @@ keeps a security checklist for the repository.`,
 		hook.NewCmd(ios),
 		hookscmd.NewCmd(ios),
 		learn.NewCmd(ios),
+		onboard.NewCmd(ios),
 		scan.NewCmd(ios),
 		version.NewCmd(ios),
 	)

@@ -64,6 +64,10 @@ type Common struct {
 
 	// Checks returns the checks a scan runs (before the policy selects).
 	Checks func() []checks.Check
+	// EvidenceChecks returns the checks the checklist's evidence runs; nil
+	// leaves the choice to the checklist package (every check, offline:
+	// evidence never touches the network).
+	EvidenceChecks func() []checks.Check
 	// HookBinary is the secfirst the hook calls ("" means this program).
 	HookBinary string
 	// Reviewer is "Name <email>" for checklist reviews ("" asks git).
@@ -90,6 +94,14 @@ func (c *Common) Context() context.Context {
 		return context.Background()
 	}
 	return c.Ctx
+}
+
+// EvidenceCheckList is EvidenceChecks' list, nil when unset.
+func (c *Common) EvidenceCheckList() []checks.Check {
+	if c.EvidenceChecks == nil {
+		return nil
+	}
+	return c.EvidenceChecks()
 }
 
 // Help returns a help model drawn with the common styles.

@@ -86,12 +86,8 @@ func (m *Model) reload() tea.Cmd {
 	m.loading = true
 	gen, c := m.gen, m.c
 	gather := func() tea.Msg {
-		var list []checks.Check
-		if c.Checks != nil {
-			list = c.Checks()
-		}
 		st := status.Gather(c.Context(), c.Repo.Root, status.Options{
-			Store: c.State, Now: c.Now(), Checks: list, OnboardingSteps: onboard.StepIDs(),
+			Store: c.State, Now: c.Now(), Checks: c.EvidenceCheckList(), OnboardingSteps: onboard.StepIDs(),
 		})
 		return statusMsg{gen: gen, st: st}
 	}

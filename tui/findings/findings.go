@@ -510,7 +510,7 @@ func (m *Model) detailContent() string {
 	if len(f.Refs) > 0 {
 		field("Refs", strings.Join(f.Refs, ", "))
 	}
-	field("Ignore", "x adds an ignore with your reason to .secfirst.toml (fingerprint "+f.Fingerprint+")")
+	field("Ignore", "x adds an ignore of this finding (by fingerprint) with your reason to .secfirst.toml")
 	if l, ok := lessons.Get(f.Lesson); ok {
 		b.WriteString("\n" + s.Section.Render("Lesson: "+l.Title) + s.Muted.Render("  (secfirst learn "+l.ID+")") + "\n")
 		b.WriteString(strings.TrimRight(m.c.Markdown(common.LessonMarkdown(l), w), "\n") + "\n")

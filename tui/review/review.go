@@ -141,10 +141,7 @@ func (m *Model) load(skipSlow bool) tea.Cmd {
 	ctx, cancel := context.WithCancel(m.c.Context())
 	m.cancel = cancel
 	gen, root := m.gen, m.c.Repo.Root
-	var list []checks.Check
-	if m.c.Checks != nil {
-		list = m.c.Checks()
-	}
+	list := m.c.EvidenceCheckList()
 	load := func() tea.Msg {
 		defer cancel()
 		msg := loadedMsg{gen: gen}

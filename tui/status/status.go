@@ -224,28 +224,34 @@ func plural(n int, one, many string) string {
 // missing.
 func WritePlain(w io.Writer, name, display string, st Status) error {
 	var b strings.Builder
+	line := func(label, text string) { fmt.Fprintf(&b, "%-12s%s\n", label, text) }
 	fmt.Fprintf(&b, "secfirst: %s (%s)\n", name, display)
-	fmt.Fprintf(&b, "hook:      %s\n", st.Hook.Line())
+	line("hook:", st.Hook.Line())
 	if st.Hook.Problem != "" {
-		fmt.Fprintf(&b, "           warning: %s\n", st.Hook.Problem)
+		line("", "warning: "+st.Hook.Problem)
 	}
 	if st.Hook.Err == nil && !st.Hook.Installed {
-		fmt.Fprintf(&b, "           run: secfirst hooks install\n")
+		line("", "run: secfirst hooks install")
 	}
 	switch {
 	case st.ScanErr != nil:
-		fmt.Fprintf(&b, "last scan: unknown: %v\n", st.ScanErr)
+		line("last scan:", fmt.Sprintf("unknown: %v", st.ScanErr))
 	case st.Scan == nil:
-		fmt.Fprintf(&b, "last scan: never (run: secfirst scan)\n")
+		line("last scan:", "never (run: secfirst scan)")
 	default:
-		fmt.Fprintf(&b, "last scan: %s, %s\n", st.Scan.At.Local().Format("2006-01-02 15:04"), ScanLine(st.Scan))
+		line("last scan:", fmt.Sprintf("%s, %s", st.Scan.At.Local().Format("2006-01-02 15:04"), ScanLine(st.Scan)))
 	}
-	fmt.Fprintf(&b, "checklist: %s\n", st.Checklist.Line())
+	line("checklist:", st.Checklist.Line())
 	if st.Checklist.Err == nil && !st.Checklist.Present {
-		fmt.Fprintf(&b, "           run: secfirst checklist init\n")
+		line("", "run: secfirst checklist init")
 	}
-	if st.Onboarding.Total > 0 && !st.Onboarding.Finished {
-		fmt.Fprintf(&b, "onboarding: %d/%d steps (run: secfirst onboard)\n", st.Onboarding.Done, st.Onboarding.Total)
+	switch {
+	case st.Onboarding.Err != nil:
+		line("onboarding:", fmt.Sprintf("unknown: %v", st.Onboarding.Err))
+	case st.Onboarding.Finished:
+		line("onboarding:", "done")
+	case st.Onboarding.Total > 0:
+		line("onboarding:", fmt.Sprintf("%d/%d steps (run: secfirst onboard)", st.Onboarding.Done, st.Onboarding.Total))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

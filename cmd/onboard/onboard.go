@@ -1,0 +1,56 @@
+// Package onboard is `secfirst onboard`: the interactive walkthrough for a
+// new engineer, which resumes where it stopped.
+package onboard
+
+import (
+	"context"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/home"
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/tui"
+)
+
+// Options are the options of `secfirst onboard`.
+type Options struct {
+	IO  *iostreams.IOStreams
+	Dir string
+}
+
+// NewCmd builds `secfirst onboard`.
+func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
+	opts := &Options{IO: ios}
+	return &cobra.Command{
+		Use:   "onboard",
+		Short: "Walk through secfirst and the team's security practices",
+		Long: `An interactive walkthrough in the terminal: the shared responsibility model,
+installing the pre-commit hook (you see exactly what changes first), a first
+scan of this repository with its findings explained, and six short lessons
+with a quiz (secrets, dependencies, containers, access, data and
+infrastructure). Your progress is kept in your state directory
+($XDG_STATE_HOME/secfirst): run it again to resume where you stopped.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return Run(cmd.Context(), opts)
+		},
+	}
+}
+
+// Run starts the walkthrough; it needs a terminal.
+func Run(ctx context.Context, opts *Options) error {
+	if !opts.IO.Interactive() {
+		return cmdutil.Failf("onboard is interactive and needs a terminal: run it in one")
+	}
+	dir := opts.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return cmdutil.Failf("cannot read the current directory: %v", err)
+		}
+		dir = wd
+	}
+	return home.Fail(tui.RunOnboarding(ctx, home.TUIOptions(opts.IO, dir)), dir)
+}
