@@ -45,7 +45,7 @@ func testMain(m *testing.M) int {
 		"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": filepath.Join(home, ".gitconfig"),
 		"GIT_AUTHOR_NAME": "Ada Tester", "GIT_AUTHOR_EMAIL": "ada@example.com",
 		"GIT_COMMITTER_NAME": "Ada Tester", "GIT_COMMITTER_EMAIL": "ada@example.com",
-		"NO_COLOR": "1", "PATH": bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"NO_COLOR": "1", "SECFIRST_OFFLINE": "1", "PATH": bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 	} {
 		os.Setenv(k, v)
 	}
@@ -158,4 +158,13 @@ func samePath(t *testing.T, got, want string) {
 	if err1 != nil || err2 != nil || g != w {
 		t.Fatalf("path = %s, want %s", got, want)
 	}
+}
+
+// newRepo is gittest.New with the hooks kept off the network: git passes
+// this environment to the hooks it runs.
+func newRepo(t *testing.T) *gittest.Repo {
+	t.Helper()
+	r := gittest.New(t)
+	r.Env = append(r.Env, "SECFIRST_OFFLINE=1")
+	return r
 }

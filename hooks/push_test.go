@@ -16,7 +16,7 @@ import (
 // pre-push hook installed.
 func pushRepo(t *testing.T) *gittest.Repo {
 	t.Helper()
-	r := gittest.New(t)
+	r := newRepo(t)
 	origin := filepath.Join(t.TempDir(), "origin.git")
 	r.Git("init", "-q", "--bare", origin)
 	r.Git("remote", "add", "origin", origin)
@@ -80,7 +80,7 @@ func TestPrePushNewBranchAndDeletion(t *testing.T) {
 }
 
 func TestPrePushChainedHookGetsTheSameInput(t *testing.T) {
-	r := gittest.New(t)
+	r := newRepo(t)
 	origin := filepath.Join(t.TempDir(), "origin.git")
 	r.Git("init", "-q", "--bare", origin)
 	r.Git("remote", "add", "origin", origin)
@@ -105,7 +105,7 @@ func TestPrePushChainedHookGetsTheSameInput(t *testing.T) {
 }
 
 func TestPrePushBoundsANewBranch(t *testing.T) {
-	r := gittest.New(t)
+	r := newRepo(t)
 	// 1,010 commits through fast-import, in a blink.
 	var fi strings.Builder
 	for i := 1; i <= hooks.MaxPushCommits+10; i++ {
@@ -134,7 +134,7 @@ func TestPrePushBoundsANewBranch(t *testing.T) {
 }
 
 func TestPrePushFromPreCommitFrameworkEnvironment(t *testing.T) {
-	r := gittest.New(t)
+	r := newRepo(t)
 	r.Write("README.md", "demo\n")
 	base := r.Commit("init")
 	line, key := secretLine()

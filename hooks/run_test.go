@@ -22,7 +22,7 @@ import (
 
 func installedRepo(t *testing.T) *gittest.Repo {
 	t.Helper()
-	r := gittest.New(t)
+	r := newRepo(t)
 	r.Write("README.md", "demo\n")
 	r.Write("app.py", "print('hello')\n")
 	r.Commit("init")
@@ -100,7 +100,7 @@ func TestUnusualFiles(t *testing.T) {
 }
 
 func TestHookFallsBackToPathThenWarnsWithoutBlocking(t *testing.T) {
-	r := gittest.New(t)
+	r := newRepo(t)
 	// The hook points at a secfirst that is not there.
 	gone := filepath.Join(t.TempDir(), "gone", "secfirst")
 	p, err := hooks.PlanInstall(context.Background(), r.Dir, hooks.InstallOptions{Binary: gone})
@@ -196,11 +196,11 @@ func TestBadPolicyStopsTheCommitWithOneLine(t *testing.T) {
 }
 
 func TestMessageHasNoColourWithoutTTYAndColourWithIt(t *testing.T) {
-	r := gittest.New(t)
+	r := newRepo(t)
 	line, key := secretLine()
 	r.Write("k.env", line)
 	r.Git("add", "k.env")
-	res, err := hooks.RunPreCommit(context.Background(), r.Dir, hooks.RunOptions{})
+	res, err := hooks.RunPreCommit(context.Background(), r.Dir, hooks.RunOptions{Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,4 +230,29 @@ func renderer(w *bytes.Buffer, colour bool) *lipgloss.Renderer {
 		r.SetColorProfile(termenv.Ascii)
 	}
 	return r
+}
+
+func TestBelowFailOnIsMentionedNotBlocking(t *testing.T) {
+	r := installedRepo(t)
+	r.Write(".secfirst.toml", "fail_on = \"critical\"\n")
+	token := gittest.FakeGitHubToken() // high, not critical
+	r.Write("deploy.sh", "export GITHUB_TOKEN="+token+"\n")
+	r.Git("add", "deploy.sh")
+	out, err := commit(r)
+	mustPass(t, out, err)
+	if !strings.Contains(out, "Also found, not blocking (fail_on = critical)") || !strings.Contains(out, "deploy.sh:1") {
+		t.Fatalf("non-blocking finding not mentioned:\n%s", out)
+	}
+	noSecret(t, out, token)
+}
+
+func TestMissingVulnerabilityDataWarnsLoudlyWithoutBlocking(t *testing.T) {
+	r := installedRepo(t)
+	r.Write("package-lock.json", `{"name":"demo","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"demo","version":"1.0.0","dependencies":{"lodash":"4.17.15"}},"node_modules/lodash":{"version":"4.17.15"}}}`+"\n")
+	r.Git("add", "package-lock.json")
+	out, err := commit(r)
+	mustPass(t, out, err)
+	if !strings.Contains(out, "secfirst: warning:") || !strings.Contains(out, "NOT checked") {
+		t.Fatalf("no loud warning without vulnerability data:\n%s", out)
+	}
 }

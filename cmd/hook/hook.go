@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -74,11 +75,12 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	var res *hooks.Result
 	var err error
+	ro := hooks.RunOptions{Offline: offline()}
 	switch opts.Hook {
 	case hooks.PreCommit:
-		res, err = hooks.RunPreCommit(ctx, opts.Dir, hooks.RunOptions{})
+		res, err = hooks.RunPreCommit(ctx, opts.Dir, ro)
 	case hooks.PrePush:
-		res, err = hooks.RunPrePush(ctx, opts.Dir, opts.IO.In, hooks.RunOptions{})
+		res, err = hooks.RunPrePush(ctx, opts.Dir, opts.IO.In, ro)
 	default:
 		return cmdutil.Failf("unknown hook %q (want pre-commit or pre-push)", opts.Hook)
 	}
@@ -116,4 +118,17 @@ func verbOf(hook string) string {
 func fewerCollections() {
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(256 << 20)
+}
+
+// EnvOffline set to 1 (or true) keeps the hooks off the network: without a
+// local vulnerability database the dependency check warns instead of asking
+// the OSV API.
+const EnvOffline = "SECFIRST_OFFLINE"
+
+func offline() bool {
+	switch strings.ToLower(os.Getenv(EnvOffline)) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
 }
