@@ -26,6 +26,9 @@ type Lesson struct {
 	Summary string   `yaml:"summary" json:"summary"`
 	Rules   []string `yaml:"rules" json:"rules"`
 	Topics  []string `yaml:"topics" json:"topics"`
+	// Aliases are former ids: Get still finds the lesson by them, so a
+	// renamed lesson never breaks a link in a checklist or a script.
+	Aliases []string `yaml:"aliases" json:"-"`
 	// Body is the Markdown after the front matter.
 	Body string `yaml:"-" json:"-"`
 	// Sections is Body split by heading, with the quiz parsed.
@@ -68,11 +71,13 @@ func load() {
 			loadErr = fmt.Errorf("lessons/content/%s: id %q must match the file name %q", e.Name(), l.ID, want)
 			return
 		}
-		if byID[l.ID] != nil {
-			loadErr = fmt.Errorf("lessons/content/%s: duplicate id %q", e.Name(), l.ID)
-			return
+		for _, id := range append([]string{l.ID}, l.Aliases...) {
+			if byID[id] != nil {
+				loadErr = fmt.Errorf("lessons/content/%s: duplicate id %q", e.Name(), id)
+				return
+			}
+			byID[id] = l
 		}
-		byID[l.ID] = l
 		all = append(all, l)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
@@ -118,7 +123,7 @@ func All() []*Lesson {
 	return all
 }
 
-// Get returns the lesson with this id.
+// Get returns the lesson with this id or alias.
 func Get(id string) (*Lesson, bool) {
 	loadOnce.Do(load)
 	l, ok := byID[id]

@@ -253,3 +253,26 @@ func TestParseNeedsFrontMatterAndSections(t *testing.T) {
 		t.Error("a lesson without a summary was accepted")
 	}
 }
+
+func TestAliasesKeepRenamedIDsWorking(t *testing.T) {
+	l, ok := Get("logs-no-secrets")
+	if !ok || l.ID != "logs-without-secrets" {
+		t.Fatalf("alias logs-no-secrets: %v %v", l, ok)
+	}
+	n := 0
+	for _, x := range All() {
+		if x == l {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("an aliased lesson is listed %d times", n)
+	}
+	for _, x := range All() {
+		for _, a := range x.Aliases {
+			if !kebab.MatchString(a) {
+				t.Errorf("%s: alias %q is not kebab-case", x.ID, a)
+			}
+		}
+	}
+}
