@@ -16,6 +16,7 @@ func hermetic(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
+	t.Setenv(EnvOffline, "1") // no network in tests
 }
 
 func TestPreCommitBlocksOnAStagedSecret(t *testing.T) {
