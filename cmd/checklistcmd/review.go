@@ -12,6 +12,8 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/home"
+	"github.com/secfirst-dev/secfirst/tui"
 )
 
 // ReviewOptions are the options of `secfirst checklist review`.
@@ -62,6 +64,14 @@ var (
 func RunReview(ctx context.Context, opts *ReviewOptions) error {
 	if !opts.Stdin && !opts.IO.IsStdinTTY() {
 		return cmdutil.Failf("checklist review asks questions and standard input is not a terminal: run it in a terminal, or pass --stdin to answer from standard input (use `secfirst checklist set` in scripts)")
+	}
+	if !opts.Stdin && opts.IO.Interactive() {
+		// On a terminal, the review is the TUI's checklist screen.
+		dir, err := opts.dir()
+		if err != nil {
+			return err
+		}
+		return home.Fail(tui.RunChecklistReview(ctx, home.TUIOptions(opts.IO, dir)), dir)
 	}
 	repo, err := opts.openRepo(ctx)
 	if err != nil {
