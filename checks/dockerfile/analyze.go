@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -392,11 +393,22 @@ func (f *dfile) report(slug string, line int, st *stage, key, message, fix strin
 		Line:        line,
 		Message:     redactShapes(message),
 		Fix:         redactShapes(fix),
-		Lesson:      lessons.IDForRule(id, LessonFallback),
+		Lesson:      lessonFor(id),
 		Refs:        append([]string(nil), refs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, fpKey),
 		Snippet:     redact(f.snippet(line)),
 	})
+}
+
+var lessonIDs sync.Map // rule id -> lesson id; lessons are embedded, so this never changes
+
+func lessonFor(rule string) string {
+	if v, ok := lessonIDs.Load(rule); ok {
+		return v.(string)
+	}
+	id := lessons.IDForRule(rule, LessonFallback)
+	lessonIDs.Store(rule, id)
+	return id
 }
 
 // reportAt is report for an instruction: its line, its stage, and a key

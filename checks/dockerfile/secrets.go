@@ -68,30 +68,40 @@ func isSecretName(name string) bool {
 // secretValue patterns recognise credentials by their shape, whatever the
 // variable is called.
 type secretShape struct {
-	what string
-	re   *regexp.Regexp
+	what  string
+	hints []string // one of these appears in any match: a cheap test first
+	re    *regexp.Regexp
 }
 
 var secretShapes = sync.OnceValue(func() []secretShape {
 	return []secretShape{
-		{"an AWS access key", regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`)},
-		{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`)},
-		{"a GitLab token", regexp.MustCompile(`\bglpat-[A-Za-z0-9_\-]{20,}`)},
-		{"a Slack token", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
-		{"a Stripe key", regexp.MustCompile(`\b[sr]k_live_[0-9A-Za-z]{20,}`)},
-		{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`)},
-		{"an npm token", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
-		{"an API key", regexp.MustCompile(`\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}`)},
-		{"a private key", regexp.MustCompile(`-----BEGIN[A-Z ]* PRIVATE KEY`)},
-		{"a JSON web token", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
-		{"a URL with a password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@$]+:[^/\s@$]+@`)},
+		{"an AWS access key", []string{"AKIA", "ASIA", "ABIA", "ACCA"}, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`)},
+		{"a GitHub token", []string{"gh", "github_pat_"}, regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b`)},
+		{"a GitLab token", []string{"glpat-"}, regexp.MustCompile(`\bglpat-[A-Za-z0-9_\-]{20,}`)},
+		{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
+		{"a Stripe key", []string{"k_live_"}, regexp.MustCompile(`\b[sr]k_live_[0-9A-Za-z]{20,}`)},
+		{"a Google API key", []string{"AIza"}, regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`)},
+		{"an npm token", []string{"npm_"}, regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
+		{"an API key", []string{"sk-"}, regexp.MustCompile(`\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}`)},
+		{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN[A-Z ]* PRIVATE KEY`)},
+		{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
+		{"a URL with a password", []string{"@"}, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@$]+:[^/\s@$]+@`)},
 	}
 })
 
-// secretShape returns what a value looks like when it looks like a secret.
+func (s secretShape) hinted(v string) bool {
+	for _, h := range s.hints {
+		if strings.Contains(v, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretShapeOf returns what a value looks like when it looks like a secret.
 func secretShapeOf(v string) string {
 	for _, s := range secretShapes() {
-		if s.re.MatchString(v) {
+		if s.hinted(v) && s.re.MatchString(v) {
 			return s.what
 		}
 	}
@@ -111,6 +121,9 @@ var redactors = sync.OnceValue(func() []*regexp.Regexp {
 // safe on any text, prose included, and runs on every message and fix.
 func redactShapes(s string) string {
 	for _, sh := range secretShapes() {
+		if !sh.hinted(s) {
+			continue
+		}
 		if sh.what == "a URL with a password" {
 			s = sh.re.ReplaceAllStringFunc(s, func(m string) string {
 				i := strings.Index(m, "://")
@@ -129,6 +142,11 @@ func redactShapes(s string) string {
 // and password options. It runs on snippets and quoted instructions.
 func redact(s string) string {
 	s = redactShapes(s)
+	l := strings.ToLower(s)
+	if !strings.Contains(l, "pass") && !strings.Contains(l, "secret") && !strings.Contains(l, "token") && !strings.Contains(l, "key") &&
+		!strings.Contains(l, "cred") && !strings.Contains(l, "psw") && !strings.Contains(l, "auth") {
+		return s
+	}
 	rs := redactors()
 	s = rs[0].ReplaceAllStringFunc(s, func(m string) string {
 		sub := rs[0].FindStringSubmatch(m)
