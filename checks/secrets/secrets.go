@@ -81,6 +81,10 @@ func newDetector(ctx context.Context, root string) (*detect.Detector, error) {
 	if err != nil {
 		return nil, err
 	}
+	return detectorWith(ctx, root, cfg)
+}
+
+func detectorWith(ctx context.Context, root string, cfg config.Config) (*detect.Detector, error) {
 	d := detect.NewDetectorContext(ctx, cfg)
 	d.MaxDecodeDepth = maxDecodeDepth
 	d.Sema = semgroup.NewGroup(ctx, int64(max(4, runtime.GOMAXPROCS(0)*2)))
@@ -117,20 +121,12 @@ func LoadConfig(root string) (config.Config, error) {
 		}
 	}
 	defaultOnce.Do(func() {
-		viperMu.Lock()
-		defer viperMu.Unlock()
-		v := viper.New()
-		v.SetConfigType("toml")
-		if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
+		vc, err := defaultViperConfig()
+		if err != nil {
 			defaultErr = err
 			return
 		}
-		var vc config.ViperConfig
-		if err := v.Unmarshal(&vc); err != nil {
-			defaultErr = err
-			return
-		}
-		defaultCfg, defaultErr = vc.Translate()
+		defaultCfg, defaultErr = translate(vc)
 	})
 	return defaultCfg, defaultErr
 }
@@ -172,11 +168,115 @@ func loadRepoConfig(path string) (cfg config.Config, err error) {
 // runStaged scans the lines the commit adds: the staged diff against HEAD
 // (git compares against the empty tree before the first commit). git reads
 // GIT_INDEX_FILE itself, so `git commit -a` and `git commit <path>` are right.
+// The diff is read whole first, so that only the rules it can trigger are
+// compiled (see rulesFor).
 func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Result, error) {
-	// Start git first: building the detector overlaps with git reading the index.
 	cmd := exec.CommandContext(ctx, "git", "-c", "core.quotePath=false", "diff", "--cached",
 		"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
-	return c.runDiff(ctx, src, cmd)
+	var frags []detect.Fragment
+	err := streamDiff(src, cmd, func(f *gitdiff.File) {
+		frags = append(frags, fragments(f)...)
+	})
+	if err != nil {
+		return checks.Result{}, err
+	}
+	if len(frags) == 0 {
+		return checks.Result{}, nil
+	}
+	var cfg config.Config
+	if hasRepoConfig(src.Root) {
+		cfg, err = LoadConfig(src.Root)
+	} else {
+		texts := make([]string, len(frags))
+		for i, f := range frags {
+			texts[i] = f.Raw
+		}
+		cfg, err = rulesFor(texts, maxDecodeDepth)
+	}
+	if err != nil {
+		return checks.Result{}, err
+	}
+	d, err := detectorWith(ctx, src.Root, cfg)
+	if err != nil {
+		return checks.Result{}, err
+	}
+	var wg sync.WaitGroup
+	for _, frag := range frags {
+		wg.Add(1)
+		d.Sema.Go(func() error {
+			defer wg.Done()
+			for _, finding := range d.DetectContext(ctx, frag) {
+				d.AddFinding(finding)
+			}
+			return nil
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return checks.Result{}, err
+	}
+	return checks.Result{Findings: c.convert(src, d.Findings())}, nil
+}
+
+func hasRepoConfig(root string) bool {
+	_, err := os.Stat(filepath.Join(root, ".gitleaks.toml"))
+	return err == nil
+}
+
+// fragments are the added lines of a patch, one fragment per hunk, as
+// gitleaks' own git source makes them.
+func fragments(f *gitdiff.File) []detect.Fragment {
+	if f.IsDelete || f.IsBinary {
+		return nil
+	}
+	commit := ""
+	if f.PatchHeader != nil {
+		commit = f.PatchHeader.SHA
+	}
+	var out []detect.Fragment
+	for _, tf := range f.TextFragments {
+		if tf == nil || tf.LinesAdded == 0 {
+			continue
+		}
+		out = append(out, detect.Fragment{
+			Raw:       tf.Raw(gitdiff.OpAdd),
+			FilePath:  f.NewName,
+			CommitSHA: commit,
+			StartLine: int(tf.NewPosition),
+		})
+	}
+	return out
+}
+
+// streamDiff runs a git command that prints patches and calls each with
+// every parsed file, in order. The error names git's own complaint.
+func streamDiff(src *checks.Source, cmd *exec.Cmd, each func(*gitdiff.File)) error {
+	cmd.Dir = src.Root
+	if src.Env != nil {
+		cmd.Env = src.Env
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("cannot run git: %w", err)
+	}
+	files, err := gitdiff.Parse(stdout)
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return err
+	}
+	for f := range files {
+		each(f)
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("git %s: %s", cmd.Args[3], firstLine(stderr.String(), err))
+	}
+	return nil
 }
 
 // runHistory scans every commit reachable from HEAD (or src.Revs).
@@ -192,66 +292,33 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		"--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--full-history", "--diff-filter=tuxdb"}
 	args = append(args, revs...)
 	args = append(args, "--")
-	return c.runDiff(ctx, src, exec.CommandContext(ctx, "git", args...))
-}
-
-// runDiff feeds the added lines of a git patch stream to gitleaks.
-func (c *Check) runDiff(ctx context.Context, src *checks.Source, cmd *exec.Cmd) (checks.Result, error) {
-	cmd.Dir = src.Root
-	if src.Env != nil {
-		cmd.Env = src.Env
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
+	d, err := newDetector(ctx, src.Root)
 	if err != nil {
 		return checks.Result{}, err
 	}
-	if err := cmd.Start(); err != nil {
-		return checks.Result{}, fmt.Errorf("cannot run git: %w", err)
-	}
-	d, derr := newDetector(ctx, src.Root)
-	files, perr := gitdiff.Parse(stdout)
-	if derr != nil || perr != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return checks.Result{}, errors.Join(derr, perr)
-	}
 	var wg sync.WaitGroup
-	for f := range files {
-		if f.IsDelete || f.IsBinary {
-			continue
-		}
-		commit := ""
-		if f.PatchHeader != nil {
-			commit = f.PatchHeader.SHA
+	err = streamDiff(src, exec.CommandContext(ctx, "git", args...), func(f *gitdiff.File) {
+		frags := fragments(f)
+		if len(frags) == 0 {
+			return
 		}
 		wg.Add(1)
 		d.Sema.Go(func() error {
 			defer wg.Done()
-			for _, tf := range f.TextFragments {
-				if tf == nil || tf.LinesAdded == 0 {
-					continue
-				}
-				frag := detect.Fragment{
-					Raw:       tf.Raw(gitdiff.OpAdd),
-					FilePath:  f.NewName,
-					CommitSHA: commit,
-					StartLine: int(tf.NewPosition),
-				}
+			for _, frag := range frags {
 				for _, finding := range d.DetectContext(ctx, frag) {
 					d.AddFinding(finding)
 				}
 			}
 			return nil
 		})
-	}
+	})
 	wg.Wait()
-	if err := cmd.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return checks.Result{}, ctx.Err()
-		}
-		return checks.Result{}, fmt.Errorf("git %s: %s", cmd.Args[3], firstLine(stderr.String(), err))
+	if ctx.Err() != nil {
+		return checks.Result{}, ctx.Err()
+	}
+	if err != nil {
+		return checks.Result{}, err
 	}
 	return checks.Result{Findings: c.convert(src, d.Findings())}, nil
 }

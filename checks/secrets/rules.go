@@ -1,0 +1,124 @@
+package secrets
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+	"github.com/BurntSushi/toml"
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
+)
+
+// The hook pays for every millisecond of start-up. Two costs dominate a
+// small scan: viper parsing gitleaks' default TOML (BurntSushi/toml decodes
+// the same ViperConfig ~20x faster; a test proves the results equal) and
+// compiling all ~220 rule regexps, of which a small diff needs a handful.
+
+var (
+	defaultViperOnce sync.Once
+	defaultViper     config.ViperConfig
+	defaultViperErr  error
+	keywordTrie      *ahocorasick.Trie
+)
+
+// defaultViperConfig is gitleaks' default configuration, parsed once.
+func defaultViperConfig() (config.ViperConfig, error) {
+	defaultViperOnce.Do(func() {
+		if _, err := toml.Decode(config.DefaultConfig, &defaultViper); err != nil {
+			defaultViperErr = fmt.Errorf("gitleaks default config: %w", err)
+			return
+		}
+		var kws []string
+		for _, r := range defaultViper.Rules {
+			for _, k := range r.Keywords {
+				kws = append(kws, strings.ToLower(k))
+			}
+		}
+		keywordTrie = ahocorasick.NewTrieBuilder().AddStrings(kws).Build()
+	})
+	return defaultViper, defaultViperErr
+}
+
+// translate compiles a ViperConfig. Translate mutates its receiver (it folds
+// the deprecated [allowlist] into Allowlists), so it always gets a copy.
+func translate(vc config.ViperConfig) (cfg config.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil { // regexp.MustCompile on a bad pattern
+			err = fmt.Errorf("gitleaks config: %v", r)
+		}
+	}()
+	vc.Rules = slices.Clone(vc.Rules)
+	for i := range vc.Rules {
+		vc.Rules[i].Allowlists = slices.Clone(vc.Rules[i].Allowlists)
+	}
+	vc.Allowlists = slices.Clone(vc.Allowlists)
+	return vc.Translate()
+}
+
+// rulesFor returns the default configuration restricted to the rules that
+// gitleaks would run on texts: rules without keywords, rules one of whose
+// keywords occurs in a text or in one of its decoded passes (the same passes
+// and depth as the detector), and the rules those require. Findings on texts
+// are then exactly those of the full configuration.
+func rulesFor(texts []string, decodeDepth int) (config.Config, error) {
+	vc, err := defaultViperConfig()
+	if err != nil {
+		return config.Config{}, err
+	}
+	seen := map[string]bool{}
+	decoder := codec.NewDecoder()
+	for _, raw := range texts {
+		current := raw
+		var segments []*codec.EncodedSegment
+		for depth := 0; ; depth++ {
+			for _, m := range keywordTrie.MatchString(strings.ToLower(current)) {
+				seen[m.MatchString()] = true
+			}
+			if depth+1 > decodeDepth {
+				break
+			}
+			current, segments = decoder.Decode(current, segments)
+			if len(segments) == 0 {
+				break
+			}
+		}
+	}
+	want := map[string]bool{}
+	for _, r := range vc.Rules {
+		if len(r.Keywords) == 0 {
+			want[r.ID] = true
+			continue
+		}
+		for _, k := range r.Keywords {
+			if seen[strings.ToLower(k)] {
+				want[r.ID] = true
+				break
+			}
+		}
+	}
+	// Composite rules need the rules they require.
+	for changed := true; changed; {
+		changed = false
+		for _, r := range vc.Rules {
+			if !want[r.ID] {
+				continue
+			}
+			for _, req := range r.Required {
+				if !want[req.ID] {
+					want[req.ID], changed = true, true
+				}
+			}
+		}
+	}
+	sub := vc
+	sub.Rules = nil
+	for _, r := range vc.Rules {
+		if want[r.ID] {
+			sub.Rules = append(sub.Rules, r)
+		}
+	}
+	return translate(sub)
+}

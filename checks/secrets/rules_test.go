@@ -1,0 +1,144 @@
+package secrets
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/spf13/viper"
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
+
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+)
+
+// TestDefaultConfigDecodesLikeViper guards the BurntSushi shortcut: the
+// ViperConfig it decodes must equal the one gitleaks' own viper path makes.
+func TestDefaultConfigDecodesLikeViper(t *testing.T) {
+	v := viper.New()
+	v.SetConfigType("toml")
+	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
+		t.Fatal(err)
+	}
+	var want config.ViperConfig
+	if err := v.Unmarshal(&want); err != nil {
+		t.Fatal(err)
+	}
+	var got config.ViperConfig
+	md, err := toml.Decode(config.DefaultConfig, &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.Undecoded()) > 0 {
+		t.Fatalf("keys the struct does not hold: %v", md.Undecoded())
+	}
+	if len(got.Rules) < 200 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("BurntSushi and viper decode gitleaks' default config differently (%d vs %d rules)", len(got.Rules), len(want.Rules))
+	}
+}
+
+// corpus is text with fake secrets of many kinds, plain and encoded, and
+// ordinary code: the reduced rule set must find exactly what all rules find.
+func corpus(t *testing.T) []string {
+	aws, gh, stripe := gittest.FakeAWSKey(), gittest.FakeGitHubToken(), gittest.FakeStripeKey()
+	texts := []string{
+		"aws_access_key_id = " + aws + "\n",
+		"token := \"" + gh + "\"\n",
+		"const key = '" + stripe + "';\n",
+		"auth: " + base64.StdEncoding.EncodeToString([]byte(`{"token":"`+gh+`"}`)) + "\n",
+		"hex = " + hex.EncodeToString([]byte("aws "+aws)) + "\n",
+		"url = https://example.com/?k=" + url.QueryEscape("key="+stripe+"&x=1") + "\n",
+		"password = \"" + strings.Repeat("Zx9", 6) + "q\"\napi_key: 8f1c2a7b9d3e4f60a1b2c3d4e5f6a7b8\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\n" + strings.Repeat("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB", 4) + "\n-----END OPENSSH PRIVATE KEY-----\n",
+		"def add(a, b):\n    return a + b\n",
+		"curl -H 'Authorization: Bearer " + gh + "' https://api.example.com\n",
+		"https://hooks.slack.com/services/T01234567/B01234567/" + strings.Repeat("aB3", 8) + "\n",
+	}
+	// The lessons are ordinary prose full of keywords.
+	files, _ := filepath.Glob("../../lessons/content/*.md")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b))
+	}
+	return texts
+}
+
+func findings(t *testing.T, cfg config.Config, texts []string) []string {
+	t.Helper()
+	d := detect.NewDetector(cfg)
+	d.MaxDecodeDepth = maxDecodeDepth
+	var out []string
+	for i, text := range texts {
+		for _, f := range d.DetectContext(context.Background(), detect.Fragment{Raw: text, FilePath: fmt.Sprintf("f%d.txt", i), StartLine: 1}) {
+			out = append(out, fmt.Sprintf("%s %s:%d:%d-%d", f.RuleID, f.File, f.StartLine, f.StartColumn, f.EndColumn))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRulesForFindsWhatAllRulesFind(t *testing.T) {
+	texts := corpus(t)
+	full, err := LoadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := findings(t, full, texts)
+	if len(want) < 8 {
+		t.Fatalf("the corpus must trigger many rules, got %v", want)
+	}
+	sub, err := rulesFor(texts, maxDecodeDepth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub.Rules) >= len(full.Rules) {
+		t.Fatalf("no reduction: %d of %d rules", len(sub.Rules), len(full.Rules))
+	}
+	if got := findings(t, sub, texts); !reflect.DeepEqual(got, want) {
+		t.Fatalf("reduced rules differ from all rules:\n got %v\nwant %v", got, want)
+	}
+	// Each text alone, too: the selection is per scan, not global.
+	for i, text := range texts {
+		sub, err := rulesFor([]string{text}, maxDecodeDepth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := findings(t, sub, []string{text}), findings(t, full, []string{text}); !reflect.DeepEqual(got, want) {
+			t.Fatalf("text %d: reduced %v, full %v", i, got, want)
+		}
+	}
+	// Translating twice must work: Translate mutates its receiver.
+	if _, err := rulesFor(texts, maxDecodeDepth); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkConfigAllRules(b *testing.B) {
+	vc, _ := defaultViperConfig()
+	for i := 0; i < b.N; i++ {
+		if _, err := translate(vc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkConfigRulesForSmallDiff(b *testing.B) {
+	texts := []string{"def added():\n    return 1\n", "token = \"" + gittest.FakeGitHubToken() + "\"\n"}
+	for i := 0; i < b.N; i++ {
+		if _, err := rulesFor(texts, maxDecodeDepth); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
