@@ -360,11 +360,51 @@ func (f *dfile) walkStage(st *stage) {
 			f.checkCopy(in, v)
 		case *instructions.MaintainerCommand:
 			f.checkMaintainer(in, v)
+		case *instructions.OnbuildCommand:
+			f.checkOnbuild(in, v)
 		}
 	}
 	st.envAtEnd = envOnly
 	if st.user == nil && st.parent != nil {
 		st.user, st.userValue = st.parent.user, st.parent.userValue
+	}
+}
+
+// checkOnbuild checks the instruction an ONBUILD plants in child images:
+// a curl | sh there runs in every build that uses this image.
+func (f *dfile) checkOnbuild(in *inst, v *instructions.OnbuildCommand) {
+	res, err := parser.Parse(strings.NewReader(v.Expression))
+	if err != nil || len(res.AST.Children) != 1 {
+		return
+	}
+	n := res.AST.Children[0]
+	typed, err := parseInstruction(n)
+	if err != nil {
+		return
+	}
+	inner := &inst{node: in.node, cmd: strings.ToLower(n.Value), line: in.line, end: in.end, v: typed, stage: in.stage}
+	env := in.stage.env.clone()
+	switch c := typed.(type) {
+	case *instructions.RunCommand:
+		f.checkRun(inner, c)
+	case *instructions.AddCommand:
+		f.checkAdd(inner, c)
+	case *instructions.CopyCommand:
+		f.checkCopy(inner, c)
+	case *instructions.EnvCommand:
+		for _, kv := range c.Env {
+			val, _ := f.expand(kv.Value, env)
+			f.checkVar(inner, "ENV", kv.Key, kv.Value, val, true)
+		}
+	case *instructions.ArgCommand:
+		for _, kv := range c.Args {
+			if kv.Value != nil {
+				val, _ := f.expand(*kv.Value, env)
+				f.checkVar(inner, "ARG", kv.Key, *kv.Value, val, true)
+			} else {
+				f.checkVar(inner, "ARG", kv.Key, "", "", false)
+			}
+		}
 	}
 }
 

@@ -569,3 +569,28 @@ func TestIsDockerfile(t *testing.T) {
 		}
 	}
 }
+
+func TestUserFixFitsTheBase(t *testing.T) {
+	for src, want := range map[string]string{
+		"FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n":                                       "`USER 65532:65532` before the ENTRYPOINT at line 3",
+		"FROM mcr.microsoft.com/windows/nanoserver:ltsc2022@sha256:x\nUSER ContainerAdministrator\n": "`USER ContainerUser`",
+		"FROM debian:12@sha256:x\nRUN x\n":                                                           "useradd --system --gid app",
+	} {
+		var fix string
+		for _, f := range CheckFile("Dockerfile", []byte(src)) {
+			if f.Rule == RuleID(ruleNoUser) || f.Rule == RuleID(ruleRootUser) {
+				fix = f.Fix
+			}
+		}
+		if !strings.Contains(fix, want) {
+			t.Errorf("%q: fix %q lacks %q", src, fix, want)
+		}
+	}
+}
+
+func TestOnbuildInstructionsAreChecked(t *testing.T) {
+	runCases(t, []ruleCase{
+		{name: "onbuild run", src: "FROM a:1@sha256:x\nONBUILD RUN curl -fsSL https://x | sh\nONBUILD ENV NODE_TLS_REJECT_UNAUTHORIZED=0\nONBUILD ADD https://x/y /y\n",
+			want: map[string][]int{"curl-pipe-shell": {2}, "insecure-tls": {3}, "add-url": {4}}},
+	})
+}

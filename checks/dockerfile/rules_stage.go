@@ -154,7 +154,14 @@ func firstOr(s []string, def string) string {
 // or without a group.
 func isRootUser(u string) bool {
 	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
-	return name == "root" || name == "0"
+	// ContainerAdministrator is the administrator of Windows containers.
+	return name == "root" || name == "0" || strings.EqualFold(name, "ContainerAdministrator")
+}
+
+// windowsImage reports a Windows base image, where users have other names.
+func windowsImage(base string) bool {
+	l := strings.ToLower(base)
+	return strings.Contains(l, "windows") || strings.Contains(l, "nanoserver") || strings.Contains(l, "servercore")
 }
 
 // nonRootBase reports base images known to default to a non-root user.
@@ -179,6 +186,12 @@ func (f *dfile) checkFinalStage() {
 		}
 	}
 	userFix := fmt.Sprintf("Add `USER 10001:10001` %s (a numeric UID needs no /etc/passwd entry), or create a user first: %s then `USER app`. Keep root only for the steps that need it.", where, addUserCommand(st))
+	switch root := strings.ToLower(rootBase(st)); {
+	case windowsImage(root):
+		userFix = fmt.Sprintf("Add `USER ContainerUser` %s; switch to ContainerAdministrator only for the steps that need it.", where)
+	case root == "scratch" || strings.Contains(root, "distroless"):
+		userFix = fmt.Sprintf("Add `USER 65532:65532` %s: this image has no shell to create users, and a numeric UID needs no /etc/passwd entry.", where)
+	}
 	switch {
 	case st.user != nil && isRootUser(st.userValue):
 		u := st.user
@@ -188,15 +201,22 @@ func (f *dfile) checkFinalStage() {
 				userFix, nil)
 			return
 		}
-		to := previousNonRootUser(st, u)
+		to, generic := previousNonRootUser(st, u), false
 		if to == "" {
-			to = "10001:10001"
+			switch root := strings.ToLower(rootBase(st)); {
+			case windowsImage(root):
+				to = "ContainerUser"
+			case root == "scratch" || strings.Contains(root, "distroless"):
+				to = "65532:65532"
+			default:
+				to, generic = "10001:10001", true
+			}
 		}
 		fix := fmt.Sprintf("Replace `%s` (line %d) with `USER %s`.", short(u.text()), u.line, to)
 		if after := lastBuildStepAfter(st, u); after != nil {
 			fix = fmt.Sprintf("Keep root only for the steps that need it: add `USER %s` after line %d.", to, after.end)
 		}
-		if to == "10001:10001" {
+		if generic {
 			fix += " A numeric UID needs no /etc/passwd entry; or create a user with " + addUserCommand(st) + "."
 		}
 		f.reportAt(ruleRootUser, u, "",
@@ -262,8 +282,6 @@ func addUserCommand(st *stage) string {
 	switch {
 	case strings.Contains(base, "alpine"):
 		return "`RUN addgroup -S app && adduser -S -G app app`"
-	case strings.Contains(base, "scratch") || strings.Contains(base, "distroless"):
-		return "(no shell here: use the numeric `USER 65532:65532`)"
 	case strings.Contains(base, "ubi") || strings.Contains(base, "fedora") || strings.Contains(base, "centos") || strings.Contains(base, "rocky") || strings.Contains(base, "alma"):
 		return "`RUN useradd --system --user-group --no-create-home app`"
 	}
