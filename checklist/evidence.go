@@ -379,8 +379,8 @@ func (r *Repo) Files(ctx context.Context) ([]string, error) {
 
 // IsDockerfile reports whether a path names a Dockerfile: Dockerfile,
 // Containerfile, Dockerfile.<variant>, <variant>.Dockerfile, in any case,
-// as the Dockerfile check reads them (not Dockerfile.dockerignore or
-// Dockerfile.md).
+// as the Dockerfile check reads them; not Dockerfile.dockerignore,
+// Dockerfile.md, or source code such as a dockerfile.go.
 func IsDockerfile(p string) bool {
 	base := strings.ToLower(path.Base(p))
 	for _, name := range []string{"dockerfile", "containerfile"} {
@@ -399,6 +399,10 @@ var notDockerfileExt = map[string]bool{
 	"dockerignore": true, "md": true, "markdown": true, "rst": true, "adoc": true, "txt": true,
 	"orig": true, "rej": true, "bak": true, "swp": true, "json": true, "yml": true, "yaml": true,
 	"lock": true, "html": true, "svg": true, "png": true, "sig": true, "asc": true, "sha256": true,
+	// Source code about Dockerfiles (a dockerfile.go package), not Dockerfiles.
+	"go": true, "py": true, "js": true, "mjs": true, "cjs": true, "ts": true, "tsx": true, "jsx": true,
+	"rb": true, "java": true, "kt": true, "rs": true, "c": true, "h": true, "cc": true, "cpp": true,
+	"cs": true, "php": true, "swift": true, "scala": true, "sh": true, "ps1": true, "toml": true, "xml": true,
 }
 
 // Dockerfiles lists the repository's Dockerfiles.

@@ -75,9 +75,23 @@ func nonRootEvidence(ctx context.Context, r *Repo) Evidence {
 		return Evidence{Fail, fmt.Sprintf("%s as root: %s", runs(len(distinctFiles(hits))), listSome(parts, 3))}
 	}
 	if len(unparsed) > 0 {
-		return Evidence{Todo, fmt.Sprintf("%s does not parse, so its user could not be checked", locations(unparsed, 2))}
+		return Evidence{Todo, fmt.Sprintf("%s not parse, so the user could not be checked", doesNotParse(unparsed))}
 	}
 	return Evidence{Pass, fmt.Sprintf("%s to a non-root USER in the final stage (%s)", switches(len(files)), listSome(files, 3))}
+}
+
+// doesNotParse is "Dockerfile (line 3) does" or "a, b and 2 more do".
+func doesNotParse(fs []checks.Finding) string {
+	files := distinctFiles(fs)
+	if len(files) == 1 {
+		for _, f := range fs {
+			if f.Line > 0 {
+				return fmt.Sprintf("%s (line %d) does", f.File, f.Line)
+			}
+		}
+		return files[0] + " does"
+	}
+	return listSome(files, 3) + " do"
 }
 
 func runs(n int) string {
@@ -115,7 +129,7 @@ func pinnedImagesEvidence(ctx context.Context, r *Repo) Evidence {
 		return Evidence{Fail, fmt.Sprintf("%s not pinned: %s", plural(len(hits), "base image is", "base images are"), listSome(parts, 3))}
 	}
 	if len(unparsed) > 0 {
-		return Evidence{Todo, fmt.Sprintf("%s does not parse, so its base images could not be checked", locations(unparsed, 2))}
+		return Evidence{Todo, fmt.Sprintf("%s not parse, so the base images could not be checked", doesNotParse(unparsed))}
 	}
 	rep, _ := r.Scan(ctx, checkDockerfile)
 	var byTag []checks.Finding

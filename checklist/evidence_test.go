@@ -311,3 +311,25 @@ func TestEvaluateHandlesUnknownSlowPanickingAndCancelled(t *testing.T) {
 	got = Evaluate(ctx, repo, items[2:3], EvalOptions{Providers: providers})
 	wantEvidence(t, got["ok"], Todo, "interrupted")
 }
+
+func TestDockerfileNames(t *testing.T) {
+	for p, want := range map[string]bool{
+		"Dockerfile": true, "build/Containerfile": true, "api.Dockerfile": true, "Dockerfile.prod": true,
+		"dockerfile": true, "Dockerfile.dockerignore": false, "docs/Dockerfile.md": false,
+		"checks/dockerfile/dockerfile.go": false, "dockerfile_test.go": false, "Makefile": false,
+	} {
+		if got := IsDockerfile(p); got != want {
+			t.Errorf("IsDockerfile(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestUnparsableDockerfileIsATodoNamingIt(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("Dockerfile", "FROM alpine:3.19\nRUN <<EOF\necho unterminated heredoc\n")
+	r.Commit("broken")
+	// Nothing can be said of a file that does not parse: a todo naming
+	// it, never a pass.
+	wantEvidence(t, evidence(t, r.Dir, "containers-non-root"), Todo, "Dockerfile (line 2) does not parse")
+	wantEvidence(t, evidence(t, r.Dir, "base-images-pinned"), Todo, "Dockerfile (line 2) does not parse")
+}

@@ -110,7 +110,7 @@ func Parse(path string, data []byte) (f *File, err error) {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return nil, &ParseError{Path: path, Line: extra.Line, Msg: "more than one YAML document: a checklist is one document"}
+		return nil, &ParseError{Path: path, Line: clampLine(data, extra.Line), Msg: "more than one YAML document: a checklist is one document"}
 	} else if !errors.Is(err, io.EOF) {
 		return nil, syntaxError(path, data, err)
 	}
@@ -140,7 +140,7 @@ func syntaxError(path string, data []byte, err error) error {
 	if line == 0 {
 		line = guessLine(data, msg)
 	}
-	return &ParseError{Path: path, Line: line, Msg: "invalid YAML: " + msg}
+	return &ParseError{Path: path, Line: clampLine(data, line), Msg: "invalid YAML: " + msg}
 }
 
 // Bounds of firstFailingLine's search, which parses every prefix of the file.
@@ -228,9 +228,22 @@ func detectIndent(data []byte) int {
 func (f *File) errAt(n *yaml.Node, format string, args ...any) error {
 	line := 0
 	if n != nil {
-		line = n.Line
+		line = clampLine(f.raw, n.Line)
 	}
 	return &ParseError{Path: f.Path, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// clampLine keeps a line inside the file: the YAML library places an
+// absent value (a lone "---") on the line after the last.
+func clampLine(data []byte, line int) int {
+	n := bytes.Count(data, []byte("\n"))
+	if len(data) == 0 || data[len(data)-1] != '\n' {
+		n++
+	}
+	if line > n {
+		return n
+	}
+	return line
 }
 
 // decode checks the document's shape and fills Version and Items.

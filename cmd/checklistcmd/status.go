@@ -150,7 +150,7 @@ func writeEntry(w io.Writer, p palette, e checklist.Entry) {
 	}
 	if e.Reviewed {
 		meta = append(meta, fmt.Sprintf("reviewed %s by %s", e.ReviewedAt, e.ReviewedBy))
-	} else if e.Kind == checklist.Manual || e.Overridden {
+	} else if e.Overridden || (e.Kind == checklist.Manual && e.Status != checklist.Todo) {
 		meta = append(meta, "not reviewed yet")
 	}
 	line := strings.Join(meta, ", ")
