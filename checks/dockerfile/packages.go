@@ -199,7 +199,7 @@ func (f *dfile) checkPackages(in *inst, sc *script, cacheMounts []string) {
 			}
 			if !installed {
 				f.reportAt(rulePkgUpdateAlone, in, p.family,
-					fmt.Sprintf("`%s %s` runs without an install in the same RUN (line %d): Docker caches this layer, so later installs use a stale package index and can fail or install outdated, vulnerable versions.", p.tool, p.sub, in.line),
+					fmt.Sprintf("`%s %s` runs without an install in the same RUN: Docker caches this layer, so later installs use a stale package index and can fail or install outdated, vulnerable versions.", p.tool, p.sub),
 					fmt.Sprintf("Update and install in one RUN: `RUN %s && %s`.", updateCmd(p), installExample(p)), nil)
 			}
 		}
@@ -209,7 +209,7 @@ func (f *dfile) checkPackages(in *inst, sc *script, cacheMounts []string) {
 		f.checkPkgNonInteractive(in, p, once)
 		if p.family == "apt" && !aptNoRecommends(p.args) && once("recommends") {
 			f.reportAt(ruleAptRecommends, in, "",
-				fmt.Sprintf("`%s install` without --no-install-recommends (line %d) also installs recommended packages: more code in the image, more CVEs to patch.", p.tool, in.line),
+				fmt.Sprintf("`%s install` without --no-install-recommends also installs recommended packages: more code in the image, more CVEs to patch.", p.tool),
 				fmt.Sprintf("Add --no-install-recommends: `%s install -y --no-install-recommends %s`.", p.tool, strings.Join(limit(p.pos, 4), " ")), nil)
 		}
 		f.checkPkgPinning(in, p, once)
@@ -247,7 +247,7 @@ func (f *dfile) checkPkgNonInteractive(in *inst, p pkgCmd, once func(string) boo
 		flag = "--non-interactive"
 	}
 	f.reportAt(rulePkgYes, in, p.family,
-		fmt.Sprintf("`%s %s` without %s (line %d) stops to ask for confirmation; in a build nobody answers, so the step fails or depends on the defaults.", p.tool, p.sub, flag, in.line),
+		fmt.Sprintf("`%s %s` without %s stops to ask for confirmation; in a build nobody answers, so the step fails or depends on the defaults.", p.tool, p.sub, flag),
 		fmt.Sprintf("Add %s: `%s %s %s %s`.", flag, p.tool, flagFor(p), p.sub, strings.Join(limit(p.pos, 4), " ")), ref)
 }
 
@@ -352,7 +352,7 @@ func (f *dfile) checkPkgPinning(in *inst, p pkgCmd, once func(string) bool) {
 		ref, how = "DL3028", fmt.Sprintf("`gem install %s -v <version>`, or a Gemfile.lock and `bundle install`", ex)
 	}
 	f.reportAt(rulePkgUnpinned, in, p.family,
-		fmt.Sprintf("`%s %s` installs %s without a version (line %d): each build may get a different version, so builds are not reproducible and a bad release slips in unreviewed.", p.tool, p.sub, strings.Join(limit(list, 5), ", "), in.line),
+		fmt.Sprintf("`%s %s` installs %s without a version: each build may get a different version, so builds are not reproducible and a bad release slips in unreviewed.", p.tool, p.sub, strings.Join(limit(list, 5), ", ")),
 		"Pin versions, e.g. "+how+".", []string{ref})
 }
 
@@ -408,7 +408,7 @@ func (f *dfile) checkPkgCache(in *inst, sc *script, pcs []pkgCmd, cacheMounts []
 			how = fmt.Sprintf("End the same RUN with `&& %s`, or use a cache mount: `RUN --mount=type=cache,target=%s ...`.", spec.clean, spec.mounts[0])
 		}
 		f.reportAt(rulePkgCache, in, p.family,
-			fmt.Sprintf("`%s %s` leaves its package cache in the image layer (line %d): larger images, slower pulls, and package metadata that goes stale.", p.tool, p.sub, in.line),
+			fmt.Sprintf("`%s %s` leaves its package cache in the image layer: larger images, slower pulls, and package metadata that goes stale.", p.tool, p.sub),
 			how, spec.refs)
 	}
 }

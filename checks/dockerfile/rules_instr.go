@@ -45,14 +45,14 @@ func (f *dfile) checkWorkdir(in *inst, v *instructions.WorkdirCommand) {
 		abs := path.Join(prev, val)
 		st.workdir = abs
 		f.reportAt(ruleRelativeWorkdir, in, "",
-			fmt.Sprintf("WORKDIR %s (line %d) is relative, so where it points depends on every WORKDIR before it (here it resolves to %s); a change above silently moves it.", val, in.line, abs),
+			fmt.Sprintf("WORKDIR %s is relative, so where it points depends on every WORKDIR before it (here it resolves to %s); a change above silently moves it.", val, abs),
 			fmt.Sprintf("Use the absolute path: `WORKDIR %s`.", abs), nil)
 	}
 	clean := path.Clean(st.workdir)
 	for _, d := range systemDirs {
 		if clean == d || strings.HasPrefix(clean, d+"/") {
 			f.reportAt(ruleSystemWorkdir, in, "",
-				fmt.Sprintf("WORKDIR %s (line %d) is inside %s, a kernel or system directory that the runtime mounts over; files placed there vanish or touch the host's devices.", val, in.line, d),
+				fmt.Sprintf("WORKDIR %s is inside %s, a kernel or system directory that the runtime mounts over; files placed there vanish or touch the host's devices.", val, d),
 				"Use an application directory such as `WORKDIR /app` (or /srv, /opt/<name>).", nil)
 			break
 		}
@@ -89,12 +89,12 @@ func (f *dfile) checkExpose(in *inst, v *instructions.ExposeCommand) {
 	}
 	if ssh {
 		f.reportAt(ruleExposeSSH, in, "",
-			fmt.Sprintf("EXPOSE includes port 22 (line %d): an SSH server in a container is a second way in, with its own keys and passwords to manage, and is almost never needed.", in.line),
+			fmt.Sprintf("EXPOSE includes port 22: an SSH server in a container is a second way in, with its own keys and passwords to manage, and is almost never needed."),
 			"Remove port 22 and the SSH server; use `docker exec` / `kubectl exec` for debugging and the orchestrator's access controls for operations.", nil)
 	}
 	if bad != "" {
 		f.reportAt(ruleInvalidPort, in, bad,
-			fmt.Sprintf("EXPOSE %s (line %d) is not a valid port: ports are 0 to 65535, optionally with /tcp or /udp.", bad, in.line),
+			fmt.Sprintf("EXPOSE %s is not a valid port: ports are 0 to 65535, optionally with /tcp or /udp.", bad),
 			"Use a port between 0 and 65535, e.g. `EXPOSE 8080/tcp`.", nil)
 	}
 }
@@ -168,18 +168,18 @@ func (f *dfile) checkAdd(in *inst, v *instructions.AddCommand) {
 				continue
 			}
 			f.reportAt(ruleAddURL, in, u,
-				fmt.Sprintf("ADD fetches the git repository %s at a moving ref (line %d): every build may get different code, and nothing checks it is the code you reviewed.", redact(u), in.line),
+				fmt.Sprintf("ADD fetches the git repository %s at a moving ref: every build may get different code, and nothing checks it is the code you reviewed.", redact(u)),
 				fmt.Sprintf("Pin the commit: `ADD %s#<commit-sha> %s`, or add `--checksum=<commit-sha>`.", redact(strings.SplitN(u, "#", 2)[0]), v.DestPath), nil)
 			break
 		}
 		f.reportAt(ruleAddURL, in, u,
-			fmt.Sprintf("ADD downloads %s without a checksum (line %d): whatever the server sends that day goes into the image unverified.", redact(u), in.line),
+			fmt.Sprintf("ADD downloads %s without a checksum: whatever the server sends that day goes into the image unverified.", redact(u)),
 			fmt.Sprintf("Pin the content: `ADD --checksum=sha256:<sha256> %s %s` (compute it once with `curl -fsSL %s | sha256sum` and review the file), or download with `RUN curl -fsSLo` and check it with `sha256sum -c`.", redact(u), v.DestPath, redact(u)), nil)
 		break
 	}
 	if (len(local) > 0 || len(v.SourceContents) > 0) && !archive && len(remote) == 0 && !unresolved {
 		f.reportAt(ruleAddInsteadOfCopy, in, "",
-			fmt.Sprintf("ADD copies local files (line %d); ADD also downloads URLs and unpacks archives, so a renamed file can change what it does.", in.line),
+			fmt.Sprintf("ADD copies local files; ADD also downloads URLs and unpacks archives, so a renamed file can change what it does."),
 			fmt.Sprintf("Use COPY: `%s`.", copyLine(in)), nil)
 	}
 }
@@ -207,7 +207,7 @@ func (f *dfile) checkCopy(in *inst, v *instructions.CopyCommand) {
 		from := strings.ToLower(v.From)
 		if (st.name != "" && from == st.name) || from == strconv.Itoa(st.index) {
 			f.reportAt(ruleCopyFromSelf, in, "",
-				fmt.Sprintf("COPY --from=%s (line %d) names the stage it is in; a stage cannot copy from itself, so the build fails.", v.From, in.line),
+				fmt.Sprintf("COPY --from=%s names the stage it is in; a stage cannot copy from itself, so the build fails.", v.From),
 				"Point --from at an earlier stage or an image (`COPY --from=<builder> ...`); to copy within this stage use `RUN cp`.", nil)
 		}
 	}
@@ -215,13 +215,13 @@ func (f *dfile) checkCopy(in *inst, v *instructions.CopyCommand) {
 	dest, unset := f.expand(v.DestPath, st.env)
 	if n >= 2 && !strings.HasSuffix(dest, "/") && !strings.HasSuffix(dest, `\`) && len(unset) == 0 {
 		f.reportAt(ruleCopyMultiSource, in, "",
-			fmt.Sprintf("COPY has %d sources but its destination %s does not end with a slash (line %d); BuildKit refuses to build.", n, dest, in.line),
+			fmt.Sprintf("COPY has %d sources but its destination %s does not end with a slash; BuildKit refuses to build.", n, dest),
 			fmt.Sprintf("End the destination with a slash: `... %s/`.", dest), nil)
 	}
 }
 
 func (f *dfile) checkMaintainer(in *inst, v *instructions.MaintainerCommand) {
 	f.reportAt(ruleMaintainer, in, "",
-		fmt.Sprintf("MAINTAINER (line %d) is deprecated; tools read image authors from labels.", in.line),
+		fmt.Sprintf("MAINTAINER is deprecated; tools read image authors from labels."),
 		fmt.Sprintf("Replace it with `LABEL org.opencontainers.image.authors=%q`.", strings.TrimSpace(v.Maintainer)), nil)
 }

@@ -145,7 +145,7 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 		}
 		if c.name() == "sudo" && first("sudo") {
 			f.reportAt(ruleSudo, in, "",
-				fmt.Sprintf("RUN uses sudo (line %d): build steps already run as the stage's USER, and sudo in an image is a ready-made privilege escalation path at run time.", in.line),
+				fmt.Sprintf("RUN uses sudo: build steps already run as the stage's USER, and sudo in an image is a ready-made privilege escalation path at run time."),
 				"Drop `sudo`; if the step needs root, put `USER root` before this RUN and switch back to your unprivileged `USER` after it.", nil)
 		}
 		args := c.unwrapped()
@@ -164,7 +164,7 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 				extra = " The secret mount keeps the input out of the layer, but this command copies the credential into a file that stays."
 			}
 			f.reportAt(ruleCredentialsRun, in, name,
-				fmt.Sprintf("RUN runs %s (line %d): the credential is written into the image layer and ships with it.%s", what, in.line, extra),
+				fmt.Sprintf("RUN runs %s: the credential is written into the image layer and ships with it.%s", what, extra),
 				"Give the step the credential only for its duration: `RUN --mount=type=secret,id=<id>,target=<where the tool reads it> <command>` (e.g. target=/root/.aws/credentials, or env=AWS_ACCESS_KEY_ID), build with `docker build --secret id=<id>,src=<file>`, and do not store it with a login/configure command.", nil)
 		}
 		switch name {
@@ -175,7 +175,7 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 					dir = p[0]
 				}
 				f.reportAt(ruleRunCd, in, "",
-					fmt.Sprintf("RUN changes directory with cd (line %d); the change is lost at the end of the RUN and hides where later steps run.", in.line),
+					fmt.Sprintf("RUN changes directory with cd; the change is lost at the end of the RUN and hides where later steps run."),
 					fmt.Sprintf("Put `WORKDIR %s` before this RUN and drop the `cd %s &&`.", dir, dir), nil)
 			}
 		case "chpasswd":
@@ -193,7 +193,7 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 		case "apt":
 			if !c.subst && first("apt") {
 				f.reportAt(ruleAptInScript, in, "",
-					fmt.Sprintf("RUN uses `apt` (line %d), whose command-line interface is meant for people and may change between releases.", in.line),
+					fmt.Sprintf("RUN uses `apt`, whose command-line interface is meant for people and may change between releases."),
 					"Use `apt-get` (or apt-cache) in Dockerfiles: `"+strings.Replace(short(strings.Join(args, " ")), "apt", "apt-get", 1)+"`.", nil)
 			}
 		}
@@ -228,7 +228,7 @@ func isPipedInto(sc *script, c *shCmd) bool {
 
 func (f *dfile) reportChpasswd(in *inst) {
 	f.reportAt(ruleChpasswd, in, "",
-		fmt.Sprintf("RUN sets a password at build time (line %d): the password is in the Dockerfile or the build context and its hash ships in /etc/shadow of every copy of the image.", in.line),
+		fmt.Sprintf("RUN sets a password at build time: the password is in the Dockerfile or the build context and its hash ships in /etc/shadow of every copy of the image."),
 		"Do not set passwords in images: create accounts without one (`useradd --system app`), lock root (`passwd -l root`), and give credentials to the running container from a secret store.", nil)
 }
 
@@ -237,7 +237,7 @@ func (f *dfile) reportChmod(in *inst, what, target string) {
 		target = "<path>"
 	}
 	f.reportAt(ruleChmod777, in, what,
-		fmt.Sprintf("`%s` (line %d) makes %s writable by every user in the container: any process, including a compromised one, can change what others execute or read.", what, in.line, target),
+		fmt.Sprintf("`%s` makes %s writable by every user in the container: any process, including a compromised one, can change what others execute or read.", what, target),
 		fmt.Sprintf("Use the narrowest mode that works, e.g. `chmod 755 %s` (directories, programs) or `chmod 644` (files), and give the runtime user ownership with `chown app:app %s` (or COPY --chown) instead of opening it to everyone.", target, target), nil)
 }
 
@@ -341,7 +341,7 @@ func (f *dfile) checkPipes(in *inst, sc *script, st *stage) {
 			sh = `SHELL ["/bin/ash", "-eo", "pipefail", "-c"]`
 		}
 		f.reportAt(rulePipefail, in, "",
-			fmt.Sprintf("RUN pipes `%s` into `%s` (line %d) without pipefail: the shell reports only the last command's status, so a failed `%s` lets the build go on with empty or partial input.", firstWord(sc.cmds[p.mid-1].args), firstWord(sc.cmds[minInt(p.mid, len(sc.cmds)-1)].args), in.line, firstWord(sc.cmds[p.mid-1].args)),
+			fmt.Sprintf("RUN pipes `%s` into `%s` without pipefail: the shell reports only the last command's status, so a failed `%s` lets the build go on with empty or partial input.", firstWord(sc.cmds[p.mid-1].args), firstWord(sc.cmds[minInt(p.mid, len(sc.cmds)-1)].args), firstWord(sc.cmds[p.mid-1].args)),
 			fmt.Sprintf("Add `%s` before this RUN, or start the command with `set -o pipefail &&` in a shell that supports it.", sh), nil)
 		return
 	}
@@ -403,6 +403,6 @@ func (f *dfile) reportCurlPipe(in *inst, dl *shCmd, interp string) {
 		src = "<url>"
 	}
 	f.reportAt(ruleCurlPipe, in, tool+"\x00"+url,
-		fmt.Sprintf("RUN downloads %s with %s and runs it with %s (line %d) without checking what arrived: whoever controls that server, DNS or the network path runs code in your build.", redact(src), tool, interp, in.line),
+		fmt.Sprintf("RUN downloads %s with %s and runs it with %s without checking what arrived: whoever controls that server, DNS or the network path runs code in your build.", redact(src), tool, interp),
 		fmt.Sprintf("Download to a file, verify it against a checksum you recorded, then run it: `RUN curl -fsSLo /tmp/install.sh %s && echo \"<sha256>  /tmp/install.sh\" | sha256sum -c - && %s /tmp/install.sh && rm /tmp/install.sh`; better, install the tool from a package manager or a signed release.", redact(src), interp), nil)
 }

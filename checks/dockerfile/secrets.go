@@ -198,18 +198,18 @@ func (f *dfile) checkSecretVar(in *inst, kind, name, raw, value string, hasValue
 		var msg string
 		switch {
 		case kind == "ENV" && literal:
-			msg = fmt.Sprintf("ENV sets %s to a literal value (line %d): it is stored in the image configuration, readable by anyone who can pull the image (`docker inspect`), and it is committed in this Dockerfile.", name, in.line)
+			msg = fmt.Sprintf("ENV sets %s to a literal value: it is stored in the image configuration, readable by anyone who can pull the image (`docker inspect`), and it is committed in this Dockerfile.", name)
 		case kind == "ENV":
-			msg = fmt.Sprintf("ENV sets %s (line %d): whatever it holds at build time is stored in the image configuration, readable by anyone who can pull the image (`docker inspect`).", name, in.line)
+			msg = fmt.Sprintf("ENV sets %s: whatever it holds at build time is stored in the image configuration, readable by anyone who can pull the image (`docker inspect`).", name)
 		case literal:
-			msg = fmt.Sprintf("ARG %s has a literal default (line %d): build arguments are recorded in the image history and build provenance, and this value is committed in the Dockerfile.", name, in.line)
+			msg = fmt.Sprintf("ARG %s has a literal default: build arguments are recorded in the image history and build provenance, and this value is committed in the Dockerfile.", name)
 		default:
-			msg = fmt.Sprintf("ARG %s (line %d) makes callers pass a secret with --build-arg, which is recorded in the image history (`docker history`) and build provenance.", name, in.line)
+			msg = fmt.Sprintf("ARG %s makes callers pass a secret with --build-arg, which is recorded in the image history (`docker history`) and build provenance.", name)
 		}
 		f.report(slug, in.line, in.stage, kind+"\x00"+name, msg, secretFix(name), nil)
 	case hasValue && secretShapeOf(value) != "":
 		f.report(slug, in.line, in.stage, kind+"\x00value\x00"+name,
-			fmt.Sprintf("%s %s (line %d) holds what looks like %s; it is stored in the image and committed in this Dockerfile.", kind, name, in.line, secretShapeOf(value)),
+			fmt.Sprintf("%s %s holds what looks like %s; it is stored in the image and committed in this Dockerfile.", kind, name, secretShapeOf(value)),
 			secretFix(name), nil)
 	}
 	if credentialFileEnvs[strings.ToUpper(name)] && hasValue && value != "" {

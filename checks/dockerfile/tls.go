@@ -298,5 +298,5 @@ func positional(args []string) []string {
 }
 
 func describeInsecure(i insecure, in *inst) string {
-	return fmt.Sprintf("%s %s (line %d).", strings.ToUpper(in.cmd), i.what, in.line)
+	return fmt.Sprintf("%s %s.", strings.ToUpper(in.cmd), i.what)
 }
