@@ -25,6 +25,9 @@ type ReviewOptions struct {
 	Stdin bool
 	// All asks about every item, not only the stale and unreviewed ones.
 	All bool
+	// Plain asks in plain prompts even on a terminal, instead of opening
+	// the TUI's checklist screen.
+	Plain bool
 }
 
 func newReviewCmd(parent *Options) *cobra.Command {
@@ -38,9 +41,11 @@ current one) and a note; the reviewer is git's user.name and user.email, the
 date today. Each answer is written at once, atomically, so stopping half way
 keeps what was reviewed.
 
-Review is interactive. With standard input that is not a terminal it stops
-with an error, unless --stdin says the answers are piped on purpose (one
-answer per line: the status letter, then the note).`,
+On a terminal, review opens the checklist screen of the terminal interface
+(--plain asks in plain prompts instead). Review is interactive: with standard
+input that is not a terminal it stops with an error, unless --stdin says the
+answers are piped on purpose (plain prompts, one answer per line: the status
+letter, then the note).`,
 		Example: `  secfirst checklist review
   secfirst checklist review --all
   printf 'p\nOkta policy\ns\n' | secfirst checklist review --stdin`,
@@ -51,7 +56,17 @@ answer per line: the status letter, then the note).`,
 	}
 	cmd.Flags().BoolVar(&opts.Stdin, "stdin", false, "read answers from standard input even when it is not a terminal")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "review every item, not only the stale and unreviewed ones")
+	cmd.Flags().BoolVar(&opts.Plain, "plain", false, "ask in plain prompts even on a terminal")
 	return cmd
+}
+
+// runTUI opens the terminal interface on its checklist screen. The file
+// has been read first, so a broken one is refused with its line (exit 2)
+// before any screen opens.
+func runTUI(ctx context.Context, opts *ReviewOptions, root string) error {
+	o := home.TUIOptions(opts.IO, root)
+	o.DBDir, o.Offline, o.Now = opts.Repo.DBDir, true, opts.Now
+	return home.Fail(tui.RunChecklistReview(ctx, o), root)
 }
 
 // errQuit ends the review at the person's request; errEOF at the end of input.
@@ -65,14 +80,6 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 	if !opts.Stdin && !opts.IO.IsStdinTTY() {
 		return cmdutil.Failf("checklist review asks questions and standard input is not a terminal: run it in a terminal, or pass --stdin to answer from standard input (use `secfirst checklist set` in scripts)")
 	}
-	if !opts.Stdin && opts.IO.Interactive() {
-		// On a terminal, the review is the TUI's checklist screen.
-		dir, err := opts.dir()
-		if err != nil {
-			return err
-		}
-		return home.Fail(tui.RunChecklistReview(ctx, home.TUIOptions(opts.IO, dir)), dir)
-	}
 	repo, err := opts.openRepo(ctx)
 	if err != nil {
 		return err
@@ -80,6 +87,10 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 	f, err := load(repo)
 	if err != nil {
 		return err
+	}
+	if opts.IO.Interactive() && !opts.Stdin && !opts.Plain {
+		// On a terminal, the review is the TUI's checklist screen.
+		return runTUI(ctx, opts, repo.Root)
 	}
 	by, err := reviewer(ctx, repo.Root)
 	if err != nil {
