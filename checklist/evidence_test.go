@@ -333,3 +333,13 @@ func TestUnparsableDockerfileIsATodoNamingIt(t *testing.T) {
 	wantEvidence(t, evidence(t, r.Dir, "containers-non-root"), Todo, "Dockerfile (line 2) does not parse")
 	wantEvidence(t, evidence(t, r.Dir, "base-images-pinned"), Todo, "Dockerfile (line 2) does not parse")
 }
+
+func TestChecksSwitchedOffByPolicyAreATodo(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("package-lock.json", packageLock)
+	r.Write(".secfirst.toml", "disabled_checks = [\"deps\", \"secrets\"]\n")
+	r.Commit("init")
+	wantEvidence(t, evidence(t, r.Dir, "no-vulnerable-dependencies"), Todo, "deps check is switched off in .secfirst.toml")
+	wantEvidence(t, evidence(t, r.Dir, "no-secrets-in-tracked-files"), Todo, "secrets check is switched off")
+	wantEvidence(t, evidence(t, r.Dir, "no-secrets-in-history"), Todo, "secrets check is switched off")
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/hooks"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
@@ -602,5 +603,45 @@ func TestOutsideARepositoryAndWithoutAChecklist(t *testing.T) {
 	err = RunStatus(context.Background(), &StatusOptions{Options: e.opts, Format: "yaml"})
 	if code(err) != 2 || !strings.Contains(err.Error(), "--format") {
 		t.Fatalf("bad format: %v", err)
+	}
+}
+
+func TestHookItemTurnsFromFailToPassWhenTheHookIsInstalled(t *testing.T) {
+	e := newEnv(t)
+	if err := RunInit(context.Background(), &InitOptions{Options: e.opts}); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := e.status("json")
+	if it := entry(t, rep, "secret-scanning-hook"); it.Status != checklist.Fail {
+		t.Fatalf("before install: %+v", it)
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := hooks.PlanInstall(context.Background(), e.repo.Dir, hooks.InstallOptions{Binary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ = e.status("json")
+	if it := entry(t, rep, "secret-scanning-hook"); it.Status != checklist.Pass || !strings.Contains(it.Evidence, ".git/hooks/pre-commit") {
+		t.Fatalf("after install: %+v", it)
+	}
+	// Confirming what secfirst finds records the review and stores no status.
+	if err := RunSet(context.Background(), &SetOptions{Options: e.opts, ID: "secret-scanning-hook", Status: "pass"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ = e.status("json")
+	if it := entry(t, rep, "secret-scanning-hook"); it.Status != checklist.Pass || it.ReviewedAt != "2024-06-30" {
+		t.Fatalf("after set: %+v", it)
+	}
+	data := string(e.read())
+	item := data[strings.Index(data, "- id: secret-scanning-hook"):]
+	item = item[:strings.Index(item, "\n  - id:")]
+	if strings.Contains(item, "status:") || !strings.Contains(item, "reviewed_by: Ada Tester <ada@example.com>") {
+		t.Fatalf("automatic item as stored:\n%s", item)
 	}
 }
