@@ -172,7 +172,7 @@ func unknownItem(f *checklist.File, id string) error {
 		if strings.Contains(known, id) || strings.Contains(id, known) {
 			d = 0
 		}
-		if d <= 3 || d*3 <= len(known) {
+		if d <= max(1, len(id)/4) {
 			cands = append(cands, cand{known, d})
 		}
 	}

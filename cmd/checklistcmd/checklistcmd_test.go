@@ -645,3 +645,20 @@ func TestHookItemTurnsFromFailToPassWhenTheHookIsInstalled(t *testing.T) {
 		t.Fatalf("automatic item as stored:\n%s", item)
 	}
 }
+
+func TestUnknownIDSuggestsCloseOnes(t *testing.T) {
+	e := newEnv(t)
+	if err := RunInit(context.Background(), &InitOptions{Options: e.opts}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{
+		"mfa":                 "did you mean mfa-enforced?",
+		"secret-scaning-hook": "did you mean secret-scanning-hook?",
+		"kubernetes":          "(`secfirst checklist status` lists the ids)",
+	} {
+		err := RunSet(context.Background(), &SetOptions{Options: e.opts, ID: id, Status: "pass"})
+		if code(err) != 2 || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("set %s: %v; want it to end with %q", id, err, want)
+		}
+	}
+}
