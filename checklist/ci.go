@@ -307,7 +307,7 @@ var (
 	reSnykAction    = regexp.MustCompile(`snyk/actions/([a-z0-9.-]+)`)
 	reSnykCLI       = regexp.MustCompile(`\bsnyk\s+(test|container\s+test|iac\s+test|monitor|container\s+monitor)\b`)
 	reSnykCommand   = regexp.MustCompile(`command:\s*['"]?([a-z ]+)`)
-	reMend          = regexp.MustCompile(`\bmend\s+(dep|deps|sca|image|iac)\b|whitesource|wss-unified-agent|mend-toolkit|mend/`)
+	reMend          = regexp.MustCompile(`\bmend\s+(dep|deps|sca|image)\b|\bwhitesource\b|wss-unified-agent`)
 	reGrypeAction   = regexp.MustCompile(`anchore/scan-action`)
 	reGrype         = regexp.MustCompile(`\bgrype\s`)
 	reGrypeFailFlag = regexp.MustCompile(`\s-f\s`)
@@ -427,11 +427,8 @@ func detectScans(st ciStep) []ciScan {
 	}
 	if m := reMend.FindStringSubmatch(t); m != nil {
 		kind := scanDeps
-		switch m[1] {
-		case "image":
+		if m[1] == "image" {
 			kind = scanImages
-		case "iac":
-			kind = scanIaC
 		}
 		add("mend", "", kind)
 	}

@@ -106,6 +106,8 @@ jobs:
     steps:
       - run: go test ./...
       - run: echo "we should add gitleaks someday"
+      - run: ./scripts/recommend/run.sh
+      - run: mend code --dir .
 `, ""},
 	}
 	for _, c := range cases {
