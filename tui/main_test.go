@@ -127,9 +127,33 @@ func (s *session) key(k string) {
 	}
 }
 
-// finish quits and returns the final screen, as the person last saw it.
+// settle waits until no screen has work under way.
+func (s *session) settle() {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		reply := make(chan bool, 1)
+		s.tm.Send(idleProbe{reply})
+		select {
+		case idle := <-reply:
+			if idle {
+				// One more frame so the last state is drawn.
+				time.Sleep(50 * time.Millisecond)
+				return
+			}
+		case <-time.After(5 * time.Second):
+			s.t.Fatal("the program does not answer")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatal("work still under way after 20s")
+}
+
+// finish waits for the work to settle, quits and returns the final screen,
+// as the person last saw it.
 func (s *session) finish() string {
 	s.t.Helper()
+	s.settle()
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}

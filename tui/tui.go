@@ -116,6 +116,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.current = m.home
 		return m, common.Refresh
+	case idleProbe:
+		busy := false
+		for _, s := range m.order() {
+			if b, ok := m.screens[s].(Busy); ok && b.Busy() {
+				busy = true
+			}
+		}
+		msg.reply <- !busy
+		return m, nil
 	}
 	var cmds []tea.Cmd
 	for _, s := range m.order() {
@@ -123,6 +132,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	return m, tea.Batch(cmds...)
 }
+
+// Busy is a screen with work under way (a scan, a status being read).
+type Busy interface {
+	Busy() bool
+}
+
+// idleProbe asks whether every screen is idle; the answer comes back on
+// reply from the program's own goroutine, so tests can wait for the work
+// to settle without racing the program.
+type idleProbe struct{ reply chan bool }
 
 func (m *Model) updateKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys

@@ -329,3 +329,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{{k.Scan, k.Findings, k.Lessons, k.Checklist}, {k.Onboarding, k.Install, k.Hooks, k.Refresh}}
 }
+
+// Busy reports whether the status is being gathered.
+func (m *Model) Busy() bool { return m.loading }

@@ -529,7 +529,16 @@ func shortCommit(c string) string {
 func (m *Model) View() string {
 	s := m.c.Styles
 	var b strings.Builder
-	b.WriteString(common.Truncate(m.statusLine(), m.width) + "\n")
+	if m.ignoring {
+		// The prompt, or why the reason was refused, above the input.
+		st := s.Muted
+		if m.noteErr {
+			st = s.Err
+		}
+		b.WriteString(st.Render(common.Truncate(m.note, m.width)) + "\n")
+	} else {
+		b.WriteString(common.Truncate(m.statusLine(), m.width) + "\n")
+	}
 	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
 	b.WriteString(common.Lines(m.listView(), m.width, m.listHeight()) + "\n")
 	if m.ignoring {
@@ -648,3 +657,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Ignore, k.Warnings, k.Back},
 	}
 }
+
+// Busy reports whether a scan is running.
+func (m *Model) Busy() bool { return m.scan != nil }

@@ -62,6 +62,7 @@ type Model struct {
 	planErr error
 	result  string
 	failed  bool
+	opened  bool
 }
 
 // New returns the hooks screen.
@@ -84,6 +85,7 @@ func (m *Model) Plan() *hooks.Plan { return m.plan }
 
 // Open reads the status and, when asked, plans the install of pre-commit.
 func (m *Model) Open(msg common.NavigateMsg) tea.Cmd {
+	m.opened = true
 	m.result, m.failed = "", false
 	m.plan, m.planErr, m.what = nil, nil, ""
 	cmds := []tea.Cmd{m.readStatus()}
@@ -280,4 +282,9 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{{k.Install, k.InstallPush, k.Uninstall}, {k.Apply, k.Cancel}}
+}
+
+// Busy reports whether a status read or a plan is under way.
+func (m *Model) Busy() bool {
+	return m.what != "" && m.plan == nil && m.planErr == nil || m.rep == nil && m.repErr == nil && m.opened
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/learn"
 	"github.com/secfirst-dev/secfirst/tui/state"
+	"github.com/secfirst-dev/secfirst/tui/status"
 	"github.com/secfirst-dev/secfirst/tui/theme"
 )
 
@@ -133,6 +134,9 @@ type Model struct {
 	scan     *common.Scan
 	scanned  *common.ScanDoneMsg
 	scanNote string
+
+	hookInstalled bool
+	lastScan      *state.ScanSummary
 }
 
 // New returns the walkthrough.
@@ -208,6 +212,13 @@ func (m *Model) enter() tea.Cmd {
 		m.progress.Finished = true
 		m.progress.MarkDone("summary")
 		m.save()
+		// What the summary says is read from the repository, not from
+		// this session: the hook may have been installed, and the scan
+		// run, in an earlier one.
+		m.hookInstalled = status.GatherHook(m.c.Context(), m.c.Repo.Root).Installed
+		if m.c.State != nil {
+			m.lastScan, _ = m.c.State.LastScan(m.c.Repo.Root)
+		}
 	}
 	m.refresh()
 	return nil
@@ -602,13 +613,18 @@ func (m *Model) summary(w int) string {
 		}
 		b.WriteString(mark + common.Wrap(text, w-2) + "\n")
 	}
-	hook := m.installed || m.progress.IsDone("hook")
-	check(hook, map[bool]string{true: "The pre-commit hook checks every commit.", false: "The hook is not installed: run `secfirst hooks install`."}[hook])
-	if m.scanned != nil {
-		n := len(m.scanned.Report.Findings)
-		check(n == 0, fmt.Sprintf("The first scan found %d finding(s) in this repository.", n))
+	if m.hookInstalled {
+		check(true, "The pre-commit hook checks every commit.")
 	} else {
-		check(false, "No first scan yet: run `secfirst scan`.")
+		check(false, "The hook is not installed: run `secfirst hooks install`.")
+	}
+	switch {
+	case m.lastScan == nil:
+		check(false, "No scan yet: run `secfirst scan`.")
+	case m.lastScan.Total.Total() == 0:
+		check(true, "The last scan of this repository found nothing.")
+	default:
+		check(false, fmt.Sprintf("The last scan of this repository found %d finding(s), %d blocking.", m.lastScan.Total.Total(), m.lastScan.Total.Blocking))
 	}
 	right := 0
 	for _, t := range Topics {
@@ -670,4 +686,9 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{{k.Next, k.Prev, k.Skip}, {k.Up, k.Down, k.Back}}
+}
+
+// Busy reports whether a scan runs or a plan is being made.
+func (m *Model) Busy() bool {
+	return m.scan != nil || (Steps[m.step].ID == "hook" && m.plan == nil && m.planErr == nil)
 }

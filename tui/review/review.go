@@ -500,10 +500,13 @@ func (m *Model) View() string {
 	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
 	b.WriteString(common.Lines(m.listView(), m.width, m.cursor.Height) + "\n")
 	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
-	b.WriteString(common.Lines(m.detailView(), m.width, 5) + "\n")
 	if m.editing {
+		// The prompt (or why the note was refused) above the input.
+		b.WriteString(common.Lines(m.detailView(), m.width, 4) + "\n")
+		b.WriteString(m.messageView() + "\n")
 		b.WriteString(common.Truncate(m.note.View(), m.width))
 	} else {
+		b.WriteString(common.Lines(m.detailView(), m.width, 5) + "\n")
 		b.WriteString(m.messageView())
 	}
 	return b.String()
@@ -599,7 +602,7 @@ func (m *Model) detailView() string {
 	if e.Reviewed {
 		r := fmt.Sprintf("by %s on %s", e.ReviewedBy, e.ReviewedAt)
 		if e.Stale {
-			r += s.Warn.Render(fmt.Sprintf(" · stale (%d days, limit %d)", e.AgeDays, m.staleAfter))
+			r += s.Warn.Render(fmt.Sprintf(" · stale: %d days old", e.AgeDays))
 		}
 		parts = append(parts, r)
 	} else {
@@ -631,3 +634,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDn}, {k.Pass, k.Fail, k.Todo, k.NA, k.Accept}, {k.Note, k.Refresh, k.Lesson, k.Init, k.Back}}
 }
+
+// Busy reports whether the checklist is being read.
+func (m *Model) Busy() bool { return m.loading }
