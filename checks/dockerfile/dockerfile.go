@@ -113,6 +113,12 @@ var notDockerfileExt = map[string]bool{
 	"dockerignore": true, "md": true, "markdown": true, "rst": true, "adoc": true, "txt": true,
 	"orig": true, "rej": true, "bak": true, "swp": true, "json": true, "yml": true, "yaml": true,
 	"lock": true, "html": true, "svg": true, "png": true, "sig": true, "asc": true, "sha256": true,
+	// Source files named after Dockerfiles (dockerfile.go, dockerfile_test.go
+	// is caught by its .go) are code that handles Dockerfiles, not Dockerfiles.
+	"go": true, "py": true, "js": true, "mjs": true, "ts": true, "tsx": true, "jsx": true, "rb": true,
+	"java": true, "kt": true, "rs": true, "c": true, "h": true, "cc": true, "cpp": true, "cs": true,
+	"php": true, "pl": true, "lua": true, "swift": true, "scala": true, "ex": true, "exs": true,
+	"sh": true, "bash": true, "ps1": true, "toml": true, "xml": true, "ini": true, "csv": true,
 }
 
 // templateExt are Dockerfile templates: their template lines are not

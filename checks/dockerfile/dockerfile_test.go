@@ -231,6 +231,17 @@ func fakeAWSKey() string {
 	return string(b)
 }
 
+// fakeFingerprint is a random 40-digit hex string shaped like the GPG key
+// fingerprints official images put in ENV GPG_KEY (public, not a secret).
+func fakeFingerprint() string {
+	const hexDigits = "0123456789ABCDEF"
+	b := make([]byte, 40)
+	for i := range b {
+		b[i] = hexDigits[rand.IntN(len(hexDigits))]
+	}
+	return string(b)
+}
+
 func fakeSecret() string {
 	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	b := make([]byte, 24)
@@ -247,7 +258,7 @@ func TestSecretsAreFoundAndNeverShown(t *testing.T) {
 		"ENV SOME_SETTING=" + key + "\n" +
 		"ENV DATABASE_URL=postgres://app:" + urlpw + "@db:5432/app\n" +
 		"ARG GITHUB_TOKEN\n" +
-		"ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D PUBLIC_KEY=x SECRET_FILE=/run/secrets/x\n" +
+		"ENV GPG_KEY=" + fakeFingerprint() + " PUBLIC_KEY=x SECRET_FILE=/run/secrets/x\n" +
 		"ENV API_TOKEN=\"\"\n" +
 		"USER app\nHEALTHCHECK NONE\n"
 	fs, _ := analyzeFile("Dockerfile", []byte(src))
@@ -563,6 +574,7 @@ func TestIsDockerfile(t *testing.T) {
 		"Dockerfile.j2": true, "Containerfile.debug": true,
 		"Dockerfile.dockerignore": false, "Dockerfile.md": false, "docs/dockerfile.txt": false,
 		"Dockerfiles/README": false, "main.go": false, "dockerfile-lint.yml": false, "my.dockerfile.bak": false,
+		"checks/dockerfile/dockerfile.go": false, "dockerfile_test.go": false, "lint/Dockerfile.py": false,
 	} {
 		if got := IsDockerfile(p); got != want {
 			t.Errorf("IsDockerfile(%q) = %v, want %v", p, got, want)

@@ -57,8 +57,9 @@ func corpus(t *testing.T) []string {
 		"auth: " + base64.StdEncoding.EncodeToString([]byte(`{"token":"`+gh+`"}`)) + "\n",
 		"hex = " + hex.EncodeToString([]byte("aws "+aws)) + "\n",
 		"url = https://example.com/?k=" + url.QueryEscape("key="+stripe+"&x=1") + "\n",
-		"password = \"" + strings.Repeat("Zx9", 6) + "q\"\napi_key: 8f1c2a7b9d3e4f60a1b2c3d4e5f6a7b8\n",
-		"-----BEGIN OPENSSH PRIVATE KEY-----\n" + strings.Repeat("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB", 4) + "\n-----END OPENSSH PRIVATE KEY-----\n",
+		"password = \"" + strings.Repeat("Zx9", 6) + "q\"\napi_key: " + hex.EncodeToString([]byte(gittest.FakeAWSKey()[4:])) + "\n",
+		// A private key block, assembled at run time so none sits in the source.
+		"-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat(gittest.FakeGitHubToken(), 4))) + "\n-----END OPENSSH " + "PRIVATE KEY-----\n",
 		"def add(a, b):\n    return a + b\n",
 		"curl -H 'Authorization: Bearer " + gh + "' https://api.example.com\n",
 		"https://hooks.slack.com/services/T01234567/B01234567/" + strings.Repeat("aB3", 8) + "\n",
