@@ -377,6 +377,10 @@ func writeAtomic(path string, data []byte) error {
 		return err
 	}
 	_, werr := tmp.Write(data)
+	if werr == nil {
+		// Readable by all, like the database beside it (CreateTemp makes 0600).
+		werr = tmp.Chmod(0o644)
+	}
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr

@@ -28,8 +28,8 @@ func TestIndexIsBuiltOnceAndRebuiltWhenTheZipChanges(t *testing.T) {
 	}
 	d.Close()
 	ixPath := filepath.Join(filepath.Dir(ZipPath(db, "npm")), indexFileName)
-	if _, err := os.Stat(ixPath); err != nil {
-		t.Fatalf("index not written beside the database: %v", err)
+	if fi, err := os.Stat(ixPath); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("index beside the database: %v %v (want a file readable by all)", fi, err)
 	}
 	d, err = openDatabase(db, "npm")
 	if err != nil {
