@@ -24,6 +24,14 @@ const (
 	Lefthook Manager = "lefthook"
 )
 
+// Title is the manager's name in a sentence.
+func (m Manager) Title() string {
+	if m == PreCommitFramework {
+		return "the pre-commit framework"
+	}
+	return string(m)
+}
+
 // PreCommitConfig is the pre-commit framework's configuration file.
 const PreCommitConfig = ".pre-commit-config.yaml"
 

@@ -237,10 +237,10 @@ func planInstallHook(l *Layout, name, binary string, opts InstallOptions) ([]Act
 		done, cfgPath := configured(m, name, l.Root)
 		if done {
 			return []Action{{Hook: name, Kind: ActNone, Path: cfgPath, Manager: m,
-				Summary: fmt.Sprintf("%s owns the %s hook and %s already runs secfirst", m, name, l.Rel(cfgPath))}}, nil
+				Summary: fmt.Sprintf("%s owns the %s hook and %s already runs secfirst", m.Title(), name, l.Rel(cfgPath))}}, nil
 		}
 		return []Action{{Hook: name, Kind: ActSnippet, Path: filepath.Join(l.Root, filepath.FromSlash(file)), Snippet: snippet, Manager: m,
-			Summary: fmt.Sprintf("%s owns the %s hook (%s): nothing is written; add secfirst to %s", m, name, rel, file)}}, nil
+			Summary: fmt.Sprintf("%s owns the %s hook (%s): nothing is written; add secfirst to %s", m.Title(), name, rel, file)}}, nil
 	}
 	if chained.exists {
 		return nil, fmt.Errorf("%w: %s is not secfirst's and %s already exists; merge them into one (or remove one) and run `secfirst hooks install` again",
@@ -299,8 +299,11 @@ func installNotes(l *Layout, binary string, p *Plan) []string {
 		notes = append(notes, "this repository has a .husky folder but husky is not set up here (core.hooksPath is unset): "+
 			"the hook goes into "+l.Rel(l.HooksDir)+"; after `npm install` sets husky up, run `secfirst hooks install` again to add secfirst to .husky/")
 	}
-	if l.Husky != nil {
+	if l.Husky != nil && p.Changes() {
 		notes = append(notes, "husky hook files are committed: commit "+l.Rel(l.Husky.UserDir)+" so the whole team runs secfirst")
+		if _, err := exec.LookPath("secfirst"); err != nil {
+			notes = append(notes, "secfirst is not on your PATH, which husky's hook file uses: until it is, the hook warns and does not check")
+		}
 	}
 	if l.Husky == nil && (l.HooksPathScope == "global" || l.HooksPathScope == "system") {
 		notes = append(notes, fmt.Sprintf("core.hooksPath comes from your %s git config: %s is shared by every repository that uses it", l.HooksPathScope, l.HooksDir))
@@ -424,7 +427,7 @@ func planUninstallHook(l *Layout, name string) ([]Action, []string, error) {
 		if m := managerOf(cur.content); m != "" {
 			if done, cfg := configured(m, name, l.Root); done {
 				acts = append(acts, Action{Hook: name, Kind: ActSnippet, Path: cfg, Manager: m,
-					Summary: fmt.Sprintf("%s runs secfirst for %s: remove the secfirst entry from %s by hand (secfirst does not edit it)", m, name, l.Rel(cfg))})
+					Summary: fmt.Sprintf("%s runs secfirst for %s: remove the secfirst entry from %s by hand (secfirst does not edit it)", m.Title(), name, l.Rel(cfg))})
 			}
 		}
 	}

@@ -77,7 +77,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		line := fmt.Sprintf("%-11s %s  %s", h.Name, state, rep.Layout.Rel(h.Path))
 		var extra []string
 		if h.Manager != "" {
-			extra = append(extra, "via "+string(h.Manager))
+			extra = append(extra, "via "+h.Manager.Title())
 		}
 		if h.Chained && h.ChainedPath != "" {
 			extra = append(extra, "runs "+rep.Layout.Rel(h.ChainedPath)+" first")
