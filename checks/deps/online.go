@@ -52,17 +52,22 @@ func (c *Check) queryAPI(ctx context.Context, recs []*pkgRec) (map[*pkgRec][]*os
 	if len(batch.GetResults()) != len(recs) {
 		return nil, fmt.Errorf("the OSV API answered %d results for %d queries", len(batch.GetResults()), len(recs))
 	}
-	ids := map[string]*osvschema.Vulnerability{}
+	var idList []string
+	seen := map[string]bool{}
 	for _, res := range batch.GetResults() {
 		for _, v := range res.GetVulns() {
-			ids[v.GetId()] = nil
+			if !seen[v.GetId()] {
+				seen[v.GetId()] = true
+				idList = append(idList, v.GetId())
+			}
 		}
 	}
+	ids := make(map[string]*osvschema.Vulnerability, len(idList))
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
-	for id := range ids {
+	for _, id := range idList {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
