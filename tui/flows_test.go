@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 	"github.com/secfirst-dev/secfirst/lessons"
@@ -384,4 +385,75 @@ func viewAfter(t *testing.T, s *session, msg tea.Msg) string {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return s.finish()
+}
+
+// richRepo has a leaked token, a Dockerfile with findings and a checklist.
+func richRepo(t *testing.T) (*gittest.Repo, string) {
+	r, tok := secretRepo(t)
+	r.Write("Dockerfile", "FROM ubuntu:latest\nRUN apt-get update && apt-get install -y curl\nUSER root\nCMD [\"sh\"]\n")
+	r.Commit("container")
+	if _, _, err := checklist.Init(r.Dir); err != nil {
+		t.Fatal(err)
+	}
+	return r, tok
+}
+
+// The dashboard after a scan: the last scan by check and severity, and
+// the checklist's progress by area.
+func TestDashboardAfterScanGolden(t *testing.T) {
+	r, tok := richRepo(t)
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Checklist", "done")
+	s.key("s")
+	s.settle()
+	s.key("esc")
+	s.waitFor("Dashboard")
+	view := s.finish()
+	assertNoSecret(t, view, tok)
+	for _, want := range []string{"worktree, just now", "secrets", "dockerfile", "Code and supply chain"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	golden(t, view, r.Dir)
+}
+
+// c and v filter the list by check and by minimum severity.
+func TestFindingsFilters(t *testing.T) {
+	r, _ := richRepo(t)
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan")
+	s.key("s")
+	s.settle()
+	s.key("c") // the first check that ran: secrets
+	view := s.finish()
+	if !strings.Contains(view, "Filter secrets, all severities") || strings.Contains(view, " dockerfile ") {
+		t.Fatalf("check filter not applied:\n%s", view)
+	}
+
+	s = start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("Last scan")
+	s.key("s")
+	s.settle()
+	s.key("v")
+	s.key("v") // high and above
+	view = s.finish()
+	if !strings.Contains(view, "high and above") || !strings.Contains(view, "config/app.env:2") || strings.Contains(view, "MED ") || strings.Contains(view, "LOW ") {
+		t.Fatalf("severity filter not applied:\n%s", view)
+	}
+	golden(t, view, r.Dir)
+}
+
+// The onboarding's first scan explains the real findings of the repository.
+func TestOnboardingScanGolden(t *testing.T) {
+	r, tok := richRepo(t)
+	c := testCommon(t, r)
+	if err := c.State.SaveOnboarding(state.Onboarding{Step: "scan", Done: []string{"welcome", "hook"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, c, common.ScreenOnboarding, true)
+	s.waitFor("would block a commit")
+	view := s.finish()
+	assertNoSecret(t, view, tok)
+	golden(t, view, r.Dir)
 }

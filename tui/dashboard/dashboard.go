@@ -269,7 +269,7 @@ func (m *Model) checklistView(c status.Checklist) string {
 	b.WriteString(line + "\n")
 	for _, a := range c.Areas {
 		frac := fmt.Sprintf("%d/%d", a.Done(), a.Total())
-		b.WriteString(fmt.Sprintf("%-24s%6s %s", common.Truncate(a.Title, 23), frac, m.bar(a, 8)))
+		b.WriteString(fmt.Sprintf("%-24s%6s %s", common.Truncate(a.Title, 23), frac, m.bar(a, 6)))
 		if n := a.Fail; n > 0 {
 			b.WriteString(s.Err.Render(" !"))
 		}

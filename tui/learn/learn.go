@@ -87,14 +87,14 @@ type Model struct {
 // New returns the lessons screen.
 func New(c *common.Common) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap(), reader: viewport.New(0, 0), results: map[string]state.QuizResult{}}
-	m.rows = Library(lessons.All())
+	m.rows = library(lessons.All())
 	m.cursor.SetLen(len(m.rows))
 	m.skipHeading(1)
 	return m
 }
 
-// Library groups lessons by their first topic, in the order of Topics.
-func Library(all []*lessons.Lesson) []row {
+// library groups lessons by their first topic, in the order of Topics.
+func library(all []*lessons.Lesson) []row {
 	by := map[string][]*lessons.Lesson{}
 	for _, l := range all {
 		t := ""

@@ -8,6 +8,7 @@ package onboard
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -129,7 +130,6 @@ type Model struct {
 	plan       *hooks.Plan
 	planErr    error
 	installErr error
-	installed  bool
 
 	scan     *common.Scan
 	scanned  *common.ScanDoneMsg
@@ -262,7 +262,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case installedMsg:
 		m.installErr = msg.err
 		if msg.err == nil {
-			m.installed = true
+
 			m.progress.MarkDone("hook")
 			return tea.Batch(m.next(), common.Refresh)
 		}
@@ -566,10 +566,13 @@ func (m *Model) scanStep(w int) string {
 	}
 	sum := rep.Summary
 	b.WriteString(s.Section.Render(fmt.Sprintf("%d finding(s), %d of them would block a commit", sum.Total(), sum.Blocking)) + "\n\n")
+	// Most severe first: what to fix first is what to read first.
+	list := append([]checks.Finding(nil), rep.Findings...)
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Severity.Rank() > list[j].Severity.Rank() })
 	const shown = 8
-	for i, f := range rep.Findings {
+	for i, f := range list {
 		if i == shown {
-			b.WriteString(s.Muted.Render(fmt.Sprintf("…and %d more: the findings screen (f on the dashboard) lists them all.", len(rep.Findings)-shown)) + "\n")
+			b.WriteString(s.Muted.Render(fmt.Sprintf("…and %d more: the findings screen (f on the dashboard) lists them all.", len(list)-shown)) + "\n")
 			break
 		}
 		b.WriteString(s.Severity(f.Severity).Render(theme.SeverityLabel(f.Severity)) + " " + s.Bold.Render(f.Title) + s.Muted.Render(" · "+f.Location()) + "\n")
