@@ -502,12 +502,17 @@ func (m *Model) View() string {
 	b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
 	if m.editing {
 		// The prompt (or why the note was refused) above the input.
-		b.WriteString(common.Lines(m.detailView(), m.width, 4) + "\n")
-		b.WriteString(m.messageView() + "\n")
+		msg := m.messageView()
+		n := strings.Count(msg, "\n") + 1
+		b.WriteString(common.Lines(m.detailView(), m.width, 5-n) + "\n")
+		b.WriteString(msg + "\n")
 		b.WriteString(common.Truncate(m.note.View(), m.width))
 	} else {
-		b.WriteString(common.Lines(m.detailView(), m.width, 5) + "\n")
-		b.WriteString(m.messageView())
+		// A message may take two lines; the details give way.
+		msg := m.messageView()
+		n := strings.Count(msg, "\n") + 1
+		b.WriteString(common.Lines(m.detailView(), m.width, 6-n) + "\n")
+		b.WriteString(msg)
 	}
 	return b.String()
 }
@@ -521,7 +526,7 @@ func (m *Model) messageView() string {
 	if !m.messageOK {
 		st = s.Err
 	}
-	return st.Render(common.Truncate(m.message, m.width))
+	return st.Render(common.Lines(common.Wrap(m.message, m.width), m.width, min(strings.Count(common.Wrap(m.message, m.width), "\n")+1, 2)))
 }
 
 func (m *Model) summaryLine() string {
