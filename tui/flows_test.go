@@ -457,3 +457,30 @@ func TestOnboardingScanGolden(t *testing.T) {
 	assertNoSecret(t, view, tok)
 	golden(t, view, r.Dir)
 }
+
+// m switches the scan to the history: a secret removed since is still
+// found, in the commit that added it.
+func TestFindingsHistoryMode(t *testing.T) {
+	r, tok := secretRepo(t)
+	added := r.Git("rev-parse", "HEAD")
+	r.Remove("config/app.env")
+	r.Commit("remove the token")
+	s := start(t, testCommon(t, r), common.ScreenFindings, false)
+	s.key("s")
+	s.settle()
+	view := s.finish()
+	if !strings.Contains(view, "No findings in the working tree.") {
+		t.Fatalf("working tree scan:\n%s", view)
+	}
+
+	s = start(t, testCommon(t, r), common.ScreenFindings, false)
+	s.key("m")
+	s.key("m")
+	s.key("s")
+	s.settle()
+	view = s.finish()
+	assertNoSecret(t, view, tok)
+	if !strings.Contains(view, "Mode history") || !strings.Contains(view, added[:7]+" config/app.env:2") {
+		t.Fatalf("history scan does not show the commit that added the secret:\n%s", view)
+	}
+}
