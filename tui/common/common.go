@@ -70,6 +70,9 @@ type Common struct {
 	EvidenceChecks func() []checks.Check
 	// HookBinary is the secfirst the hook calls ("" means this program).
 	HookBinary string
+	// DBDir is the vulnerability database ("" means the default) and
+	// DBBaseURL where updates download from ("" means the OSV bucket).
+	DBDir, DBBaseURL string
 	// Reviewer is "Name <email>" for checklist reviews ("" asks git).
 	Reviewer string
 }

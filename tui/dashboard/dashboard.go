@@ -15,6 +15,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/tui/common"
+	"github.com/secfirst-dev/secfirst/tui/dbupdate"
 	"github.com/secfirst-dev/secfirst/tui/onboard"
 	"github.com/secfirst-dev/secfirst/tui/status"
 	"github.com/secfirst-dev/secfirst/tui/theme"
@@ -23,6 +24,7 @@ import (
 // KeyMap are the dashboard's keys: one per screen.
 type KeyMap struct {
 	Scan, Findings, Lessons, Checklist, Onboarding, Install, Hooks, Refresh key.Binding
+	UpdateDB, Cancel                                                        key.Binding
 }
 
 // DefaultKeyMap returns the dashboard's keys.
@@ -36,6 +38,8 @@ func DefaultKeyMap() KeyMap {
 		Install:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "install hook")),
 		Hooks:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hooks")),
 		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		UpdateDB:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "update vuln. data")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel download")),
 	}
 }
 
@@ -55,12 +59,13 @@ type Model struct {
 	st      *status.Status
 	loading bool
 	gen     int
+	db      *dbupdate.Model
 }
 
 // New returns the dashboard.
 func New(c *common.Common) *Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Spinner))
-	return &Model{c: c, keys: DefaultKeyMap(), spinner: sp}
+	return &Model{c: c, keys: DefaultKeyMap(), spinner: sp, db: dbupdate.New(c)}
 }
 
 // Title is the screen's name.
@@ -96,6 +101,9 @@ func (m *Model) reload() tea.Cmd {
 
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd := m.db.Update(msg); cmd != nil {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case statusMsg:
 		if msg.gen == m.gen {
@@ -113,6 +121,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		k := m.keys
 		switch {
+		case key.Matches(msg, k.Cancel):
+			m.db.Cancel()
+		case key.Matches(msg, k.UpdateDB):
+			return m.db.Start()
 		case key.Matches(msg, k.Scan):
 			return func() tea.Msg { return common.NavigateMsg{To: common.ScreenFindings, Scan: true} }
 		case key.Matches(msg, k.Findings):
@@ -152,6 +164,7 @@ func (m *Model) View() string {
 	st := m.st
 	row("Hook", m.hookView(st.Hook))
 	row("Onboarding", m.onboardingView(st.Onboarding))
+	row("Vuln. data", common.Truncate(m.db.View(), m.width-labelW))
 	b.WriteString("\n")
 	left := m.scanView(st)
 	right := m.checklistView(st.Checklist)
@@ -291,7 +304,7 @@ func (m *Model) keysView() string {
 	s := m.c.Styles
 	k := m.keys
 	var parts []string
-	for _, b := range []key.Binding{k.Scan, k.Findings, k.Lessons, k.Checklist, k.Onboarding, k.Install, k.Hooks} {
+	for _, b := range []key.Binding{k.Scan, k.Findings, k.Lessons, k.Checklist, k.Onboarding, k.Install, k.Hooks, k.UpdateDB} {
 		parts = append(parts, s.Key.Render(b.Help().Key)+" "+b.Help().Desc)
 	}
 	line := strings.Join(parts, " · ")
@@ -327,8 +340,8 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is every key of the screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Scan, k.Findings, k.Lessons, k.Checklist}, {k.Onboarding, k.Install, k.Hooks, k.Refresh}}
+	return [][]key.Binding{{k.Scan, k.Findings, k.Lessons, k.Checklist}, {k.Onboarding, k.Install, k.Hooks, k.Refresh}, {k.UpdateDB, k.Cancel}}
 }
 
 // Busy reports whether the status is being gathered.
-func (m *Model) Busy() bool { return m.loading }
+func (m *Model) Busy() bool { return m.loading || m.db.Running() }
