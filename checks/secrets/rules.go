@@ -9,6 +9,7 @@ import (
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/BurntSushi/toml"
 	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
 )
 
@@ -40,6 +41,45 @@ func defaultViperConfig() (config.ViperConfig, error) {
 		keywordTrie = ahocorasick.NewTrieBuilder().AddStrings(kws).Build()
 	})
 	return defaultViper, defaultViperErr
+}
+
+var (
+	allowlistOnce sync.Once
+	allowlistCfg  config.Config
+	allowlistErr  error
+)
+
+// defaultAllowlists is the default configuration without its rules: the
+// global allowlists, cheap to compile, needed before choosing rules.
+func defaultAllowlists() (*config.Config, error) {
+	allowlistOnce.Do(func() {
+		vc, err := defaultViperConfig()
+		if err != nil {
+			allowlistErr = err
+			return
+		}
+		vc.Rules = nil
+		allowlistCfg, allowlistErr = translate(vc)
+	})
+	return &allowlistCfg, allowlistErr
+}
+
+// dropAllowed removes the fragments of files the global allowlists skip.
+func dropAllowed(cfg *config.Config, frags []detect.Fragment) []detect.Fragment {
+	allowed := map[string]bool{}
+	kept := frags[:0]
+	for _, f := range frags {
+		key := f.CommitSHA + "\x00" + f.FilePath
+		ok, seen := allowed[key]
+		if !seen {
+			ok = pathAllowed(cfg, f.FilePath, f.CommitSHA)
+			allowed[key] = ok
+		}
+		if !ok {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }
 
 // translate compiles a ViperConfig. Translate mutates its receiver (it folds
@@ -121,4 +161,39 @@ func rulesFor(texts []string, decodeDepth int) (config.Config, error) {
 		}
 	}
 	return translate(sub)
+}
+
+// pathAllowed reports whether gitleaks' global allowlists skip every
+// fragment of this file in this commit. It is checkCommitOrPathAllowed of
+// gitleaks' detector, asked once per file instead of once per hunk: with
+// `-U0` a rewritten lockfile is thousands of one-line hunks, and each would
+// run the allowlist's large path regexp again.
+func pathAllowed(cfg *config.Config, path, commit string) bool {
+	if path == "" && commit == "" {
+		return false
+	}
+	for _, a := range cfg.Allowlists {
+		commitAllowed, _ := a.CommitAllowed(commit)
+		pathOK := a.PathAllowed(path)
+		if a.MatchCondition == config.AllowlistMatchAnd {
+			if len(a.Regexes) > 0 || len(a.StopWords) > 0 {
+				continue // decided per finding, not per fragment
+			}
+			var all []bool
+			if len(a.Commits) > 0 {
+				all = append(all, commitAllowed)
+			}
+			if len(a.Paths) > 0 {
+				all = append(all, pathOK)
+			}
+			if !slices.Contains(all, false) { // gitleaks' allTrue: true when empty
+				return true
+			}
+			continue
+		}
+		if commitAllowed || pathOK {
+			return true
+		}
+	}
+	return false
 }

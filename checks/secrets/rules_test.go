@@ -143,3 +143,28 @@ func BenchmarkConfigRulesForSmallDiff(b *testing.B) {
 		}
 	}
 }
+
+// TestPathAllowedAgreesWithDetector: skipping a file before detection must
+// drop exactly the fragments gitleaks' detector drops for its path.
+func TestPathAllowedAgreesWithDetector(t *testing.T) {
+	full, err := LoadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := "token = \"" + gittest.FakeGitHubToken() + "\"\n"
+	allowed := 0
+	for _, p := range []string{"package-lock.json", "web/yarn.lock", "src/app.py", "poetry.lock", "vendor/x/y.go",
+		"go.sum", "img/logo.png", "node_modules/a/index.js", "docs/README.md", "Pipfile.lock", "lock.json", ".git/config"} {
+		d := detect.NewDetector(full)
+		got := len(d.DetectContext(context.Background(), detect.Fragment{Raw: token, FilePath: p, StartLine: 1})) == 0
+		if pathAllowed(&full, p, "") != got {
+			t.Errorf("%s: pathAllowed = %v, detector skipped = %v", p, !got, got)
+		}
+		if got {
+			allowed++
+		}
+	}
+	if allowed == 0 {
+		t.Fatal("the paths must include some the default allowlist skips")
+	}
+}

@@ -180,13 +180,17 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 	if err != nil {
 		return checks.Result{}, err
 	}
-	if len(frags) == 0 {
-		return checks.Result{}, nil
-	}
 	var cfg config.Config
 	if hasRepoConfig(src.Root) {
-		cfg, err = LoadConfig(src.Root)
+		if cfg, err = LoadConfig(src.Root); err == nil {
+			frags = dropAllowed(&cfg, frags)
+		}
 	} else {
+		var allow *config.Config
+		if allow, err = defaultAllowlists(); err != nil {
+			return checks.Result{}, err
+		}
+		frags = dropAllowed(allow, frags)
 		texts := make([]string, len(frags))
 		for i, f := range frags {
 			texts[i] = f.Raw
@@ -195,6 +199,9 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 	}
 	if err != nil {
 		return checks.Result{}, err
+	}
+	if len(frags) == 0 {
+		return checks.Result{}, nil
 	}
 	d, err := detectorWith(ctx, src.Root, cfg)
 	if err != nil {
@@ -299,7 +306,7 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	var wg sync.WaitGroup
 	err = streamDiff(src, exec.CommandContext(ctx, "git", args...), func(f *gitdiff.File) {
 		frags := fragments(f)
-		if len(frags) == 0 {
+		if len(frags) == 0 || pathAllowed(&d.Config, frags[0].FilePath, frags[0].CommitSHA) {
 			return
 		}
 		wg.Add(1)

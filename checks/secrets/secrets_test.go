@@ -242,3 +242,16 @@ func TestRedact(t *testing.T) {
 		t.Fatalf("short secrets must be fully hidden: %q", got)
 	}
 }
+
+func TestStagedLockfileIsSkippedLikeGitleaks(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README", "x\n")
+	r.Commit("init")
+	r.Write("package-lock.json", "{\n  \"token\": \""+gittest.FakeGitHubToken()+"\"\n}\n")
+	r.Write("src/app.js", "const t = \""+gittest.FakeGitHubToken()+"\";\n")
+	r.Git("add", "-A")
+	got := scan(t, r, checks.ModeStaged)
+	if len(got) != 1 || got[0].File != "src/app.js" {
+		t.Fatalf("gitleaks' default allowlist skips lockfiles; want only src/app.js, got %v", rules(got))
+	}
+}
