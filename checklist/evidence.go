@@ -247,7 +247,9 @@ func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[str
 		}
 		p, ok := byID[it.ID]
 		if !ok {
+			mu.Lock() // providers started earlier write out concurrently
 			out[it.ID] = Evidence{Todo, fmt.Sprintf("secfirst has no automatic check for %q; make it `kind: manual` or use an id of the default template", it.ID)}
+			mu.Unlock()
 			continue
 		}
 		if o.SkipSlow && p.Slow {
@@ -258,7 +260,9 @@ func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[str
 			if !ok {
 				ev = Evidence{Todo, "not checked here because it is slow; `secfirst checklist status` checks it"}
 			}
+			mu.Lock()
 			out[it.ID] = ev
+			mu.Unlock()
 			continue
 		}
 		wg.Add(1)

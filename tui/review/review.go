@@ -19,7 +19,6 @@ import (
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/tui/common"
-	"github.com/secfirst-dev/secfirst/tui/status"
 )
 
 // KeyMap are the review screen's keys.
@@ -162,7 +161,7 @@ func (m *Model) load(skipSlow bool) tea.Cmd {
 		}
 		msg.file = f
 		msg.staleAfter = repo.Policy.StaleAfterDays
-		msg.evidence = status.Evaluate(ctx, repo, f.Items, checklist.EvalOptions{SkipSlow: skipSlow})
+		msg.evidence = checklist.Evaluate(ctx, repo, f.Items, checklist.EvalOptions{SkipSlow: skipSlow})
 		msg.canceled = ctx.Err() != nil
 		return msg
 	}

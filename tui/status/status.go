@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checklist"
@@ -125,40 +124,12 @@ func GatherChecklist(ctx context.Context, root string, list []checks.Check, now 
 	if err != nil {
 		return Checklist{Err: err}
 	}
-	ev := Evaluate(ctx, repo, f.Items, checklist.EvalOptions{SkipSlow: true})
+	ev := checklist.Evaluate(ctx, repo, f.Items, checklist.EvalOptions{SkipSlow: true})
 	staleAfter := checks.DefaultStaleAfterDays
 	if repo.Policy != nil && repo.Policy.StaleAfterDays > 0 {
 		staleAfter = repo.Policy.StaleAfterDays
 	}
 	return Count(checklist.Assess(f, ev, staleAfter, now))
-}
-
-// Evaluate is checklist.Evaluate one item per call, the calls running
-// concurrently. With SkipSlow, checklist.Evaluate writes its result map
-// from the caller while its provider goroutines write it too (a data race
-// that can end the program with "concurrent map writes"); one item per
-// call gives each map a single writer.
-func Evaluate(ctx context.Context, repo *checklist.Repo, items []checklist.Item, o checklist.EvalOptions) map[string]checklist.Evidence {
-	out := map[string]checklist.Evidence{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, it := range items {
-		if it.Kind != checklist.Auto {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ev := checklist.Evaluate(ctx, repo, []checklist.Item{it}, o)
-			mu.Lock()
-			for id, e := range ev {
-				out[id] = e
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return out
 }
 
 // Count groups a checklist report by area.
