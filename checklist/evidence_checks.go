@@ -74,11 +74,10 @@ const historyCacheFormat = 1
 // historyKey is the state a history scan depends on: HEAD, and everything
 // that changes what counts as a secret (rules, ignores, this build).
 func (r *Repo) historyKey(ctx context.Context) (head, config string, err error) {
-	out, err := checks.Git(ctx, r.Root, nil, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-	if err != nil {
+	head, _, err = checks.Head(r.Root)
+	if err != nil || head == "" {
 		return "", "", nil // no commit yet
 	}
-	head = strings.TrimSpace(string(out))
 	h := sha256.New()
 	for _, name := range []string{checks.PolicyFile, ".gitleaks.toml", ".gitleaksignore"} {
 		data, _ := os.ReadFile(filepath.Join(r.Root, name))

@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -190,4 +191,28 @@ func Check(ctx context.Context, repo *Repo, o EvalOptions, now time.Time) (*File
 		stale = repo.Policy.StaleAfterDays
 	}
 	return f, Assess(f, ev, stale, now), nil
+}
+
+// Reviewer is who records a review: "Name <email>" from git's user config
+// for the repository at root (git itself reads it, so includes and
+// conditional includes apply), as a commit would be signed. Either part
+// alone will do; neither is an error that says how to set them.
+func Reviewer(ctx context.Context, root string) (string, error) {
+	get := func(key string) string {
+		out, err := checks.Git(ctx, root, nil, "config", "--get", key)
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(out))
+	}
+	name, email := get("user.name"), get("user.email")
+	switch {
+	case name == "" && email == "":
+		return "", errors.New("git has no user.name or user.email, so the review cannot be attributed: run `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`")
+	case name == "":
+		return email, nil
+	case email == "":
+		return name, nil
+	}
+	return name + " <" + email + ">", nil
 }

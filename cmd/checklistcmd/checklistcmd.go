@@ -137,26 +137,14 @@ func (o *Options) assess(ctx context.Context, repo *checklist.Repo, f *checklist
 	return checklist.Assess(f, ev, staleAfter(repo), o.now()), nil
 }
 
-// reviewer is "Name <email>" from git's user config, as a commit would be
-// signed. Without a name a review cannot be attributed: exit 2.
+// reviewer is checklist.Reviewer; without a name a review cannot be
+// attributed: exit 2.
 func reviewer(ctx context.Context, root string) (string, error) {
-	get := func(key string) string {
-		out, err := checks.Git(ctx, root, nil, "config", "--get", key)
-		if err != nil {
-			return ""
-		}
-		return strings.TrimSpace(string(out))
+	who, err := checklist.Reviewer(ctx, root)
+	if err != nil {
+		return "", cmdutil.Failf("%v", err)
 	}
-	name, email := get("user.name"), get("user.email")
-	switch {
-	case name == "" && email == "":
-		return "", cmdutil.Failf("git has no user.name or user.email, so the review cannot be attributed: run `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`")
-	case name == "":
-		return email, nil
-	case email == "":
-		return name, nil
-	}
-	return name + " <" + email + ">", nil
+	return who, nil
 }
 
 // unknownItem is the error for an id that is not in the file, with the

@@ -17,7 +17,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/secfirst-dev/secfirst/checklist"
-	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/tui/common"
 )
 
@@ -372,14 +371,7 @@ func (m *Model) reviewer() (string, error) {
 	if m.c.Reviewer != "" {
 		return m.c.Reviewer, nil
 	}
-	ctx, root := m.c.Context(), m.c.Repo.Root
-	name, _ := checks.Git(ctx, root, nil, "config", "--get", "user.name")
-	email, _ := checks.Git(ctx, root, nil, "config", "--get", "user.email")
-	n, e := strings.TrimSpace(string(name)), strings.TrimSpace(string(email))
-	if n == "" || e == "" {
-		return "", errors.New("a review is recorded with your name: set git config user.name and user.email first")
-	}
-	return fmt.Sprintf("%s <%s>", n, e), nil
+	return checklist.Reviewer(m.c.Context(), m.c.Repo.Root)
 }
 
 func (m *Model) setMessage(s string, ok bool) { m.message, m.messageOK = s, ok }
