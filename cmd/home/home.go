@@ -7,12 +7,10 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
-	"github.com/secfirst-dev/secfirst/cmd/hook"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/tui"
 	"github.com/secfirst-dev/secfirst/tui/state"
@@ -31,12 +29,7 @@ type Options struct {
 // TUIOptions turns the command's streams into the TUI's options. Like the
 // hooks, the TUI stays off the network when SECFIRST_OFFLINE is set.
 func TUIOptions(ios *iostreams.IOStreams, dir string) tui.Options {
-	offline := false
-	switch strings.ToLower(os.Getenv(hook.EnvOffline)) {
-	case "1", "true", "yes":
-		offline = true
-	}
-	return tui.Options{In: ios.In, Out: ios.Out, Dir: dir, Renderer: ios.Renderer(), Color: ios.ColorEnabled(), Offline: offline}
+	return tui.Options{In: ios.In, Out: ios.Out, Dir: dir, Renderer: ios.Renderer(), Color: ios.ColorEnabled(), Offline: cmdutil.OfflineFromEnv()}
 }
 
 // Run opens the dashboard on a terminal, else prints the summary.

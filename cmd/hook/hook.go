@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -120,15 +119,7 @@ func fewerCollections() {
 	debug.SetMemoryLimit(256 << 20)
 }
 
-// EnvOffline set to 1 (or true) keeps the hooks off the network: without a
-// local vulnerability database the dependency check warns instead of asking
-// the OSV API.
-const EnvOffline = "SECFIRST_OFFLINE"
+// EnvOffline keeps the hooks off the network (see cmdutil.EnvOffline).
+const EnvOffline = cmdutil.EnvOffline
 
-func offline() bool {
-	switch strings.ToLower(os.Getenv(EnvOffline)) {
-	case "1", "true", "yes":
-		return true
-	}
-	return false
-}
+func offline() bool { return cmdutil.OfflineFromEnv() }

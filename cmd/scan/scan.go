@@ -61,6 +61,7 @@ Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
 				}
 				opts.Dir = wd
 			}
+			opts.Offline = opts.Offline || cmdutil.OfflineFromEnv()
 			return Run(cmd.Context(), opts)
 		},
 	}
@@ -70,7 +71,7 @@ Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
 	f.StringSliceVar(&opts.Checks, "check", nil, "checks to run: secrets, deps, dockerfile (default all)")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json or sarif")
 	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low or never (default from .secfirst.toml, else high)")
-	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only)")
+	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only; also $SECFIRST_OFFLINE=1)")
 	f.StringVar(&opts.DB, "db", "", "OSV database directory (default $SECFIRST_OSV_DB or the user cache)")
 	cmd.MarkFlagsMutuallyExclusive("staged", "history")
 	return cmd

@@ -215,3 +215,21 @@ func TestDisabledCheckDoesNotRun(t *testing.T) {
 		t.Fatalf("secrets switched off: exit %d", res.code)
 	}
 }
+
+func TestOfflineFromEnvironment(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("package-lock.json", `{"name":"x","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"x","version":"1.0.0"},"node_modules/lodash":{"version":"4.17.15"}}}`+"\n")
+	r.Commit("lock")
+	t.Setenv("SECFIRST_OFFLINE", "1")
+	t.Chdir(r.Dir)
+	ios, _, out, _ := iostreams.Test()
+	cmd := scan.NewCmd(ios)
+	cmd.SetArgs([]string{"--check", "deps", "--format", "json", "--db", t.TempDir()})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("no database is a warning, not an error: %v", err)
+	}
+	rep := decode(t, out.String())
+	if len(rep.Warnings) == 0 || !strings.Contains(strings.Join(rep.Warnings, "\n"), "--offline") {
+		t.Fatalf("SECFIRST_OFFLINE=1 must mean --offline (no OSV API), warnings: %v", rep.Warnings)
+	}
+}
