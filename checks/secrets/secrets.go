@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fatih/semgroup"
 	"github.com/gitleaks/go-gitdiff/gitdiff"
@@ -98,9 +99,10 @@ func detectorWith(ctx context.Context, root string, cfg config.Config) (*detect.
 }
 
 var (
-	defaultOnce sync.Once
-	defaultCfg  config.Config
-	defaultErr  error
+	defaultOnce     sync.Once
+	defaultCompiled atomic.Bool
+	defaultCfg      config.Config
+	defaultErr      error
 	// viper keeps global state; gitleaks' config loading goes through it.
 	viperMu sync.Mutex
 )
@@ -127,6 +129,7 @@ func LoadConfig(root string) (config.Config, error) {
 			return
 		}
 		defaultCfg, defaultErr = translate(vc)
+		defaultCompiled.Store(defaultErr == nil)
 	})
 	return defaultCfg, defaultErr
 }
@@ -182,6 +185,11 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 	}
 	var cfg config.Config
 	if hasRepoConfig(src.Root) {
+		if cfg, err = LoadConfig(src.Root); err == nil {
+			frags = dropAllowed(&cfg, frags)
+		}
+	} else if defaultCompiled.Load() {
+		// A long-lived process (the TUI) already has every rule compiled.
 		if cfg, err = LoadConfig(src.Root); err == nil {
 			frags = dropAllowed(&cfg, frags)
 		}
@@ -306,7 +314,11 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	var wg sync.WaitGroup
 	err = streamDiff(src, exec.CommandContext(ctx, "git", args...), func(f *gitdiff.File) {
 		frags := fragments(f)
-		if len(frags) == 0 || pathAllowed(&d.Config, frags[0].FilePath, frags[0].CommitSHA) {
+		if len(frags) == 0 {
+			return
+		}
+		// One hunk: the detector's own allowlist check is enough. Many: ask once.
+		if len(frags) > 1 && pathAllowed(&d.Config, frags[0].FilePath, frags[0].CommitSHA) {
 			return
 		}
 		wg.Add(1)
