@@ -88,7 +88,9 @@ func newDetector(ctx context.Context, root string) (*detect.Detector, error) {
 func detectorWith(ctx context.Context, root string, cfg config.Config) (*detect.Detector, error) {
 	d := detect.NewDetectorContext(ctx, cfg)
 	d.MaxDecodeDepth = maxDecodeDepth
-	d.Sema = semgroup.NewGroup(ctx, int64(max(4, runtime.GOMAXPROCS(0)*2)))
+	// As many workers as gitleaks: a stalled worker pool stalls the parse of
+	// git's output, and then git itself.
+	d.Sema = semgroup.NewGroup(ctx, 40)
 	ignore := filepath.Join(root, ".gitleaksignore")
 	if _, err := os.Stat(ignore); err == nil {
 		if err := d.AddGitleaksIgnore(ignore); err != nil {
@@ -177,7 +179,7 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 	cmd := exec.CommandContext(ctx, "git", "-c", "core.quotePath=false", "diff", "--cached",
 		"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
 	var frags []detect.Fragment
-	err := streamDiff(src, cmd, func(f *gitdiff.File) {
+	err := streamDiff(src, cmd, nil, func(f *gitdiff.File) {
 		frags = append(frags, fragments(f)...)
 	})
 	if err != nil {
@@ -265,7 +267,7 @@ func fragments(f *gitdiff.File) []detect.Fragment {
 
 // streamDiff runs a git command that prints patches and calls each with
 // every parsed file, in order. The error names git's own complaint.
-func streamDiff(src *checks.Source, cmd *exec.Cmd, each func(*gitdiff.File)) error {
+func streamDiff(src *checks.Source, cmd *exec.Cmd, whileGitRuns func() error, each func(*gitdiff.File)) error {
 	cmd.Dir = src.Root
 	if src.Env != nil {
 		cmd.Env = src.Env
@@ -278,6 +280,13 @@ func streamDiff(src *checks.Source, cmd *exec.Cmd, each func(*gitdiff.File)) err
 	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("cannot run git: %w", err)
+	}
+	if whileGitRuns != nil {
+		if err := whileGitRuns(); err != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return err
+		}
 	}
 	files, err := gitdiff.Parse(stdout)
 	if err != nil {
@@ -303,16 +312,26 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		}
 		revs = []string{"HEAD"}
 	}
-	args := []string{"-c", "core.quotePath=false", "log", "-p", "-U0", "--no-color", "--no-ext-diff",
-		"--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--full-history", "--diff-filter=tuxdb"}
-	args = append(args, revs...)
-	args = append(args, "--")
-	d, err := newDetector(ctx, src.Root)
+	// The exact list of commits, split between parallel `git log --no-walk`
+	// processes: one git process and one patch parser would otherwise feed
+	// every detector, and git alone cannot keep two cores busy.
+	out, err := src.Git(ctx, append(append([]string{"rev-list", "--full-history"}, revs...), "--")...)
 	if err != nil {
 		return checks.Result{}, err
 	}
+	commits := strings.Fields(string(out))
+	if len(commits) == 0 {
+		return checks.Result{}, nil
+	}
+	parts := splitCommits(commits, historyProcesses(len(commits)))
+	// The rules compile while git starts diffing.
+	var d *detect.Detector
+	build := sync.OnceValue(func() (err error) {
+		d, err = newDetector(ctx, src.Root)
+		return err
+	})
 	var wg sync.WaitGroup
-	err = streamDiff(src, exec.CommandContext(ctx, "git", args...), func(f *gitdiff.File) {
+	each := func(f *gitdiff.File) {
 		frags := fragments(f)
 		if len(frags) == 0 {
 			return
@@ -331,7 +350,22 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 			}
 			return nil
 		})
-	})
+	}
+	errs := make([]error, len(parts))
+	var streams sync.WaitGroup
+	for i, part := range parts {
+		streams.Add(1)
+		go func() {
+			defer streams.Done()
+			cmd := exec.CommandContext(ctx, "git", "-c", "core.quotePath=false", "log", "-p", "-U0", "--no-color",
+				"--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=tuxdb",
+				"--no-walk=unsorted", "--stdin", "--")
+			cmd.Stdin = strings.NewReader(strings.Join(part, "\n") + "\n")
+			errs[i] = streamDiff(src, cmd, build, each)
+		}()
+	}
+	streams.Wait()
+	err = errors.Join(errs...)
 	wg.Wait()
 	if ctx.Err() != nil {
 		return checks.Result{}, ctx.Err()
@@ -563,4 +597,22 @@ func redactLine(line, secret, match string) string {
 		line = line[:200] + "…"
 	}
 	return line
+}
+
+// historyProcesses is how many `git log` processes share a history scan:
+// one per core, and one for a short history where start-up would dominate.
+func historyProcesses(commits int) int {
+	if commits < 200 {
+		return 1
+	}
+	return min(max(runtime.GOMAXPROCS(0), 1), 4)
+}
+
+// splitCommits deals commits round-robin into n lists of similar size.
+func splitCommits(commits []string, n int) [][]string {
+	parts := make([][]string, n)
+	for i, c := range commits {
+		parts[i%n] = append(parts[i%n], c)
+	}
+	return parts
 }

@@ -2,7 +2,9 @@ package secrets_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -253,5 +255,58 @@ func TestStagedLockfileIsSkippedLikeGitleaks(t *testing.T) {
 	got := scan(t, r, checks.ModeStaged)
 	if len(got) != 1 || got[0].File != "src/app.js" {
 		t.Fatalf("gitleaks' default allowlist skips lockfiles; want only src/app.js, got %v", rules(got))
+	}
+}
+
+// TestLongHistoryIsSplitExactly covers the parallel history scan (over 200
+// commits): every leak is found once, with its own commit, including one on
+// a merged branch, and nothing is scanned twice.
+func TestLongHistoryIsSplitExactly(t *testing.T) {
+	r := gittest.New(t)
+	var b strings.Builder
+	leakAt := map[int]bool{3: true, 101: true, 248: true}
+	for i := 0; i < 250; i++ {
+		body := fmt.Sprintf("n = %d\n", i)
+		if leakAt[i] {
+			body += "token = \"" + gittest.FakeGitHubToken() + "\"\n"
+		}
+		fmt.Fprintf(&b, "commit refs/heads/main\ncommitter Ada <ada@example.com> %d +0000\ndata 3\nc%d\n", 1700000000+i, i%10)
+		fmt.Fprintf(&b, "M 100644 inline f%d.txt\ndata %d\n%s\n", i%7, len(body), body)
+	}
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir, cmd.Env, cmd.Stdin = r.Dir, r.Env, strings.NewReader(b.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fast-import: %v %s", err, out)
+	}
+	r.Git("checkout", "-q", "main")
+	r.Git("checkout", "-q", "-b", "side")
+	r.Write("side.txt", "aws = "+gittest.FakeAWSKey()+"\n")
+	side := r.Commit("side leak")
+	r.Git("checkout", "-q", "main")
+	r.Write("main.txt", "x\n")
+	r.Commit("main moves")
+	r.Git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+
+	got := scan(t, r, checks.ModeHistory)
+	if len(got) != 4 {
+		t.Fatalf("want the 4 leaks once each, got %d: %v", len(got), rules(got))
+	}
+	commits := map[string]bool{}
+	for _, f := range got {
+		if commits[f.Commit] {
+			t.Fatalf("a commit reported twice: %v", rules(got))
+		}
+		commits[f.Commit] = true
+		msg := r.Git("log", "-1", "--format=%s", f.Commit)
+		if f.File == "side.txt" {
+			if f.Commit != side {
+				t.Errorf("side leak attributed to %s (%s), want %s", f.Commit, msg, side)
+			}
+			continue
+		}
+		// The fast-import commits' messages are c<i%10>: the leaks are 3, 101, 248.
+		if want := map[string]bool{"c3": true, "c1": true, "c8": true}; !want[msg] {
+			t.Errorf("%s attributed to a commit with message %q", f.Location(), msg)
+		}
 	}
 }
