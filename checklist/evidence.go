@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/all"
+	"github.com/secfirst-dev/secfirst/checks/dockerfile"
 )
 
 // Evidence is what secfirst found for an automatic item: a status and one
@@ -381,34 +381,6 @@ func (r *Repo) Files(ctx context.Context) ([]string, error) {
 	return f.files, f.err
 }
 
-// IsDockerfile reports whether a path names a Dockerfile: Dockerfile,
-// Containerfile, Dockerfile.<variant>, <variant>.Dockerfile, in any case,
-// as the Dockerfile check reads them; not Dockerfile.dockerignore,
-// Dockerfile.md, or source code such as a dockerfile.go.
-func IsDockerfile(p string) bool {
-	base := strings.ToLower(path.Base(p))
-	for _, name := range []string{"dockerfile", "containerfile"} {
-		switch {
-		case base == name, strings.HasSuffix(base, "."+name):
-			return true
-		case strings.HasPrefix(base, name+"."):
-			ext := base[strings.LastIndexByte(base, '.')+1:]
-			return !notDockerfileExt[ext]
-		}
-	}
-	return false
-}
-
-var notDockerfileExt = map[string]bool{
-	"dockerignore": true, "md": true, "markdown": true, "rst": true, "adoc": true, "txt": true,
-	"orig": true, "rej": true, "bak": true, "swp": true, "json": true, "yml": true, "yaml": true,
-	"lock": true, "html": true, "svg": true, "png": true, "sig": true, "asc": true, "sha256": true,
-	// Source code about Dockerfiles (a dockerfile.go package), not Dockerfiles.
-	"go": true, "py": true, "js": true, "mjs": true, "cjs": true, "ts": true, "tsx": true, "jsx": true,
-	"rb": true, "java": true, "kt": true, "rs": true, "c": true, "h": true, "cc": true, "cpp": true,
-	"cs": true, "php": true, "swift": true, "scala": true, "sh": true, "ps1": true, "toml": true, "xml": true,
-}
-
 // Dockerfiles lists the repository's Dockerfiles.
 func (r *Repo) Dockerfiles(ctx context.Context) ([]string, error) {
 	files, err := r.Files(ctx)
@@ -417,7 +389,7 @@ func (r *Repo) Dockerfiles(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, p := range files {
-		if IsDockerfile(p) {
+		if dockerfile.IsDockerfile(p) {
 			out = append(out, p)
 		}
 	}

@@ -312,18 +312,6 @@ func TestEvaluateHandlesUnknownSlowPanickingAndCancelled(t *testing.T) {
 	wantEvidence(t, got["ok"], Todo, "interrupted")
 }
 
-func TestDockerfileNames(t *testing.T) {
-	for p, want := range map[string]bool{
-		"Dockerfile": true, "build/Containerfile": true, "api.Dockerfile": true, "Dockerfile.prod": true,
-		"dockerfile": true, "Dockerfile.dockerignore": false, "docs/Dockerfile.md": false,
-		"checks/dockerfile/dockerfile.go": false, "dockerfile_test.go": false, "Makefile": false,
-	} {
-		if got := IsDockerfile(p); got != want {
-			t.Errorf("IsDockerfile(%q) = %v, want %v", p, got, want)
-		}
-	}
-}
-
 func TestUnparsableDockerfileIsATodoNamingIt(t *testing.T) {
 	r := gittest.New(t)
 	r.Write("Dockerfile", "FROM alpine:3.19\nRUN <<EOF\necho unterminated heredoc\n")

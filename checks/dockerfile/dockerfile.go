@@ -115,7 +115,7 @@ var notDockerfileExt = map[string]bool{
 	"lock": true, "html": true, "svg": true, "png": true, "sig": true, "asc": true, "sha256": true,
 	// Source files named after Dockerfiles (dockerfile.go, dockerfile_test.go
 	// is caught by its .go) are code that handles Dockerfiles, not Dockerfiles.
-	"go": true, "py": true, "js": true, "mjs": true, "ts": true, "tsx": true, "jsx": true, "rb": true,
+	"go": true, "py": true, "js": true, "mjs": true, "cjs": true, "ts": true, "tsx": true, "jsx": true, "rb": true,
 	"java": true, "kt": true, "rs": true, "c": true, "h": true, "cc": true, "cpp": true, "cs": true,
 	"php": true, "pl": true, "lua": true, "swift": true, "scala": true, "ex": true, "exs": true,
 	"sh": true, "bash": true, "ps1": true, "toml": true, "xml": true, "ini": true, "csv": true,
