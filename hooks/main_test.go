@@ -39,19 +39,10 @@ func testMain(m *testing.M) int {
 	// The hooks package runs git itself with the process environment: make
 	// it as hermetic as gittest's (no user or system config), and put the
 	// built secfirst on PATH, as an installed secfirst would be.
-	home := filepath.Join(tmp, "home")
-	for k, v := range map[string]string{
-		"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"),
-		"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": filepath.Join(home, ".gitconfig"),
-		"GIT_AUTHOR_NAME": "Ada Tester", "GIT_AUTHOR_EMAIL": "ada@example.com",
-		"GIT_COMMITTER_NAME": "Ada Tester", "GIT_COMMITTER_EMAIL": "ada@example.com",
-		"NO_COLOR": "1", "SECFIRST_OFFLINE": "1", "PATH": bin + string(os.PathListSeparator) + os.Getenv("PATH"),
-	} {
-		os.Setenv(k, v)
-	}
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SECFIRST_OSV_DB"} {
-		os.Unsetenv(k)
-	}
+	gittest.Isolate(tmp)
+	os.Setenv("SECFIRST_OFFLINE", "1")
+	os.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	os.Unsetenv("SECFIRST_OSV_DB")
 	code := m.Run()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)

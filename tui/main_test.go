@@ -32,19 +32,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	for k, v := range map[string]string{
-		"HOME":                home,
-		"XDG_CONFIG_HOME":     filepath.Join(home, ".config"),
-		"XDG_CACHE_HOME":      filepath.Join(home, ".cache"),
-		"XDG_STATE_HOME":      filepath.Join(home, ".state"),
-		"GIT_CONFIG_NOSYSTEM": "1",
-		"GIT_CONFIG_GLOBAL":   filepath.Join(home, ".gitconfig"),
-		"GIT_AUTHOR_NAME":     "Ada Tester", "GIT_AUTHOR_EMAIL": "ada@example.com",
-		"GIT_COMMITTER_NAME": "Ada Tester", "GIT_COMMITTER_EMAIL": "ada@example.com",
-		"NO_COLOR": "1",
-	} {
-		os.Setenv(k, v)
-	}
+	gittest.Isolate(home)
 	// Goldens are drawn without colour, by every renderer.
 	lipgloss.SetColorProfile(termenv.Ascii)
 	code := m.Run()

@@ -31,17 +31,8 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	home := filepath.Join(tmp, "home")
-	for k, v := range map[string]string{
-		"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"), "XDG_CACHE_HOME": filepath.Join(home, ".cache"),
-		"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": filepath.Join(home, ".gitconfig"),
-		"NO_COLOR": "1", "SECFIRST_OSV_DB": filepath.Join(tmp, "no-osv-db"),
-	} {
-		os.Setenv(k, v)
-	}
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"} {
-		os.Unsetenv(k)
-	}
+	gittest.Isolate(tmp)
+	os.Setenv("SECFIRST_OSV_DB", filepath.Join(tmp, "no-osv-db"))
 	return m.Run()
 }
 

@@ -13,27 +13,47 @@ import (
 	"testing"
 )
 
+// hermetic is the environment of a hermetic git under home: no system or
+// global configuration, a fixed identity, no colour.
+func hermetic(home string) map[string]string {
+	return map[string]string{
+		"HOME":                home,
+		"XDG_CONFIG_HOME":     filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME":      filepath.Join(home, ".cache"),
+		"XDG_STATE_HOME":      filepath.Join(home, ".state"),
+		"GIT_CONFIG_NOSYSTEM": "1",
+		"GIT_CONFIG_GLOBAL":   filepath.Join(home, ".gitconfig"),
+		"GIT_AUTHOR_NAME":     "Ada Tester", "GIT_AUTHOR_EMAIL": "ada@example.com",
+		"GIT_COMMITTER_NAME": "Ada Tester", "GIT_COMMITTER_EMAIL": "ada@example.com",
+		"NO_COLOR": "1",
+	}
+}
+
 // Env is the hermetic environment for git in tests: no system or global
 // configuration, a fixed identity, and the caller's PATH.
 func Env(t testing.TB) []string {
 	t.Helper()
-	home := t.TempDir()
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
-		"XDG_STATE_HOME=" + filepath.Join(home, ".state"),
-		"GIT_CONFIG_NOSYSTEM=1",
-		"GIT_CONFIG_GLOBAL=" + filepath.Join(home, ".gitconfig"),
-		"GIT_AUTHOR_NAME=Ada Tester", "GIT_AUTHOR_EMAIL=ada@example.com",
-		"GIT_COMMITTER_NAME=Ada Tester", "GIT_COMMITTER_EMAIL=ada@example.com",
-		"NO_COLOR=1",
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range hermetic(t.TempDir()) {
+		env = append(env, k+"="+v)
 	}
 	if tmp := os.Getenv("TMPDIR"); tmp != "" {
 		env = append(env, "TMPDIR="+tmp)
 	}
 	return env
+}
+
+// Isolate makes a whole test process hermetic, for packages whose code runs
+// git with the process's own environment (call it from TestMain): a home
+// under dir, no user or system configuration, a fixed identity, no colour,
+// and no GIT_DIR, GIT_WORK_TREE or GIT_INDEX_FILE inherited from a caller.
+func Isolate(dir string) {
+	for k, v := range hermetic(filepath.Join(dir, "home")) {
+		os.Setenv(k, v)
+	}
+	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"} {
+		os.Unsetenv(k)
+	}
 }
 
 // Repo is a git repository in a temporary directory.
