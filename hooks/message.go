@@ -3,6 +3,7 @@ package hooks
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 				other = append(other, f)
 			}
 		}
+	}
+	// The worst first; within a severity, the report's file and line order.
+	for _, fs := range [][]checks.Finding{blocking, other} {
+		sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity.Rank() > fs[j].Severity.Rank() })
 	}
 
 	if len(blocking) > 0 {

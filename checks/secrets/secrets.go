@@ -488,13 +488,13 @@ func (c *Check) convert(src *checks.Source, in []report.Finding) []checks.Findin
 				"Then remove it from %s and load it from an environment variable or a secret manager, and purge it from history with "+
 				"`git filter-repo --replace-text <file listing the secret>`, coordinating the force-push with everyone who has a clone.", what, path)
 		} else {
-			verb := "remove it from"
+			then := "remove it from " + f.Location()
 			if src.Mode == checks.ModeStaged {
-				verb = "remove it from the staged"
+				then += " and stage that change (`git add " + f.File + "`)"
 			}
 			f.Fix = fmt.Sprintf("Revoke and rotate this %s at its issuer first (once committed or shared it is burnt), "+
-				"then %s %s and load it at run time from an environment variable or a secret manager; keep files holding secrets out of git (.gitignore). "+
-				"If it was a false positive, add `gitleaks:allow` in a comment on that line.", what, verb, f.Location())
+				"then %s, and load it at run time from an environment variable or a secret manager; keep files holding secrets out of git (.gitignore). "+
+				"If it was a false positive, add `gitleaks:allow` in a comment on that line.", what, then)
 		}
 		out = append(out, f)
 	}
