@@ -1,7 +1,6 @@
 package checklist
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,19 +9,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testMain(m))
-}
-
-// testMain makes the git this package runs (with the process environment)
-// as hermetic as gittest's: no user or system configuration.
-func testMain(m *testing.M) int {
-	tmp, err := os.MkdirTemp("", "secfirst-checklist-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(tmp)
-	gittest.Isolate(tmp)
-	os.Setenv("SECFIRST_OSV_DB", filepath.Join(tmp, "no-osv-db"))
-	return m.Run()
+	// git runs with the process environment: no user or system
+	// configuration, and no vulnerability database.
+	os.Exit(gittest.Main(m, func(tmp string) {
+		os.Setenv("SECFIRST_OSV_DB", filepath.Join(tmp, "no-osv-db"))
+	}))
 }

@@ -28,16 +28,10 @@ import (
 // run git with the process environment, so no user or system
 // configuration may leak in, and state and caches go to a temporary home.
 func TestMain(m *testing.M) {
-	home, err := os.MkdirTemp("", "secfirst-tui-home-")
-	if err != nil {
-		panic(err)
-	}
-	gittest.Isolate(home)
-	// Goldens are drawn without colour, by every renderer.
-	lipgloss.SetColorProfile(termenv.Ascii)
-	code := m.Run()
-	os.RemoveAll(home)
-	os.Exit(code)
+	os.Exit(gittest.Main(m, func(string) {
+		// Goldens are drawn without colour, by every renderer.
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}))
 }
 
 // testNow is the fixed clock of the tests.

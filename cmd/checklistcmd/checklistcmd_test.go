@@ -19,21 +19,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testMain(m))
-}
-
-// testMain makes the git that secfirst runs (with the process environment)
-// hermetic: no user or system configuration, no vulnerability database.
-func testMain(m *testing.M) int {
-	tmp, err := os.MkdirTemp("", "secfirst-checklistcmd-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(tmp)
-	gittest.Isolate(tmp)
-	os.Setenv("SECFIRST_OSV_DB", filepath.Join(tmp, "no-osv-db"))
-	return m.Run()
+	// git runs with the process environment: no user or system
+	// configuration, and no vulnerability database.
+	os.Exit(gittest.Main(m, func(tmp string) {
+		os.Setenv("SECFIRST_OSV_DB", filepath.Join(tmp, "no-osv-db"))
+	}))
 }
 
 var today = time.Date(2024, 6, 30, 15, 4, 5, 0, time.Local)

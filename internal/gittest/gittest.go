@@ -5,6 +5,7 @@ package gittest
 
 import (
 	"crypto/rand"
+	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -149,3 +150,20 @@ func FakeGitHubToken() string { return "ghp_" + randomFrom(alnum, 36) }
 
 // FakeStripeKey is a random string shaped like a Stripe live secret key.
 func FakeStripeKey() string { return "sk_" + "live_" + randomFrom(alnum, 24) }
+
+// Main runs a package's tests in an isolated process (see Isolate) under a
+// temporary directory, after setup (which may be nil) has seen it, and
+// returns the exit code for os.Exit. The directory is removed afterwards.
+func Main(m *testing.M, setup func(tmp string)) int {
+	tmp, err := os.MkdirTemp("", "secfirst-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	Isolate(tmp)
+	if setup != nil {
+		setup(tmp)
+	}
+	return m.Run()
+}
