@@ -30,10 +30,8 @@ func testMain(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "bin")
 	secfirstBin = filepath.Join(bin, "secfirst")
-	// Built before HOME changes below, so the Go build cache is the user's.
-	build := exec.Command("go", "build", "-o", secfirstBin, "github.com/secfirst-dev/secfirst/cmd/secfirst")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building secfirst for the hook tests: %v\n%s", err, out)
+	if err := gittest.BuildSecfirst(secfirstBin); err != nil {
+		fmt.Fprintf(os.Stderr, "building secfirst for the hook tests: %v\n", err)
 		return 1
 	}
 	// The hooks package runs git itself with the process environment: make

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 // slugs maps each reported rule slug to the lines it was reported at.
@@ -220,17 +221,6 @@ func TestParseErrorIsOneFindingWithItsLine(t *testing.T) {
 	}
 }
 
-// fakeAWSKey builds an AWS-shaped key at run time so that no secret, fake
-// or not, is ever written in the repository.
-func fakeAWSKey() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	b := []byte("AKIA")
-	for range 16 {
-		b = append(b, alphabet[rand.IntN(len(alphabet))])
-	}
-	return string(b)
-}
-
 // fakeFingerprint is a random 40-digit hex string shaped like the GPG key
 // fingerprints official images put in ENV GPG_KEY (public, not a secret).
 func fakeFingerprint() string {
@@ -252,7 +242,7 @@ func fakeSecret() string {
 }
 
 func TestSecretsAreFoundAndNeverShown(t *testing.T) {
-	pw, key, urlpw := fakeSecret(), fakeAWSKey(), fakeSecret()
+	pw, key, urlpw := fakeSecret(), gittest.FakeAWSKey(), fakeSecret()
 	src := "FROM alpine:3.20@sha256:x\n" +
 		"ENV DB_PASSWORD=" + pw + "\n" +
 		"ENV SOME_SETTING=" + key + "\n" +

@@ -60,6 +60,21 @@ func (x *tmux) waitFor(texts ...string) string {
 	return ""
 }
 
+// waitForChange waits until the pane shows something other than before
+// and returns the new screen.
+func (x *tmux) waitForChange(before string) string {
+	x.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if screen := x.screen(); screen != before {
+			return screen
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	x.t.Fatalf("the terminal did not change; it shows:\n%s", before)
+	return ""
+}
+
 func (x *tmux) keys(keys ...string) {
 	x.t.Helper()
 	x.must(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
@@ -75,9 +90,8 @@ func TestEndToEndInTmux(t *testing.T) {
 		t.Skip("tmux is not installed (apt-get install tmux); the end-to-end test of the TUI is skipped outside CI")
 	}
 	bin := filepath.Join(t.TempDir(), "secfirst")
-	build := exec.Command("go", "build", "-o", bin, "../secfirst")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if err := gittest.BuildSecfirst(bin); err != nil {
+		t.Fatal(err)
 	}
 
 	r := gittest.New(t)
@@ -123,10 +137,16 @@ func TestEndToEndInTmux(t *testing.T) {
 	if strings.Contains(screen, tok) || strings.Contains(screen, tok[4:]) {
 		t.Fatalf("the terminal shows the secret:\n%s", screen)
 	}
-	for range 16 {
+	// Scroll the detail one line at a time, each key read before the next
+	// is sent, until the lesson comes into view (the screen is captured
+	// between keys, so it cannot scroll past it unseen).
+	for i := 0; !strings.Contains(screen, "Lesson: "); i++ {
+		if i == 40 {
+			t.Fatalf("40 lines down, still no lesson; the terminal shows:\n%s", screen)
+		}
 		x.keys("j")
+		screen = x.waitForChange(screen)
 	}
-	x.waitFor("Lesson: ")
 
 	// Each Escape alone: two in one burst read as one Alt+Escape.
 	x.keys("Escape") // detail pane → list

@@ -6,10 +6,12 @@ package gittest
 import (
 	"crypto/rand"
 	"fmt"
+	"math"
 	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -143,13 +145,63 @@ func randomFrom(alphabet string, n int) string {
 
 // FakeAWSKey is a random string shaped like an AWS access key id, made at run
 // time so no such string sits in the source tree.
-func FakeAWSKey() string { return "AKIA" + randomFrom(upperDigits, 16) }
+func FakeAWSKey() string { return fake("AKIA", upperDigits, 16) }
 
 // FakeGitHubToken is a random string shaped like a GitHub personal access token.
-func FakeGitHubToken() string { return "ghp_" + randomFrom(alnum, 36) }
+func FakeGitHubToken() string { return fake("ghp_", alnum, 36) }
 
 // FakeStripeKey is a random string shaped like a Stripe live secret key.
-func FakeStripeKey() string { return "sk_" + "live_" + randomFrom(alnum, 24) }
+func FakeStripeKey() string { return fake("sk_"+"live_", alnum, 24) }
+
+// fake draws prefix+n random characters until the result is one gitleaks
+// reports: its rules skip a match whose Shannon entropy is under their
+// threshold (3 for AWS keys, which about 1 random key in 5,000 misses) or
+// that contains a word of its allowlists. A test must never pass or fail by
+// the draw.
+func fake(prefix, alphabet string, n int) string {
+	for {
+		s := prefix + randomFrom(alphabet, n)
+		if entropy(s) >= 3.5 && !allowlisted.MatchString(s) {
+			return s
+		}
+	}
+}
+
+// allowlisted are the words of gitleaks' default allowlists that a random
+// key could contain.
+var allowlisted = regexp.MustCompile(`(?i)true|false|null|example`)
+
+// entropy is the Shannon entropy of s in bits per character, as gitleaks
+// computes it.
+func entropy(s string) float64 {
+	counts := map[rune]int{}
+	for _, r := range s {
+		counts[r]++
+	}
+	var h float64
+	for _, c := range counts {
+		p := float64(c) / float64(len(s))
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+// startEnv is the environment the test process started with, before a
+// TestMain or Isolate made it hermetic.
+var startEnv = os.Environ()
+
+// BuildSecfirst builds the secfirst command into path. It runs `go build`
+// with the environment the process started with: under a hermetic HOME or
+// XDG_CACHE_HOME the Go build cache would be a new, empty one, and the build
+// would compile every dependency again (over a minute on two cores).
+func BuildSecfirst(path string) error {
+	cmd := exec.Command("go", "build", "-o", path, "github.com/secfirst-dev/secfirst/cmd/secfirst")
+	cmd.Env = startEnv
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return nil
+}
 
 // Main runs a package's tests in an isolated process (see Isolate) under a
 // temporary directory, after setup (which may be nil) has seen it, and
