@@ -162,6 +162,7 @@ func loadRepoConfig(path string) (cfg config.Config, err error) {
 	if vc.Extend.Path == "" && vc.Extend.URL == "" {
 		vc.Extend.UseDefault = true
 	}
+	gitleaksExtendDepth = 0
 	cfg, err = vc.Translate()
 	if err != nil {
 		return config.Config{}, fmt.Errorf("%s: %w", path, err)

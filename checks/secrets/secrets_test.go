@@ -310,3 +310,29 @@ func TestLongHistoryIsSplitExactly(t *testing.T) {
 		}
 	}
 }
+
+// A long-lived process (the TUI) loads .gitleaks.toml at every scan:
+// gitleaks' own extend counter would drop the default rules from the
+// second or third load on, and the scans would come back clean.
+func TestRepoConfigLoadedTwiceKeepsDefaults(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".gitleaks.toml"), []byte(`[[rules]]
+id = "acme-internal-token"
+regex = '''ACME-[0-9]{12}'''
+keywords = ["acme-"]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		cfg, err := secrets.LoadConfig(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := cfg.Rules["aws-access-token"]; !ok {
+			t.Fatalf("load %d: the default rules are gone (%d rules)", i+1, len(cfg.Rules))
+		}
+		if _, ok := cfg.Rules["acme-internal-token"]; !ok {
+			t.Fatalf("load %d: the repository's rule is gone", i+1)
+		}
+	}
+}
