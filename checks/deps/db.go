@@ -402,7 +402,10 @@ type database struct {
 	index     *zipIndex
 	// IndexBuilt is true when this open had to (re)build the index.
 	indexBuilt bool
-	cache      map[uint32]*osvpb.Vulnerability
+	// release unmaps the index file (see mapIndexFile); nil for an index
+	// built in memory.
+	release func()
+	cache   map[uint32]*osvpb.Vulnerability
 }
 
 // errNoDatabase means the ecosystem has no all.zip under the directory.
@@ -434,11 +437,12 @@ func (db *database) loadIndex() error {
 	}
 	paths := indexPaths(db.zipPath)
 	for _, p := range paths {
-		if data, err := os.ReadFile(p); err == nil {
+		if data, release, err := mapIndexFile(p); err == nil {
 			if ix, ok := parseIndex(data, st); ok {
-				db.index = ix
+				db.index, db.release = ix, release
 				return nil
 			}
+			release()
 		}
 	}
 	data, err := buildIndex(db.zipPath, st)
@@ -458,7 +462,14 @@ func (db *database) loadIndex() error {
 	return nil
 }
 
-func (db *database) Close() error { return db.file.Close() }
+func (db *database) Close() error {
+	if db.release != nil {
+		db.release()
+		db.release = nil
+	}
+	db.index = nil
+	return db.file.Close()
+}
 
 // read inflates and decodes one advisory.
 func (db *database) read(n uint32) (*osvpb.Vulnerability, error) {
