@@ -144,13 +144,16 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 	var pkgs []*extractor.Package
 	var problems []string
 	for _, e := range extractorsFor(rel) {
-		inv, err := e.Extract(ctx, &filesystem.ScanInput{
-			FS:     fsys,
-			Path:   rel,
-			Root:   root,
-			Info:   memInfo{name: path.Base(rel), size: int64(len(content))},
-			Reader: bytes.NewReader(content),
-		})
+		if isNpmLockExtractor(e) {
+			if chunked, ok := extractNpmLockChunked(ctx, e, fsys, root, rel, content, npmChunk); ok {
+				for _, p := range chunked {
+					p.Plugins = []string{e.Name()}
+				}
+				pkgs = append(pkgs, chunked...)
+				continue
+			}
+		}
+		inv, err := e.Extract(ctx, scanInput(fsys, root, rel, content))
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
@@ -167,6 +170,18 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 		}
 	}
 	return pkgs, problems, nil
+}
+
+// scanInput is what an extractor reads: content as the file rel of the
+// tree fsys rooted at root.
+func scanInput(fsys scalibrfs.FS, root, rel string, content []byte) *filesystem.ScanInput {
+	return &filesystem.ScanInput{
+		FS:     fsys,
+		Path:   rel,
+		Root:   root,
+		Info:   memInfo{name: path.Base(rel), size: int64(len(content))},
+		Reader: bytes.NewReader(content),
+	}
 }
 
 // memInfo is the fs.FileInfo of an in-memory regular file.
