@@ -24,7 +24,9 @@ import (
 // npmChunk entries, each a small lockfile of its own, and maps the line the
 // reader reports in a chunk back to the line of the same entry in the real
 // file. Duplicates across chunks are merged as the reader merges them
-// within a file. Tests prove the result equal to the whole-file extraction.
+// within a file. Tests prove the result equal to the whole-file extraction,
+// but for the line of a package with several entries: always its first here,
+// any of them there.
 
 // npmChunk is the number of "packages" entries per chunk: small enough for
 // the reader's scans to stay short, large enough that a chunk's fixed costs
@@ -237,7 +239,7 @@ func mergeNpmDuplicate(into, p *extractor.Package) {
 			a.DepGroupVals = slices.Compact(merged)
 		}
 	}
-	if l := p.Location.Descriptor.File.LineNumber; l > 0 && l < into.Location.Descriptor.File.LineNumber {
+	if l, at := p.Location.Descriptor.File.LineNumber, into.Location.Descriptor.File.LineNumber; l > 0 && (at == 0 || l < at) {
 		into.Location = p.Location
 	}
 }
