@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/secfirst-dev/secfirst/checks"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 // Check names, as in findings and .secfirst.toml.
@@ -130,7 +132,7 @@ func (r *Repo) writeHistoryCache(e historyCacheEntry) {
 	}
 	// A cache that cannot be written only costs time on the next run.
 	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
-		_ = WriteFileAtomic(p, append(data, '\n'), 0o600)
+		_ = atomicfile.Write(p, append(data, '\n'), 0o600)
 	}
 }
 

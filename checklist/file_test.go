@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/secfirst-dev/secfirst/lessons"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 func day(s string) time.Time {
@@ -317,9 +319,9 @@ func TestInitNeverOverwrites(t *testing.T) {
 	if got, _ := os.ReadFile(p); string(got) != "mine" {
 		t.Fatal("init overwrote an existing file")
 	}
-	// CreateFileExclusive itself refuses an existing name.
-	if err := CreateFileExclusive(p, []byte("x"), 0o644); !errors.Is(err, os.ErrExist) {
-		t.Fatalf("CreateFileExclusive over a file: %v", err)
+	// The exclusive create itself refuses an existing name.
+	if err := atomicfile.CreateExclusive(p, []byte("x"), 0o644); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("CreateExclusive over a file: %v", err)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 // TemplateItem is one practice of the default template.
@@ -153,7 +155,7 @@ func Init(root string) (path string, created bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return path, false, fmt.Errorf("cannot create %s: %w", filepath.Dir(path), unwrapPathErr(err))
 	}
-	if err := CreateFileExclusive(path, TemplateYAML(), 0o644); err != nil {
+	if err := atomicfile.CreateExclusive(path, TemplateYAML(), 0o644); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return path, false, nil
 		}

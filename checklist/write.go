@@ -2,15 +2,15 @@ package checklist
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 // Bytes returns the file's text with the changes applied. Unchanged files
@@ -216,89 +216,10 @@ func (f *File) Save() error {
 	if fi, err := os.Stat(f.Path); err == nil {
 		perm = fi.Mode().Perm()
 	}
-	if err := WriteFileAtomic(f.Path, data, perm); err != nil {
+	if err := atomicfile.Write(f.Path, data, perm); err != nil {
 		return err
 	}
 	f.raw = data
 	f.dirty = false
 	return nil
-}
-
-// WriteFileAtomic replaces path with data so that readers see the old file
-// or the new one, never a part: temporary file in the same directory, sync,
-// rename.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := writeTemp(path, data, perm)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot replace %s: %w", path, unwrapPathErr(err))
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-// CreateFileExclusive writes a new file atomically and fails with
-// fs.ErrExist when path already exists: the complete temporary file is
-// hard-linked into place, which the file system refuses over an existing
-// name, so even two racing writers cannot overwrite each other.
-func CreateFileExclusive(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := writeTemp(path, data, perm)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s: %w", path, fs.ErrExist)
-		}
-		// A file system without hard links: check, then rename.
-		if _, serr := os.Lstat(path); serr == nil {
-			return fmt.Errorf("%s: %w", path, fs.ErrExist)
-		}
-		if rerr := os.Rename(tmp, path); rerr != nil {
-			return fmt.Errorf("cannot create %s: %w", path, unwrapPathErr(rerr))
-		}
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-func writeTemp(path string, data []byte, perm fs.FileMode) (string, error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("cannot write in %s: %w", dir, unwrapPathErr(err))
-	}
-	name := tmp.Name()
-	fail := func(err error) (string, error) {
-		tmp.Close()
-		os.Remove(name)
-		return "", fmt.Errorf("cannot write %s: %w", path, unwrapPathErr(err))
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return "", fmt.Errorf("cannot write %s: %w", path, unwrapPathErr(err))
-	}
-	return name, nil
-}
-
-// syncDir makes a rename durable; failure only weakens durability, so it
-// is ignored (some systems cannot sync directories).
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }

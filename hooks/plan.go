@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 // ActionKind is what one step of a plan does.
@@ -554,34 +556,15 @@ func remove(p string) error {
 	return nil
 }
 
-// writeFile writes a temporary file beside p and renames it over p, so p is
-// never half written.
+// writeFile writes p atomically (atomicfile: never half written, mode
+// exactly as given, the umask cannot take the execute bit), creating its
+// directory.
 func writeFile(p string, content []byte, mode fs.FileMode) error {
 	dir := filepath.Dir(p)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot create %s: %w", dir, unwrapPath(err))
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".secfirst-*")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // after a successful rename this finds nothing
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cannot write %s: %w", p, unwrapPath(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", p, unwrapPath(err))
-	}
-	// Chmod, not the create mode: the umask must not take the execute bit.
-	if err := os.Chmod(name, mode); err != nil {
-		return fmt.Errorf("cannot write %s: %w", p, unwrapPath(err))
-	}
-	if err := os.Rename(name, p); err != nil {
-		return fmt.Errorf("cannot write %s: %w", p, unwrapPath(err))
-	}
-	return nil
+	return atomicfile.Write(p, content, mode)
 }
 
 func unwrapPath(err error) error {

@@ -21,6 +21,8 @@ import (
 
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 // The local database uses osv-scanner v2.5.0's own layout, so one download
@@ -366,32 +368,13 @@ func indexPaths(zipPath string) []string {
 	return paths
 }
 
-// writeAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a half-written file.
+// writeAtomic writes an index file atomically, readable by all like the
+// database beside it.
 func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	if werr == nil {
-		// Readable by all, like the database beside it (CreateTemp makes 0600).
-		werr = tmp.Chmod(0o644)
-	}
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
+	return atomicfile.Write(path, data, 0o644)
 }
 
 // database is one ecosystem's opened all.zip with its index.

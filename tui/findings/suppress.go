@@ -12,6 +12,8 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/secfirst-dev/secfirst/checks"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 // AddIgnore appends an [[ignore]] entry for finding f, by fingerprint and
@@ -70,7 +72,7 @@ func AddIgnore(root string, f checks.Finding, reason string) (string, error) {
 	if fi, err := os.Stat(p); err == nil {
 		perm = fi.Mode().Perm()
 	}
-	return p, writeAtomic(p, b.Bytes(), perm)
+	return p, atomicfile.Write(p, b.Bytes(), perm)
 }
 
 func oneLine(s string) string {
@@ -80,28 +82,4 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func writeAtomic(p string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(p)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // finds nothing after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), perm); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
 }

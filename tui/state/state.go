@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
+
+	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 )
 
 // Store is the state directory of one user.
@@ -78,26 +80,10 @@ func (s *Store) write(name string, v any) error {
 	}
 	data = append(data, '\n')
 	p := filepath.Join(s.Dir, name)
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // finds nothing after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
+	return atomicfile.Write(p, data, 0o600)
 }
 
 // ScanSummary is what the dashboard shows of the last scan of a repository:
