@@ -5,7 +5,6 @@ package checklistcmd
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -40,17 +39,6 @@ func (o *Options) now() time.Time {
 	return time.Now()
 }
 
-func (o *Options) dir() (string, error) {
-	if o.Dir != "" {
-		return o.Dir, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", cmdutil.Failf("cannot read the current directory: %v", err)
-	}
-	return wd, nil
-}
-
 // NewCmd builds `secfirst checklist` and its subcommands.
 func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := &Options{IO: ios}
@@ -80,7 +68,7 @@ review older than 90 days (stale_after_days in .secfirst.toml) is stale.`,
 
 // root finds the repository; outside one it is a one-line error.
 func (o *Options) root(ctx context.Context) (string, error) {
-	dir, err := o.dir()
+	dir, err := cmdutil.WorkDir(o.Dir)
 	if err != nil {
 		return "", err
 	}
@@ -156,7 +144,7 @@ func unknownItem(f *checklist.File, id string) error {
 	}
 	var cands []cand
 	for _, known := range f.IDs() {
-		d := levenshtein(id, known)
+		d := cmdutil.EditDistance(id, known)
 		if strings.Contains(known, id) || strings.Contains(id, known) {
 			d = 0
 		}
@@ -176,26 +164,6 @@ func unknownItem(f *checklist.File, id string) error {
 		names = append(names, c.id)
 	}
 	return cmdutil.Failf("no item %q in %s; did you mean %s?", id, checklist.RelPath, strings.Join(names, ", "))
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // relPath shows a path relative to the repository root.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -59,12 +58,9 @@ where it stopped when it is interrupted. Progress goes to stderr.`,
   secfirst db update --db /srv/osv --ecosystem Go`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Dir == "" {
-				wd, err := os.Getwd()
-				if err != nil {
-					return cmdutil.Failf("cannot read the current directory: %v", err)
-				}
-				opts.Dir = wd
+			var err error
+			if opts.Dir, err = cmdutil.WorkDir(opts.Dir); err != nil {
+				return err
 			}
 			return RunUpdate(cmd.Context(), opts)
 		},

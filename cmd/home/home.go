@@ -6,7 +6,6 @@ package home
 import (
 	"context"
 	"errors"
-	"os"
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -34,7 +33,7 @@ func TUIOptions(ios *iostreams.IOStreams, dir string) tui.Options {
 
 // Run opens the dashboard on a terminal, else prints the summary.
 func Run(ctx context.Context, opts *Options) error {
-	dir, err := workDir(opts.Dir)
+	dir, err := cmdutil.WorkDir(opts.Dir)
 	if err != nil {
 		return err
 	}
@@ -57,15 +56,4 @@ func Fail(err error, dir string) error {
 		return cmdutil.Failf("%s is not inside a git repository: run secfirst in one (secfirst --help lists the commands)", dir)
 	}
 	return cmdutil.Failf("%v", err)
-}
-
-func workDir(dir string) (string, error) {
-	if dir != "" {
-		return dir, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", cmdutil.Failf("cannot read the current directory: %v", err)
-	}
-	return wd, nil
 }

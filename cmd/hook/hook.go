@@ -5,7 +5,6 @@ package hook
 import (
 	"context"
 	"errors"
-	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -52,9 +51,9 @@ Exit codes: 0 go ahead, 1 blocked, 2 not in a repository or a bad
 			// git passes arguments to some hooks (pre-push: remote name and URL).
 			Args: cobra.ArbitraryArgs,
 			RunE: func(c *cobra.Command, args []string) error {
-				wd, err := os.Getwd()
+				wd, err := cmdutil.WorkDir("")
 				if err != nil {
-					return cmdutil.Failf("cannot read the current directory: %v", err)
+					return err
 				}
 				if name == hooks.PreCommit {
 					fewerCollections()

@@ -3,9 +3,6 @@
 package hookscmd
 
 import (
-	"os"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
@@ -30,27 +27,6 @@ configuration instead.`,
 	}
 	cmd.AddCommand(newInstallCmd(ios), newUninstallCmd(ios), newStatusCmd(ios))
 	return cmd
-}
-
-func workdir() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", cmdutil.Failf("cannot read the current directory: %v", err)
-	}
-	return wd, nil
-}
-
-// splitHooks accepts "--hook pre-commit,pre-push" and repeated flags alike.
-func splitHooks(in []string) []string {
-	var out []string
-	for _, h := range in {
-		for _, p := range strings.Split(h, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }
 
 // failure turns an error of the hooks package into one line and exit 2.

@@ -3,6 +3,7 @@ package hookscmd
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,12 +41,9 @@ again changes nothing. With --dry-run, show what would change and stop.`,
   secfirst hooks install --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Dir == "" {
-				wd, err := workdir()
-				if err != nil {
-					return err
-				}
-				opts.Dir = wd
+			var err error
+			if opts.Dir, err = cmdutil.WorkDir(opts.Dir); err != nil {
+				return err
 			}
 			return RunInstall(cmd.Context(), opts)
 		},
@@ -65,7 +63,7 @@ func RunInstall(ctx context.Context, opts *InstallOptions) error {
 	}
 	v, _, _ := version.Info()
 	plan, err := hooks.PlanInstall(ctx, opts.Dir, hooks.InstallOptions{
-		Hooks: splitHooks(opts.Hooks), Force: opts.Force, Binary: opts.Binary, Version: v,
+		Hooks: cmdutil.SplitList(opts.Hooks), Force: opts.Force, Binary: opts.Binary, Version: v,
 	})
 	if err != nil {
 		return failure(opts.Dir, err)
@@ -83,7 +81,7 @@ func RunInstall(ctx context.Context, opts *InstallOptions) error {
 	if plan.Changes() {
 		var names []string
 		for _, a := range plan.Actions {
-			if a.Changes() && !contains(names, a.Hook) {
+			if a.Changes() && !slices.Contains(names, a.Hook) {
 				names = append(names, a.Hook)
 			}
 		}
@@ -109,13 +107,4 @@ func writePlan(ios *iostreams.IOStreams, plan *hooks.Plan) {
 	for _, n := range plan.Notes {
 		fmt.Fprintf(ios.Out, "  %s %s\n", dim.Render("note:"), n)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

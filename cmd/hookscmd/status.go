@@ -31,12 +31,9 @@ the file that does, and whether it chains a hook that was there before.
 Works from any directory of any worktree.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Dir == "" {
-				wd, err := workdir()
-				if err != nil {
-					return err
-				}
-				opts.Dir = wd
+			var err error
+			if opts.Dir, err = cmdutil.WorkDir(opts.Dir); err != nil {
+				return err
 			}
 			return RunStatus(cmd.Context(), opts)
 		},

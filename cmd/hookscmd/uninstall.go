@@ -31,12 +31,9 @@ mode. secfirst's lines are removed from husky hook files; entries in the
 pre-commit framework's or lefthook's configuration are left for you to remove.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Dir == "" {
-				wd, err := workdir()
-				if err != nil {
-					return err
-				}
-				opts.Dir = wd
+			var err error
+			if opts.Dir, err = cmdutil.WorkDir(opts.Dir); err != nil {
+				return err
 			}
 			return RunUninstall(cmd.Context(), opts)
 		},
@@ -53,7 +50,7 @@ func RunUninstall(ctx context.Context, opts *UninstallOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	plan, err := hooks.PlanUninstall(ctx, opts.Dir, hooks.UninstallOptions{Hooks: splitHooks(opts.Hooks)})
+	plan, err := hooks.PlanUninstall(ctx, opts.Dir, hooks.UninstallOptions{Hooks: cmdutil.SplitList(opts.Hooks)})
 	if err != nil {
 		return failure(opts.Dir, err)
 	}

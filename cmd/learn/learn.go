@@ -327,7 +327,7 @@ func Closest(query string, n int) []string {
 	limit := max(2, len(q)/3)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := levenshtein(q, lc)
+		d := cmdutil.EditDistance(q, lc)
 		switch {
 		case strings.HasPrefix(lc, q) && len(q) >= 3:
 			d = 0
@@ -355,25 +355,4 @@ func Closest(query string, n int) []string {
 		out = append(out, s.id)
 	}
 	return out
-}
-
-// levenshtein is the edit distance between a and b (bytes; ids are ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

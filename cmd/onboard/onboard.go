@@ -4,7 +4,6 @@ package onboard
 
 import (
 	"context"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -44,13 +43,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if !opts.IO.Interactive() {
 		return cmdutil.Failf("onboard is interactive and needs a terminal: run it in one")
 	}
-	dir := opts.Dir
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return cmdutil.Failf("cannot read the current directory: %v", err)
-		}
-		dir = wd
+	dir, err := cmdutil.WorkDir(opts.Dir)
+	if err != nil {
+		return err
 	}
 	return home.Fail(tui.RunOnboarding(ctx, home.TUIOptions(opts.IO, dir)), dir)
 }

@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -54,12 +52,9 @@ Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
   secfirst scan --format json ./deploy/Dockerfile`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
-			if opts.Dir == "" {
-				wd, err := os.Getwd()
-				if err != nil {
-					return cmdutil.Failf("cannot read the current directory: %v", err)
-				}
-				opts.Dir = wd
+			var err error
+			if opts.Dir, err = cmdutil.WorkDir(opts.Dir); err != nil {
+				return err
 			}
 			opts.Offline = opts.Offline || cmdutil.OfflineFromEnv()
 			return Run(cmd.Context(), opts)
@@ -112,7 +107,7 @@ func Run(ctx context.Context, opts *Options) error {
 	} else {
 		pol = checks.DefaultPolicy()
 	}
-	list, err := checks.Select(all.Checks(all.Options{DBDir: opts.DB, Offline: opts.Offline}), expand(opts.Checks), pol)
+	list, err := checks.Select(all.Checks(all.Options{DBDir: opts.DB, Offline: opts.Offline}), cmdutil.SplitList(opts.Checks), pol)
 	if err != nil {
 		return cmdutil.Failf("%v", err)
 	}
@@ -156,19 +151,6 @@ func source(ctx context.Context, opts *Options) (*checks.Source, error) {
 		return nil, cmdutil.Failf("%v", err)
 	}
 	return src, nil
-}
-
-// expand accepts "--check secrets,deps" and repeated flags alike.
-func expand(names []string) []string {
-	var out []string
-	for _, n := range names {
-		for _, p := range strings.Split(n, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }
 
 func write(opts *Options, rep *checks.Report) error {
