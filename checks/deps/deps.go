@@ -306,7 +306,7 @@ func osvName(p *extractor.Package, eco osvecosystem.Parsed) string {
 	case eco.Ecosystem == osvconstants.EcosystemGo && p.Name == "go":
 		return "stdlib"
 	case eco.Ecosystem == osvconstants.EcosystemPyPI:
-		return pep503(p.Name)
+		return nameKey(p.Name) // PEP 503, as OSV spells PyPI names
 	}
 	if m, ok := p.Metadata.(*dpkgmeta.Metadata); ok && m.SourceName != "" {
 		return m.SourceName
@@ -315,26 +315,6 @@ func osvName(p *extractor.Package, eco osvecosystem.Parsed) string {
 		return m.OriginName
 	}
 	return p.Name
-}
-
-func pep503(name string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	if sep {
-		b.WriteByte('-')
-	}
-	return b.String()
 }
 
 func newPkgRec(p *extractor.Package, lf lockfile, cfg *osvConfig) *pkgRec {

@@ -81,6 +81,10 @@ func TestIndexLookupNormalisesNames(t *testing.T) {
 	if nameKey("Zope.Interface__x") != "zope-interface-x" {
 		t.Errorf("nameKey %q", nameKey("Zope.Interface__x"))
 	}
+	// As osv-scanner's [-_.]+ → "-": leading and trailing runs too.
+	if nameKey("_Zope..x.") != "-zope-x-" {
+		t.Errorf("nameKey %q", nameKey("_Zope..x."))
+	}
 }
 
 func TestNoFixedVersionYet(t *testing.T) {
