@@ -61,12 +61,6 @@ func New(c *common.Common, start common.Screen, standalone bool) *Model {
 	return m
 }
 
-// Screen returns one of the screens (tests look inside).
-func (m *Model) Screen(s common.Screen) common.Component { return m.screens[s] }
-
-// Current is the screen shown.
-func (m *Model) Current() common.Screen { return m.current }
-
 // Init starts every screen; the first one shown is opened.
 func (m *Model) Init() tea.Cmd {
 	var cmds []tea.Cmd

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/glamour"
 	"github.com/charmbracelet/glamour/styles"
@@ -75,6 +77,14 @@ type Common struct {
 	DBDir, DBBaseURL string
 	// Reviewer is "Name <email>" for checklist reviews ("" asks git).
 	Reviewer string
+
+	mdMu sync.Mutex
+	md   map[mdKey]*glamour.TermRenderer
+}
+
+// Spinner is the spinner every screen shows while it works.
+func (c *Common) Spinner() spinner.Model {
+	return spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Spinner))
 }
 
 // RepoFromRoot names a repository after its folder and shows its path with
@@ -132,15 +142,33 @@ func (c *Common) Markdown(md string, width int) string {
 			style = styles.LightStyle
 		}
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithColorProfile(profile), glamour.WithWordWrap(width))
-	if err != nil {
-		return md
+	c.mdMu.Lock()
+	defer c.mdMu.Unlock()
+	// A renderer per look and width, built once: the findings screen
+	// renders a whole lesson at every cursor move.
+	k := mdKey{style, profile, width}
+	r, ok := c.md[k]
+	if !ok {
+		var err error
+		if r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithColorProfile(profile), glamour.WithWordWrap(width)); err != nil {
+			return md
+		}
+		if c.md == nil {
+			c.md = map[mdKey]*glamour.TermRenderer{}
+		}
+		c.md[k] = r
 	}
 	out, err := r.Render(joinListContinuations(md))
 	if err != nil {
 		return md
 	}
 	return out
+}
+
+type mdKey struct {
+	style   string
+	profile termenv.Profile
+	width   int
 }
 
 var (

@@ -112,3 +112,16 @@ func Columns(left, right string, leftWidth, gap int) string {
 func Rule(width int) string {
 	return strings.Repeat("─", max(width, 0))
 }
+
+// Indent puts first before the first line of s and rest before every other.
+func Indent(s, first, rest string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = first + lines[i]
+		} else {
+			lines[i] = rest + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
+}

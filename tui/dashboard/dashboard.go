@@ -64,7 +64,7 @@ type Model struct {
 
 // New returns the dashboard.
 func New(c *common.Common) *Model {
-	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Spinner))
+	sp := c.Spinner()
 	return &Model{c: c, keys: DefaultKeyMap(), spinner: sp, db: dbupdate.New(c)}
 }
 
@@ -79,12 +79,6 @@ func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
 // Init gathers the status.
 func (m *Model) Init() tea.Cmd { return m.reload() }
-
-// Status is the status shown (nil while the first one loads).
-func (m *Model) Status() *status.Status { return m.st }
-
-// Loading reports whether the status is being gathered.
-func (m *Model) Loading() bool { return m.loading }
 
 func (m *Model) reload() tea.Cmd {
 	m.gen++

@@ -102,7 +102,7 @@ type Model struct {
 
 // New returns the findings screen.
 func New(c *common.Common) *Model {
-	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Spinner))
+	sp := c.Spinner()
 	ti := textinput.New()
 	ti.Prompt = "reason: "
 	ti.Placeholder = "why this finding is acceptable"
@@ -117,18 +117,6 @@ func (m *Model) Title() string { return "Findings" }
 
 // Capturing is true while the reason of an ignore is typed.
 func (m *Model) Capturing() bool { return m.ignoring }
-
-// Scanning reports whether a scan is running.
-func (m *Model) Scanning() bool { return m.scan != nil }
-
-// Findings returns the findings shown (after the filters).
-func (m *Model) Findings() []checks.Finding {
-	out := make([]checks.Finding, len(m.visible))
-	for i, idx := range m.visible {
-		out[i] = m.all[idx]
-	}
-	return out
-}
 
 // Init does nothing: a scan starts on request.
 func (m *Model) Init() tea.Cmd { return nil }
@@ -321,7 +309,7 @@ func (m *Model) updateIgnore(msg tea.KeyMsg) tea.Cmd {
 			m.ignoring = false
 			return nil
 		}
-		p, err := AddIgnore(m.c.Repo.Root, f, m.reason.Value())
+		_, err := AddIgnore(m.c.Repo.Root, f, m.reason.Value())
 		if err != nil {
 			if strings.TrimSpace(m.reason.Value()) == "" {
 				m.setNote(err.Error(), true)
@@ -330,7 +318,6 @@ func (m *Model) updateIgnore(msg tea.KeyMsg) tea.Cmd {
 			m.ignoring = false
 			m.reason.Blur()
 			m.setNote(fmt.Sprintf("Could not write %s: %v", checks.PolicyFile, err), true)
-			_ = p
 			return nil
 		}
 		m.ignoring = false
@@ -525,17 +512,22 @@ func shortCommit(c string) string {
 	return c
 }
 
+// noteView is the note line: muted, or in the error style.
+func (m *Model) noteView() string {
+	st := m.c.Styles.Muted
+	if m.noteErr {
+		st = m.c.Styles.Err
+	}
+	return st.Render(common.Truncate(m.note, m.width))
+}
+
 // View draws the screen.
 func (m *Model) View() string {
 	s := m.c.Styles
 	var b strings.Builder
 	if m.ignoring {
 		// The prompt, or why the reason was refused, above the input.
-		st := s.Muted
-		if m.noteErr {
-			st = s.Err
-		}
-		b.WriteString(st.Render(common.Truncate(m.note, m.width)) + "\n")
+		b.WriteString(m.noteView() + "\n")
 	} else {
 		b.WriteString(common.Truncate(m.statusLine(), m.width) + "\n")
 	}
@@ -544,11 +536,7 @@ func (m *Model) View() string {
 	if m.ignoring {
 		b.WriteString(common.Truncate(m.reason.View(), m.width) + "\n")
 	} else if m.note != "" {
-		st := s.Muted
-		if m.noteErr {
-			st = s.Err
-		}
-		b.WriteString(st.Render(common.Truncate(m.note, m.width)) + "\n")
+		b.WriteString(m.noteView() + "\n")
 	} else {
 		rule := s.Divider
 		if m.focus == paneDetail {

@@ -80,9 +80,6 @@ func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 // Init does nothing until the screen is opened.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// Plan is the plan shown, if any.
-func (m *Model) Plan() *hooks.Plan { return m.plan }
-
 // Open reads the status and, when asked, plans the install of pre-commit.
 func (m *Model) Open(msg common.NavigateMsg) tea.Cmd {
 	m.opened = true
@@ -238,7 +235,7 @@ func (m *Model) planView() string {
 	var b strings.Builder
 	w := m.width - 2
 	for _, a := range m.plan.Actions {
-		b.WriteString(indent(common.Wrap("• "+a.Summary, w), "  ", "    ") + "\n")
+		b.WriteString(common.Indent(common.Wrap("• "+a.Summary, w), "  ", "    ") + "\n")
 		if a.Kind == hooks.ActSnippet && a.Snippet != "" {
 			for _, l := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
 				b.WriteString("      " + s.Code.Render(l) + "\n")
@@ -246,7 +243,7 @@ func (m *Model) planView() string {
 		}
 	}
 	for _, n := range m.plan.Notes {
-		b.WriteString(s.Warn.Render(indent(common.Wrap("note: "+n, w), "  ", "    ")) + "\n")
+		b.WriteString(s.Warn.Render(common.Indent(common.Wrap("note: "+n, w), "  ", "    ")) + "\n")
 	}
 	b.WriteString("\n")
 	if m.plan.Changes() {
@@ -255,18 +252,6 @@ func (m *Model) planView() string {
 		b.WriteString("Nothing to change. " + s.Key.Render("esc") + " goes back.\n")
 	}
 	return b.String()
-}
-
-func indent(s, first, rest string) string {
-	lines := strings.Split(s, "\n")
-	for i := range lines {
-		if i == 0 {
-			lines[i] = first + lines[i]
-		} else {
-			lines[i] = rest + lines[i]
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 // ShortHelp is the help line.

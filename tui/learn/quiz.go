@@ -53,9 +53,6 @@ func NewQuiz(c *common.Common, l *lessons.Lesson) *Quiz {
 	return &Quiz{c: c, keys: DefaultQuizKeys(), lesson: l, chosen: -1}
 }
 
-// Lesson is the quiz's lesson.
-func (q *Quiz) Lesson() *lessons.Lesson { return q.lesson }
-
 // Answered reports whether an answer was given, and whether it was right.
 func (q *Quiz) Answered() (answered, correct bool) {
 	return q.chosen >= 0, q.lesson.Sections.Quiz.IsCorrect(q.chosen)

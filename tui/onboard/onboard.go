@@ -141,7 +141,7 @@ type Model struct {
 
 // New returns the walkthrough.
 func New(c *common.Common) *Model {
-	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Spinner))
+	sp := c.Spinner()
 	return &Model{c: c, keys: DefaultKeyMap(), body: viewport.New(0, 0), spinner: sp, correct: map[string]bool{}}
 }
 
@@ -153,10 +153,6 @@ func (m *Model) Capturing() bool { return false }
 
 // Init does nothing until the walkthrough is opened.
 func (m *Model) Init() tea.Cmd { return nil }
-
-// Step is the index of the current step; Topic the lesson within step 4.
-func (m *Model) Step() int  { return m.step }
-func (m *Model) Topic() int { return m.topic }
 
 // Open resumes where the user stopped (the start once finished).
 func (m *Model) Open(common.NavigateMsg) tea.Cmd {
@@ -580,9 +576,9 @@ func (m *Model) scanStep(w int) string {
 			b.WriteString("     " + s.Code.Render(common.Truncate(strings.TrimSpace(f.Snippet), w-5)) + "\n")
 		}
 		if l, ok := lessons.Get(f.Lesson); ok {
-			b.WriteString(indent(common.Wrap("Why: "+l.Summary, w-5), "     ") + "\n")
+			b.WriteString(common.Indent(common.Wrap("Why: "+l.Summary, w-5), "     ", "     ") + "\n")
 		}
-		b.WriteString(indent(common.Wrap("Fix: "+f.Fix, w-5), "     ") + "\n\n")
+		b.WriteString(common.Indent(common.Wrap("Fix: "+f.Fix, w-5), "     ", "     ") + "\n\n")
 	}
 	return b.String()
 }
@@ -646,10 +642,6 @@ func (m *Model) summary(w int) string {
 		b.WriteString(common.Wrap("• "+n, w) + "\n")
 	}
 	return b.String()
-}
-
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
 func bind(keys, help string) key.Binding {

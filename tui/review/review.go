@@ -100,7 +100,7 @@ func New(c *common.Common) *Model {
 	ti := textinput.New()
 	ti.Prompt = "note: "
 	ti.CharLimit = 500
-	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Spinner))
+	sp := c.Spinner()
 	return &Model{c: c, keys: DefaultKeyMap(), note: ti, spinner: sp}
 }
 
@@ -124,12 +124,6 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.cursor.SetHeight(max(h-10, 3))
 }
-
-// Loading reports whether the checklist is being read.
-func (m *Model) Loading() bool { return m.loading }
-
-// File is the checklist shown.
-func (m *Model) File() *checklist.File { return m.file }
 
 func (m *Model) load(skipSlow bool) tea.Cmd {
 	if m.cancel != nil {
