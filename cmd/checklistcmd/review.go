@@ -75,7 +75,8 @@ var (
 	errEOF  = errors.New("end of input")
 )
 
-// RunReview walks the items in plain prompts.
+// RunReview reviews the items: on a terminal in the TUI's checklist screen,
+// otherwise (or with --plain or --stdin) in plain prompts.
 func RunReview(ctx context.Context, opts *ReviewOptions) error {
 	if !opts.Stdin && !opts.IO.IsStdinTTY() {
 		return cmdutil.Failf("checklist review asks questions and standard input is not a terminal: run it in a terminal, or pass --stdin to answer from standard input (use `secfirst checklist set` in scripts)")
