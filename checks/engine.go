@@ -24,6 +24,9 @@ type Check interface {
 type Result struct {
 	Findings []Finding
 	Warnings []string
+	// Suppressed are the findings the check itself hid (.gitleaksignore,
+	// inline comments, osv-scanner.toml), so outputs can count them.
+	Suppressed []Suppression
 }
 
 // Report is the outcome of a scan: the JSON document of PRODUCT.md.
@@ -36,6 +39,9 @@ type Report struct {
 	// Errors are checks that failed outright, as "check: cause". They are
 	// also in Warnings so JSON consumers see them.
 	Errors []string `json:"-"`
+	// Suppressed are the findings that suppressions hid: those the checks
+	// hid themselves, then those the policy's ignores hid.
+	Suppressed []Suppression `json:"-"`
 }
 
 // Options tune a scan.
@@ -79,6 +85,7 @@ func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Opti
 	for i, r := range results {
 		all = append(all, r.Findings...)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
+		rep.Suppressed = append(rep.Suppressed, r.Suppressed...)
 		if errs[i] != nil {
 			msg := fmt.Sprintf("%s check failed: %v", list[i].Name(), errs[i])
 			rep.Errors = append(rep.Errors, msg)
