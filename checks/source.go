@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // Mode is what a scan reads.
@@ -62,9 +64,10 @@ type Source struct {
 	// which carries GIT_INDEX_FILE during `git commit -a`).
 	Env []string
 
-	once  sync.Once
-	files []File
-	err   error
+	once       sync.Once
+	files      []File
+	err        error
+	unreadable []string
 }
 
 // NewRepoSource opens the repository containing dir for a git mode.
@@ -118,26 +121,43 @@ func RepoRoot(ctx context.Context, dir string) (string, error) {
 	return root, nil
 }
 
-// Git runs git in dir and returns its standard output. The error carries the
-// first line git printed on standard error.
-func Git(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
+// readOnlyConfig is given to every git command secfirst runs, all of which
+// only read: the repository may be hostile, and its own configuration must
+// not make secfirst run a program. core.fsmonitor names a program that git
+// runs to refresh the index (diff --cached, ls-files); empty switches it off
+// in every git version ("false" is a bool only since git 2.36, and older
+// ones would run a program of that name). log.showSignature would make
+// `git log` run gpg.program. Diffs also pass --no-ext-diff and --no-textconv.
+// core.hooksPath is left alone: read-only commands run no hook, and the
+// hooks code asks git for its value.
+var readOnlyConfig = []string{"-c", "core.fsmonitor=", "-c", "log.showSignature=false"}
+
+// GitCommand is the git command secfirst runs to read the repository in
+// dir with env (nil: the process's own): git with args, after the options
+// that keep a hostile repository's configuration from running programs.
+func GitCommand(ctx context.Context, dir string, env []string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "git", append(append([]string{}, readOnlyConfig...), args...)...)
 	cmd.Dir = dir
 	if env != nil {
 		cmd.Env = env
 	}
+	return cmd
+}
+
+// GitCommand is the git command that reads the source's repository.
+func (s *Source) GitCommand(ctx context.Context, args ...string) *exec.Cmd {
+	return GitCommand(ctx, s.Root, s.Env, args...)
+}
+
+// Git runs git in dir to read the repository and returns its standard
+// output. The error carries the first line git printed on standard error.
+func Git(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+	cmd := GitCommand(ctx, dir, env, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		if msg == "" {
-			msg = err.Error()
-		}
-		return out, fmt.Errorf("git %s: %s", args[0], msg)
+		return out, fmt.Errorf("git %s: %s", args[0], firstLine(stderr.String(), err))
 	}
 	return out, nil
 }
@@ -250,7 +270,12 @@ func (s *Source) walkPaths() ([]File, error) {
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return nil // unreadable entries are skipped, as gitleaks dir does
+				// Skipped, as gitleaks dir does, and named (Unreadable).
+				s.unreadable = append(s.unreadable, s.Rel(path)+" ("+unwrapPathErr(err).Error()+")")
+				if d != nil && d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
 			}
 			if d.IsDir() {
 				if d.Name() == ".git" {
@@ -269,6 +294,10 @@ func (s *Source) walkPaths() ([]File, error) {
 	}
 	return files, nil
 }
+
+// Unreadable names the entries under the source's paths that could not be
+// listed (a folder without permission), after Files.
+func (s *Source) Unreadable() []string { return s.unreadable }
 
 // Rel turns an absolute path into the path findings report: relative to Root
 // when under it, else absolute; always slash-separated.
@@ -306,11 +335,7 @@ func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
-	cmd.Dir = s.Root
-	if s.Env != nil {
-		cmd.Env = s.Env
-	}
+	cmd := s.GitCommand(ctx, "cat-file", "--batch")
 	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -341,4 +366,123 @@ func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte
 	}
 	_ = cmd.Wait()
 	return out, nil
+}
+
+// ReadRegular reads the file rel (slash-separated, relative to Root) as
+// this source sees it, when it is a regular file of at most limit bytes:
+// in staged mode the index's entry (the index is the commit), otherwise the
+// working tree through internal/safefile. A symlink, a submodule or a
+// device is refused with an error wrapping safefile.ErrNotRegular, never
+// followed; a larger file is a *safefile.TooLargeError; a missing one is
+// fs.ErrNotExist. Configuration a repository carries (.gitleaks.toml,
+// .gitleaksignore) is read through it.
+func (s *Source) ReadRegular(ctx context.Context, rel string, limit int64) ([]byte, error) {
+	if s.Mode != ModeStaged {
+		return safefile.ReadInRoot(s.Root, rel, limit)
+	}
+	out, err := s.Git(ctx, "ls-files", "--stage", "-z", "--", ":(literal)"+rel)
+	if err != nil {
+		return nil, err
+	}
+	entry := strings.TrimRight(string(out), "\x00")
+	if entry == "" {
+		return nil, fs.ErrNotExist
+	}
+	// "<mode> <object> <stage>\t<path>"; several entries are a merge conflict.
+	meta, _, _ := strings.Cut(entry, "\t")
+	f := strings.Fields(meta)
+	if len(f) != 3 || strings.Contains(entry, "\x00") || f[2] != "0" {
+		return nil, fmt.Errorf("%s: has a merge conflict in the index", rel)
+	}
+	if f[0] != "100644" && f[0] != "100755" {
+		return nil, &fs.PathError{Op: "read", Path: rel + " (staged)", Err: safefile.ErrNotRegular}
+	}
+	return s.readBlob(ctx, f[1], rel+" (staged)", limit)
+}
+
+// readBlob reads one blob, at most limit bytes: git is stopped as soon as
+// the blob proves larger.
+func (s *Source) readBlob(ctx context.Context, id, name string, limit int64) ([]byte, error) {
+	cmd := s.GitCommand(ctx, "cat-file", "blob", id)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	data, rerr := io.ReadAll(io.LimitReader(stdout, limit+1))
+	_ = stdout.Close() // a larger blob: git stops on the closed pipe
+	werr := cmd.Wait()
+	switch {
+	case int64(len(data)) > limit:
+		return nil, &safefile.TooLargeError{Path: name, Limit: limit}
+	case rerr != nil:
+		return nil, rerr
+	case werr != nil:
+		return nil, fmt.Errorf("git cat-file: %s", firstLine(stderr.String(), werr))
+	}
+	return data, nil
+}
+
+// firstLine is the first line of what a command printed on standard error,
+// or err when it printed nothing.
+func firstLine(stderr string, err error) string {
+	msg := strings.TrimSpace(stderr)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if msg == "" {
+		return err.Error()
+	}
+	return msg
+}
+
+// BlobHeads returns the first n bytes of each blob of ids (fewer when the
+// blob is shorter), through one `git cat-file --batch`. The rest of each
+// blob streams past without being kept. A missing blob is absent from the
+// map.
+func (s *Source) BlobHeads(ctx context.Context, ids []string, n int) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cmd := s.GitCommand(ctx, "cat-file", "--batch")
+	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(stdout)
+	for range ids {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			break
+		}
+		fields := strings.Fields(header)
+		if len(fields) != 3 {
+			continue // "<id> missing"
+		}
+		size, err := strconv.ParseInt(fields[2], 10, 64)
+		if err != nil {
+			break
+		}
+		head := make([]byte, min(int64(n), size))
+		if _, err := io.ReadFull(r, head); err != nil {
+			break
+		}
+		// The rest of the blob and its trailing newline.
+		if _, err := io.CopyN(io.Discard, r, size-int64(len(head))+1); err != nil {
+			break
+		}
+		out[fields[0]] = head
+	}
+	_ = stdout.Close() // should a read have failed, git must not block on a full pipe
+	_ = cmd.Wait()
+	return out, ctx.Err()
 }
