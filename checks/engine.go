@@ -99,6 +99,7 @@ func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Opti
 		rep.Findings = kept
 	}
 	rep.Summary = Summarize(rep.Findings)
+	redactReport(ctx, src, rep)
 	return rep
 }
 
