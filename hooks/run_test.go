@@ -166,10 +166,10 @@ func TestSuppressingExactlyThisFinding(t *testing.T) {
 
 func TestInternalErrorBlocksOnlyInStrictMode(t *testing.T) {
 	r := installedRepo(t)
-	// A .gitleaks.toml gitleaks cannot use makes the secrets check fail.
+	// A staged .gitleaks.toml gitleaks cannot use makes the secrets check fail.
 	r.Write(".gitleaks.toml", "[[rules]]\nid = \"broken\"\nregex = '''(unclosed'''\n")
 	r.Write("x.txt", "x\n")
-	r.Git("add", "x.txt")
+	r.Git("add", "x.txt", ".gitleaks.toml")
 	out, err := commit(r)
 	mustPass(t, out, err)
 	if !strings.Contains(out, "secfirst: ERROR:") || !strings.Contains(out, "NOT fully checked") {

@@ -92,7 +92,7 @@ func findings(t *testing.T, cfg config.Config, texts []string) []string {
 
 func TestRulesForFindsWhatAllRulesFind(t *testing.T) {
 	texts := corpus(t)
-	full, err := LoadConfig("")
+	full, err := defaultConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func BenchmarkConfigRulesForSmallDiff(b *testing.B) {
 // TestPathAllowedAgreesWithDetector: skipping a file before detection must
 // drop exactly the fragments gitleaks' detector drops for its path.
 func TestPathAllowedAgreesWithDetector(t *testing.T) {
-	full, err := LoadConfig("")
+	full, err := defaultConfig()
 	if err != nil {
 		t.Fatal(err)
 	}

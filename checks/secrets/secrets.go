@@ -5,24 +5,25 @@
 package secrets
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/fatih/semgroup"
 	"github.com/gitleaks/go-gitdiff/gitdiff"
 	"github.com/rs/zerolog"
-	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
@@ -64,111 +65,84 @@ func (*Check) Name() string { return Name }
 // Run implements checks.Check.
 func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
 	switch {
-	case len(src.Paths) > 0:
-		return c.runPaths(ctx, src)
-	case src.Mode == checks.ModeStaged:
+	case len(src.Paths) == 0 && src.Mode == checks.ModeStaged:
 		return c.runStaged(ctx, src)
-	case src.Mode == checks.ModeHistory:
+	case len(src.Paths) == 0 && src.Mode == checks.ModeHistory:
 		return c.runHistory(ctx, src)
 	default:
 		return c.runWorktree(ctx, src)
 	}
 }
 
-// newDetector builds a detector for one scan: gitleaks' Detector accumulates
-// findings, so it is never shared between scans.
-func newDetector(ctx context.Context, root string) (*detect.Detector, error) {
-	cfg, err := LoadConfig(root)
+// scan is one run of the check: the detector and what the run hid and
+// skipped, for the result.
+type scan struct {
+	src     *checks.Source
+	d       *detect.Detector
+	ignore  ignoreList
+	skipped skipped
+	// warnings are the run's own: the configuration, the clone.
+	warnings []string
+}
+
+// newScan reads the repository's .gitleaksignore and starts a run. The
+// detector comes later: staged mode chooses its rules from the diff.
+func newScan(ctx context.Context, src *checks.Source) (*scan, error) {
+	ignore, warnings, err := readIgnoreList(ctx, src)
 	if err != nil {
 		return nil, err
 	}
-	return detectorWith(ctx, root, cfg)
+	return &scan{src: src, ignore: ignore, warnings: warnings}, nil
 }
 
-func detectorWith(ctx context.Context, root string, cfg config.Config) (*detect.Detector, error) {
+// detector builds the run's detector on cfg. gitleaks' Detector accumulates
+// findings, so it is never shared between runs. It reports the findings
+// that `gitleaks:allow` would hide too, and .gitleaksignore is not given to
+// it: convert sorts them out, so outputs can say what was suppressed.
+func (s *scan) detector(ctx context.Context, cfg config.Config) *detect.Detector {
 	d := detect.NewDetectorContext(ctx, cfg)
 	d.MaxDecodeDepth = maxDecodeDepth
+	d.IgnoreGitleaksAllow = true
 	// As many workers as gitleaks: a stalled worker pool stalls the parse of
 	// git's output, and then git itself.
 	d.Sema = semgroup.NewGroup(ctx, 40)
-	ignore := filepath.Join(root, ".gitleaksignore")
-	if _, err := os.Stat(ignore); err == nil {
-		if err := d.AddGitleaksIgnore(ignore); err != nil {
-			return nil, fmt.Errorf("%s: %w", ignore, err)
-		}
-	}
-	return d, nil
+	s.d = d
+	return d
 }
 
-var (
-	defaultOnce     sync.Once
-	defaultCompiled atomic.Bool
-	defaultCfg      config.Config
-	defaultErr      error
-	// viper keeps global state; gitleaks' config loading goes through it.
-	viperMu sync.Mutex
-)
-
-// LoadConfig returns gitleaks' default rules, extended by root/.gitleaks.toml
-// when the repository has one. The default configuration is built once per
-// process: compiling its ~220 rules is the costliest part of a small scan.
-func LoadConfig(root string) (config.Config, error) {
-	path := filepath.Join(root, ".gitleaks.toml")
-	if root == "" {
-		path = ""
-	}
-	if path != "" {
-		if _, err := os.Stat(path); err == nil {
-			return loadRepoConfig(path)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return config.Config{}, err
-		}
-	}
-	defaultOnce.Do(func() {
-		vc, err := defaultViperConfig()
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		defaultCfg, defaultErr = translate(vc)
-		defaultCompiled.Store(defaultErr == nil)
-	})
-	return defaultCfg, defaultErr
-}
-
-// loadRepoConfig reads a repository's .gitleaks.toml. secfirst always starts
-// from gitleaks' default rules: a file without [extend] adds to them instead
-// of replacing them (use [extend] disabledRules to switch defaults off).
-func loadRepoConfig(path string) (cfg config.Config, err error) {
-	viperMu.Lock()
-	defer viperMu.Unlock()
-	defer func() {
-		// gitleaks panics (regexp.MustCompile) on a bad pattern in a user's file.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %v", path, r)
-		}
-	}()
-	viper.Reset()
-	defer viper.Reset()
-	viper.SetConfigFile(path)
-	viper.SetConfigType("toml")
-	if err := viper.ReadInConfig(); err != nil {
-		return config.Config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	var vc config.ViperConfig
-	if err := viper.Unmarshal(&vc); err != nil {
-		return config.Config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	if vc.Extend.Path == "" && vc.Extend.URL == "" {
-		vc.Extend.UseDefault = true
-	}
-	gitleaksExtendDepth = 0
-	cfg, err = vc.Translate()
+// loadRules returns the rules of the run and whether to go on: a
+// configuration that leaves no rule is a loud warning, not a clean scan.
+func (s *scan) loadRules(ctx context.Context) (config.Config, bool, error) {
+	files, err := readConfigFiles(ctx, s.src)
 	if err != nil {
-		return config.Config{}, fmt.Errorf("%s: %w", path, err)
+		return config.Config{}, false, err
 	}
-	cfg.Path = ".gitleaks.toml"
-	return cfg, nil
+	return s.rulesOf(files)
+}
+
+func (s *scan) rulesOf(files *configFiles) (config.Config, bool, error) {
+	cfg, _, err := configOf(files)
+	if err != nil {
+		return config.Config{}, false, err
+	}
+	if len(cfg.Rules) == 0 {
+		s.warnings = append(s.warnings, noRulesWarning(s.src))
+		return cfg, false, nil
+	}
+	return cfg, true, nil
+}
+
+// result turns the detector's findings into the check's result.
+func (s *scan) result(ctx context.Context, c *Check) (checks.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return checks.Result{}, err
+	}
+	res := checks.Result{Warnings: append(s.warnings, s.skipped.warnings()...)}
+	if s.d == nil {
+		return res, nil
+	}
+	res.Findings, res.Suppressed = c.convert(s.src, s.d.Findings(), s.ignore)
+	return res, nil
 }
 
 // runStaged scans the lines the commit adds: the staged diff against HEAD
@@ -177,47 +151,72 @@ func loadRepoConfig(path string) (cfg config.Config, err error) {
 // The diff is read whole first, so that only the rules it can trigger are
 // compiled (see rulesFor).
 func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Result, error) {
-	cmd := exec.CommandContext(ctx, "git", "-c", "core.quotePath=false", "diff", "--cached",
-		"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
-	var frags []detect.Fragment
-	err := streamDiff(src, cmd, nil, func(f *gitdiff.File) {
-		frags = append(frags, fragments(f)...)
-	})
+	s, err := newScan(ctx, src)
 	if err != nil {
 		return checks.Result{}, err
 	}
+	diff := func(text bool, paths []string) ([]detect.Fragment, []binaryFile, error) {
+		var frags []detect.Fragment
+		var binaries []binaryFile
+		err := streamDiff(src.GitCommand(ctx, diffArgs("diff", text, paths)...), nil, func(f *gitdiff.File) {
+			if f.IsBinary && !f.IsDelete {
+				binaries = append(binaries, binaryFile{path: f.NewName, oldPath: f.OldName, blob: f.NewOIDPrefix})
+			}
+			frags = append(frags, fragments(f)...)
+		})
+		return frags, binaries, err
+	}
+	files, err := readConfigFiles(ctx, src)
+	if err != nil {
+		return checks.Result{}, err
+	}
+	// A repository's own rules, or a long-lived process (the TUI) that has
+	// every rule compiled already: all of them. Else only the rules the
+	// diff can trigger, chosen once it is read.
+	all := files != nil || defaultCompiled.Load()
 	var cfg config.Config
-	if hasRepoConfig(src.Root) {
-		if cfg, err = LoadConfig(src.Root); err == nil {
-			frags = dropAllowed(&cfg, frags)
+	var allow *config.Config
+	if all {
+		var ok bool
+		if cfg, ok, err = s.rulesOf(files); err != nil {
+			return checks.Result{}, err
+		} else if !ok {
+			return s.result(ctx, c)
 		}
-	} else if defaultCompiled.Load() {
-		// A long-lived process (the TUI) already has every rule compiled.
-		if cfg, err = LoadConfig(src.Root); err == nil {
-			frags = dropAllowed(&cfg, frags)
+		allow = &cfg
+	} else if allow, err = defaultAllowlists(); err != nil {
+		return checks.Result{}, err
+	}
+	frags, binaries, err := diff(false, nil)
+	if err != nil {
+		return checks.Result{}, err
+	}
+	// The added lines of the files git calls binary that gitleaks reads as text.
+	if texts := s.textual(ctx, binaries, allow); len(texts) > 0 {
+		var paths []string
+		for _, b := range texts {
+			paths = append(paths, b.path, b.oldPath)
 		}
-	} else {
-		var allow *config.Config
-		if allow, err = defaultAllowlists(); err != nil {
+		more, _, err := diff(true, paths)
+		if err != nil {
 			return checks.Result{}, err
 		}
-		frags = dropAllowed(allow, frags)
+		frags = append(frags, more...)
+	}
+	frags = dropAllowed(allow, frags)
+	if !all {
 		texts := make([]string, len(frags))
 		for i, f := range frags {
 			texts[i] = f.Raw
 		}
-		cfg, err = rulesFor(texts, maxDecodeDepth)
-	}
-	if err != nil {
-		return checks.Result{}, err
+		if cfg, err = rulesFor(texts, maxDecodeDepth); err != nil {
+			return checks.Result{}, err
+		}
 	}
 	if len(frags) == 0 {
-		return checks.Result{}, nil
+		return s.result(ctx, c)
 	}
-	d, err := detectorWith(ctx, src.Root, cfg)
-	if err != nil {
-		return checks.Result{}, err
-	}
+	d := s.detector(ctx, cfg)
 	var wg sync.WaitGroup
 	for _, frag := range frags {
 		wg.Add(1)
@@ -230,15 +229,83 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		})
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return checks.Result{}, err
-	}
-	return checks.Result{Findings: c.convert(src, d.Findings())}, nil
+	return s.result(ctx, c)
 }
 
-func hasRepoConfig(root string) bool {
-	_, err := os.Stat(filepath.Join(root, ".gitleaks.toml"))
-	return err == nil
+// diffArgs are the arguments of the git command, `diff --cached` or `log`
+// (which reads the commits on its standard input), that prints the patches
+// gitleaks reads: added lines without context, full blob ids (a binary
+// file's blob is looked at) and, with text, every file as text. paths, when
+// given, limit it to those files.
+func diffArgs(command string, text bool, paths []string) []string {
+	args := []string{"-c", "core.quotePath=false", command, "-U0", "--no-color", "--no-ext-diff",
+		"--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"}
+	if command == "diff" {
+		args = append(args, "--cached")
+	} else {
+		args = append(args, "-p", "--diff-filter=tuxdb", "--no-walk=unsorted", "--stdin")
+	}
+	if text {
+		args = append(args, "--text")
+	}
+	args = append(args, "--")
+	for _, p := range paths {
+		if p != "" {
+			args = append(args, ":(literal)"+p)
+		}
+	}
+	return args
+}
+
+// binaryFile is a file a diff calls binary.
+type binaryFile struct {
+	commit, path, oldPath, blob string
+}
+
+// where names the file, and its commit in history.
+func (f binaryFile) where() string {
+	if f.commit != "" {
+		return f.path + "@" + shortCommit(f.commit)
+	}
+	return f.path
+}
+
+// textual returns the binary files of a diff that gitleaks reads as text
+// (binaryKind) and records the others as skipped; files the allowlists of
+// cfg skip (images, documents...) are neither. git calls a file binary for
+// one NUL byte, which would hide such a file's secrets from the hook and
+// from history while the working-tree scan finds them.
+func (s *scan) textual(ctx context.Context, files []binaryFile, cfg *config.Config) []binaryFile {
+	files = slices.DeleteFunc(files, func(f binaryFile) bool { return pathAllowed(cfg, f.path, f.commit) })
+	if len(files) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(files))
+	for _, f := range files {
+		ids = append(ids, f.blob)
+	}
+	heads, err := s.src.BlobHeads(ctx, ids, headSize)
+	var out []binaryFile
+	for _, f := range files {
+		head, ok := heads[f.blob]
+		kind := binaryKind(f.path, head)
+		switch {
+		case err != nil || !ok:
+			s.skipped.add("unreadable", f.where())
+		case kind != "":
+			s.skipped.add("binary", f.where()+" ("+kind+")")
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func shortCommit(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }
 
 // fragments are the added lines of a patch, one fragment per hunk, as
@@ -268,11 +335,7 @@ func fragments(f *gitdiff.File) []detect.Fragment {
 
 // streamDiff runs a git command that prints patches and calls each with
 // every parsed file, in order. The error names git's own complaint.
-func streamDiff(src *checks.Source, cmd *exec.Cmd, whileGitRuns func() error, each func(*gitdiff.File)) error {
-	cmd.Dir = src.Root
-	if src.Env != nil {
-		cmd.Env = src.Env
-	}
+func streamDiff(cmd *exec.Cmd, whileGitRuns func() error, each func(*gitdiff.File)) error {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -299,17 +362,36 @@ func streamDiff(src *checks.Source, cmd *exec.Cmd, whileGitRuns func() error, ea
 		each(f)
 	}
 	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("git %s: %s", cmd.Args[3], firstLine(stderr.String(), err))
+		return fmt.Errorf("git %s: %s", gitSubcommand(cmd.Args), firstLine(stderr.String(), err))
 	}
 	return nil
 }
 
+// gitSubcommand is the git command of a command line, after its -c options.
+func gitSubcommand(args []string) string {
+	for i := 1; i < len(args); i++ {
+		if args[i] == "-c" {
+			i++
+			continue
+		}
+		return args[i]
+	}
+	return ""
+}
+
 // runHistory scans every commit reachable from HEAD (or src.Revs).
 func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	s, err := newScan(ctx, src)
+	if err != nil {
+		return checks.Result{}, err
+	}
+	if out, err := src.Git(ctx, "rev-parse", "--is-shallow-repository"); err == nil && strings.TrimSpace(string(out)) == "true" {
+		s.warnings = append(s.warnings, "secrets: this clone is shallow: the history before its oldest fetched commits was NOT checked for secrets (`git fetch --unshallow` fetches it)")
+	}
 	revs := src.Revs
 	if len(revs) == 0 {
 		if !src.HasHead(ctx) {
-			return checks.Result{}, nil // no commit yet: no history
+			return s.result(ctx, c) // no commit yet: no history
 		}
 		revs = []string{"HEAD"}
 	}
@@ -322,17 +404,31 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	}
 	commits := strings.Fields(string(out))
 	if len(commits) == 0 {
-		return checks.Result{}, nil
+		return s.result(ctx, c)
 	}
 	parts := splitCommits(commits, historyProcesses(len(commits)))
 	// The rules compile while git starts diffing.
 	var d *detect.Detector
-	build := sync.OnceValue(func() (err error) {
-		d, err = newDetector(ctx, src.Root)
-		return err
+	build := sync.OnceValue(func() error {
+		cfg, ok, err := s.loadRules(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errNoRules
+		}
+		d = s.detector(ctx, cfg)
+		return nil
 	})
 	var wg sync.WaitGroup
+	var binMu sync.Mutex
+	var binaries []binaryFile
 	each := func(f *gitdiff.File) {
+		if f.IsBinary && !f.IsDelete && f.PatchHeader != nil {
+			binMu.Lock()
+			binaries = append(binaries, binaryFile{commit: f.PatchHeader.SHA, path: f.NewName, oldPath: f.OldName, blob: f.NewOIDPrefix})
+			binMu.Unlock()
+		}
 		frags := fragments(f)
 		if len(frags) == 0 {
 			return
@@ -358,15 +454,19 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		streams.Add(1)
 		go func() {
 			defer streams.Done()
-			cmd := exec.CommandContext(ctx, "git", "-c", "core.quotePath=false", "log", "-p", "-U0", "--no-color",
-				"--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=tuxdb",
-				"--no-walk=unsorted", "--stdin", "--")
+			cmd := src.GitCommand(ctx, diffArgs("log", false, nil)...)
 			cmd.Stdin = strings.NewReader(strings.Join(part, "\n") + "\n")
-			errs[i] = streamDiff(src, cmd, build, each)
+			errs[i] = streamDiff(cmd, build, each)
 		}()
 	}
 	streams.Wait()
 	err = errors.Join(errs...)
+	if errors.Is(err, errNoRules) {
+		return s.result(ctx, c)
+	}
+	if err == nil {
+		err = s.historyText(ctx, s.textual(ctx, binaries, &d.Config), each)
+	}
 	wg.Wait()
 	if ctx.Err() != nil {
 		return checks.Result{}, ctx.Err()
@@ -374,7 +474,44 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	if err != nil {
 		return checks.Result{}, err
 	}
-	return checks.Result{Findings: c.convert(src, d.Findings())}, nil
+	return s.result(ctx, c)
+}
+
+// errNoRules stops a history scan whose configuration leaves no rule.
+var errNoRules = errors.New("no rules")
+
+// historyText scans the added lines of the files git called binary in
+// history that gitleaks reads as text: their commits, diffed again as text
+// and limited to those files.
+func (s *scan) historyText(ctx context.Context, files []binaryFile, each func(*gitdiff.File)) error {
+	if len(files) == 0 {
+		return nil
+	}
+	want := map[string]bool{}
+	var commits, paths []string
+	seen := map[string]bool{}
+	for _, f := range files {
+		want[f.commit+"\x00"+f.path] = true
+		for _, v := range []string{"commit\x00" + f.commit, "path\x00" + f.path, "path\x00" + f.oldPath} {
+			if !seen[v] {
+				seen[v] = true
+				kind, value, _ := strings.Cut(v, "\x00")
+				if kind == "commit" {
+					commits = append(commits, value)
+				} else {
+					paths = append(paths, value)
+				}
+			}
+		}
+	}
+	cmd := s.src.GitCommand(ctx, diffArgs("log", true, paths)...)
+	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
+	return streamDiff(cmd, nil, func(f *gitdiff.File) {
+		// The same commits' other changes to these paths were read already.
+		if f.PatchHeader != nil && want[f.PatchHeader.SHA+"\x00"+f.NewName] {
+			each(f)
+		}
+	})
 }
 
 func firstLine(s string, err error) string {
@@ -388,118 +525,145 @@ func firstLine(s string, err error) string {
 	return s
 }
 
-// runWorktree scans the tracked files as they are on disk.
+// runWorktree scans the tracked files as they are on disk, or the files and
+// folders given on the command line, the way `gitleaks dir` does.
 func (c *Check) runWorktree(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	s, err := newScan(ctx, src)
+	if err != nil {
+		return checks.Result{}, err
+	}
 	files, err := src.Files(ctx, nil)
 	if err != nil {
 		return checks.Result{}, err
 	}
-	d, err := newDetector(ctx, src.Root)
+	for _, p := range src.Unreadable() {
+		s.skipped.add("unreadable", p)
+	}
+	cfg, ok, err := s.loadRules(ctx)
 	if err != nil {
 		return checks.Result{}, err
+	} else if !ok {
+		return s.result(ctx, c)
 	}
+	d := s.detector(ctx, cfg)
 	var wg sync.WaitGroup
 	for _, f := range files {
 		wg.Add(1)
 		d.Sema.Go(func() error {
 			defer wg.Done()
-			return scanFile(ctx, d, f.Abs, f.Path)
+			return s.scanFile(ctx, f.Abs, f.Path)
 		})
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return checks.Result{}, err
-	}
-	return checks.Result{Findings: c.convert(src, d.Findings())}, nil
+	return s.result(ctx, c)
 }
 
 // scanFile feeds one file to gitleaks through its own File source, which
-// chunks large files, skips binaries and honours path allowlists.
-func scanFile(ctx context.Context, d *detect.Detector, abs, rel string) error {
+// chunks large files and honours path allowlists. What that source would
+// skip without a word (archives, binary files) and what cannot be read are
+// recorded as skipped.
+func (s *scan) scanFile(ctx context.Context, abs, rel string) error {
+	if pathAllowed(&s.d.Config, rel, "") {
+		return nil // gitleaks' allowlists skip it: not a file to read
+	}
 	fh, err := os.Open(abs)
 	if err != nil {
-		return nil // vanished or unreadable: nothing to scan
+		s.skipped.add("unreadable", rel+" ("+unwrapPathError(err)+")")
+		return nil
 	}
 	defer fh.Close()
-	file := &sources.File{Content: fh, Path: rel, Config: &d.Config, MaxArchiveDepth: d.MaxArchiveDepth}
+	r := bufio.NewReaderSize(fh, headSize)
+	head, err := r.Peek(headSize)
+	if err != nil && err != io.EOF {
+		s.skipped.add("unreadable", rel+" ("+unwrapPathError(err)+")")
+		return nil
+	}
+	if kind := binaryKind(rel, head); kind != "" {
+		s.skipped.add("binary", rel+" ("+kind+")")
+		return nil
+	}
+	file := &sources.File{Content: r, Path: rel, Config: &s.d.Config, MaxArchiveDepth: s.d.MaxArchiveDepth}
 	return file.Fragments(ctx, func(frag sources.Fragment, err error) error {
-		if err != nil || (frag.Raw == "" && frag.FilePath == "") {
+		if err != nil {
+			s.skipped.add("unreadable", rel+" ("+err.Error()+")")
 			return nil
 		}
-		for _, finding := range d.DetectContext(ctx, detect.Fragment(frag)) {
-			d.AddFinding(finding)
+		if frag.Raw == "" && frag.FilePath == "" {
+			return nil
+		}
+		for _, finding := range s.d.DetectContext(ctx, detect.Fragment(frag)) {
+			s.d.AddFinding(finding)
 		}
 		return nil
 	})
 }
 
-// runPaths scans files and folders given on the command line the way
-// `gitleaks dir` does, through gitleaks' own Files source.
-func (c *Check) runPaths(ctx context.Context, src *checks.Source) (checks.Result, error) {
-	d, err := newDetector(ctx, src.Root)
-	if err != nil {
-		return checks.Result{}, err
+func unwrapPathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
 	}
-	for _, p := range src.Paths {
-		files := &sources.Files{Path: p, Config: &d.Config, Sema: d.Sema, MaxArchiveDepth: d.MaxArchiveDepth}
-		if _, err := d.DetectSource(ctx, files); err != nil {
-			return checks.Result{}, err
-		}
-	}
-	fs := d.Findings()
-	for i := range fs {
-		fs[i].File = src.Rel(fs[i].File)
-	}
-	return checks.Result{Findings: c.convert(src, fs)}, nil
+	return err.Error()
 }
 
 // convert turns gitleaks findings into secfirst findings, dropping every raw
-// form of the secret on the way.
-func (c *Check) convert(src *checks.Source, in []report.Finding) []checks.Finding {
+// form of the secret on the way, and sets apart those that `gitleaks:allow`
+// or .gitleaksignore hides, as gitleaks would.
+func (c *Check) convert(src *checks.Source, in []report.Finding, ignore ignoreList) ([]checks.Finding, []checks.Suppression) {
 	out := make([]checks.Finding, 0, len(in))
+	var hidden []checks.Suppression
 	for _, g := range in {
-		path := filepath.ToSlash(g.File)
-		if g.SymlinkFile != "" {
-			path = filepath.ToSlash(g.SymlinkFile)
+		f := c.finding(src, g)
+		n, ignored := ignore.match(g)
+		switch {
+		case strings.Contains(g.Line, allowSignature):
+			hidden = append(hidden, checks.Suppression{Finding: f, By: checks.SuppressedByInline, Where: f.Location()})
+		case ignored:
+			hidden = append(hidden, checks.Suppression{Finding: f, By: checks.SuppressedByGitleaksIgnore, Where: fmt.Sprintf("%s:%d", ignoreFile, n)})
+		default:
+			out = append(out, f)
 		}
-		digest := sha256.Sum256([]byte(g.Secret))
-		what := ruleName(g.RuleID)
-		f := checks.Finding{
-			Check:       Name,
-			Rule:        g.RuleID,
-			Severity:    Severity(g.RuleID),
-			Title:       title(g),
-			File:        path,
-			Line:        g.StartLine,
-			Commit:      g.Commit,
-			Message:     fmt.Sprintf("%s found: %s", what, Redact(g.Secret)),
-			Lesson:      lessons.IDForRule(g.RuleID, fallbackLesson),
-			Refs:        []string{"CWE-798"},
-			Fingerprint: checks.Fingerprint(Name, g.RuleID, path, hex.EncodeToString(digest[:])),
-			Snippet:     redactLine(g.Line, g.Secret, g.Match),
-		}
-		if src.Mode == checks.ModeHistory {
-			f.Lesson = lessons.IDForRule(HistoryRule, f.Lesson)
-			short := g.Commit
-			if len(short) > 12 {
-				short = short[:12]
-			}
-			f.Message = fmt.Sprintf("%s found in commit %s: %s", what, short, Redact(g.Secret))
-			f.Fix = fmt.Sprintf("Revoke and rotate this %s at its issuer first: it is in the history of the repository and must be treated as burnt. "+
-				"Then remove it from %s and load it from an environment variable or a secret manager, and purge it from history with "+
-				"`git filter-repo --replace-text <file listing the secret>`, coordinating the force-push with everyone who has a clone.", what, path)
-		} else {
-			then := "remove it from " + f.Location()
-			if src.Mode == checks.ModeStaged {
-				then += " and stage that change (`git add " + f.File + "`)"
-			}
-			f.Fix = fmt.Sprintf("Revoke and rotate this %s at its issuer first (once committed or shared it is burnt), "+
-				"then %s, and load it at run time from an environment variable or a secret manager; keep files holding secrets out of git (.gitignore). "+
-				"If it was a false positive, add `gitleaks:allow` in a comment on that line.", what, then)
-		}
-		out = append(out, f)
 	}
-	return out
+	return out, hidden
+}
+
+func (c *Check) finding(src *checks.Source, g report.Finding) checks.Finding {
+	path := filepath.ToSlash(g.File)
+	if g.SymlinkFile != "" {
+		path = filepath.ToSlash(g.SymlinkFile)
+	}
+	digest := sha256.Sum256([]byte(g.Secret))
+	what := ruleName(g.RuleID)
+	f := checks.Finding{
+		Check:       Name,
+		Rule:        g.RuleID,
+		Severity:    Severity(g.RuleID),
+		Title:       title(g),
+		File:        path,
+		Line:        g.StartLine,
+		Commit:      g.Commit,
+		Message:     fmt.Sprintf("%s found: %s", what, Redact(g.Secret)),
+		Lesson:      lessons.IDForRule(g.RuleID, fallbackLesson),
+		Refs:        []string{"CWE-798"},
+		Fingerprint: checks.Fingerprint(Name, g.RuleID, path, hex.EncodeToString(digest[:])),
+		Snippet:     snippet(g),
+	}
+	if src.Mode == checks.ModeHistory {
+		f.Lesson = lessons.IDForRule(HistoryRule, f.Lesson)
+		f.Message = fmt.Sprintf("%s found in commit %s: %s", what, shortCommit(g.Commit), Redact(g.Secret))
+		f.Fix = fmt.Sprintf("Revoke and rotate this %s at its issuer first: it is in the history of the repository and must be treated as burnt. "+
+			"Then remove it from %s and load it from an environment variable or a secret manager, and purge it from history with "+
+			"`git filter-repo --replace-text <file listing the secret>`, coordinating the force-push with everyone who has a clone.", what, path)
+	} else {
+		then := "remove it from " + f.Location()
+		if src.Mode == checks.ModeStaged {
+			then += " and stage that change (`git add " + f.File + "`)"
+		}
+		f.Fix = fmt.Sprintf("Revoke and rotate this %s at its issuer first (once committed or shared it is burnt), "+
+			"then %s, and load it at run time from an environment variable or a secret manager; keep files holding secrets out of git (.gitignore). "+
+			"If it was a false positive, add `gitleaks:allow` in a comment on that line.", what, then)
+	}
+	return f
 }
 
 // title is the first clause of gitleaks' rule description, e.g.
@@ -566,38 +730,6 @@ func Severity(rule string) checks.Severity {
 		return checks.Medium
 	}
 	return checks.High
-}
-
-// Redact shows enough of a secret to recognise it and never the secret:
-// its first four characters when it is long, and its length.
-func Redact(secret string) string {
-	n := len([]rune(secret))
-	if n >= 16 {
-		return fmt.Sprintf("%s**** (%d characters, redacted)", string([]rune(secret)[:4]), n)
-	}
-	return fmt.Sprintf("**** (%d characters, redacted)", n)
-}
-
-// redactLine replaces the secret and the whole match in a line.
-func redactLine(line, secret, match string) string {
-	line = strings.TrimSpace(line)
-	if secret == "" || !strings.Contains(line, secret) {
-		// The secret was decoded from an encoded form in this line (base64,
-		// hex...): the line itself would give it away.
-		return ""
-	}
-	if i := strings.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
-	}
-	for _, s := range []string{match, secret} {
-		if s != "" {
-			line = strings.ReplaceAll(line, s, "****")
-		}
-	}
-	if len(line) > 200 {
-		line = line[:200] + "…"
-	}
-	return line
 }
 
 // historyProcesses is how many `git log` processes share a history scan:

@@ -313,20 +313,23 @@ func TestLongHistoryIsSplitExactly(t *testing.T) {
 
 // A long-lived process (the TUI) loads .gitleaks.toml at every scan:
 // gitleaks' own extend counter would drop the default rules from the
-// second or third load on, and the scans would come back clean.
+// second or third load on, and the scans would come back clean. Each load
+// has other bytes, so none is served from the cache of compiled configs.
 func TestRepoConfigLoadedTwiceKeepsDefaults(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, ".gitleaks.toml"), []byte(`[[rules]]
+	src := &checks.Source{Mode: checks.ModeWorktree, Root: dir}
+	for i := range 4 {
+		if err := os.WriteFile(filepath.Join(dir, ".gitleaks.toml"), []byte(fmt.Sprintf(`# load %d
+[[rules]]
 id = "acme-internal-token"
 regex = '''ACME-[0-9]{12}'''
 keywords = ["acme-"]
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 4 {
-		cfg, err := secrets.LoadConfig(dir)
-		if err != nil {
+`, i)), 0o644); err != nil {
 			t.Fatal(err)
+		}
+		cfg, repo, err := secrets.LoadConfig(context.Background(), src)
+		if err != nil || !repo {
+			t.Fatal(repo, err)
 		}
 		if _, ok := cfg.Rules["aws-access-token"]; !ok {
 			t.Fatalf("load %d: the default rules are gone (%d rules)", i+1, len(cfg.Rules))

@@ -153,6 +153,11 @@ func FakeGitHubToken() string { return fake("ghp_", alnum, 36) }
 // FakeStripeKey is a random string shaped like a Stripe live secret key.
 func FakeStripeKey() string { return fake("sk_"+"live_", alnum, 24) }
 
+// FakeShopifyToken is a random string shaped like a Shopify access token:
+// gitleaks has a rule for it, and no check of secfirst but the secrets
+// check knows its shape.
+func FakeShopifyToken() string { return fake("shpat_", "0123456789abcdef", 32) }
+
 // fake draws prefix+n random characters until the result is one gitleaks
 // reports: its rules skip a match whose Shannon entropy is under their
 // threshold (3 for AWS keys, which about 1 random key in 5,000 misses) or

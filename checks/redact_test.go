@@ -1,0 +1,48 @@
+package checks_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/secrets"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+)
+
+// quoting is a check whose finding and warning quote a file's line, as a
+// Dockerfile or lockfile check may, without masking what is on it.
+type quoting struct{ line string }
+
+func (quoting) Name() string { return "quoting" }
+
+func (q quoting) Run(context.Context, *checks.Source) (checks.Result, error) {
+	f := checks.Finding{Check: "quoting", Rule: "quoting/rule", Severity: checks.High, Title: "t", File: "f", Line: 1,
+		Message: "found in: " + q.line, Fix: "remove " + q.line, Snippet: q.line}
+	return checks.Result{Findings: []checks.Finding{f}, Warnings: []string{"f:1: cannot parse " + q.line},
+		Suppressed: []checks.Suppression{{Finding: f, By: checks.SuppressedByInline, Where: "f:1"}}}, nil
+}
+
+// Scan passes everything a report shows through the installed redactor,
+// whatever check wrote it; without a redactor no snippet leaves a scan.
+func TestScanRedactsWhatEveryCheckShows(t *testing.T) {
+	token := gittest.FakeGitHubToken()
+	src := &checks.Source{Mode: checks.ModeWorktree, Root: t.TempDir()}
+	list := []checks.Check{quoting{line: "RUN deploy --key " + token}}
+	t.Cleanup(func() { checks.SetRedactor(secrets.NewRedactor()) })
+
+	checks.SetRedactor(secrets.NewRedactor())
+	rep := checks.Scan(context.Background(), src, list, nil, checks.Options{})
+	f, s := rep.Findings[0], rep.Suppressed[0].Finding
+	for _, text := range []string{f.Snippet, f.Message, f.Fix, s.Snippet, rep.Warnings[0]} {
+		if strings.Contains(text, token) || !strings.Contains(text, "--key ****") {
+			t.Errorf("want the token masked: %q", strings.ReplaceAll(text, token, "<token>"))
+		}
+	}
+
+	checks.SetRedactor(nil)
+	rep = checks.Scan(context.Background(), src, list, nil, checks.Options{})
+	if rep.Findings[0].Snippet != "" || rep.Suppressed[0].Finding.Snippet != "" {
+		t.Errorf("without a redactor the snippets must be dropped")
+	}
+}

@@ -1,0 +1,84 @@
+package secrets_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/secrets"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+)
+
+// TestRedactorMasksEverySecret holds the redactor the engine applies to
+// every text a finding shows: every secret of the default rules and of the
+// repository's own (staged in staged mode) is masked, an encoded one with
+// its whole encoded form, one on a `gitleaks:allow` line too, and a long
+// word cut by "…", while ordinary text is left as it is.
+func TestRedactorMasksEverySecret(t *testing.T) {
+	r := gittest.New(t)
+	r.Write(".gitleaks.toml", "[[rules]]\nid = \"acme-internal-token\"\nregex = '''ACME-[0-9]{12}'''\nkeywords = [\"acme-\"]\n")
+	r.Git("add", "-A")
+	r.Write(".gitleaks.toml", "# not staged\n")
+	gh, aws, acme := gittest.FakeGitHubToken(), gittest.FakeAWSKey(), "ACME-"+strings.Repeat("4", 12)
+	encoded := b64(`{"aws_access_key_id": "` + aws + `"}`)
+	texts := []string{
+		`creds = "` + gh + `" + "` + aws + `"`,
+		"data: " + encoded + " end",
+		`k = "` + aws + `"  # gitleaks:allow`,
+		"internal = " + acme,
+		"RUN curl https://example.com/?t=" + gh[:20] + "…",
+		"FROM alpine:3.19 AS build",
+		"line one\nkey: " + gh + "\nline three",
+	}
+	want := []string{
+		`creds = "****" + "****"`,
+		"data: **** end",
+		`k = "****"  # gitleaks:allow`,
+		"internal = ****",
+		"RUN curl ****…", // the whole word cut: part of a secret is no less a secret
+		"FROM alpine:3.19 AS build",
+		"line one\nkey: ****\nline three",
+	}
+	src, err := checks.NewRepoSource(context.Background(), r.Dir, checks.ModeStaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Env = r.Env
+	got, err := secrets.NewRedactor().Redact(context.Background(), src, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range texts {
+		if got[i] != want[i] {
+			t.Errorf("text %d: got %q, want %q", i, hideFakes(got[i], gh, aws), want[i])
+		}
+	}
+}
+
+// hideFakes names the fake secrets of a test in what it prints.
+func hideFakes(s string, fakes ...string) string {
+	for _, f := range fakes {
+		s = strings.ReplaceAll(s, f, "<fake secret>")
+	}
+	return s
+}
+
+// A secret far into a long line (minified code) is shown in a window
+// around it, cut with "…", never the whole line.
+func TestSnippetOfALongLineShowsTheSecret(t *testing.T) {
+	r := gittest.New(t)
+	gh := gittest.FakeGitHubToken()
+	r.Write("bundle.min.js", "var a=1;"+strings.Repeat("x=f(x);", 300)+`t="`+gh+`";`+strings.Repeat("y=g(y);", 300)+"\n")
+	r.Commit("bundle")
+	got := scan(t, r, checks.ModeWorktree)
+	if len(got) != 1 {
+		t.Fatalf("want one finding, got %v", rules(got))
+	}
+	s := got[0].Snippet
+	if n := utf8.RuneCountInString(s); n > 200 || !strings.HasPrefix(s, "…") || !strings.HasSuffix(s, "…") ||
+		!strings.Contains(s, `t="****";`) || strings.Contains(s, gh) {
+		t.Fatalf("want a window of at most 200 characters around the masked secret, got %d: %q", n, hideFakes(s, gh))
+	}
+}

@@ -1,0 +1,93 @@
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/h2non/filetype"
+	"github.com/mholt/archives"
+)
+
+// headSize is how much of a file decides whether it is binary: git calls a
+// file binary when a NUL byte is in its first 8,000 bytes, and magic
+// numbers sit in the first few hundred.
+const headSize = 8000
+
+// binaryKind names the kind of a file the secrets check does not read, or
+// is "" for a file it reads. It decides as gitleaks' own file source does
+// (what `gitleaks dir` skips): an archive by its name (gitleaks opens
+// archives only when asked to) or a file whose first bytes are those of an
+// application format (executables, PDF, office documents, zip, fonts);
+// images and other files with NUL bytes are read as text. Every mode asks
+// it, so that the hook and a history scan find what the working-tree scan
+// finds: git's own test for a binary file (a NUL byte in its first 8,000
+// bytes) would hide from diffs a text file with one NUL byte.
+func binaryKind(path string, head []byte) string {
+	if kind, err := filetype.Match(head); err == nil && kind.MIME.Type == "application" {
+		return kind.MIME.Value
+	}
+	if format, _, err := archives.Identify(context.Background(), path, nil); err == nil && format != nil {
+		return "archive"
+	}
+	return ""
+}
+
+// skipped are the files a scan did not read, by reason: nothing is skipped
+// silently. It is safe for concurrent use.
+type skipped struct {
+	mu    sync.Mutex
+	paths map[string][]string
+}
+
+// add records that path was not read, for reason.
+func (s *skipped) add(reason, path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.paths == nil {
+		s.paths = map[string][]string{}
+	}
+	s.paths[reason] = append(s.paths[reason], path)
+}
+
+// maxNamed is how many files a warning names before it counts the rest.
+const maxNamed = 5
+
+// warnings are one line per reason, naming the files.
+func (s *skipped) warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reasons := make([]string, 0, len(s.paths))
+	for r := range s.paths {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	var out []string
+	for _, r := range reasons {
+		paths := s.paths[r]
+		sort.Strings(paths)
+		paths = dedupe(paths)
+		named := strings.Join(paths[:min(len(paths), maxNamed)], ", ")
+		if len(paths) > maxNamed {
+			named += fmt.Sprintf(" and %d more", len(paths)-maxNamed)
+		}
+		noun := "file"
+		if len(paths) > 1 {
+			noun = "files"
+		}
+		out = append(out, fmt.Sprintf("secrets: %d %s NOT checked for secrets, %s: %s", len(paths), noun, r, named))
+	}
+	return out
+}
+
+func dedupe(sorted []string) []string {
+	out := sorted[:0]
+	for i, p := range sorted {
+		if i == 0 || p != sorted[i-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
