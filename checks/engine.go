@@ -59,6 +59,9 @@ func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Opti
 	if pol == nil {
 		pol = DefaultPolicy()
 	}
+	if src.MaxFileSize == 0 {
+		src.MaxFileSize = pol.SecretsMaxFileSize
+	}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()

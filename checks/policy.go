@@ -31,6 +31,9 @@ type Policy struct {
 	StaleAfterDays int
 	// Ignores are the suppressions, in file order.
 	Ignores []Ignore
+	// SecretsMaxFileSize is the size in bytes past which the secrets check
+	// skips a file with a warning ([secrets] max_file_size_mb; 0: the default).
+	SecretsMaxFileSize int64
 	// Path is the file the policy came from ("" when there is none).
 	Path string
 }
@@ -132,7 +135,12 @@ type rawPolicy struct {
 	DisabledChecks []string     `toml:"disabled_checks"`
 	Strict         bool         `toml:"strict"`
 	Checklist      rawChecklist `toml:"checklist"`
+	Secrets        rawSecrets   `toml:"secrets"`
 	Ignore         []rawIgnore  `toml:"ignore"`
+}
+
+type rawSecrets struct {
+	MaxFileSizeMB *int64 `toml:"max_file_size_mb"`
 }
 
 type rawChecklist struct {
@@ -198,6 +206,12 @@ func ParsePolicy(p string, data []byte) (*Policy, error) {
 	}
 	if raw.Checklist.StaleAfterDays > 0 {
 		pol.StaleAfterDays = raw.Checklist.StaleAfterDays
+	}
+	if mb := raw.Secrets.MaxFileSizeMB; mb != nil {
+		if *mb < 1 || *mb > 10_000 {
+			return nil, &ConfigError{Path: p, Line: keyLine(data, "max_file_size_mb"), Msg: "max_file_size_mb must be a number of megabytes from 1 to 10000"}
+		}
+		pol.SecretsMaxFileSize = *mb * 1_000_000
 	}
 	headers := ignoreHeaderLines(data)
 	for i, ri := range raw.Ignore {

@@ -63,11 +63,29 @@ type Source struct {
 	// Env is the environment git commands run with (nil: the process's own,
 	// which carries GIT_INDEX_FILE during `git commit -a`).
 	Env []string
+	// MaxFileSize is the size in bytes past which the secrets check skips a
+	// file, with a warning naming it (0: DefaultMaxFileSize). The policy's
+	// [secrets] max_file_size_mb sets it.
+	MaxFileSize int64
 
 	once       sync.Once
 	files      []File
 	err        error
 	unreadable []string
+}
+
+// DefaultMaxFileSize is the secrets check's size limit per file when the
+// policy sets none: 10 MB, past any source file and most bundles, short of
+// the database dumps and binaries that make a scan take minutes.
+const DefaultMaxFileSize = 10_000_000
+
+// FileSizeLimit is the size in bytes past which the secrets check skips a
+// file.
+func (s *Source) FileSizeLimit() int64 {
+	if s.MaxFileSize > 0 {
+		return s.MaxFileSize
+	}
+	return DefaultMaxFileSize
 }
 
 // NewRepoSource opens the repository containing dir for a git mode.
@@ -329,42 +347,21 @@ func (s *Source) ReadPath(ctx context.Context, rel string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(rel)))
 }
 
-// ReadBlobs reads many staged blobs through one `git cat-file --batch`.
+// ReadBlobs reads many staged blobs through one `git cat-file --batch`. A
+// blob it could not read is absent from the map.
 func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cmd := s.GitCommand(ctx, "cat-file", "--batch")
-	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	r := bufio.NewReader(stdout)
-	for range ids {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			break
-		}
-		fields := strings.Fields(header)
-		if len(fields) != 3 {
-			continue // "<id> missing"
-		}
-		n, err := strconv.Atoi(fields[2])
-		if err != nil {
-			break
-		}
-		buf := make([]byte, n+1) // content and its trailing newline
+	_ = s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
+		buf := make([]byte, size+1) // content and its trailing newline
 		if _, err := io.ReadFull(r, buf); err != nil {
-			break
+			return err
 		}
-		out[fields[0]] = buf[:n]
-	}
-	_ = cmd.Wait()
+		out[id] = buf[:size]
+		return nil
+	})
 	return out, nil
 }
 
@@ -440,49 +437,85 @@ func firstLine(stderr string, err error) string {
 	return msg
 }
 
-// BlobHeads returns the first n bytes of each blob of ids (fewer when the
-// blob is shorter), through one `git cat-file --batch`. The rest of each
-// blob streams past without being kept. A missing blob is absent from the
-// map.
-func (s *Source) BlobHeads(ctx context.Context, ids []string, n int) (map[string][]byte, error) {
-	out := make(map[string][]byte, len(ids))
+// BlobHead is the start of a blob and its whole size.
+type BlobHead struct {
+	Head []byte
+	Size int64
+}
+
+// BlobHeads returns the size of each blob of ids and, for those of at most
+// maxSize bytes, their first n bytes (fewer when the blob is shorter): one
+// `git cat-file --batch-check` for the sizes, one `--batch` for the heads,
+// whose rest streams past without being kept. A larger blob is never read.
+// A missing blob is absent from the map.
+func (s *Source) BlobHeads(ctx context.Context, ids []string, n int, maxSize int64) (map[string]BlobHead, error) {
+	out := make(map[string]BlobHead, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cmd := s.GitCommand(ctx, "cat-file", "--batch")
+	var small []string
+	err := s.catFile(ctx, "--batch-check", ids, func(id string, size int64, _ *bufio.Reader) error {
+		out[id] = BlobHead{Size: size}
+		if size <= maxSize {
+			small = append(small, id)
+		}
+		return nil
+	})
+	if err != nil || len(small) == 0 {
+		return out, err
+	}
+	err = s.catFile(ctx, "--batch", small, func(id string, size int64, r *bufio.Reader) error {
+		head := make([]byte, min(int64(n), size))
+		if _, err := io.ReadFull(r, head); err != nil {
+			return err
+		}
+		// The rest of the blob and its trailing newline.
+		if _, err := io.CopyN(io.Discard, r, size-int64(len(head))+1); err != nil {
+			return err
+		}
+		out[id] = BlobHead{Head: head, Size: size}
+		return nil
+	})
+	return out, err
+}
+
+// catFile runs `git cat-file <mode>` on ids and calls each with the id and
+// size of every object found, and the reader positioned at its content
+// (--batch), which each must consume whole.
+func (s *Source) catFile(ctx context.Context, mode string, ids []string, each func(id string, size int64, r *bufio.Reader) error) error {
+	cmd := s.GitCommand(ctx, "cat-file", mode)
 	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
 	r := bufio.NewReader(stdout)
 	for range ids {
-		header, err := r.ReadString('\n')
-		if err != nil {
+		header, rerr := r.ReadString('\n')
+		if rerr != nil {
+			err = rerr
 			break
 		}
 		fields := strings.Fields(header)
 		if len(fields) != 3 {
 			continue // "<id> missing"
 		}
-		size, err := strconv.ParseInt(fields[2], 10, 64)
-		if err != nil {
+		size, perr := strconv.ParseInt(fields[2], 10, 64)
+		if perr != nil {
+			err = perr
 			break
 		}
-		head := make([]byte, min(int64(n), size))
-		if _, err := io.ReadFull(r, head); err != nil {
+		if err = each(fields[0], size, r); err != nil {
 			break
 		}
-		// The rest of the blob and its trailing newline.
-		if _, err := io.CopyN(io.Discard, r, size-int64(len(head))+1); err != nil {
-			break
-		}
-		out[fields[0]] = head
 	}
 	_ = stdout.Close() // should a read have failed, git must not block on a full pipe
 	_ = cmd.Wait()
-	return out, ctx.Err()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
