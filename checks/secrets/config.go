@@ -266,6 +266,7 @@ func translateRepoConfig(files *configFiles) (cfg config.Config, err error) {
 	if err != nil {
 		return config.Config{}, err
 	}
+	fastLineAllowlists(&cfg)
 	cfg.Path = configFile
 	return cfg, nil
 }

@@ -95,7 +95,10 @@ func translate(vc config.ViperConfig) (cfg config.Config, err error) {
 		vc.Rules[i].Allowlists = slices.Clone(vc.Rules[i].Allowlists)
 	}
 	vc.Allowlists = slices.Clone(vc.Allowlists)
-	return vc.Translate()
+	if cfg, err = vc.Translate(); err == nil {
+		fastLineAllowlists(&cfg)
+	}
+	return cfg, err
 }
 
 // rulesFor returns the default configuration restricted to the rules that

@@ -5,7 +5,7 @@
 package secrets
 
 import (
-	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,8 +18,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fatih/semgroup"
 	"github.com/gitleaks/go-gitdiff/gitdiff"
@@ -28,7 +30,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 	"github.com/zricethezav/gitleaks/v8/report"
-	"github.com/zricethezav/gitleaks/v8/sources"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/lessons"
@@ -81,6 +83,11 @@ type scan struct {
 	d       *detect.Detector
 	ignore  ignoreList
 	skipped skipped
+	// limit is the size past which a file is skipped.
+	limit int64
+	// budget bounds the text held for detection at once; wg waits for it.
+	budget *semaphore.Weighted
+	wg     sync.WaitGroup
 	// warnings are the run's own: the configuration, the clone.
 	warnings []string
 }
@@ -92,7 +99,7 @@ func newScan(ctx context.Context, src *checks.Source) (*scan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scan{src: src, ignore: ignore, warnings: warnings}, nil
+	return &scan{src: src, ignore: ignore, warnings: warnings, limit: src.FileSizeLimit(), budget: newBudget()}, nil
 }
 
 // detector builds the run's detector on cfg. gitleaks' Detector accumulates
@@ -132,12 +139,80 @@ func (s *scan) rulesOf(files *configFiles) (config.Config, bool, error) {
 	return cfg, true, nil
 }
 
-// result turns the detector's findings into the check's result.
+// submit detects the fragments of one file in the background, once their
+// text fits in the budget; an error means ctx ended first.
+func (s *scan) submit(ctx context.Context, frags []detect.Fragment) error {
+	n := 0
+	for _, f := range frags {
+		n += len(f.Raw)
+	}
+	w, err := acquire(ctx, s.budget, n)
+	if err != nil {
+		return err
+	}
+	s.run(ctx, w, frags)
+	return nil
+}
+
+// run detects frags in the background and gives w back to the budget when
+// done. The fragments that fit in one piece are read by one worker; a
+// larger one is read in pieces, piecesPerJob to a worker, so that one large
+// file keeps every core busy.
+func (s *scan) run(ctx context.Context, w int64, frags []detect.Fragment) {
+	type job struct {
+		pieces []detect.Fragment
+		seen   *dedupe // nil: one piece per fragment, nothing found twice
+	}
+	var jobs []job
+	var whole []detect.Fragment
+	for _, f := range frags {
+		ps := pieces(f)
+		if len(ps) == 1 {
+			whole = append(whole, f)
+			continue
+		}
+		seen := &dedupe{seen: map[string]bool{}}
+		for i := 0; i < len(ps); i += piecesPerJob {
+			jobs = append(jobs, job{pieces: ps[i:min(i+piecesPerJob, len(ps))], seen: seen})
+		}
+	}
+	if len(whole) > 0 {
+		jobs = append(jobs, job{pieces: whole})
+	}
+	left := atomic.Int64{}
+	left.Store(int64(len(jobs)))
+	for _, j := range jobs {
+		s.wg.Add(1)
+		s.d.Sema.Go(func() error {
+			defer s.wg.Done()
+			defer func() {
+				if left.Add(-1) == 0 {
+					s.budget.Release(w)
+				}
+			}()
+			for _, p := range j.pieces {
+				for _, finding := range s.d.DetectContext(ctx, p) {
+					if j.seen == nil || j.seen.first(finding) {
+						s.d.AddFinding(finding)
+					}
+				}
+			}
+			return nil
+		})
+	}
+	if len(jobs) == 0 {
+		s.budget.Release(w)
+	}
+}
+
+// result waits for the detection and turns its findings into the check's
+// result.
 func (s *scan) result(ctx context.Context, c *Check) (checks.Result, error) {
+	s.wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return checks.Result{}, err
 	}
-	res := checks.Result{Warnings: append(s.warnings, s.skipped.warnings()...)}
+	res := checks.Result{Warnings: append(s.warnings, s.skipped.warnings(s.limit)...)}
 	if s.d == nil {
 		return res, nil
 	}
@@ -145,50 +220,79 @@ func (s *scan) result(ctx context.Context, c *Check) (checks.Result, error) {
 	return res, nil
 }
 
+// chooseRulesBelow is how much added text staged mode reads before it
+// chooses the rules: below it only the rules the text can trigger are
+// compiled, which is most of the cost of a small commit; above, every rule
+// is, and the diff is detected as it streams.
+const chooseRulesBelow = 1 << 20
+
 // runStaged scans the lines the commit adds: the staged diff against HEAD
 // (git compares against the empty tree before the first commit). git reads
 // GIT_INDEX_FILE itself, so `git commit -a` and `git commit <path>` are right.
-// The diff is read whole first, so that only the rules it can trigger are
+// A small diff is read whole first, so that only the rules it can trigger are
 // compiled (see rulesFor).
 func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Result, error) {
 	s, err := newScan(ctx, src)
 	if err != nil {
 		return checks.Result{}, err
 	}
-	diff := func(text bool, paths []string) ([]detect.Fragment, []binaryFile, error) {
-		var frags []detect.Fragment
-		var binaries []binaryFile
-		err := streamDiff(src.GitCommand(ctx, diffArgs("diff", text, paths)...), nil, func(f *gitdiff.File) {
-			if f.IsBinary && !f.IsDelete {
-				binaries = append(binaries, binaryFile{path: f.NewName, oldPath: f.OldName, blob: f.NewOIDPrefix})
-			}
-			frags = append(frags, fragments(f)...)
-		})
-		return frags, binaries, err
-	}
 	files, err := readConfigFiles(ctx, src)
 	if err != nil {
 		return checks.Result{}, err
 	}
 	// A repository's own rules, or a long-lived process (the TUI) that has
-	// every rule compiled already: all of them. Else only the rules the
-	// diff can trigger, chosen once it is read.
-	all := files != nil || defaultCompiled.Load()
-	var cfg config.Config
+	// every rule compiled already: all of them.
 	var allow *config.Config
-	if all {
-		var ok bool
-		if cfg, ok, err = s.rulesOf(files); err != nil {
+	if files != nil || defaultCompiled.Load() {
+		cfg, ok, err := s.rulesOf(files)
+		if err != nil {
 			return checks.Result{}, err
 		} else if !ok {
 			return s.result(ctx, c)
 		}
-		allow = &cfg
+		allow = &s.detector(ctx, cfg).Config
 	} else if allow, err = defaultAllowlists(); err != nil {
 		return checks.Result{}, err
 	}
-	frags, binaries, err := diff(false, nil)
-	if err != nil {
+	var pending []detect.Fragment
+	var pendingBytes int
+	var binaries []binaryFile
+	take := func(frags []detect.Fragment) error {
+		if s.d != nil {
+			return s.submit(ctx, frags)
+		}
+		pending = append(pending, frags...)
+		for _, f := range frags {
+			pendingBytes += len(f.Raw)
+		}
+		if pendingBytes <= chooseRulesBelow {
+			return nil
+		}
+		cfg, err := defaultConfig()
+		if err != nil {
+			return err
+		}
+		s.detector(ctx, cfg)
+		frags, pending = pending, nil
+		return s.submit(ctx, frags)
+	}
+	diff := func(text bool, paths []string) error {
+		var takeErr error
+		err := streamDiff(src.GitCommand(ctx, diffArgs("diff", text, s.limit, paths)...), nil, func(f *gitdiff.File) {
+			switch {
+			case takeErr != nil || f.IsDelete || pathAllowed(allow, f.NewName, ""):
+			case f.IsBinary:
+				binaries = append(binaries, binaryFile{path: f.NewName, oldPath: f.OldName, blob: f.NewOIDPrefix})
+			default:
+				if frags := fragments(f); len(frags) > 0 {
+					takeErr = take(frags)
+				}
+			}
+		})
+		return cmp.Or(takeErr, err)
+	}
+	if err := diff(false, nil); err != nil {
+		s.wg.Wait()
 		return checks.Result{}, err
 	}
 	// The added lines of the files git calls binary that gitleaks reads as text.
@@ -197,49 +301,38 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		for _, b := range texts {
 			paths = append(paths, b.path, b.oldPath)
 		}
-		more, _, err := diff(true, paths)
+		if err := diff(true, paths); err != nil {
+			s.wg.Wait()
+			return checks.Result{}, err
+		}
+	}
+	if s.d == nil && len(pending) > 0 {
+		texts := make([]string, len(pending))
+		for i, f := range pending {
+			texts[i] = f.Raw
+		}
+		cfg, err := rulesFor(texts, maxDecodeDepth)
 		if err != nil {
 			return checks.Result{}, err
 		}
-		frags = append(frags, more...)
-	}
-	frags = dropAllowed(allow, frags)
-	if !all {
-		texts := make([]string, len(frags))
-		for i, f := range frags {
-			texts[i] = f.Raw
-		}
-		if cfg, err = rulesFor(texts, maxDecodeDepth); err != nil {
+		s.detector(ctx, cfg)
+		if err := s.submit(ctx, pending); err != nil {
+			s.wg.Wait()
 			return checks.Result{}, err
 		}
 	}
-	if len(frags) == 0 {
-		return s.result(ctx, c)
-	}
-	d := s.detector(ctx, cfg)
-	var wg sync.WaitGroup
-	for _, frag := range frags {
-		wg.Add(1)
-		d.Sema.Go(func() error {
-			defer wg.Done()
-			for _, finding := range d.DetectContext(ctx, frag) {
-				d.AddFinding(finding)
-			}
-			return nil
-		})
-	}
-	wg.Wait()
 	return s.result(ctx, c)
 }
 
 // diffArgs are the arguments of the git command, `diff --cached` or `log`
 // (which reads the commits on its standard input), that prints the patches
 // gitleaks reads: added lines without context, full blob ids (a binary
-// file's blob is looked at) and, with text, every file as text. paths, when
-// given, limit it to those files.
-func diffArgs(command string, text bool, paths []string) []string {
-	args := []string{"-c", "core.quotePath=false", command, "-U0", "--no-color", "--no-ext-diff",
-		"--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"}
+// file's blob is looked at), files over limit as binary (git reads no more
+// of them than their size) and, with text, every other file as text.
+// paths, when given, limit it to those files.
+func diffArgs(command string, text bool, limit int64, paths []string) []string {
+	args := []string{"-c", "core.quotePath=false", "-c", "core.bigFileThreshold=" + strconv.FormatInt(limit, 10),
+		command, "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"}
 	if command == "diff" {
 		args = append(args, "--cached")
 	} else {
@@ -271,29 +364,35 @@ func (f binaryFile) where() string {
 }
 
 // textual returns the binary files of a diff that gitleaks reads as text
-// (binaryKind) and records the others as skipped; files the allowlists of
-// cfg skip (images, documents...) are neither. git calls a file binary for
-// one NUL byte, which would hide such a file's secrets from the hook and
-// from history while the working-tree scan finds them.
+// (binaryKind) and records the others as skipped: too large, binary or
+// unreadable; files the allowlists of cfg skip (images, documents...) are
+// neither. git calls a file binary for one NUL byte, which would hide such
+// a file's secrets from the hook and from history while the working-tree
+// scan finds them, and for a size over the limit (core.bigFileThreshold).
 func (s *scan) textual(ctx context.Context, files []binaryFile, cfg *config.Config) []binaryFile {
 	files = slices.DeleteFunc(files, func(f binaryFile) bool { return pathAllowed(cfg, f.path, f.commit) })
 	if len(files) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(files))
+	var ids []string
+	seen := map[string]bool{}
 	for _, f := range files {
-		ids = append(ids, f.blob)
+		if !seen[f.blob] {
+			seen[f.blob] = true
+			ids = append(ids, f.blob)
+		}
 	}
-	heads, err := s.src.BlobHeads(ctx, ids, headSize)
+	heads, err := s.src.BlobHeads(ctx, ids, headSize, s.limit)
 	var out []binaryFile
 	for _, f := range files {
-		head, ok := heads[f.blob]
-		kind := binaryKind(f.path, head)
+		blob, ok := heads[f.blob]
 		switch {
 		case err != nil || !ok:
-			s.skipped.add("unreadable", f.where())
-		case kind != "":
-			s.skipped.add("binary", f.where()+" ("+kind+")")
+			s.skipped.add(skipUnreadable, f.where())
+		case blob.Size > s.limit:
+			s.skipped.add(skipTooLarge, f.where()+" ("+megabytes(blob.Size)+")")
+		case binaryKind(f.path, blob.Head) != "":
+			s.skipped.add(skipBinary, f.where()+" ("+binaryKind(f.path, blob.Head)+")")
 		default:
 			out = append(out, f)
 		}
@@ -408,7 +507,6 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	}
 	parts := splitCommits(commits, historyProcesses(len(commits)))
 	// The rules compile while git starts diffing.
-	var d *detect.Detector
 	build := sync.OnceValue(func() error {
 		cfg, ok, err := s.loadRules(ctx)
 		if err != nil {
@@ -417,12 +515,12 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		if !ok {
 			return errNoRules
 		}
-		d = s.detector(ctx, cfg)
+		s.detector(ctx, cfg)
 		return nil
 	})
-	var wg sync.WaitGroup
 	var binMu sync.Mutex
 	var binaries []binaryFile
+	var takeErr error
 	each := func(f *gitdiff.File) {
 		if f.IsBinary && !f.IsDelete && f.PatchHeader != nil {
 			binMu.Lock()
@@ -434,19 +532,14 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 			return
 		}
 		// One hunk: the detector's own allowlist check is enough. Many: ask once.
-		if len(frags) > 1 && pathAllowed(&d.Config, frags[0].FilePath, frags[0].CommitSHA) {
+		if len(frags) > 1 && pathAllowed(&s.d.Config, frags[0].FilePath, frags[0].CommitSHA) {
 			return
 		}
-		wg.Add(1)
-		d.Sema.Go(func() error {
-			defer wg.Done()
-			for _, frag := range frags {
-				for _, finding := range d.DetectContext(ctx, frag) {
-					d.AddFinding(finding)
-				}
-			}
-			return nil
-		})
+		if err := s.submit(ctx, frags); err != nil {
+			binMu.Lock()
+			takeErr = err
+			binMu.Unlock()
+		}
 	}
 	errs := make([]error, len(parts))
 	var streams sync.WaitGroup
@@ -454,7 +547,7 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		streams.Add(1)
 		go func() {
 			defer streams.Done()
-			cmd := src.GitCommand(ctx, diffArgs("log", false, nil)...)
+			cmd := src.GitCommand(ctx, diffArgs("log", false, s.limit, nil)...)
 			cmd.Stdin = strings.NewReader(strings.Join(part, "\n") + "\n")
 			errs[i] = streamDiff(cmd, build, each)
 		}()
@@ -465,13 +558,10 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		return s.result(ctx, c)
 	}
 	if err == nil {
-		err = s.historyText(ctx, s.textual(ctx, binaries, &d.Config), each)
+		err = s.historyText(ctx, s.textual(ctx, binaries, &s.d.Config), each)
 	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return checks.Result{}, ctx.Err()
-	}
-	if err != nil {
+	if err = cmp.Or(err, takeErr); err != nil {
+		s.wg.Wait()
 		return checks.Result{}, err
 	}
 	return s.result(ctx, c)
@@ -504,7 +594,7 @@ func (s *scan) historyText(ctx context.Context, files []binaryFile, each func(*g
 			}
 		}
 	}
-	cmd := s.src.GitCommand(ctx, diffArgs("log", true, paths)...)
+	cmd := s.src.GitCommand(ctx, diffArgs("log", true, s.limit, paths)...)
 	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
 	return streamDiff(cmd, nil, func(f *gitdiff.File) {
 		// The same commits' other changes to these paths were read already.
@@ -537,7 +627,7 @@ func (c *Check) runWorktree(ctx context.Context, src *checks.Source) (checks.Res
 		return checks.Result{}, err
 	}
 	for _, p := range src.Unreadable() {
-		s.skipped.add("unreadable", p)
+		s.skipped.add(skipUnreadable, p)
 	}
 	cfg, ok, err := s.loadRules(ctx)
 	if err != nil {
@@ -545,57 +635,62 @@ func (c *Check) runWorktree(ctx context.Context, src *checks.Source) (checks.Res
 	} else if !ok {
 		return s.result(ctx, c)
 	}
-	d := s.detector(ctx, cfg)
-	var wg sync.WaitGroup
+	s.detector(ctx, cfg)
 	for _, f := range files {
-		wg.Add(1)
-		d.Sema.Go(func() error {
-			defer wg.Done()
-			return s.scanFile(ctx, f.Abs, f.Path)
-		})
+		if err := s.scanFile(ctx, f.Abs, f.Path); err != nil {
+			s.wg.Wait()
+			return checks.Result{}, err
+		}
 	}
-	wg.Wait()
 	return s.result(ctx, c)
 }
 
-// scanFile feeds one file to gitleaks through its own File source, which
-// chunks large files and honours path allowlists. What that source would
-// skip without a word (archives, binary files) and what cannot be read are
-// recorded as skipped.
+// scanFile reads one file whole, as one fragment, and detects it in the
+// background. What gitleaks' own file source would skip without a word
+// (archives, binary files), a file over the size limit and one that cannot
+// be read are recorded as skipped; so are none of the files the allowlists
+// skip. An error means ctx ended.
 func (s *scan) scanFile(ctx context.Context, abs, rel string) error {
 	if pathAllowed(&s.d.Config, rel, "") {
 		return nil // gitleaks' allowlists skip it: not a file to read
 	}
 	fh, err := os.Open(abs)
 	if err != nil {
-		s.skipped.add("unreadable", rel+" ("+unwrapPathError(err)+")")
+		s.skipped.add(skipUnreadable, rel+" ("+unwrapPathError(err)+")")
 		return nil
 	}
 	defer fh.Close()
-	r := bufio.NewReaderSize(fh, headSize)
-	head, err := r.Peek(headSize)
-	if err != nil && err != io.EOF {
-		s.skipped.add("unreadable", rel+" ("+unwrapPathError(err)+")")
+	fi, err := fh.Stat()
+	if err != nil {
+		s.skipped.add(skipUnreadable, rel+" ("+unwrapPathError(err)+")")
 		return nil
 	}
-	if kind := binaryKind(rel, head); kind != "" {
-		s.skipped.add("binary", rel+" ("+kind+")")
+	if fi.Size() > s.limit {
+		s.skipped.add(skipTooLarge, rel+" ("+megabytes(fi.Size())+")")
 		return nil
 	}
-	file := &sources.File{Content: r, Path: rel, Config: &s.d.Config, MaxArchiveDepth: s.d.MaxArchiveDepth}
-	return file.Fragments(ctx, func(frag sources.Fragment, err error) error {
-		if err != nil {
-			s.skipped.add("unreadable", rel+" ("+err.Error()+")")
-			return nil
+	w, err := acquire(ctx, s.budget, int(fi.Size()))
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, s.limit+1))
+	var skip string
+	switch {
+	case err != nil:
+		s.skipped.add(skipUnreadable, rel+" ("+unwrapPathError(err)+")")
+	case int64(len(data)) > s.limit: // it grew since
+		s.skipped.add(skipTooLarge, rel+" ("+megabytes(int64(len(data)))+")")
+	default:
+		if skip = binaryKind(rel, data[:min(len(data), headSize)]); skip != "" {
+			s.skipped.add(skipBinary, rel+" ("+skip+")")
 		}
-		if frag.Raw == "" && frag.FilePath == "" {
-			return nil
-		}
-		for _, finding := range s.d.DetectContext(ctx, detect.Fragment(frag)) {
-			s.d.AddFinding(finding)
-		}
+	}
+	if err != nil || int64(len(data)) > s.limit || skip != "" || len(data) == 0 {
+		s.budget.Release(w)
 		return nil
-	})
+	}
+	s.run(ctx, w, []detect.Fragment{{Raw: string(data), FilePath: rel, StartLine: 1}})
+	return nil
 }
 
 func unwrapPathError(err error) string {

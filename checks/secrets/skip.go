@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -55,20 +56,25 @@ func (s *skipped) add(reason, path string) {
 // maxNamed is how many files a warning names before it counts the rest.
 const maxNamed = 5
 
+// What a scan skips, in the order warnings name them.
+const (
+	skipTooLarge   = "larger than the limit"
+	skipBinary     = "binary"
+	skipUnreadable = "unreadable"
+)
+
 // warnings are one line per reason, naming the files.
-func (s *skipped) warnings() []string {
+func (s *skipped) warnings(limit int64) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	reasons := make([]string, 0, len(s.paths))
-	for r := range s.paths {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
 	var out []string
-	for _, r := range reasons {
+	for _, r := range []string{skipTooLarge, skipBinary, skipUnreadable} {
 		paths := s.paths[r]
+		if len(paths) == 0 {
+			continue
+		}
 		sort.Strings(paths)
-		paths = dedupe(paths)
+		paths = slices.Compact(paths)
 		named := strings.Join(paths[:min(len(paths), maxNamed)], ", ")
 		if len(paths) > maxNamed {
 			named += fmt.Sprintf(" and %d more", len(paths)-maxNamed)
@@ -77,17 +83,19 @@ func (s *skipped) warnings() []string {
 		if len(paths) > 1 {
 			noun = "files"
 		}
-		out = append(out, fmt.Sprintf("secrets: %d %s NOT checked for secrets, %s: %s", len(paths), noun, r, named))
+		reason := r
+		if r == skipTooLarge {
+			reason = fmt.Sprintf("larger than the limit of %s ([secrets] max_file_size_mb in .secfirst.toml)", megabytes(limit))
+		}
+		out = append(out, fmt.Sprintf("secrets: %d %s NOT checked for secrets, %s: %s", len(paths), noun, reason, named))
 	}
 	return out
 }
 
-func dedupe(sorted []string) []string {
-	out := sorted[:0]
-	for i, p := range sorted {
-		if i == 0 || p != sorted[i-1] {
-			out = append(out, p)
-		}
+// megabytes is a size as people read it: "10 MB", "108.3 MB", "0.2 MB".
+func megabytes(n int64) string {
+	if n%1_000_000 == 0 {
+		return fmt.Sprintf("%d MB", n/1_000_000)
 	}
-	return out
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }

@@ -270,3 +270,48 @@ func TestConfigIsReadOnlyFromRegularFilesInTheRepository(t *testing.T) {
 		})
 	}
 }
+
+// A file over the size limit is skipped with a warning naming it, in every
+// mode; .secfirst.toml's [secrets] max_file_size_mb sets the limit.
+func TestFilesOverTheLimitAreNamedInAWarning(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README", "x\n")
+	r.Commit("init")
+	big := strings.Repeat("value = 1\n", 150_000) + "token = \"" + gittest.FakeGitHubToken() + "\"\n" // 1.5 MB
+	r.Write("data/dump.sql", big)
+	r.Write("small.py", "aws = \""+gittest.FakeAWSKey()+"\"\n")
+	r.Write(".secfirst.toml", "[secrets]\nmax_file_size_mb = 1\n")
+	r.Git("add", "-A")
+	scanWith := func(mode checks.Mode, policy bool) *checks.Report {
+		t.Helper()
+		src, err := checks.NewRepoSource(context.Background(), r.Dir, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Env = r.Env
+		var pol *checks.Policy
+		if policy {
+			if pol, err = checks.LoadPolicy(r.Dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return checks.Scan(context.Background(), src, []checks.Check{secrets.New()}, pol, checks.Options{})
+	}
+	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree, checks.ModeHistory} {
+		if mode == checks.ModeWorktree {
+			r.Git("commit", "-q", "--no-verify", "-m", "big")
+		}
+		rep := scanWith(mode, true)
+		if len(rep.Findings) != 1 || rep.Findings[0].File != "small.py" {
+			t.Errorf("%s: want only small.py, got %v", mode, rules(rep.Findings))
+		}
+		want := "secrets: 1 file NOT checked for secrets, larger than the limit of 1 MB ([secrets] max_file_size_mb in .secfirst.toml): data/dump.sql"
+		if len(rep.Warnings) != 1 || !strings.HasPrefix(rep.Warnings[0], want) || !strings.Contains(rep.Warnings[0], "(1.5 MB)") {
+			t.Errorf("%s: warnings %q", mode, rep.Warnings)
+		}
+		// Under the default limit of 10 MB the file is read.
+		if rep := scanWith(mode, false); len(rep.Findings) != 2 || len(rep.Warnings) != 0 {
+			t.Errorf("%s: without the setting want both secrets, got %v %q", mode, rules(rep.Findings), rep.Warnings)
+		}
+	}
+}

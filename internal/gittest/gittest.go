@@ -158,6 +158,18 @@ func FakeStripeKey() string { return fake("sk_"+"live_", alnum, 24) }
 // check knows its shape.
 func FakeShopifyToken() string { return fake("shpat_", "0123456789abcdef", 32) }
 
+// FakePrivateKey is a random PEM block shaped like an RSA private key of
+// about 3 KB over many lines, as gitleaks' private-key rule matches it.
+func FakePrivateKey() string {
+	var b strings.Builder
+	b.WriteString("-----BEGIN RSA " + "PRIVATE KEY-----\n")
+	for range 40 {
+		b.WriteString(randomFrom(alnum+"+/", 64) + "\n")
+	}
+	b.WriteString("-----END RSA " + "PRIVATE KEY-----\n")
+	return b.String()
+}
+
 // fake draws prefix+n random characters until the result is one gitleaks
 // reports: its rules skip a match whose Shannon entropy is under their
 // threshold (3 for AWS keys, which about 1 random key in 5,000 misses) or
