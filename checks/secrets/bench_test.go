@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand"
+	"os/exec"
 	"slices"
 	"strings"
 	"syscall"
@@ -120,4 +121,57 @@ func BenchmarkStagedSingleLine1MB(b *testing.B) {
 // take 36 s) must add well under a second to the hook.
 func BenchmarkStagedMinifiedBundle5MB(b *testing.B) {
 	benchStaged(b, "static/js/main.3f2a1c.js", minified(5<<20, 2, true))
+}
+
+// historyRepo is the fixture of ../shared/bench/run history, built the same
+// way: 3,000 commits that each rewrite 4 of 2,000 files of 30 lines, one
+// commit in 75 adding a fake token.
+func historyRepo(b *testing.B) *gittest.Repo {
+	r := gittest.New(b)
+	rnd := rand.New(rand.NewSource(3))
+	var stream strings.Builder
+	for c := range 3000 {
+		fmt.Fprintf(&stream, "commit refs/heads/main\ncommitter p <p@example.com> %d +0000\ndata %d\nc%d\n", 1700000000+c, len(fmt.Sprint("c", c)), c)
+		for f := range 4 {
+			i := rnd.Intn(2000)
+			var body strings.Builder
+			for j := range 30 {
+				fmt.Fprintf(&body, "value_%d = %d\n", j, rnd.Intn(1_000_001))
+			}
+			if c%75 == 0 && f == 0 {
+				fmt.Fprintf(&body, "token = \"%s\"\n", gittest.FakeGitHubToken())
+			}
+			fmt.Fprintf(&stream, "M 100644 inline pkg%d/mod%d.py\ndata %d\n%s\n", i%40, i, body.Len(), body.String())
+		}
+	}
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir, cmd.Env, cmd.Stdin = r.Dir, r.Env, strings.NewReader(stream.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("fast-import: %v\n%s", err, out)
+	}
+	r.Git("checkout", "-q", "main")
+	return r
+}
+
+// BenchmarkHistory scans the history of the bench fixture: every one of
+// its 40 leaks must be found, each once.
+func BenchmarkHistory(b *testing.B) {
+	r := historyRepo(b)
+	src, err := checks.NewRepoSource(context.Background(), r.Dir, checks.ModeHistory)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src.Env = r.Env
+	start := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := secrets.New().Run(context.Background(), src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Findings) != 40 {
+			b.Fatalf("want the 40 leaks, got %d", len(res.Findings))
+		}
+	}
+	b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/afero"
 	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/config"
-	"github.com/zricethezav/gitleaks/v8/detect"
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
@@ -171,11 +170,11 @@ var (
 // detector that redacts with its rules, built when first asked for.
 type compiledConfig struct {
 	cfg      config.Config
-	redactor func() *detect.Detector
+	redactor func() *redactionDetectors
 }
 
 func newCompiledConfig(cfg config.Config) *compiledConfig {
-	return &compiledConfig{cfg: cfg, redactor: sync.OnceValue(func() *detect.Detector { return redactionDetector(cfg) })}
+	return &compiledConfig{cfg: cfg, redactor: sync.OnceValue(func() *redactionDetectors { return redactionDetector(cfg) })}
 }
 
 // LoadConfig returns the rules a scan of src applies: gitleaks' default

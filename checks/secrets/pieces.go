@@ -2,9 +2,13 @@ package secrets
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
@@ -30,6 +34,12 @@ const (
 	// piecesPerJob is how many pieces of one fragment one worker reads, so
 	// that a single large file keeps every core busy.
 	piecesPerJob = 32
+	// batchSize is about how much text of many small files a history
+	// stream hands to a worker at once.
+	batchSize = 64 << 10
+	// jobsAhead is how many jobs may wait for a worker: the parse goes on
+	// while the rules compile, as far as the budget of inFlight lets it.
+	jobsAhead = 1024
 	// maxBlock bounds how far a cut moves to keep a PEM block whole.
 	maxBlock = 64 << 10
 	// inFlight bounds the text held for detection at once, in bytes: the
@@ -159,4 +169,135 @@ func fastable(a *config.Allowlist) bool {
 		}
 	}
 	return true
+}
+
+// mayDecode reports whether gitleaks' decoder could find a segment to
+// decode in s. The decoder (codec.Decoder) matches its patterns over the
+// whole text, at every depth, and is the largest cost of a history scan;
+// a text where it can decode nothing is read by a detector that does not
+// decode, and the findings are the same (TestMayDecodeMissesNoSegment).
+// Its patterns and tests, in its order: a percent escape (%XX), a Unicode
+// escape (U+XXXX, \uXXXX), a run of 32 hex digits, and a run of 16 base64
+// characters ([\w/+-], then up to two "=") that holds a digit or one of
+// "+/-_" and decodes, as standard or raw URL base64, to printable ASCII.
+// A run is matched from its start, so only a run starting with 32 hex
+// digits can hold a hex match; the others are taken at their word.
+func mayDecode(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			return true
+		case c == '\\' && i+1 < len(s) && (s[i+1] == 'u' || s[i+1] == 'U' || s[i+1] == '\\'):
+			return true
+		case !isBase64(c):
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isBase64(s[j]) {
+			j++
+		}
+		run := s[i:j]
+		if strings.Contains(run, "U+") {
+			return true
+		}
+		if len(run) >= 16 {
+			hex := 0
+			for hex < len(run) && isHex(run[hex]) {
+				hex++
+			}
+			end := j
+			for end < len(s) && end < j+2 && s[end] == '=' {
+				end++
+			}
+			if hex >= 32 || decodesAsBase64(s[i:end]) {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+func isBase64(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '/' || c == '+' || c == '-'
+}
+
+// decodesAsBase64 is whether gitleaks' decoder would decode v as base64.
+func decodesAsBase64(v string) bool {
+	if !strings.ContainsAny(v, "0123456789+/-_") {
+		return false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && !slices.ContainsFunc(b, func(c byte) bool { return c <= '\x08' || c >= '\x7f' }) {
+			return true
+		}
+	}
+	return false
+}
+
+// hunks remembers what the fragments of a history scan held, by their
+// file and text: a quarter of the hunks of a long history (tmux: 24,648 of
+// 96,369) add text that an earlier commit added already (reverts, cherry
+// picks, a closing brace), and each is read once. A hunk seen again gets
+// the findings of the first, on its own lines and commit: gitleaks reports
+// a secret in every commit whose diff adds it, and so does secfirst. It is
+// safe for concurrent use.
+type hunks struct {
+	seen sync.Map // hunkKey → []report.Finding, lines relative to the hunk
+	n    atomic.Int64
+}
+
+// maxHunks bounds the hunks remembered (about 100 bytes each).
+const maxHunks = 1 << 20
+
+// hunkSeeds make a 128-bit key of two independent 64-bit hashes: a
+// collision would give a hunk the findings of another.
+var hunkSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func hunkKey(f detect.Fragment) [2]uint64 {
+	var k [2]uint64
+	for i, seed := range hunkSeeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		h.WriteString(f.FilePath)
+		h.WriteByte(0)
+		h.WriteString(f.Raw)
+		k[i] = h.Sum64()
+	}
+	return k
+}
+
+// found returns the findings of a hunk with f's text read before, moved to
+// f's lines and commit, and whether there was one.
+func (h *hunks) found(f detect.Fragment) ([]report.Finding, bool) {
+	v, ok := h.seen.Load(hunkKey(f))
+	if !ok {
+		return nil, false
+	}
+	var out []report.Finding
+	for _, finding := range v.([]report.Finding) {
+		finding.StartLine += f.StartLine
+		finding.EndLine += f.StartLine
+		finding.Commit = f.CommitSHA
+		out = append(out, finding)
+	}
+	return out, true
+}
+
+// remember keeps the findings of f.
+func (h *hunks) remember(f detect.Fragment, fs []report.Finding) {
+	if h.n.Add(1) > maxHunks {
+		return
+	}
+	rel := make([]report.Finding, len(fs))
+	for i, finding := range fs {
+		finding.StartLine -= f.StartLine
+		finding.EndLine -= f.StartLine
+		rel[i] = finding
+	}
+	h.seen.Store(hunkKey(f), rel)
 }

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"math/rand"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/report"
 
 	"github.com/secfirst-dev/secfirst/internal/gittest"
@@ -164,6 +166,77 @@ func TestFastLineAllowlistsAllowTheSame(t *testing.T) {
 		}
 		if !slices.Equal(a, b) {
 			t.Errorf("%s: gitleaks' allowlists find %d, secfirst's %d", path, len(a), len(b))
+		}
+	}
+}
+
+// TestMayDecodeMissesNoSegment holds mayDecode to gitleaks' decoder: on
+// texts built to sit on each edge of its patterns, whenever mayDecode says
+// there is nothing to decode, the decoder finds no segment.
+func TestMayDecodeMissesNoSegment(t *testing.T) {
+	rnd := rand.New(rand.NewSource(11))
+	pieces := []string{"%", "%4", "%41", "%zz", "U", "U+", "U+1F60", "U+1F600 ", `\`, `\u`, `\\u0041`, `\U00e9`,
+		"abcdefghijklmno", "abcdefghijklmnop", "0123456789abcdef0123456789abcdef", "deadbeef", "==", "=", "-", "_", "/", "+", " ", "\n", ".", "\"", "é",
+		"window_pane_set_mode", "getBoundingClientRect", "value_12", "aGVsbG8gd29ybGQ", "aGVsbG8gd29ybGQh", "dG9rZW49c2VjcmV0", "cGFzc3dvcmQ6IGh1bnRlcjI",
+		base64.StdEncoding.EncodeToString([]byte("key: 1234567890abc")), base64.RawURLEncoding.EncodeToString([]byte("id=secret-value_1"))}
+	decoder := codec.NewDecoder()
+	misses, skipped := 0, 0
+	for range 50000 {
+		var b strings.Builder
+		for range 1 + rnd.Intn(6) {
+			b.WriteString(pieces[rnd.Intn(len(pieces))])
+		}
+		text := b.String()
+		if mayDecode(text) {
+			continue
+		}
+		skipped++
+		if _, segments := decoder.Decode(text, nil); len(segments) > 0 {
+			misses++
+			if misses < 5 {
+				t.Errorf("mayDecode(%q) = false, but the decoder finds %d segments", text, len(segments))
+			}
+		}
+	}
+	if skipped < 1000 {
+		t.Fatalf("too few texts without anything to decode to test: %d", skipped)
+	}
+	for _, text := range []string{"%41", "U+1F600 ", `\u0041`, strings.Repeat("f", 32), "aGVsbG8gd29ybGQh", "x=" + base64.StdEncoding.EncodeToString([]byte("key: 1234567890abc"))} {
+		if !mayDecode(text) {
+			t.Errorf("mayDecode(%q) = false", text)
+		}
+	}
+}
+
+// TestHunksGiveFindingsTheirOwnLinesAndCommit: a hunk read again gets the
+// findings of the first on its own lines and commit, and only a hunk of
+// the same file and text is the same hunk.
+func TestHunksGiveFindingsTheirOwnLinesAndCommit(t *testing.T) {
+	cfg, err := defaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := detect.NewDetector(cfg)
+	text := "x = 1\ntoken = \"" + gittest.FakeGitHubToken() + "\"\n"
+	first := detect.Fragment{Raw: text, FilePath: "a.txt", StartLine: 3, CommitSHA: "1111111"}
+	var h hunks
+	h.remember(first, d.DetectContext(context.Background(), first))
+	again := first
+	again.StartLine, again.CommitSHA = 40, "2222222"
+	got, ok := h.found(again)
+	if !ok || len(got) != 1 || got[0].StartLine != 41 || got[0].EndLine != 41 || got[0].Commit != "2222222" {
+		var where []string
+		for _, f := range got {
+			where = append(where, fmt.Sprintf("%s lines %d-%d of %s", f.RuleID, f.StartLine, f.EndLine, f.Commit))
+		}
+		t.Fatalf("want the token on line 41 of commit 2222222, got %v %v", ok, where)
+	}
+	if direct := d.DetectContext(context.Background(), again); len(direct) != 1 || direct[0].StartLine != got[0].StartLine {
+		t.Fatalf("the detector itself puts it on line %d", direct[0].StartLine)
+	}
+	for _, other := range []detect.Fragment{{Raw: text, FilePath: "b.txt"}, {Raw: text + "y\n", FilePath: "a.txt"}} {
+		if _, ok := h.found(other); ok {
+			t.Errorf("%s %q is not the same hunk", other.FilePath, other.Raw[:5])
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -103,22 +102,20 @@ func NewRedactor() checks.Redactor { return Redactor{} }
 // own. A long word cut short by "…" is masked too: a cut secret no longer
 // matches its rule.
 func (Redactor) Redact(ctx context.Context, src *checks.Source, texts []string) ([]string, error) {
-	var detectors []*detect.Detector
+	var detectors []*redactionDetectors
 	if files, err := readConfigFiles(ctx, src); err == nil && files != nil {
 		if c, err := compileConfig(files); err == nil {
 			detectors = append(detectors, c.redactor())
 		}
 	}
-	if defaultCompiled.Load() {
-		detectors = append(detectors, defaultRedactor())
-	} else {
-		// Only the rules the texts can trigger: the hook stays fast.
-		cfg, err := rulesFor(texts, maxDecodeDepth)
-		if err != nil {
-			return nil, err
-		}
-		detectors = append(detectors, redactionDetector(cfg))
+	// Of the default rules only those the texts can trigger: the texts
+	// are few and short, and compiling those few costs less than a
+	// detector of every rule, even where they are all compiled already.
+	cfg, err := rulesFor(texts, maxDecodeDepth)
+	if err != nil {
+		return nil, err
 	}
+	detectors = append(detectors, redactionDetector(cfg))
 	out := make([]string, len(texts))
 	for i, text := range texts {
 		lines := strings.Split(text, "\n")
@@ -142,7 +139,7 @@ var cutWord = regexp.MustCompile(`[^\s'"` + "`" + `…]{8,}…|…[^\s'"` + "`" 
 // detectors find in it. In a text of one line, a secret decoded from an
 // encoded form has the encoded form masked; in a text of several lines only
 // the secrets written as they are.
-func redactLine(ctx context.Context, detectors []*detect.Detector, text string, multiline bool) string {
+func redactLine(ctx context.Context, detectors []*redactionDetectors, text string, multiline bool) string {
 	text = cutWord.ReplaceAllStringFunc(text, func(w string) string {
 		if strings.HasPrefix(w, cut) {
 			return cut + mask
@@ -210,16 +207,23 @@ func forRedaction(cfg config.Config) config.Config {
 	return cfg
 }
 
-func redactionDetector(cfg config.Config) *detect.Detector {
-	d := detect.NewDetector(forRedaction(cfg))
-	d.MaxDecodeDepth = maxDecodeDepth
-	d.IgnoreGitleaksAllow = true
-	return d
+// redactionDetectors are a detector on a configuration made for redaction
+// and its twin that does not decode, for texts where gitleaks' decoder can
+// find nothing (mayDecode).
+type redactionDetectors struct{ decode, plain *detect.Detector }
+
+func (r *redactionDetectors) DetectContext(ctx context.Context, f detect.Fragment) []report.Finding {
+	if mayDecode(f.Raw) {
+		return r.decode.DetectContext(ctx, f)
+	}
+	return r.plain.DetectContext(ctx, f)
 }
 
-// defaultRedactor is the redaction detector of the default rules, for a
-// process that has compiled them all anyway.
-var defaultRedactor = sync.OnceValue(func() *detect.Detector {
-	cfg, _ := defaultConfig()
-	return redactionDetector(cfg)
-})
+func redactionDetector(cfg config.Config) *redactionDetectors {
+	cfg = forRedaction(cfg)
+	r := &redactionDetectors{decode: detect.NewDetector(cfg), plain: detect.NewDetector(cfg)}
+	r.decode.MaxDecodeDepth = maxDecodeDepth
+	r.decode.IgnoreGitleaksAllow = true
+	r.plain.IgnoreGitleaksAllow = true
+	return r
+}

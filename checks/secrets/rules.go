@@ -9,7 +9,6 @@ import (
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/BurntSushi/toml"
 	"github.com/zricethezav/gitleaks/v8/config"
-	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
 )
 
@@ -62,24 +61,6 @@ func defaultAllowlists() (*config.Config, error) {
 		allowlistCfg, allowlistErr = translate(vc)
 	})
 	return &allowlistCfg, allowlistErr
-}
-
-// dropAllowed removes the fragments of files the global allowlists skip.
-func dropAllowed(cfg *config.Config, frags []detect.Fragment) []detect.Fragment {
-	allowed := map[string]bool{}
-	kept := frags[:0]
-	for _, f := range frags {
-		key := f.CommitSHA + "\x00" + f.FilePath
-		ok, seen := allowed[key]
-		if !seen {
-			ok = pathAllowed(cfg, f.FilePath, f.CommitSHA)
-			allowed[key] = ok
-		}
-		if !ok {
-			kept = append(kept, f)
-		}
-	}
-	return kept
 }
 
 // translate compiles a ViperConfig. Translate mutates its receiver (it folds
@@ -196,6 +177,45 @@ func pathAllowed(cfg *config.Config, path, commit string) bool {
 		}
 		if commitAllowed || pathOK {
 			return true
+		}
+	}
+	return false
+}
+
+// withoutGlobalPaths is cfg for a detector that is only given fragments of
+// files that cfg's global allowlists leave (pathAllowed, asked once per
+// file): the path regexes of its "OR" global allowlists, which gitleaks
+// would match again for every fragment (a fifth of a history scan), are
+// dropped, and what it finds is the same.
+func withoutGlobalPaths(cfg config.Config) config.Config {
+	var kept []*config.Allowlist
+	for _, a := range cfg.Allowlists {
+		if a.MatchCondition != config.AllowlistMatchOr || len(a.Paths) == 0 {
+			kept = append(kept, a)
+			continue
+		}
+		if len(a.Commits) == 0 && len(a.Regexes) == 0 && len(a.StopWords) == 0 {
+			continue // paths only: nothing left to check
+		}
+		b := &config.Allowlist{Description: a.Description, MatchCondition: a.MatchCondition, Commits: a.Commits,
+			RegexTarget: a.RegexTarget, Regexes: a.Regexes, StopWords: a.StopWords}
+		if b.Validate() != nil {
+			b = a
+		}
+		kept = append(kept, b)
+	}
+	cfg.Allowlists = kept
+	return cfg
+}
+
+// rulesByCommit reports whether a rule's allowlist names commits: what it
+// finds in a text then depends on the commit too.
+func rulesByCommit(cfg config.Config) bool {
+	for _, r := range cfg.Rules {
+		for _, a := range r.Allowlists {
+			if len(a.Commits) > 0 {
+				return true
+			}
 		}
 	}
 	return false

@@ -23,7 +23,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/fatih/semgroup"
 	"github.com/gitleaks/go-gitdiff/gitdiff"
 	"github.com/rs/zerolog"
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -79,15 +78,36 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 // scan is one run of the check: the detector and what the run hid and
 // skipped, for the result.
 type scan struct {
-	src     *checks.Source
-	d       *detect.Detector
+	src *checks.Source
+	// d reads the texts where gitleaks' decoder can find nothing to decode
+	// (mayDecode) and keeps every finding; decoding, on the same rules,
+	// reads the others, and is built when the first comes. Both are given
+	// only fragments of files that allow, the rules' global allowlists,
+	// leave (withoutGlobalPaths).
+	d        *detect.Detector
+	decoding func() *detect.Detector
+	allow    *config.Config
+	// paths caches what allow says of a path when no allowlist names
+	// commits (byCommit false): paths come back in commit after commit.
+	paths    sync.Map
+	byCommit bool
+	// hunks, in history mode, has each hunk's text read once (nil: not).
+	hunks   *hunks
 	ignore  ignoreList
 	skipped skipped
 	// limit is the size past which a file is skipped.
 	limit int64
-	// budget bounds the text held for detection at once; wg waits for it.
+	// budget bounds the text held for detection at once; jobs feed the
+	// workers that detect it, and wg waits for them to be done.
 	budget *semaphore.Weighted
+	jobs   chan func()
 	wg     sync.WaitGroup
+	stop   func()
+	// ready is closed once the detectors are built (or failed to be):
+	// the workers wait for it, so a history's parse can run ahead of the
+	// rules' compilation.
+	ready     chan struct{}
+	readyOnce sync.Once
 	// warnings are the run's own: the configuration, the clone.
 	warnings []string
 }
@@ -99,23 +119,56 @@ func newScan(ctx context.Context, src *checks.Source) (*scan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scan{src: src, ignore: ignore, warnings: warnings, limit: src.FileSizeLimit(), budget: newBudget()}, nil
+	s := &scan{src: src, ignore: ignore, warnings: warnings, limit: src.FileSizeLimit(), budget: newBudget(),
+		jobs: make(chan func(), jobsAhead), ready: make(chan struct{})}
+	// As many workers as cores, each living as long as the run: the
+	// regexps' deep recursion grows a goroutine's stack, once.
+	for range runtime.GOMAXPROCS(0) {
+		go func() {
+			for job := range s.jobs {
+				job()
+			}
+		}()
+	}
+	s.stop = sync.OnceFunc(func() {
+		s.wg.Wait()
+		close(s.jobs)
+	})
+	return s, nil
 }
 
-// detector builds the run's detector on cfg. gitleaks' Detector accumulates
-// findings, so it is never shared between runs. It reports the findings
-// that `gitleaks:allow` would hide too, and .gitleaksignore is not given to
-// it: convert sorts them out, so outputs can say what was suppressed.
-func (s *scan) detector(ctx context.Context, cfg config.Config) *detect.Detector {
-	d := detect.NewDetectorContext(ctx, cfg)
-	d.MaxDecodeDepth = maxDecodeDepth
-	d.IgnoreGitleaksAllow = true
-	// As many workers as gitleaks: a stalled worker pool stalls the parse of
-	// git's output, and then git itself.
-	d.Sema = semgroup.NewGroup(ctx, 40)
-	s.d = d
-	return d
+// allows sets the global allowlists each file is checked against, before
+// any is (see withoutGlobalPaths).
+func (s *scan) allows(cfg *config.Config) {
+	s.allow = cfg
+	s.byCommit = slices.ContainsFunc(cfg.Allowlists, func(a *config.Allowlist) bool { return len(a.Commits) > 0 })
 }
+
+// detector builds the run's detectors on cfg and lets the workers start.
+// gitleaks' Detector accumulates findings, so it is never shared between
+// runs. It reports the findings that `gitleaks:allow` would hide too, and
+// .gitleaksignore is not given to it: convert sorts them out, so outputs
+// can say what was suppressed.
+func (s *scan) detector(ctx context.Context, cfg config.Config) *detect.Detector {
+	if s.allow == nil {
+		allow := cfg
+		s.allows(&allow)
+	}
+	cfg = withoutGlobalPaths(cfg)
+	s.d = detect.NewDetectorContext(ctx, cfg)
+	s.d.IgnoreGitleaksAllow = true
+	s.decoding = sync.OnceValue(func() *detect.Detector {
+		d := detect.NewDetectorContext(ctx, cfg)
+		d.MaxDecodeDepth = maxDecodeDepth
+		d.IgnoreGitleaksAllow = true
+		return d
+	})
+	s.start()
+	return s.d
+}
+
+// start lets the workers run the jobs, with or without detectors.
+func (s *scan) start() { s.readyOnce.Do(func() { close(s.ready) }) }
 
 // loadRules returns the rules of the run and whether to go on: a
 // configuration that leaves no rule is a loud warning, not a clean scan.
@@ -137,6 +190,20 @@ func (s *scan) rulesOf(files *configFiles) (config.Config, bool, error) {
 		return cfg, false, nil
 	}
 	return cfg, true, nil
+}
+
+// skips reports whether the rules' global allowlists skip every fragment
+// of the file in the commit.
+func (s *scan) skips(path, commit string) bool {
+	if s.byCommit {
+		return pathAllowed(s.allow, path, commit)
+	}
+	if v, ok := s.paths.Load(path); ok {
+		return v.(bool)
+	}
+	v := pathAllowed(s.allow, path, "")
+	s.paths.Store(path, v)
+	return v
 }
 
 // submit detects the fragments of one file in the background, once their
@@ -183,22 +250,32 @@ func (s *scan) run(ctx context.Context, w int64, frags []detect.Fragment) {
 	left.Store(int64(len(jobs)))
 	for _, j := range jobs {
 		s.wg.Add(1)
-		s.d.Sema.Go(func() error {
+		s.jobs <- func() {
 			defer s.wg.Done()
 			defer func() {
 				if left.Add(-1) == 0 {
 					s.budget.Release(w)
 				}
 			}()
+			if <-s.ready; s.d == nil {
+				return // the rules did not compile: the run fails
+			}
 			for _, p := range j.pieces {
-				for _, finding := range s.d.DetectContext(ctx, p) {
+				d := s.d
+				if mayDecode(p.Raw) {
+					d = s.decoding()
+				}
+				found := d.DetectContext(ctx, p)
+				if j.seen == nil && s.hunks != nil {
+					s.hunks.remember(p, found)
+				}
+				for _, finding := range found {
 					if j.seen == nil || j.seen.first(finding) {
 						s.d.AddFinding(finding)
 					}
 				}
 			}
-			return nil
-		})
+		}
 	}
 	if len(jobs) == 0 {
 		s.budget.Release(w)
@@ -208,7 +285,7 @@ func (s *scan) run(ctx context.Context, w int64, frags []detect.Fragment) {
 // result waits for the detection and turns its findings into the check's
 // result.
 func (s *scan) result(ctx context.Context, c *Check) (checks.Result, error) {
-	s.wg.Wait()
+	s.stop()
 	if err := ctx.Err(); err != nil {
 		return checks.Result{}, err
 	}
@@ -218,6 +295,14 @@ func (s *scan) result(ctx context.Context, c *Check) (checks.Result, error) {
 	}
 	res.Findings, res.Suppressed = c.convert(s.src, s.d.Findings(), s.ignore)
 	return res, nil
+}
+
+// resultAfter is result once rules, the compilation of the rules, is done.
+func (s *scan) resultAfter(ctx context.Context, c *Check, rules func() error) (checks.Result, error) {
+	if err := rules(); err != nil {
+		return checks.Result{}, err
+	}
+	return s.result(ctx, c)
 }
 
 // chooseRulesBelow is how much added text staged mode reads before it
@@ -236,6 +321,7 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 	if err != nil {
 		return checks.Result{}, err
 	}
+	defer s.stop()
 	files, err := readConfigFiles(ctx, src)
 	if err != nil {
 		return checks.Result{}, err
@@ -250,7 +336,8 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		} else if !ok {
 			return s.result(ctx, c)
 		}
-		allow = &s.detector(ctx, cfg).Config
+		s.detector(ctx, cfg)
+		allow = s.allow
 	} else if allow, err = defaultAllowlists(); err != nil {
 		return checks.Result{}, err
 	}
@@ -278,7 +365,7 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 	}
 	diff := func(text bool, paths []string) error {
 		var takeErr error
-		err := streamDiff(src.GitCommand(ctx, diffArgs("diff", text, s.limit, paths)...), nil, func(f *gitdiff.File) {
+		err := streamDiff(src.GitCommand(ctx, diffArgs("diff", text, s.limit, paths)...), func(f *gitdiff.File) {
 			switch {
 			case takeErr != nil || f.IsDelete || pathAllowed(allow, f.NewName, ""):
 			case f.IsBinary:
@@ -292,7 +379,7 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		return cmp.Or(takeErr, err)
 	}
 	if err := diff(false, nil); err != nil {
-		s.wg.Wait()
+		s.stop()
 		return checks.Result{}, err
 	}
 	// The added lines of the files git calls binary that gitleaks reads as text.
@@ -302,7 +389,7 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 			paths = append(paths, b.path, b.oldPath)
 		}
 		if err := diff(true, paths); err != nil {
-			s.wg.Wait()
+			s.stop()
 			return checks.Result{}, err
 		}
 	}
@@ -317,7 +404,7 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		}
 		s.detector(ctx, cfg)
 		if err := s.submit(ctx, pending); err != nil {
-			s.wg.Wait()
+			s.stop()
 			return checks.Result{}, err
 		}
 	}
@@ -434,7 +521,7 @@ func fragments(f *gitdiff.File) []detect.Fragment {
 
 // streamDiff runs a git command that prints patches and calls each with
 // every parsed file, in order. The error names git's own complaint.
-func streamDiff(cmd *exec.Cmd, whileGitRuns func() error, each func(*gitdiff.File)) error {
+func streamDiff(cmd *exec.Cmd, each func(*gitdiff.File)) error {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -443,13 +530,6 @@ func streamDiff(cmd *exec.Cmd, whileGitRuns func() error, each func(*gitdiff.Fil
 	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("cannot run git: %w", err)
-	}
-	if whileGitRuns != nil {
-		if err := whileGitRuns(); err != nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			return err
-		}
 	}
 	files, err := gitdiff.Parse(stdout)
 	if err != nil {
@@ -484,13 +564,52 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	if err != nil {
 		return checks.Result{}, err
 	}
+	defer s.stop()
+	// A repository's own rules are compiled first; gitleaks' default rules
+	// compile while git diffs and the diffs are parsed, and the workers
+	// start on what is parsed once they are.
+	files, err := readConfigFiles(ctx, src)
+	if err != nil {
+		return checks.Result{}, err
+	}
+	rules := func() error { return nil }
+	if files != nil {
+		cfg, ok, err := s.rulesOf(files)
+		if err != nil {
+			return checks.Result{}, err
+		} else if !ok {
+			return s.result(ctx, c)
+		}
+		s.detector(ctx, cfg)
+		if !s.byCommit && !rulesByCommit(cfg) {
+			s.hunks = &hunks{}
+		}
+	} else {
+		allow, err := defaultAllowlists()
+		if err != nil {
+			return checks.Result{}, err
+		}
+		s.allows(allow)
+		s.hunks = &hunks{} // the default rules name no commits
+		compiled := make(chan error, 1)
+		go func() {
+			cfg, err := defaultConfig()
+			if err == nil {
+				s.detector(ctx, cfg)
+			}
+			s.start()
+			compiled <- err
+		}()
+		rules = sync.OnceValue(func() error { return <-compiled })
+		defer rules()
+	}
 	if out, err := src.Git(ctx, "rev-parse", "--is-shallow-repository"); err == nil && strings.TrimSpace(string(out)) == "true" {
 		s.warnings = append(s.warnings, "secrets: this clone is shallow: the history before its oldest fetched commits was NOT checked for secrets (`git fetch --unshallow` fetches it)")
 	}
 	revs := src.Revs
 	if len(revs) == 0 {
 		if !src.HasHead(ctx) {
-			return s.result(ctx, c) // no commit yet: no history
+			return s.resultAfter(ctx, c, rules) // no commit yet: no history
 		}
 		revs = []string{"HEAD"}
 	}
@@ -503,43 +622,59 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	}
 	commits := strings.Fields(string(out))
 	if len(commits) == 0 {
-		return s.result(ctx, c)
+		return s.resultAfter(ctx, c, rules)
 	}
 	parts := splitCommits(commits, historyProcesses(len(commits)))
-	// The rules compile while git starts diffing.
-	build := sync.OnceValue(func() error {
-		cfg, ok, err := s.loadRules(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errNoRules
-		}
-		s.detector(ctx, cfg)
-		return nil
-	})
 	var binMu sync.Mutex
 	var binaries []binaryFile
 	var takeErr error
-	each := func(f *gitdiff.File) {
+	take := func(f *gitdiff.File) []detect.Fragment {
 		if f.IsBinary && !f.IsDelete && f.PatchHeader != nil {
 			binMu.Lock()
 			binaries = append(binaries, binaryFile{commit: f.PatchHeader.SHA, path: f.NewName, oldPath: f.OldName, blob: f.NewOIDPrefix})
 			binMu.Unlock()
 		}
 		frags := fragments(f)
-		if len(frags) == 0 {
-			return
+		if len(frags) == 0 || s.skips(frags[0].FilePath, frags[0].CommitSHA) {
+			return nil
 		}
-		// One hunk: the detector's own allowlist check is enough. Many: ask once.
-		if len(frags) > 1 && pathAllowed(&s.d.Config, frags[0].FilePath, frags[0].CommitSHA) {
-			return
+		if s.hunks != nil {
+			frags = slices.DeleteFunc(frags, func(f detect.Fragment) bool {
+				found, ok := s.hunks.found(f)
+				for _, finding := range found {
+					s.d.AddFinding(finding)
+				}
+				return ok
+			})
 		}
-		if err := s.submit(ctx, frags); err != nil {
-			binMu.Lock()
-			takeErr = err
-			binMu.Unlock()
+		return frags
+	}
+	// Each stream hands its fragments to the workers by the batch: a hand
+	// over per file would cost as much as reading many small ones.
+	batches := func() (each func(*gitdiff.File), flush func()) {
+		var batch []detect.Fragment
+		size := 0
+		flush = func() {
+			if len(batch) == 0 {
+				return
+			}
+			if err := s.submit(ctx, batch); err != nil {
+				binMu.Lock()
+				takeErr = err
+				binMu.Unlock()
+			}
+			batch, size = nil, 0
 		}
+		each = func(f *gitdiff.File) {
+			frags := take(f)
+			for _, f := range frags {
+				size += len(f.Raw)
+			}
+			if batch = append(batch, frags...); size >= batchSize {
+				flush()
+			}
+		}
+		return each, flush
 	}
 	errs := make([]error, len(parts))
 	var streams sync.WaitGroup
@@ -549,26 +684,24 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 			defer streams.Done()
 			cmd := src.GitCommand(ctx, diffArgs("log", false, s.limit, nil)...)
 			cmd.Stdin = strings.NewReader(strings.Join(part, "\n") + "\n")
-			errs[i] = streamDiff(cmd, build, each)
+			each, flush := batches()
+			errs[i] = streamDiff(cmd, each)
+			flush()
 		}()
 	}
 	streams.Wait()
-	err = errors.Join(errs...)
-	if errors.Is(err, errNoRules) {
-		return s.result(ctx, c)
-	}
+	err = cmp.Or(rules(), errors.Join(errs...))
 	if err == nil {
-		err = s.historyText(ctx, s.textual(ctx, binaries, &s.d.Config), each)
+		each, flush := batches()
+		err = s.historyText(ctx, s.textual(ctx, binaries, s.allow), each)
+		flush()
 	}
 	if err = cmp.Or(err, takeErr); err != nil {
-		s.wg.Wait()
+		s.stop()
 		return checks.Result{}, err
 	}
 	return s.result(ctx, c)
 }
-
-// errNoRules stops a history scan whose configuration leaves no rule.
-var errNoRules = errors.New("no rules")
 
 // historyText scans the added lines of the files git called binary in
 // history that gitleaks reads as text: their commits, diffed again as text
@@ -596,7 +729,7 @@ func (s *scan) historyText(ctx context.Context, files []binaryFile, each func(*g
 	}
 	cmd := s.src.GitCommand(ctx, diffArgs("log", true, s.limit, paths)...)
 	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
-	return streamDiff(cmd, nil, func(f *gitdiff.File) {
+	return streamDiff(cmd, func(f *gitdiff.File) {
 		// The same commits' other changes to these paths were read already.
 		if f.PatchHeader != nil && want[f.PatchHeader.SHA+"\x00"+f.NewName] {
 			each(f)
@@ -622,6 +755,7 @@ func (c *Check) runWorktree(ctx context.Context, src *checks.Source) (checks.Res
 	if err != nil {
 		return checks.Result{}, err
 	}
+	defer s.stop()
 	files, err := src.Files(ctx, nil)
 	if err != nil {
 		return checks.Result{}, err
@@ -638,7 +772,7 @@ func (c *Check) runWorktree(ctx context.Context, src *checks.Source) (checks.Res
 	s.detector(ctx, cfg)
 	for _, f := range files {
 		if err := s.scanFile(ctx, f.Abs, f.Path); err != nil {
-			s.wg.Wait()
+			s.stop()
 			return checks.Result{}, err
 		}
 	}
@@ -651,7 +785,7 @@ func (c *Check) runWorktree(ctx context.Context, src *checks.Source) (checks.Res
 // be read are recorded as skipped; so are none of the files the allowlists
 // skip. An error means ctx ended.
 func (s *scan) scanFile(ctx context.Context, abs, rel string) error {
-	if pathAllowed(&s.d.Config, rel, "") {
+	if s.skips(rel, "") {
 		return nil // gitleaks' allowlists skip it: not a file to read
 	}
 	fh, err := os.Open(abs)

@@ -339,3 +339,34 @@ keywords = ["acme-"]
 		}
 	}
 }
+
+// A hunk that an earlier commit added already (a revert, a cherry-pick) is
+// read once, and its secret is reported in each commit that adds it, on
+// that commit's own line, as gitleaks reports it.
+func TestHistoryReportsARepeatedHunkInEachCommit(t *testing.T) {
+	r := gittest.New(t)
+	leak := "token = \"" + gittest.FakeGitHubToken() + "\"\n"
+	r.Write("a.txt", "one\ntwo\n"+leak)
+	first := r.Commit("leak")
+	r.Write("a.txt", "one\ntwo\n")
+	r.Commit("remove")
+	r.Write("a.txt", "one\ntwo\nthree\nfour\n")
+	r.Commit("more lines")
+	r.Write("a.txt", "one\ntwo\nthree\nfour\n"+leak) // the same hunk, further down
+	again := r.Commit("leak again")
+	r.Write("b.txt", leak)
+	other := r.Commit("the same line in another file")
+	got := map[string]bool{}
+	for _, f := range scan(t, r, checks.ModeHistory) {
+		got[fmt.Sprintf("%s:%d@%s", f.File, f.Line, f.Commit)] = true
+	}
+	want := []string{"a.txt:3@" + first, "a.txt:5@" + again, "b.txt:1@" + other}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("missing %s in %v", w, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("want %d findings, got %v", len(want), got)
+	}
+}
