@@ -29,10 +29,19 @@ type dfile struct {
 	stages         []*stage        // in file order; a fragment's pseudo stage included
 	final          *stage          // the stage `docker build` builds by default
 
-	pragmas  *pragmas
-	findings []checks.Finding
-	warnings []string
-	keys     map[string]int // fingerprint keys seen, to number repeats
+	pragmas    *pragmas
+	findings   []checks.Finding
+	suppressed []checks.Suppression // findings a comment in the file hid
+	warnings   []string
+	keys       map[string]int // fingerprint keys seen, to number repeats
+	checking   int            // the line of the instruction being checked, for crash reports
+}
+
+// fileResult is what checking one Dockerfile gives.
+type fileResult struct {
+	findings   []checks.Finding
+	suppressed []checks.Suppression
+	warnings   []string
 }
 
 // stage is a build stage: FROM and the instructions up to the next FROM. A
@@ -94,8 +103,11 @@ func (e envMap) clone() envMap {
 	return c
 }
 
-// analyzeFile parses and checks one Dockerfile.
-func analyzeFile(path string, data []byte) ([]checks.Finding, []string) {
+// analyzeFile parses and checks one Dockerfile. It never panics: a bug hit
+// by one instruction costs that instruction (see guard), one hit anywhere
+// else costs the rest of the file, and either is a warning naming the file
+// and line, so one odd Dockerfile never takes the others down.
+func analyzeFile(path string, data []byte) (res fileResult) {
 	f := &dfile{
 		path:           path,
 		template:       isTemplate(path),
@@ -103,15 +115,21 @@ func analyzeFile(path string, data []byte) ([]checks.Finding, []string) {
 		globalDeclared: map[string]bool{},
 		keys:           map[string]int{},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			f.warnings = append(f.warnings, fmt.Sprintf("dockerfile: internal error checking %s: %s; the rest of the file is not checked (please report it)", f.where(f.checking), panicText(r)))
+			res = fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings}
+		}
+	}()
 	text := string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	f.lines = strings.Split(text, "\n")
 
-	res, err := parser.Parse(bytes.NewReader(data))
+	parsed, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
 		msg := err.Error()
 		if strings.Contains(msg, "file with no instructions") {
-			return nil, nil // empty or comments only: nothing to build, nothing to check
+			return fileResult{} // empty or comments only: nothing to build, nothing to check
 		}
 		line := errorLine(err)
 		f.pragmas = parsePragmas(f.lines, nil)
@@ -119,18 +137,60 @@ func analyzeFile(path string, data []byte) ([]checks.Finding, []string) {
 			fmt.Sprintf("Fix the syntax at line %d (`docker build --check .` shows BuildKit's own diagnosis), then commit again.", line), nil)
 		return f.done()
 	}
-	f.escape = res.EscapeToken
+	f.escape = parsed.EscapeToken
 	f.lex = shell.NewLex(f.escape)
 
-	f.pragmas = parsePragmas(f.lines, res.AST.Children)
-	insts := f.readInstructions(res.AST)
+	f.pragmas = parsePragmas(f.lines, parsed.AST.Children)
+	insts := f.readInstructions(parsed.AST)
 	f.buildStages(insts)
 	for _, st := range f.stages {
 		f.walkStage(st)
 	}
 	f.checkStageNames()
-	f.checkFinalStage()
+	if f.final != nil && f.final.from != nil {
+		f.guard(f.final.from, f.checkFinalStage)
+	}
 	return f.done()
+}
+
+// crashForTest, when a test sets it, runs before each guarded step; a
+// panic there stands for a bug in a rule.
+var crashForTest func(path string, line int)
+
+// guard runs the rules of one instruction so that a bug they hit costs
+// only that instruction: the panic becomes a warning naming the file and
+// line, and the walk goes on with the next instruction.
+func (f *dfile) guard(in *inst, step func()) {
+	saved := f.checking
+	f.checking = in.line
+	defer func() {
+		f.checking = saved
+		if r := recover(); r != nil {
+			f.warnings = append(f.warnings, fmt.Sprintf("dockerfile: internal error checking %s (%s): %s; that instruction is not checked, the rest of the file is (please report it)", f.where(in.line), strings.ToUpper(in.cmd), panicText(r)))
+		}
+	}()
+	if crashForTest != nil {
+		crashForTest(f.path, in.line)
+	}
+	step()
+}
+
+// where is "path:line", or the path alone when the line is unknown.
+func (f *dfile) where(line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", f.path, line)
+	}
+	return f.path
+}
+
+// panicText is a panic's value for a warning: one line, short, and with
+// anything shaped like a credential masked, as it may quote the file.
+func panicText(r any) string {
+	s := normalize(fmt.Sprint(r))
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return redact(s)
 }
 
 func errorLine(err error) int {
@@ -312,61 +372,68 @@ func (f *dfile) walkStage(st *stage) {
 	}
 	envOnly := st.env.clone()
 	if st.from != nil {
-		f.checkFrom(st)
+		f.guard(st.from, func() { f.checkFrom(st) })
 	}
 	for _, in := range st.insts {
-		switch v := in.v.(type) {
-		case *instructions.ArgCommand:
-			for _, kv := range v.Args {
-				if kv.Value != nil {
-					val, _ := f.expand(*kv.Value, st.env)
-					f.checkVar(in, "ARG", kv.Key, *kv.Value, val, true)
-					st.env[kv.Key] = val
-				} else {
-					f.checkVar(in, "ARG", kv.Key, "", "", false)
-					if gv, ok := f.globalArgs[kv.Key]; ok && !st.fragment {
-						st.env[kv.Key] = gv // ARG NAME in a stage imports the global value
-					}
-				}
-			}
-		case *instructions.EnvCommand:
-			for _, kv := range v.Env {
-				val, _ := f.expand(kv.Value, st.env)
-				f.checkVar(in, "ENV", kv.Key, kv.Value, val, true)
-				st.env[kv.Key] = val
-				envOnly[kv.Key] = val
-			}
-		case *instructions.ShellCommand:
-			st.shell = v.Shell
-		case *instructions.UserCommand:
-			st.user = in
-			st.userValue, _ = f.expand(v.User, st.env)
-		case *instructions.RunCommand:
-			f.checkRun(in, v)
-		case *instructions.CmdCommand:
-			f.checkRepeated(in, "cmd", ruleMultipleCmd)
-		case *instructions.EntrypointCommand:
-			f.checkRepeated(in, "entrypoint", ruleMultipleEntrypoint)
-		case *instructions.HealthCheckCommand:
-			st.healthcheck = in
-			f.checkRepeated(in, "healthcheck", ruleMultipleHealthcheck)
-		case *instructions.WorkdirCommand:
-			f.checkWorkdir(in, v)
-		case *instructions.ExposeCommand:
-			f.checkExpose(in, v)
-		case *instructions.AddCommand:
-			f.checkAdd(in, v)
-		case *instructions.CopyCommand:
-			f.checkCopy(in, v)
-		case *instructions.MaintainerCommand:
-			f.checkMaintainer(in, v)
-		case *instructions.OnbuildCommand:
-			f.checkOnbuild(in, v)
-		}
+		f.guard(in, func() { f.checkInstruction(st, in, envOnly) })
 	}
 	st.envAtEnd = envOnly
 	if st.user == nil && st.parent != nil {
 		st.user, st.userValue = st.parent.user, st.parent.userValue
+	}
+}
+
+// checkInstruction runs the rules of one instruction and keeps the stage's
+// state (variables, SHELL, USER, HEALTHCHECK) current. envOnly collects the
+// ENV values later stages inherit.
+func (f *dfile) checkInstruction(st *stage, in *inst, envOnly envMap) {
+	switch v := in.v.(type) {
+	case *instructions.ArgCommand:
+		for _, kv := range v.Args {
+			if kv.Value != nil {
+				val, _ := f.expand(*kv.Value, st.env)
+				f.checkVar(in, "ARG", kv.Key, *kv.Value, val, true)
+				st.env[kv.Key] = val
+			} else {
+				f.checkVar(in, "ARG", kv.Key, "", "", false)
+				if gv, ok := f.globalArgs[kv.Key]; ok && !st.fragment {
+					st.env[kv.Key] = gv // ARG NAME in a stage imports the global value
+				}
+			}
+		}
+	case *instructions.EnvCommand:
+		for _, kv := range v.Env {
+			val, _ := f.expand(kv.Value, st.env)
+			f.checkVar(in, "ENV", kv.Key, kv.Value, val, true)
+			st.env[kv.Key] = val
+			envOnly[kv.Key] = val
+		}
+	case *instructions.ShellCommand:
+		st.shell = v.Shell
+	case *instructions.UserCommand:
+		st.user = in
+		st.userValue, _ = f.expand(v.User, st.env)
+	case *instructions.RunCommand:
+		f.checkRun(in, v)
+	case *instructions.CmdCommand:
+		f.checkRepeated(in, "cmd", ruleMultipleCmd)
+	case *instructions.EntrypointCommand:
+		f.checkRepeated(in, "entrypoint", ruleMultipleEntrypoint)
+	case *instructions.HealthCheckCommand:
+		st.healthcheck = in
+		f.checkRepeated(in, "healthcheck", ruleMultipleHealthcheck)
+	case *instructions.WorkdirCommand:
+		f.checkWorkdir(in, v)
+	case *instructions.ExposeCommand:
+		f.checkExpose(in, v)
+	case *instructions.AddCommand:
+		f.checkAdd(in, v)
+	case *instructions.CopyCommand:
+		f.checkCopy(in, v)
+	case *instructions.MaintainerCommand:
+		f.checkMaintainer(in, v)
+	case *instructions.OnbuildCommand:
+		f.checkOnbuild(in, v)
 	}
 }
 
@@ -416,15 +483,14 @@ func (f *dfile) report(slug string, line int, st *stage, key, message, fix strin
 		refs = r.refs
 	}
 	id := RuleID(slug)
-	if f.pragmas != nil && f.pragmas.suppressed(id, slug, refs, line) {
-		return
-	}
+	// Suppressed findings are numbered too, so that a comment added above
+	// one of two identical instructions leaves the other's fingerprint alone.
 	fpKey := stageKey(f, st) + "\x00" + key
 	f.keys[fpKey]++
 	if n := f.keys[fpKey]; n > 1 {
 		fpKey += fmt.Sprintf("\x00#%d", n)
 	}
-	f.findings = append(f.findings, checks.Finding{
+	fd := checks.Finding{
 		Check:       CheckName,
 		Rule:        id,
 		Severity:    r.severity,
@@ -437,7 +503,14 @@ func (f *dfile) report(slug string, line int, st *stage, key, message, fix strin
 		Refs:        append([]string(nil), refs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, fpKey),
 		Snippet:     redact(f.snippet(line)),
-	})
+	}
+	if f.pragmas != nil {
+		if pr := f.pragmas.suppressedBy(id, slug, refs, line); pr != nil {
+			f.suppressed = append(f.suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: f.where(pr.line)})
+			return
+		}
+	}
+	f.findings = append(f.findings, fd)
 }
 
 var lessonIDs sync.Map // rule id -> lesson id; lessons are embedded, so this never changes
@@ -484,14 +557,14 @@ func (f *dfile) snippet(line int) string {
 	return s
 }
 
-func (f *dfile) done() ([]checks.Finding, []string) {
+func (f *dfile) done() fileResult {
 	if f.pragmas != nil {
 		for _, w := range f.pragmas.warnings {
 			f.warnings = append(f.warnings, "dockerfile: "+f.path+" "+w)
 		}
 	}
 	checks.SortFindings(f.findings)
-	return f.findings, f.warnings
+	return fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings}
 }
 
 // normalize collapses whitespace so that re-indenting does not change a

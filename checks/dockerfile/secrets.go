@@ -86,7 +86,15 @@ var secretShapes = sync.OnceValue(func() []secretShape {
 		{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN[A-Z ]* PRIVATE KEY`)},
 		{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
 		{"a URL with a password", []string{"@"}, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@$]+:[^/\s@$]+@`)},
+		{"a Slack webhook", []string{"hooks.slack.com/"}, regexp.MustCompile(`hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}`)},
+		{"a Discord webhook", []string{"/api/webhooks/"}, regexp.MustCompile(`discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_\-]{20,}`)},
 	}
+})
+
+// urlQuery is the query of a URL in text: signed URLs (S3, Azure SAS, GCS)
+// carry their credential there, under names no list can foresee.
+var urlQuery = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`((?:https?|ftp)://[^\s?#"'\x60]*\?)([^\s#"'\x60]+)`)
 })
 
 func (s secretShape) hinted(v string) bool {
@@ -117,11 +125,30 @@ var redactors = sync.OnceValue(func() []*regexp.Regexp {
 	}
 })
 
-// redactShapes replaces credentials recognisable by their shape. It is
-// safe on any text, prose included, and runs on every message and fix.
+// redactShapes replaces credentials recognisable by their shape, and the
+// values of URL queries. It is safe on any text, prose included, and runs
+// on every message and fix.
 func redactShapes(s string) string {
+	if strings.Contains(s, "://") && strings.Contains(s, "?") {
+		s = urlQuery().ReplaceAllStringFunc(s, func(m string) string {
+			sub := urlQuery().FindStringSubmatch(m)
+			params := strings.Split(sub[2], "&")
+			for i, p := range params {
+				if k, v, ok := strings.Cut(p, "="); ok && v != "" && v != "****" {
+					params[i] = k + "=****"
+				}
+			}
+			return sub[1] + strings.Join(params, "&")
+		})
+	}
 	for _, sh := range secretShapes() {
 		if !sh.hinted(s) {
+			continue
+		}
+		if sh.what == "a Slack webhook" || sh.what == "a Discord webhook" {
+			s = sh.re.ReplaceAllStringFunc(s, func(m string) string {
+				return m[:strings.LastIndexByte(m, '/')+1] + "****"
+			})
 			continue
 		}
 		if sh.what == "a URL with a password" {

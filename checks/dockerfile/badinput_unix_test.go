@@ -1,0 +1,63 @@
+//go:build unix
+
+package dockerfile
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+)
+
+// A Dockerfile that is a symlink to /dev/zero, or a FIFO, would never end:
+// it is skipped with a warning, never opened, and the other Dockerfile is
+// checked. Named on the command line is the case where the source hands
+// it over.
+func TestDeviceDockerfileIsNeverRead(t *testing.T) {
+	ctx := context.Background()
+	r := gittest.New(t)
+	r.Write("app/Dockerfile", badApp)
+	if err := os.Symlink("/dev/zero", filepath.Join(r.Dir, "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+	r.Commit("a Dockerfile that never ends")
+	if err := syscall.Mkfifo(filepath.Join(r.Dir, "fifo.Dockerfile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, paths := range map[string][]string{
+		"paths":    {"Dockerfile", "fifo.Dockerfile", "app/Dockerfile"},
+		"worktree": nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeWorktree)
+			if paths != nil {
+				src, err = checks.NewPathsSource(ctx, r.Dir, paths)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			src.Env = r.Env
+			res, err := New().Run(ctx, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := byFile(res.Findings); len(got["app/Dockerfile"]["sudo"]) != 1 || len(got) != 1 {
+				t.Errorf("want only app/Dockerfile's sudo, got %v", got)
+			}
+			want := []string{"skipped Dockerfile: not a regular file"}
+			if paths != nil {
+				want = append(want, "skipped fifo.Dockerfile: not a regular file")
+			}
+			for _, w := range want {
+				if !strings.Contains(strings.Join(res.Warnings, "\n"), w) {
+					t.Errorf("no warning %q in %q", w, res.Warnings)
+				}
+			}
+		})
+	}
+}
