@@ -29,6 +29,7 @@ type dfile struct {
 	stages         []*stage        // in file order; a fragment's pseudo stage included
 	final          *stage          // the stage `docker build` builds by default
 
+	cfg        *config // the repository's .hadolint.yaml and .trivyignore; nil: none
 	pragmas    *pragmas
 	findings   []checks.Finding
 	suppressed []checks.Suppression // findings a comment in the file hid
@@ -68,6 +69,8 @@ type stage struct {
 	cmds         map[string][]*inst // CMD, ENTRYPOINT, HEALTHCHECK per kind
 	downloaders  map[string]*inst   // first RUN using curl / wget
 	reportedBoth bool               // wget-and-curl reported for this stage
+	pipNoCache   bool               // `pip config set *.no-cache-dir` ran
+	aptKeepsDebs bool               // docker-clean switched off: apt keeps .deb files
 }
 
 // inst is one instruction.
@@ -78,6 +81,9 @@ type inst struct {
 	end   int
 	v     any // the typed instruction from BuildKit's instructions package
 	stage *stage
+	// onbuild is set for the instruction an ONBUILD plants: it runs in the
+	// images built FROM this one, so it ships whatever this stage is.
+	onbuild bool
 }
 
 // text is the instruction as written, continuation lines joined.
@@ -107,8 +113,9 @@ func (e envMap) clone() envMap {
 // by one instruction costs that instruction (see guard), one hit anywhere
 // else costs the rest of the file, and either is a warning naming the file
 // and line, so one odd Dockerfile never takes the others down.
-func analyzeFile(path string, data []byte) (res fileResult) {
+func analyzeFile(path string, data []byte, cfg *config) (res fileResult) {
 	f := &dfile{
+		cfg:            cfg,
 		path:           path,
 		template:       isTemplate(path),
 		globalArgs:     envMap{},
@@ -366,6 +373,7 @@ func (f *dfile) walkStage(st *stage) {
 		}
 		st.shell = st.parent.shell
 		st.workdir = st.parent.workdir
+		st.pipNoCache, st.aptKeepsDebs = st.parent.pipNoCache, st.parent.aptKeepsDebs
 		if st.parent.healthcheck != nil {
 			st.healthcheck = st.parent.healthcheck
 		}
@@ -449,7 +457,7 @@ func (f *dfile) checkOnbuild(in *inst, v *instructions.OnbuildCommand) {
 	if err != nil {
 		return
 	}
-	inner := &inst{node: in.node, cmd: strings.ToLower(n.Value), line: in.line, end: in.end, v: typed, stage: in.stage}
+	inner := &inst{node: in.node, cmd: strings.ToLower(n.Value), line: in.line, end: in.end, v: typed, stage: in.stage, onbuild: true}
 	env := in.stage.env.clone()
 	switch c := typed.(type) {
 	case *instructions.RunCommand:
@@ -478,6 +486,12 @@ func (f *dfile) checkOnbuild(in *inst, v *instructions.OnbuildCommand) {
 // report records a finding unless a pragma suppresses it. key identifies
 // the problem without its line (see fingerprint); refs nil means the rule's.
 func (f *dfile) report(slug string, line int, st *stage, key, message, fix string, refs []string) {
+	f.reportLine(slug, line, line, st, key, message, fix, refs)
+}
+
+// reportLine is report for a finding shown at line whose suppression
+// comments sit above the instruction starting at anchor.
+func (f *dfile) reportLine(slug string, line, anchor int, st *stage, key, message, fix string, refs []string) {
 	r := catalogBySlug[slug]
 	if refs == nil {
 		refs = r.refs
@@ -493,10 +507,10 @@ func (f *dfile) report(slug string, line int, st *stage, key, message, fix strin
 	fd := checks.Finding{
 		Check:       CheckName,
 		Rule:        id,
-		Severity:    r.severity,
 		Title:       r.title,
 		File:        f.path,
 		Line:        line,
+		Severity:    f.cfg.severity(r.severity, refs),
 		Message:     redactShapes(message),
 		Fix:         redactShapes(fix),
 		Lesson:      lessonFor(id),
@@ -505,10 +519,15 @@ func (f *dfile) report(slug string, line int, st *stage, key, message, fix strin
 		Snippet:     redact(f.snippet(line)),
 	}
 	if f.pragmas != nil {
-		if pr := f.pragmas.suppressedBy(id, slug, refs, line); pr != nil {
+		if pr := f.pragmas.suppressedBy(id, slug, refs, anchor, f.cfg != nil && f.cfg.noHadolintPragmas); pr != nil {
 			f.suppressed = append(f.suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: f.where(pr.line)})
 			return
 		}
+	}
+	if s := f.cfg.suppressedBy(refs); s != nil {
+		s.Finding = fd
+		f.suppressed = append(f.suppressed, *s)
+		return
 	}
 	f.findings = append(f.findings, fd)
 }
@@ -527,7 +546,18 @@ func lessonFor(rule string) string {
 // reportAt is report for an instruction: its line, its stage, and a key
 // made of its normalised text and a detail.
 func (f *dfile) reportAt(slug string, in *inst, detail, message, fix string, refs []string) {
-	f.report(slug, in.line, in.stage, normalize(in.text())+"\x00"+detail, message, fix, refs)
+	f.reportAtLine(slug, in, in.line, detail, message, fix, refs)
+}
+
+// reportAtLine is reportAt shown at another line of the instruction.
+func (f *dfile) reportAtLine(slug string, in *inst, line int, detail, message, fix string, refs []string) {
+	f.reportLine(slug, line, in.line, in.stage, normalize(in.text())+"\x00"+detail, message, fix, refs)
+}
+
+// reportCmd is reportAt for a command of a RUN: the finding points at the
+// command's own line; suppression comments still sit above the RUN.
+func (f *dfile) reportCmd(slug string, in *inst, sc *script, c *shCmd, detail, message, fix string, refs []string) {
+	f.reportAtLine(slug, in, f.lineOf(in, sc, c), detail, message, fix, refs)
 }
 
 // stageKey names a stage in fingerprints by what survives edits: its name,

@@ -52,6 +52,8 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	if len(files) == 0 {
 		return res, nil
 	}
+	cfg, warns := loadConfig(ctx, src)
+	res.Warnings = append(res.Warnings, warns...)
 	// Staged blobs are read through one `git cat-file --batch`.
 	var blobs map[string][]byte
 	var ids []string
@@ -74,7 +76,7 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 			res.Warnings = append(res.Warnings, fmt.Sprintf("dockerfile: skipped %s: %s", f.Path, readProblem(err)))
 			continue
 		}
-		fr := analyzeFile(f.Path, data)
+		fr := analyzeFile(f.Path, data, cfg)
 		res.Findings = append(res.Findings, fr.findings...)
 		res.Suppressed = append(res.Suppressed, fr.suppressed...)
 		res.Warnings = append(res.Warnings, fr.warnings...)
@@ -158,7 +160,7 @@ func skippedLinks(ctx context.Context, src *checks.Source) []string {
 // separated, relative to the repository). It never fails: a file that does
 // not parse is a dockerfile/parse-error finding.
 func CheckFile(path string, content []byte) []checks.Finding {
-	return analyzeFile(path, content).findings
+	return analyzeFile(path, content, nil).findings
 }
 
 // IsDockerfile reports whether a path names a Dockerfile: Dockerfile,

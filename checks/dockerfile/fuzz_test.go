@@ -21,7 +21,7 @@ func FuzzDockerfile(f *testing.F) {
 	f.Add([]byte("ARG A=${B:-$C}\nFROM ${A}:${A}@\nCOPY --from=0 a b c\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
-		res := analyzeFile("Dockerfile", data)
+		res := analyzeFile("Dockerfile", data, nil)
 		if d := time.Since(start); d > 5*time.Second {
 			t.Fatalf("took %v on %d bytes", d, len(data))
 		}

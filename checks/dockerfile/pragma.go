@@ -153,9 +153,13 @@ func normalizeTrivy(id string) string {
 }
 
 // suppressedBy returns the pragma that covers a finding of rule id (slug)
-// with refs at line, or nil.
-func (p *pragmas) suppressedBy(id, slug string, refs []string, line int) *pragma {
+// with refs at line, or nil. noHadolint leaves hadolint's comments out
+// (.hadolint.yaml's disable-ignore-pragma).
+func (p *pragmas) suppressedBy(id, slug string, refs []string, line int, noHadolint bool) *pragma {
 	matches := func(pr pragma) bool {
+		if noHadolint && pr.source == "hadolint" {
+			return false
+		}
 		if pr.source == "trivy" && !pr.expiry.IsZero() && !time.Now().Before(pr.expiry.AddDate(0, 0, 1)) {
 			return false // an expired trivy:ignore stops ignoring, as in Trivy
 		}
