@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -135,11 +136,14 @@ func analyzeFile(path string, data []byte, cfg *config) (res fileResult) {
 	parsed, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
 		msg := err.Error()
-		if strings.Contains(msg, "file with no instructions") {
-			return fileResult{} // empty or comments only: nothing to build, nothing to check
-		}
 		line := errorLine(err)
 		f.pragmas = parsePragmas(f.lines, nil)
+		if strings.Contains(msg, "file with no instructions") {
+			f.report(ruleParseError, 1, nil, "empty",
+				"This Dockerfile has no instruction (it is empty or holds only comments): `docker build` rejects it, so whatever it was meant to build is not built or checked.",
+				"Add the instructions, starting with FROM, or delete the file if it is not a Dockerfile (a placeholder is better named Dockerfile.example).", nil)
+			return f.done()
+		}
 		f.report(ruleParseError, line, nil, "parse", fmt.Sprintf("BuildKit cannot parse this Dockerfile: %s. `docker build` would fail here, and secfirst cannot check the file until it parses.", msg),
 			fmt.Sprintf("Fix the syntax at line %d (`docker build --check .` shows BuildKit's own diagnosis), then commit again.", line), nil)
 		return f.done()
@@ -302,6 +306,9 @@ func (f *dfile) buildStages(insts []*inst) {
 					st.parent = prev
 				}
 			}
+			if st.parent == nil {
+				st.parent = f.platformStage(st)
+			}
 			in.stage = st
 			cur = st
 			continue
@@ -345,6 +352,38 @@ func (f *dfile) buildStages(insts []*inst) {
 }
 
 func (f *dfile) hasFragmentBefore() bool { return len(f.stages) > 0 }
+
+// platformStage resolves `FROM base-$TARGETOS`: a stage per platform, picked
+// by BuildKit's automatic platform arguments at build time. With those
+// arguments as wildcards, the name matches the earlier stages it may be;
+// the first one stands for all (they are built alike in practice).
+func (f *dfile) platformStage(st *stage) *stage {
+	const wild = "\x00"
+	env := f.globalArgs.clone()
+	for name := range builtinArgs {
+		if _, ok := env[name]; !ok {
+			env[name] = wild
+		}
+	}
+	pattern, _ := f.expand(st.baseRaw, env)
+	if !strings.Contains(pattern, wild) {
+		return nil
+	}
+	parts := strings.Split(strings.ToLower(pattern), wild)
+	for i := range parts {
+		parts[i] = regexp.QuoteMeta(parts[i])
+	}
+	re, err := regexp.Compile("^" + strings.Join(parts, ".*") + "$")
+	if err != nil {
+		return nil
+	}
+	for _, prev := range f.stages[:st.index] {
+		if !prev.fragment && prev.name != "" && re.MatchString(prev.name) {
+			return prev
+		}
+	}
+	return nil
+}
 
 // expand substitutes variables as BuildKit does (quotes removed, ${a:-b}
 // honoured). Unset variables become empty and are returned.

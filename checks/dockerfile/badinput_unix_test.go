@@ -61,3 +61,42 @@ func TestDeviceDockerfileIsNeverRead(t *testing.T) {
 		})
 	}
 }
+
+// A .hadolint.yaml or .trivyignore that is a symlink (to /dev/zero, to a
+// file outside) is never followed: a warning names it, and the Dockerfile
+// is checked without its settings, staged and in the working tree.
+func TestConfigSymlinksAreNotFollowed(t *testing.T) {
+	ctx := context.Background()
+	r := gittest.New(t)
+	outside := filepath.Join(t.TempDir(), "trivyignore")
+	if err := os.WriteFile(outside, []byte("DS-0010\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{".hadolint.yaml": "/dev/zero", ".trivyignore": outside} {
+		if err := os.Symlink(target, filepath.Join(r.Dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Write("Dockerfile", badApp)
+	r.Git("add", "-A")
+	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree} {
+		src, err := checks.NewRepoSource(ctx, r.Dir, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Env = r.Env
+		res, err := New().Run(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := byFile(res.Findings); len(got["Dockerfile"]["sudo"]) != 1 {
+			t.Errorf("%s: the Dockerfile is checked without the linked settings: %v", mode, got)
+		}
+		warns := strings.Join(res.Warnings, "\n")
+		for _, name := range []string{".hadolint.yaml", ".trivyignore"} {
+			if !strings.Contains(warns, "skipped "+name+": not a regular file") {
+				t.Errorf("%s: no warning for %s: %q", mode, name, res.Warnings)
+			}
+		}
+	}
+}

@@ -121,8 +121,8 @@ func TestConformance(t *testing.T) {
 		file string
 		min  float64
 	}{
-		{"trivy-checks.jsonl", 0.90},
-		{"checkov.jsonl", 0.85},
+		{"trivy-checks.jsonl", 0.95},
+		{"checkov.jsonl", 1.00},
 	} {
 		t.Run(strings.TrimSuffix(tc.file, ".jsonl"), func(t *testing.T) {
 			path := filepath.Join(dir, tc.file)

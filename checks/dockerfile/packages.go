@@ -242,6 +242,9 @@ func (f *dfile) checkPackages(in *inst, sc *script, mounts []string) {
 			}
 		}
 		f.checkDistUpgrade(in, sc, p, once)
+		if p.family == "zypper" && (p.sub == "remove" || p.sub == "rm" || p.sub == "patch") && !p.dryRun() {
+			f.checkPkgNonInteractive(in, sc, p, once) // zypper asks before these too (DL3034)
+		}
 		if !p.isInstall() || p.dryRun() {
 			continue
 		}

@@ -247,7 +247,7 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 				f.reportChpasswd(in, f.lineOf(in, sc, c))
 			}
 		case "chmod":
-			if mode, target := chmodWorldWritable(args[1:]); mode != "" && first("chmod") {
+			if mode, target := chmodWorldWritable(args[1:]); mode != "" && !removedLater(sc, c, target) && first("chmod") {
 				f.reportChmod(in, f.lineOf(in, sc, c), "chmod "+mode, target)
 			}
 		case "apt":
@@ -330,6 +330,40 @@ func chmodWorldWritable(args []string) (mode, target string) {
 		return m, target
 	}
 	return "", ""
+}
+
+// removedLater: the same RUN deletes target (or a directory above it)
+// after command c, so the open permissions never reach the image: the
+// usual `d=$(mktemp -d) && chmod 777 "$d" && ... && rm -rf "$d"`.
+func removedLater(sc *script, c *shCmd, target string) bool {
+	norm := func(p string) string {
+		p = strings.TrimRight(p, "/")
+		if strings.HasPrefix(p, "${") && strings.HasSuffix(p, "}") && isName(p[2:len(p)-1]) {
+			p = "$" + p[2:len(p)-1]
+		}
+		return p
+	}
+	t := norm(target)
+	if t == "" {
+		return false
+	}
+	after := false
+	for _, x := range sc.cmds {
+		if x == c {
+			after = true
+			continue
+		}
+		args := x.unwrapped()
+		if !after || len(args) == 0 || path.Base(args[0]) != "rm" {
+			continue
+		}
+		for _, a := range positional(args[1:]) {
+			if a = norm(a); a != "" && (a == t || strings.HasPrefix(t, a+"/")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func worldWritableMode(m string) bool {

@@ -333,7 +333,8 @@ func (f *dfile) checkRegistry(in *inst, image, what string) {
 	if f.cfg == nil || len(f.cfg.trusted) == 0 || strings.EqualFold(image, "scratch") {
 		return
 	}
-	named, err := reference.ParseNormalizedNamed(image)
+	// The name alone: a tag or digest says nothing about the registry.
+	named, err := reference.ParseNormalizedNamed(splitImage(image).repo)
 	if err != nil {
 		return // not an image name BuildKit could pull either
 	}
