@@ -20,10 +20,15 @@ func FuzzDockerfile(f *testing.F) {
 	f.Add([]byte("FROM alpine\nRUN <<EOF\ncurl -k https://x | sh\nEOF\n"))
 	f.Add([]byte("ARG A=${B:-$C}\nFROM ${A}:${A}@\nCOPY --from=0 a b c\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		start := time.Now()
-		res := analyzeFile("Dockerfile", data, nil)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("took %v on %d bytes", d, len(data))
+		// A watchdog, not a timing assertion: an input that never finishes
+		// must be reported (and saved) like a crash.
+		done := make(chan fileResult, 1)
+		go func() { done <- analyzeFile("Dockerfile", data, nil) }()
+		var res fileResult
+		select {
+		case res = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no result after 30s on %d bytes", len(data))
 		}
 		for _, w := range res.warnings {
 			if strings.Contains(w, "internal error") {

@@ -191,6 +191,7 @@ var hadolintCases = []refCase{
 	{"DL3062", "FROM golang:1.22\nRUN go install -ldflags '-s -w' ./cmd/app\n", false},
 	{"DL3062", "FROM golang:1.22\nRUN go run main.go\n", false},
 	{"DL3062", "FROM golang:1.22\nRUN go install .\n", false},
+	{"DL3062", "FROM golang:1.24\nRUN go install tool example.com/gen/cmd/gen\n", false},
 	// DL3064: sensitive names in ARG and ENV
 	{"DL3064", "ARG AWS_ACCESS_KEY_ID\nFROM alpine:3.20\n", true},
 	{"DL3064", "FROM alpine:3.20\nARG openai_api_key\n", true},

@@ -382,6 +382,9 @@ func (f *dfile) unpinned(st *stage, p pkgCmd) []string {
 			return nil
 		}
 	case "go":
+		if p.sub == "install" && containsWord(p.pos, "tool") {
+			return nil // `go install tool ...`: the tools go.mod declares, at its versions
+		}
 		if p.sub == "run" && len(p.pos) > 1 {
 			return goUnpinned(p.pos[:1]) // the rest are the program's arguments
 		}
