@@ -42,6 +42,26 @@ func badRepo(t *testing.T) *gittest.Repo {
 	return r
 }
 
+// runRepo runs the check on a real repository: in mode, or on paths (relative
+// to the repository) when given.
+func runRepo(t *testing.T, r *gittest.Repo, mode checks.Mode, paths ...string) checks.Result {
+	t.Helper()
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, r.Dir, mode)
+	if len(paths) > 0 {
+		src, err = checks.NewPathsSource(ctx, r.Dir, paths)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Env = r.Env
+	res, err := New().Run(ctx, src)
+	if err != nil {
+		t.Fatalf("the check failed as a whole: %v", err)
+	}
+	return res
+}
+
 // crashAt makes the rules panic on one line of one file, as a bug would.
 func crashAt(t *testing.T, path string, line int) {
 	t.Helper()
@@ -59,17 +79,11 @@ func crashAt(t *testing.T, path string, line int) {
 // skipped with a warning naming them (the link is never followed), and the
 // good findings of every file are all there, in each mode.
 func TestOneBadDockerfileSpoilsOnlyItself(t *testing.T) {
-	ctx := context.Background()
 	r := badRepo(t)
 	crashAt(t, "crash/Dockerfile", 4)
 
-	check := func(t *testing.T, src *checks.Source, wantLinkWarning bool) {
+	check := func(t *testing.T, res checks.Result, wantLinkWarning bool) {
 		t.Helper()
-		src.Env = r.Env
-		res, err := New().Run(ctx, src)
-		if err != nil {
-			t.Fatalf("the check failed as a whole: %v", err)
-		}
 		got := byFile(res.Findings)
 		if !slices.Equal(got["app/Dockerfile"]["sudo"], []int{4}) {
 			t.Errorf("app/Dockerfile: sudo at %v, want [4] (all %v)", got["app/Dockerfile"]["sudo"], got)
@@ -113,26 +127,14 @@ func TestOneBadDockerfileSpoilsOnlyItself(t *testing.T) {
 
 	r.Git("add", "-A")
 	t.Run("staged", func(t *testing.T) {
-		src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeStaged)
-		if err != nil {
-			t.Fatal(err)
-		}
 		// A staged symlink is its target's name, never read: no warning needed.
-		check(t, src, false)
+		check(t, runRepo(t, r, checks.ModeStaged), false)
 	})
 	r.Git("commit", "-q", "--no-verify", "-m", "bad files")
 	t.Run("worktree", func(t *testing.T) {
-		src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeWorktree)
-		if err != nil {
-			t.Fatal(err)
-		}
-		check(t, src, true)
+		check(t, runRepo(t, r, checks.ModeWorktree), true)
 	})
 	t.Run("paths", func(t *testing.T) {
-		src, err := checks.NewPathsSource(ctx, r.Dir, []string{"app/Dockerfile", "broken/Dockerfile", "crash/Dockerfile", "big/Dockerfile", "link/Dockerfile"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		check(t, src, true)
+		check(t, runRepo(t, r, checks.ModeWorktree, "app/Dockerfile", "broken/Dockerfile", "crash/Dockerfile", "big/Dockerfile", "link/Dockerfile"), true)
 	})
 }

@@ -3,7 +3,6 @@
 package dockerfile
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +18,6 @@ import (
 // checked. Named on the command line is the case where the source hands
 // it over.
 func TestDeviceDockerfileIsNeverRead(t *testing.T) {
-	ctx := context.Background()
 	r := gittest.New(t)
 	r.Write("app/Dockerfile", badApp)
 	if err := os.Symlink("/dev/zero", filepath.Join(r.Dir, "Dockerfile")); err != nil {
@@ -34,18 +32,7 @@ func TestDeviceDockerfileIsNeverRead(t *testing.T) {
 		"worktree": nil,
 	} {
 		t.Run(name, func(t *testing.T) {
-			src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeWorktree)
-			if paths != nil {
-				src, err = checks.NewPathsSource(ctx, r.Dir, paths)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			src.Env = r.Env
-			res, err := New().Run(ctx, src)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runRepo(t, r, checks.ModeWorktree, paths...)
 			if got := byFile(res.Findings); len(got["app/Dockerfile"]["sudo"]) != 1 || len(got) != 1 {
 				t.Errorf("want only app/Dockerfile's sudo, got %v", got)
 			}
@@ -66,7 +53,6 @@ func TestDeviceDockerfileIsNeverRead(t *testing.T) {
 // file outside) is never followed: a warning names it, and the Dockerfile
 // is checked without its settings, staged and in the working tree.
 func TestConfigSymlinksAreNotFollowed(t *testing.T) {
-	ctx := context.Background()
 	r := gittest.New(t)
 	outside := filepath.Join(t.TempDir(), "trivyignore")
 	if err := os.WriteFile(outside, []byte("DS-0010\n"), 0o644); err != nil {
@@ -80,15 +66,7 @@ func TestConfigSymlinksAreNotFollowed(t *testing.T) {
 	r.Write("Dockerfile", badApp)
 	r.Git("add", "-A")
 	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree} {
-		src, err := checks.NewRepoSource(ctx, r.Dir, mode)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src.Env = r.Env
-		res, err := New().Run(ctx, src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runRepo(t, r, mode)
 		if got := byFile(res.Findings); len(got["Dockerfile"]["sudo"]) != 1 {
 			t.Errorf("%s: the Dockerfile is checked without the linked settings: %v", mode, got)
 		}

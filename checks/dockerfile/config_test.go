@@ -1,7 +1,6 @@
 package dockerfile
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -48,7 +47,6 @@ func suppressionsOf(res checks.Result) []suppressionSeen {
 // they hide is reported as suppressed, with the line that hid it. The hook
 // reads them as staged: an unstaged edit changes nothing.
 func TestHadolintConfigAndTrivyIgnore(t *testing.T) {
-	ctx := context.Background()
 	r := gittest.New(t)
 	r.Write("Dockerfile", configDockerfile)
 	r.Write(".hadolint.yaml", hadolintYAML)
@@ -59,15 +57,7 @@ func TestHadolintConfigAndTrivyIgnore(t *testing.T) {
 
 	run := func(mode checks.Mode) checks.Result {
 		t.Helper()
-		src, err := checks.NewRepoSource(ctx, r.Dir, mode)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src.Env = r.Env
-		res, err := New().Run(ctx, src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runRepo(t, r, mode)
 		if len(res.Warnings) != 0 {
 			t.Errorf("%s: warnings %q", mode, res.Warnings)
 		}
@@ -111,14 +101,8 @@ func TestHadolintConfigAndTrivyIgnore(t *testing.T) {
 // line, and only its settings are lost; disable-ignore-pragma turns off
 // hadolint's comments, not secfirst's.
 func TestHadolintConfigProblems(t *testing.T) {
-	ctx := context.Background()
 	r := gittest.New(t)
 	r.Write("Dockerfile", "FROM alpine:3.20@sha256:x\nUSER app\nHEALTHCHECK NONE\n# hadolint ignore=DL3004\nRUN sudo make\n# secfirst:ignore=dockerfile/run-cd legacy build script\nRUN cd /src && make\n")
-	src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeWorktree)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Env = r.Env
 	for _, tc := range []struct {
 		name, yaml string
 		warn       string
@@ -133,10 +117,7 @@ func TestHadolintConfigProblems(t *testing.T) {
 			r.Write(".hadolint.yaml", tc.yaml)
 			r.Git("add", "-A")
 			r.Git("commit", "-q", "--no-verify", "--allow-empty", "-m", tc.name)
-			res, err := New().Run(ctx, src)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runRepo(t, r, checks.ModeWorktree)
 			warns := strings.Join(res.Warnings, "\n")
 			if tc.warn == "" && warns != "" || !strings.Contains(warns, tc.warn) {
 				t.Errorf("warnings %q, want %q", warns, tc.warn)

@@ -24,13 +24,19 @@ type conformanceCase struct {
 
 func conformanceDir(t *testing.T) string {
 	t.Helper()
+	return filepath.Join(repoRoot(t), "..", "shared", "conformance", "dockerfile")
+}
+
+// repoRoot is the repository's top directory, where go.mod is.
+func repoRoot(t *testing.T) string {
+	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "conformance", "dockerfile")
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {

@@ -98,3 +98,36 @@ func TestFindingRefsAreTheRules(t *testing.T) {
 		}
 	}
 }
+
+// The rules table of docs/dockerfile.md is the catalog: every rule, its
+// severity, its title first in the What column, and its refs.
+func TestRulesTableInDocs(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "dockerfile.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(line, "| `dockerfile/") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), " | ")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		rows[strings.Trim(cells[0], "`")] = cells
+	}
+	for _, r := range Rules() {
+		cells, ok := rows[r.ID]
+		switch {
+		case !ok:
+			t.Errorf("docs/dockerfile.md has no row for %s", r.ID)
+		case len(cells) != 4 || cells[1] != string(r.Severity) || !strings.HasPrefix(cells[2], r.Title) || cells[3] != strings.Join(r.Refs, ", "):
+			t.Errorf("docs row for %s is %q, want severity %s, title %q, refs %q", r.ID, cells, r.Severity, r.Title, strings.Join(r.Refs, ", "))
+		}
+		delete(rows, r.ID)
+	}
+	for id := range rows {
+		t.Errorf("docs/dockerfile.md lists %s, which the check does not have", id)
+	}
+}
