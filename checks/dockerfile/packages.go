@@ -603,7 +603,7 @@ func (f *dfile) checkPkgPinning(in *inst, sc *script, p pkgCmd, once func(string
 		how = fmt.Sprintf("`%s module install -y %s:<stream>`", p.tool, ex)
 	}
 	f.reportCmd(rulePkgUnpinned, in, sc, p.cmd, p.family,
-		fmt.Sprintf("`%s %s` installs %s without a version: each build may get a different version, so builds are not reproducible and a bad release slips in unreviewed.", p.tool, p.sub, strings.Join(limit(list, 5), ", ")),
+		fmt.Sprintf("`%s %s` installs %s without pinning a version: each build may get a different one, so builds are not reproducible and a bad release slips in unreviewed.", p.tool, p.sub, strings.Join(limit(list, 5), ", ")),
 		"Pin versions, e.g. "+how+".", ref)
 }
 
