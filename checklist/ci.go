@@ -3,9 +3,7 @@ package checklist
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -57,6 +55,9 @@ func (s ciScan) has(k scanKind) bool {
 type ciConfig struct {
 	Files []string
 	Scans []ciScan
+	// Skipped are the CI files that were not read: not regular files, or
+	// too large (each is also a warning).
+	Skipped []string
 }
 
 type ciOnce struct {
@@ -108,8 +109,9 @@ func (r *Repo) CI(ctx context.Context) (*ciConfig, error) {
 			if !isCIFile(p) {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
+			data, err := r.readRepoFile(p)
 			if err != nil {
+				cfg.Skipped = append(cfg.Skipped, p)
 				continue
 			}
 			cfg.Files = append(cfg.Files, p)
@@ -117,6 +119,15 @@ func (r *Repo) CI(ctx context.Context) (*ciConfig, error) {
 				cfg.Scans = append(cfg.Scans, detectScans(st)...)
 			}
 		}
+		r.warnOther(isCIFile)
+		r.mu.Lock()
+		for p := range r.files.other {
+			if isCIFile(p) {
+				cfg.Skipped = append(cfg.Skipped, p)
+			}
+		}
+		r.mu.Unlock()
+		sort.Strings(cfg.Skipped)
 		c.cfg = cfg
 	})
 	return c.cfg, c.err
@@ -569,6 +580,21 @@ func ciScansEvidence(ctx context.Context, r *Repo) Evidence {
 	if err != nil {
 		return cannot("the CI configuration", err)
 	}
+	ev := ciScans(ctx, r, cfg)
+	if len(cfg.Skipped) > 0 {
+		ev.Text += fmt.Sprintf(" (not read: %s)", listSome(cfg.Skipped, 3))
+		if ev.Status == Pass {
+			// What the unread files run is unknown, but what was read
+			// already does the job.
+			return ev
+		}
+		return Evidence{Todo, ev.Text}
+	}
+	return ev
+}
+
+// ciScans is the CI evidence from the CI files that could be read.
+func ciScans(ctx context.Context, r *Repo, cfg *ciConfig) Evidence {
 	if len(cfg.Files) == 0 {
 		return Evidence{Fail, "no CI configuration found (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Jenkins, ...): nothing scans what is merged"}
 	}

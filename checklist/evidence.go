@@ -68,11 +68,12 @@ type Repo struct {
 	// CacheDir holds the history cache ("" disables it).
 	CacheDir string
 
-	mu    sync.Mutex
-	scans map[string]*scanResult
-	src   *checks.Source
-	ci    *ciOnce
-	files *filesOnce
+	mu       sync.Mutex
+	scans    map[string]*scanResult
+	src      *checks.Source
+	ci       *ciOnce
+	files    *filesOnce
+	warnings map[string]bool
 }
 
 type scanResult struct {
@@ -345,6 +346,9 @@ func uniqSorted(s []string) []string {
 type filesOnce struct {
 	once  sync.Once
 	files []string
+	// other are the listed paths that are not regular files (symbolic
+	// links, mostly), by path, with their mode.
+	other map[string]os.FileMode
 	err   error
 }
 
@@ -371,7 +375,14 @@ func (r *Repo) Files(ctx context.Context) ([]string, error) {
 			}
 			seen[p] = true
 			fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(p)))
-			if err != nil || !fi.Mode().IsRegular() {
+			if err != nil {
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				if f.other == nil {
+					f.other = map[string]os.FileMode{}
+				}
+				f.other[p] = fi.Mode()
 				continue
 			}
 			f.files = append(f.files, p)
@@ -393,5 +404,22 @@ func (r *Repo) Dockerfiles(ctx context.Context) ([]string, error) {
 			out = append(out, p)
 		}
 	}
+	r.warnOther(dockerfile.IsDockerfile)
 	return out, nil
+}
+
+// warnOther warns about the listed paths that are not regular files and
+// that match: files the evidence would have read, had they been regular.
+func (r *Repo) warnOther(match func(string) bool) {
+	r.mu.Lock()
+	var other map[string]os.FileMode
+	if r.files != nil {
+		other = r.files.other
+	}
+	r.mu.Unlock()
+	for p, mode := range other {
+		if match(p) {
+			r.Warn(fmt.Sprintf("skipped %s: %s", p, notRegular(mode)))
+		}
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -16,6 +18,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks"
 
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // Check names, as in findings and .secfirst.toml.
@@ -82,7 +85,12 @@ func (r *Repo) historyKey(ctx context.Context) (head, config string, err error) 
 	}
 	h := sha256.New()
 	for _, name := range []string{checks.PolicyFile, ".gitleaks.toml", ".gitleaksignore"} {
-		data, _ := os.ReadFile(filepath.Join(r.Root, name))
+		data, err := safefile.ReadInRoot(r.Root, name, maxConfigSize)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			// The history scan refuses such a file too; the key only
+			// needs to differ from that of a readable one.
+			data = []byte("unreadable: " + unwrapPathErr(err).Error())
+		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 		h.Write(data)
 	}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // secretScanners are the words that show a hook or a hook manager's
@@ -63,7 +65,7 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 	}
 	// Another secret scanner in the hook git runs, or in the configuration
 	// of the manager that owns it.
-	if data, err := os.ReadFile(hs.Path); err == nil {
+	if data, err := r.readHookFile(hs.Path, rel); err == nil {
 		if s := runsSecretScanner(data); s != "" {
 			what := "the pre-commit hook"
 			if hs.Manager != "" {
@@ -73,7 +75,7 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 	}
 	for _, name := range teamHookConfigs {
-		data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(name)))
+		data, err := r.readRepoFile(name)
 		if err != nil {
 			continue
 		}
@@ -82,4 +84,28 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 	}
 	return Evidence{Fail, fmt.Sprintf("no secret-scanning pre-commit hook (%s): run `secfirst hooks install`", rel)}
+}
+
+// maxHookSize bounds the read of the hook git runs: a hook is a script.
+const maxHookSize = 1 << 20
+
+// readHookFile reads the pre-commit hook at path (rel is its name for
+// people). Git runs a hook through a symbolic link, so a link is followed,
+// but only to a regular file: never to a device or a FIFO, and never more
+// than maxHookSize bytes. A hook that cannot be read is a warning.
+func (r *Repo) readHookFile(path, rel string) ([]byte, error) {
+	target := path
+	if fi, err := os.Lstat(path); err != nil {
+		return nil, err
+	} else if fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(path); err != nil {
+			r.Warn(fmt.Sprintf("skipped %s: a symbolic link that leads nowhere (%v)", rel, unwrapPathErr(err)))
+			return nil, err
+		}
+	}
+	data, err := safefile.ReadFile(target, maxHookSize)
+	if err != nil {
+		r.warnSkipped(rel, err)
+	}
+	return data, err
 }

@@ -102,8 +102,8 @@ var securityPolicyPaths = []string{"SECURITY.md", ".github/SECURITY.md", "docs/S
 func securityPolicyEvidence(ctx context.Context, r *Repo) Evidence {
 	for _, p := range securityPolicyPaths {
 		if found, ok := findFold(r.Root, p); ok {
-			fi, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(found)))
-			if err != nil || !fi.Mode().IsRegular() {
+			fi, ok := r.lstatRepoFile(found)
+			if !ok {
 				continue
 			}
 			if fi.Size() == 0 {
@@ -149,11 +149,11 @@ var depUpdateConfigs = []struct{ path, tool string }{
 func depUpdatesEvidence(ctx context.Context, r *Repo) Evidence {
 	var found []string
 	for _, c := range depUpdateConfigs {
-		if fi, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(c.path))); err == nil && fi.Mode().IsRegular() {
+		if _, ok := r.lstatRepoFile(c.path); ok {
 			found = append(found, c.tool+" ("+c.path+")")
 		}
 	}
-	if pkg, err := os.ReadFile(filepath.Join(r.Root, "package.json")); err == nil && strings.Contains(string(pkg), `"renovate"`) {
+	if pkg, err := r.readRepoFile("package.json"); err == nil && strings.Contains(string(pkg), `"renovate"`) {
 		found = append(found, `Renovate ("renovate" in package.json)`)
 	}
 	if len(found) == 0 {

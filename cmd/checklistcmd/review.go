@@ -139,11 +139,15 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 			continue
 		}
 		r.ReviewedBy, r.ReviewedAt = by, opts.now()
-		if err := f.Apply(e.ID, *r, e.Computed); err != nil {
-			return cmdutil.Failf("%v", err)
-		}
-		if err := f.Save(); err != nil {
-			return cmdutil.Failf("%v", err)
+		// Each answer is applied to the file as it is now, under the
+		// writers' lock, so a `set` run during the review is kept.
+		if _, err := checklist.Update(ctx, repo.Root, func(f *checklist.File) error {
+			if _, ok := f.Item(e.ID); !ok {
+				return fmt.Errorf("item %s is no longer in %s; nothing was written for it", e.ID, checklist.RelPath)
+			}
+			return f.Apply(e.ID, *r, e.Computed)
+		}); err != nil {
+			return fileError(repo.Root, err)
 		}
 		reviewed++
 		fmt.Fprintf(out, "  %s recorded: %s\n", marks[r.Status], r.Status)
