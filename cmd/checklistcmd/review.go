@@ -115,14 +115,14 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 		fmt.Fprintf(out, "Nothing to review: every item was reviewed in the last %d days (--all reviews them anyway).\n", rep.StaleAfterDays)
 		return nil
 	}
-	fmt.Fprintf(out, "%s to review as %s. Enter keeps the current status; s skips, q quits.\n", plural(len(queue), "item", "items"), by)
+	fmt.Fprintf(out, "%s to review as %s. Enter keeps the current status; s skips, q quits.\n", plural(len(queue), "item", "items"), oneLine(by))
 	in := bufio.NewReader(opts.IO.In)
 	reviewed, skipped := 0, 0
 	for i, e := range queue {
 		if ctx.Err() != nil {
 			return cmdutil.Failf("interrupted after %d reviewed", reviewed)
 		}
-		fmt.Fprintf(out, "\n[%d/%d] %s · %s (%s)\n  %s\n", i+1, len(queue), checklist.AreaTitle(e.Category), e.ID, e.Kind, e.Title)
+		fmt.Fprintf(out, "\n[%d/%d] %s · %s (%s)\n  %s\n", i+1, len(queue), oneLine(checklist.AreaTitle(e.Category)), oneLine(e.ID), e.Kind, oneLine(e.Title))
 		describe(out, e)
 		r, err := ask(in, out, e)
 		switch {
@@ -173,14 +173,14 @@ func describe(w io.Writer, e checklist.Entry) {
 	}
 	switch {
 	case e.Stale:
-		fmt.Fprintf(w, "  last reviewed %s by %s: %d days ago, stale\n", e.ReviewedAt, e.ReviewedBy, e.AgeDays)
+		fmt.Fprintf(w, "  last reviewed %s by %s: %d days ago, stale\n", e.ReviewedAt, oneLine(e.ReviewedBy), e.AgeDays)
 	case e.Reviewed:
-		fmt.Fprintf(w, "  last reviewed %s by %s\n", e.ReviewedAt, e.ReviewedBy)
+		fmt.Fprintf(w, "  last reviewed %s by %s\n", e.ReviewedAt, oneLine(e.ReviewedBy))
 	default:
 		fmt.Fprintln(w, "  not reviewed yet")
 	}
 	if e.Lesson != "" {
-		fmt.Fprintf(w, "  learn: secfirst learn %s\n", e.Lesson)
+		fmt.Fprintf(w, "  learn: secfirst learn %s\n", oneLine(e.Lesson))
 	}
 }
 

@@ -111,6 +111,6 @@ func RunSet(ctx context.Context, opts *SetOptions) error {
 	if it.Kind == checklist.Auto && !after.Status.IsOverride() {
 		shown = string(computed.Status) + " (verified by secfirst)"
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s, reviewed by %s on %s\n", marks[status], it.ID, shown, by, after.ReviewedAt.Format(checklist.DateLayout))
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s, reviewed by %s on %s\n", marks[status], it.ID, shown, oneLine(by), after.ReviewedAt.Format(checklist.DateLayout))
 	return nil
 }
