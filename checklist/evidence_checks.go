@@ -54,11 +54,53 @@ func trackedSecretsEvidence(ctx context.Context, r *Repo) Evidence {
 		return unavailable(checkSecrets, err)
 	}
 	if n := len(rep.Findings); n > 0 {
-		return Evidence{Fail, fmt.Sprintf("%s in tracked files: %s; rotate them, then move them out of the code",
-			plural(n, "secret", "secrets"), locations(rep.Findings, 3))}
+		return Evidence{Fail, fmt.Sprintf("%s in tracked files: %s; rotate them, then move them out of the code%s",
+			plural(n, "secret", "secrets"), locations(rep.Findings, 3), suppressedNote(rep.Suppressed, "; %d more"))}
 	}
 	tracked, _ := r.Tracked(ctx)
-	return Evidence{Pass, fmt.Sprintf("no secret in the %s of the working tree", plural(len(tracked), "tracked file", "tracked files"))}
+	return Evidence{Pass, fmt.Sprintf("no secret in the %s of the working tree%s", plural(len(tracked), "tracked file", "tracked files"), suppressedNote(rep.Suppressed, ", %d"))}
+}
+
+// suppressionSources name, for people, where each kind of suppression is
+// written.
+var suppressionSources = map[string]string{
+	checks.SuppressedByPolicy:         checks.PolicyFile,
+	checks.SuppressedByGitleaksIgnore: ".gitleaksignore",
+	checks.SuppressedByInline:         "inline comments",
+	checks.SuppressedByOSVConfig:      "osv-scanner.toml",
+}
+
+// suppressedNote says how many findings suppressions hid and where they are
+// written, so a pass that suppressions made is never a bare pass: ", 2
+// suppressed (see .secfirst.toml)", or with several sources ", 3
+// suppressed (2 by .secfirst.toml, 1 by inline comments)". count is the
+// format of the count ("; %d more"). It is "" when nothing was hidden.
+func suppressedNote(sups []checks.Suppression, count string) string {
+	if len(sups) == 0 {
+		return ""
+	}
+	by := map[string]int{}
+	var sources []string
+	for _, s := range sups {
+		src := suppressionSources[s.By]
+		if src == "" {
+			src = s.By
+		}
+		if by[src] == 0 {
+			sources = append(sources, src)
+		}
+		by[src]++
+	}
+	sort.Strings(sources)
+	where := "see " + sources[0]
+	if len(sources) > 1 {
+		var parts []string
+		for _, src := range sources {
+			parts = append(parts, fmt.Sprintf("%d by %s", by[src], src))
+		}
+		where = strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf(count+" suppressed (%s)", len(sups), where)
 }
 
 // historyCacheEntry is what the history item remembers between runs. It
@@ -235,7 +277,7 @@ func depsEvidence(ctx context.Context, r *Repo) Evidence {
 				names = append(names, name)
 			}
 		}
-		text := fmt.Sprintf("%s in %s: %s", plural(len(rep.Findings), "known vulnerability", "known vulnerabilities"), plural(len(names), "dependency", "dependencies"), listSome(names, 3))
+		text := fmt.Sprintf("%s in %s: %s%s", plural(len(rep.Findings), "known vulnerability", "known vulnerabilities"), plural(len(names), "dependency", "dependencies"), listSome(names, 3), suppressedNote(rep.Suppressed, "; %d more"))
 		if len(rep.Warnings) > 0 {
 			text += fmt.Sprintf(" (and %s)", plural(len(rep.Warnings), "warning", "warnings"))
 		}
@@ -249,5 +291,5 @@ func depsEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 		return Evidence{Todo, "not fully checked: " + w}
 	}
-	return Evidence{Pass, "no known vulnerability in the dependencies of the tracked lockfiles and manifests (local OSV database)"}
+	return Evidence{Pass, "no known vulnerability in the dependencies of the tracked lockfiles and manifests (local OSV database)" + suppressedNote(rep.Suppressed, ", %d")}
 }
