@@ -49,7 +49,7 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 	}
 	if hs.Installed {
 		if hs.Problem != "" && !hs.BinaryMissing {
-			return Evidence{Fail, "secfirst's pre-commit hook is there but does not run: " + hs.Problem}
+			return Evidence{Status: Fail, Text: "secfirst's pre-commit hook is there but does not run: " + hs.Problem}
 		}
 		text := "secfirst's pre-commit hook is installed (" + rel + ")"
 		switch {
@@ -61,7 +61,7 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 		if hs.BinaryMissing {
 			text += "; the secfirst binary it names is gone, so it relies on secfirst being on PATH"
 		}
-		return Evidence{Pass, text}
+		return Evidence{Status: Pass, Text: text}
 	}
 	// Another secret scanner in the hook git runs, or in the configuration
 	// of the manager that owns it.
@@ -71,7 +71,7 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 			if hs.Manager != "" {
 				what = string(hs.Manager)
 			}
-			return Evidence{Pass, fmt.Sprintf("%s runs %s before each commit (%s)", what, s, rel)}
+			return Evidence{Status: Pass, Text: fmt.Sprintf("%s runs %s before each commit (%s)", what, s, rel)}
 		}
 	}
 	for _, name := range teamHookConfigs {
@@ -80,10 +80,10 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 			continue
 		}
 		if s := runsSecretScanner(data); s != "" {
-			return Evidence{Pass, fmt.Sprintf("%s runs %s before each commit in every clone that installs it (not installed in this one)", name, s)}
+			return Evidence{Status: Pass, Text: fmt.Sprintf("%s runs %s before each commit in every clone that installs it (not installed in this one)", name, s)}
 		}
 	}
-	return Evidence{Fail, fmt.Sprintf("no secret-scanning pre-commit hook (%s): run `secfirst hooks install`", rel)}
+	return Evidence{Status: Fail, Text: fmt.Sprintf("no secret-scanning pre-commit hook (%s): run `secfirst hooks install`", rel)}
 }
 
 // maxHookSize bounds the read of the hook git runs: a hook is a script.

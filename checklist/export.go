@@ -54,6 +54,9 @@ func (r *Report) Markdown(repo string) string {
 					label = "Found"
 				}
 				details = append(details, fmt.Sprintf("%s: %s", label, mdCell(e.Evidence)))
+				if e.Fresh != "" {
+					details = append(details, "_"+mdCell(e.Fresh)+"_")
+				}
 			}
 			if e.Note != "" {
 				details = append(details, "Note: "+mdCell(e.Note))

@@ -42,3 +42,15 @@ func TestASecretsPassThatSuppressionsMadeSaysHowMany(t *testing.T) {
 		t.Fatalf("evidence %q", ev.Text)
 	}
 }
+
+// TestNoLockfileIsNotACleanDependencyCheck: a repository with a
+// package.json and no lockfile has nothing the dependency check can read;
+// that is a todo saying so, never "no known vulnerability".
+func TestNoLockfileIsNotACleanDependencyCheck(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("package.json", `{"name":"app","dependencies":{"lodash":"^4.17.15"}}`+"\n")
+	r.Commit("init")
+	db := t.TempDir()
+	writeNpmDB(t, db)
+	wantEvidence(t, evidence(t, r.Dir, "no-vulnerable-dependencies", RepoOptions{DBDir: db, NoCache: true}), Todo, "no lockfile secfirst can read")
+}

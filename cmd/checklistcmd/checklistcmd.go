@@ -91,6 +91,7 @@ func (o *Options) openRepo(ctx context.Context) (*checklist.Repo, error) {
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
 	}
+	repo.Now = o.Now
 	return repo, nil
 }
 

@@ -159,6 +159,9 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 func describe(w io.Writer, e checklist.Entry) {
 	if e.Kind == checklist.Auto {
 		fmt.Fprintf(w, "  secfirst finds: %s — %s\n", e.Computed, oneLine(e.Evidence))
+		if e.Fresh != "" {
+			fmt.Fprintf(w, "  (%s)\n", oneLine(e.Fresh))
+		}
 		if e.Overridden {
 			fmt.Fprintf(w, "  recorded override: %s\n", e.Status)
 		}

@@ -81,8 +81,10 @@ func RunSet(ctx context.Context, opts *SetOptions) error {
 		return err
 	}
 	var computed checklist.Evidence
-	if it.Kind == checklist.Auto {
-		// Only this item's evidence: set must not scan what it does not need.
+	if it.Kind == checklist.Auto && !status.IsOverride() {
+		// Only this item's evidence, and only when the status must agree
+		// with it (n/a and accepted-risk override whatever secfirst finds):
+		// set must not scan what it does not need.
 		computed = checklist.Evaluate(ctx, repo, []checklist.Item{it}, checklist.EvalOptions{Providers: opts.Eval.Providers})[it.ID]
 		if ctx.Err() != nil {
 			return cmdutil.Failf("interrupted")

@@ -141,6 +141,9 @@ func writeEntry(w io.Writer, p palette, e checklist.Entry) {
 			label = fmt.Sprintf("secfirst finds %s: ", e.Computed)
 		}
 		fmt.Fprintf(w, "%s%s%s\n", indent, label, oneLine(e.Evidence))
+		if e.Fresh != "" {
+			fmt.Fprintf(w, "%s%s\n", indent, p.dim.Render("("+oneLine(e.Fresh)+")"))
+		}
 	}
 	if e.Note != "" {
 		fmt.Fprintf(w, "%snote: %s\n", indent, oneLine(e.Note))
