@@ -8,9 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checklist"
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/secrets"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
@@ -132,5 +135,43 @@ func TestConcurrentUpdatesInOneProcessAllLand(t *testing.T) {
 		if it, _ := f.Item(id); it.Status != checklist.Fail || it.Note != "n "+id {
 			t.Errorf("update of %s lost: %+v", id, it)
 		}
+	}
+}
+
+// countingCheck counts the scans of a check.
+type countingCheck struct {
+	checks.Check
+	runs atomic.Int32
+}
+
+func (c *countingCheck) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	c.runs.Add(1)
+	return c.Check.Run(ctx, src)
+}
+
+// TestSetScansOnlyWhenItMust: recording n/a or accepted-risk on an
+// automatic item needs no evidence, so nothing is scanned; confirming the
+// status secfirst finds scans once, and then never again while nothing
+// changes.
+func TestSetScansOnlyWhenItMust(t *testing.T) {
+	e := newEnv(t)
+	if err := RunInit(context.Background(), &InitOptions{Options: e.opts}); err != nil {
+		t.Fatal(err)
+	}
+	sec := &countingCheck{Check: secrets.New()}
+	e.opts.Repo.Checks = []checks.Check{sec}
+	if err := RunSet(context.Background(), &SetOptions{Options: e.opts, ID: "no-secrets-in-tracked-files", Status: "accepted-risk", Note: strp("fixtures only")}); err != nil {
+		t.Fatal(err)
+	}
+	if n := sec.runs.Load(); n != 0 {
+		t.Fatalf("set accepted-risk scanned %d times", n)
+	}
+	for i := 0; i < 2; i++ {
+		if err := RunSet(context.Background(), &SetOptions{Options: e.opts, ID: "no-secrets-in-tracked-files", Status: "pass"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := sec.runs.Load(); n != 1 {
+		t.Fatalf("two confirmations scanned %d times, want 1 (the second reuses the first)", n)
 	}
 }
