@@ -131,7 +131,7 @@ func (r *Repo) historyKey(ctx context.Context) (head, config string, err error) 
 	if err != nil || head == "" {
 		return "", "", nil // no commit yet
 	}
-	return head, r.configHash(), nil
+	return head, r.configHash() + r.expiryDay(r.now()), nil
 }
 
 func (r *Repo) historyCachePath() string {

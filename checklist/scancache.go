@@ -207,15 +207,28 @@ func (r *Repo) dbVersion() string {
 }
 
 // scanKey is everything a check's results depend on besides the files.
-// The day is part of it: ignores in .secfirst.toml and osv-scanner.toml
-// expire on a date.
 func (r *Repo) scanKey(check string, now time.Time) string {
-	key := check + "\x00" + r.configHash() + "\x00" + now.Local().Format(DateLayout)
+	key := check + "\x00" + r.configHash() + "\x00" + r.expiryDay(now)
 	if check == checkDeps {
-		key += "\x00" + r.dbVersion()
+		// osv-scanner.toml ignores expire too, and the database changes.
+		key += "\x00" + now.Local().Format(DateLayout) + "\x00" + r.dbVersion()
 	}
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
+}
+
+// expiryDay is today when an ignore of .secfirst.toml has an expiry date
+// (a result may change at midnight), else empty: the cache then lasts
+// across days.
+func (r *Repo) expiryDay(now time.Time) string {
+	if r.Policy != nil {
+		for _, ig := range r.Policy.Ignores {
+			if !ig.Expires.IsZero() {
+				return now.Local().Format(DateLayout)
+			}
+		}
+	}
+	return ""
 }
 
 type indexOnce struct {
