@@ -1,0 +1,235 @@
+// Package kubernetes is secfirst's Kubernetes manifest check. It finds
+// manifests by their content (apiVersion and kind), reads every document of
+// a file with go.yaml.in/yaml/v3's node API so each finding has its line,
+// and checks the pod templates of workloads against the Pod Security
+// Standards (Baseline and Restricted, as Kubernetes' own admission
+// controller evaluates them) and the pod practices secfirst teaches:
+// read-only root file system, resource limits, pinned images, no automatic
+// service account token, no plain secrets in env. Findings carry the
+// equivalent Trivy and Checkov ids so their users' suppressions keep
+// working.
+package kubernetes
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
+)
+
+// CheckName is the check's name in findings, --check and the policy.
+const CheckName = "kubernetes"
+
+// MaxManifestSize is the largest file the check reads. A larger YAML file
+// that is a manifest is named in a warning, never silently passed.
+const MaxManifestSize = 4 << 20
+
+type check struct{}
+
+// New returns the Kubernetes check.
+func New() checks.Check { return check{} }
+
+func (check) Name() string { return CheckName }
+
+// Run checks every manifest of the source. History mode has nothing to
+// check: a manifest's problems are those of its current version.
+func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	var res checks.Result
+	if src.Mode == checks.ModeHistory {
+		return res, nil
+	}
+	files, err := src.Files(ctx, IsCandidatePath)
+	if err != nil || len(files) == 0 {
+		return res, err
+	}
+	// Staged blobs are read through one `git cat-file --batch`.
+	var blobs map[string][]byte
+	var blobIDs []string
+	for _, f := range files {
+		if f.Blob != "" {
+			blobIDs = append(blobIDs, f.Blob)
+		}
+	}
+	if len(blobIDs) > 0 {
+		if blobs, err = src.ReadBlobs(ctx, blobIDs); err != nil {
+			return res, err
+		}
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		data, err := readFile(src, f, blobs)
+		var tooLarge *safefile.TooLargeError
+		switch {
+		case errors.Is(err, errNotManifest):
+			continue
+		case errors.As(err, &tooLarge):
+			res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes: skipped %s: a manifest larger than %s is not checked; split it into smaller files", f.Path, safefile.Size(MaxManifestSize)))
+			continue
+		case err != nil:
+			res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes: skipped %s: %v", f.Path, unwrapPathError(err)))
+			continue
+		}
+		if !LooksLikeManifest(data) {
+			continue
+		}
+		r := checkFileSafely(f.Path, data)
+		res.Findings = append(res.Findings, r.Findings...)
+		res.Warnings = append(res.Warnings, r.Warnings...)
+		res.Suppressed = append(res.Suppressed, r.Suppressed...)
+	}
+	return res, nil
+}
+
+// errNotManifest is a file too large to read whose beginning shows it is
+// no manifest: not this check's business, and no warning.
+var errNotManifest = errors.New("not a manifest")
+
+// readFile reads one candidate, bounded: a staged blob, or a regular file
+// on disk (never through a symlink).
+func readFile(src *checks.Source, f checks.File, blobs map[string][]byte) ([]byte, error) {
+	if f.Blob != "" {
+		data, ok := blobs[f.Blob]
+		if !ok {
+			return nil, fmt.Errorf("staged blob %s is missing", f.Blob)
+		}
+		if len(data) > MaxManifestSize {
+			if !LooksLikeManifest(data[:headSize]) {
+				return nil, errNotManifest
+			}
+			return nil, &safefile.TooLargeError{Path: f.Path, Limit: MaxManifestSize}
+		}
+		return data, nil
+	}
+	var (
+		data []byte
+		err  error
+	)
+	if rel := src.Rel(f.Abs); src.InRepo && !filepath.IsAbs(filepath.FromSlash(rel)) {
+		data, err = safefile.ReadInRoot(src.Root, rel, MaxManifestSize)
+	} else {
+		data, err = safefile.ReadFile(f.Abs, MaxManifestSize)
+	}
+	var tooLarge *safefile.TooLargeError
+	if errors.As(err, &tooLarge) {
+		// safefile has just seen a regular file; its beginning tells
+		// whether it is a manifest worth a warning.
+		if head, herr := readHead(f.Abs, headSize); herr == nil && !LooksLikeManifest(head) {
+			return nil, errNotManifest
+		}
+	}
+	return data, err
+}
+
+// headSize is how much of an oversized file is sniffed.
+const headSize = 64 << 10
+
+func readHead(name string, n int64) ([]byte, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return io.ReadAll(io.LimitReader(fh, n))
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Result is what checking one file gives: its findings, the findings its
+// suppression comments hid, and warnings (a file that does not parse).
+type Result struct {
+	Findings   []checks.Finding
+	Suppressed []checks.Suppression
+	Warnings   []string
+}
+
+// checkFileSafely keeps one odd file from taking the whole check down: an
+// internal error becomes a warning that names the file.
+func checkFileSafely(file string, data []byte) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = Result{Warnings: []string{fmt.Sprintf("kubernetes: internal error checking %s: %v (please report it)", file, p)}}
+		}
+	}()
+	return CheckFile(file, data)
+}
+
+// CheckFile checks the manifests in one file's content as found at path
+// (slash separated, relative to the repository). It never fails: a file
+// that does not parse as YAML is a warning with its line.
+func CheckFile(path string, content []byte) Result {
+	return analyzeFile(path, content)
+}
+
+// IsCandidatePath reports whether a path may hold manifests: YAML and JSON
+// files. Which of them are manifests is decided by their content
+// (LooksLikeManifest), not their name; lockfiles and tool configurations
+// that are never manifests are not read at all.
+func IsCandidatePath(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	switch path.Ext(base) {
+	case ".yaml", ".yml":
+		return true
+	case ".json":
+		return !notManifestJSON[base] && !strings.Contains("/"+p, "/node_modules/")
+	}
+	return false
+}
+
+// notManifestJSON are JSON files of other tools, often large and often
+// staged, that are never Kubernetes manifests.
+var notManifestJSON = map[string]bool{
+	"package.json": true, "package-lock.json": true, "npm-shrinkwrap.json": true, "composer.json": true,
+	"tsconfig.json": true, "jsconfig.json": true, "deno.json": true, "bun.lock": true, "renovate.json": true,
+	".eslintrc.json": true, "angular.json": true, "project.assets.json": true, "packages.lock.json": true,
+	"pipfile.lock": true, "flake.lock": true, "cargo.lock": true,
+}
+
+// LooksLikeManifest is the cheap sniff that decides whether a YAML or JSON
+// file is parsed at all: a line that starts (after indentation, a list
+// dash or a quote) with the key apiVersion, and one with the key kind.
+func LooksLikeManifest(data []byte) bool {
+	if !bytes.Contains(data, []byte("apiVersion")) || !bytes.Contains(data, []byte("kind")) {
+		return false
+	}
+	var api, kind bool
+	for len(data) > 0 && !(api && kind) {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimLeft(line, " \t-{,")
+		line = bytes.TrimPrefix(line, []byte(`"`))
+		switch {
+		case bytes.HasPrefix(line, []byte("apiVersion")):
+			api = api || isKeyEnd(line[len("apiVersion"):])
+		case bytes.HasPrefix(line, []byte("kind")):
+			kind = kind || isKeyEnd(line[len("kind"):])
+		}
+	}
+	return api && kind
+}
+
+func isKeyEnd(rest []byte) bool {
+	rest = bytes.TrimPrefix(rest, []byte(`"`))
+	rest = bytes.TrimLeft(rest, " \t")
+	return len(rest) > 0 && rest[0] == ':'
+}
