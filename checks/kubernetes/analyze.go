@@ -87,8 +87,9 @@ var reYAMLLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 func (f *mfile) parseWarning(err error, text string, partial bool) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
-	if m := reYAMLLine().FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
+	if m := reYAMLLine().FindStringSubmatchIndex(msg); m != nil {
+		line, _ = strconv.Atoi(msg[m[2]:m[3]])
+		msg = strings.TrimPrefix(msg[:m[0]]+msg[m[1]:], ": ")
 	}
 	where := f.path
 	if line > 0 {
@@ -137,7 +138,7 @@ func (f *mfile) report(is issue) {
 		Title:       r.title,
 		File:        f.path,
 		Line:        is.line,
-		Message:     is.msg,
+		Message:     upperFirst(is.msg),
 		Fix:         is.fix,
 		Lesson:      lessonFor(id),
 		Refs:        append([]string(nil), refs...),
@@ -168,6 +169,15 @@ func lessonFor(rule string) string {
 	id := lessons.IDForRule(rule, LessonFallback)
 	lessonIDs.Store(rule, id)
 	return id
+}
+
+// upperFirst starts a message that opens with a label ("container ...")
+// as a sentence.
+func upperFirst(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }
 
 func (f *mfile) snippet(line int) string {

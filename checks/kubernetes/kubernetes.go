@@ -202,34 +202,38 @@ var notManifestJSON = map[string]bool{
 }
 
 // LooksLikeManifest is the cheap sniff that decides whether a YAML or JSON
-// file is parsed at all: a line that starts (after indentation, a list
-// dash or a quote) with the key apiVersion, and one with the key kind.
+// file is parsed at all: it holds the key apiVersion and the key kind
+// (block or flow YAML, or JSON), outside comments.
 func LooksLikeManifest(data []byte) bool {
-	if !bytes.Contains(data, []byte("apiVersion")) || !bytes.Contains(data, []byte("kind")) {
-		return false
-	}
-	var api, kind bool
-	for len(data) > 0 && !(api && kind) {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		line = bytes.TrimLeft(line, " \t-{,")
-		line = bytes.TrimPrefix(line, []byte(`"`))
-		switch {
-		case bytes.HasPrefix(line, []byte("apiVersion")):
-			api = api || isKeyEnd(line[len("apiVersion"):])
-		case bytes.HasPrefix(line, []byte("kind")):
-			kind = kind || isKeyEnd(line[len("kind"):])
-		}
-	}
-	return api && kind
+	return hasKey(data, "apiVersion") && hasKey(data, "kind")
 }
 
-func isKeyEnd(rest []byte) bool {
-	rest = bytes.TrimPrefix(rest, []byte(`"`))
-	rest = bytes.TrimLeft(rest, " \t")
-	return len(rest) > 0 && rest[0] == ':'
+// hasKey finds key written as a mapping key: after the start of a line,
+// blanks, a list dash, a brace, a comma or a quote, and followed by a
+// colon (after an optional quote and blanks), with no # before it on its
+// line. It reads data once, so a huge one-line file stays cheap.
+func hasKey(data []byte, key string) bool {
+	lineStart, scanned, comment := 0, 0, false
+	for {
+		i := bytes.Index(data[scanned:], []byte(key))
+		if i < 0 {
+			return false
+		}
+		at := scanned + i
+		seg := data[scanned:at]
+		if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+			lineStart, comment = scanned+nl+1, false
+			seg = data[lineStart:at]
+		}
+		comment = comment || bytes.IndexByte(seg, '#') >= 0
+		scanned = at + len(key)
+		if comment || at > lineStart && !bytes.ContainsRune([]byte(" \t-{,\""), rune(data[at-1])) {
+			continue
+		}
+		after := bytes.TrimPrefix(data[scanned:], []byte(`"`))
+		after = bytes.TrimLeft(after, " \t")
+		if len(after) > 0 && after[0] == ':' {
+			return true
+		}
+	}
 }
