@@ -2,12 +2,14 @@ package kubernetes
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/lessons"
 )
 
 // hardened is a Deployment that follows every rule: the reference the
@@ -482,4 +484,106 @@ func TestRulesCatalog(t *testing.T) {
 	if n := len(PodSecurityRules(Restricted)); n <= len(PodSecurityRules(Baseline)) {
 		t.Errorf("Restricted has %d rules, Baseline %d", n, len(PodSecurityRules(Baseline)))
 	}
+}
+
+// The lessons' YAML examples are checked like manifests: the Before of each
+// lesson that names Kubernetes rules breaks at least one of them, and its
+// After breaks none of them.
+func TestLessonExamples(t *testing.T) {
+	checked := 0
+	for _, l := range lessons.All() {
+		var own []string
+		for _, r := range l.Rules {
+			if strings.HasPrefix(r, CheckName+"/") {
+				own = append(own, r)
+			}
+		}
+		if len(own) == 0 && l.ID != "private-nodes" {
+			continue
+		}
+		if l.ID == "private-nodes" {
+			own = []string{RuleID(ruleHostPorts)}
+		}
+		before, after := exampleManifests(l.Sections.Example)
+		if before == "" || after == "" {
+			t.Errorf("%s: no YAML Before and After in its example", l.ID)
+			continue
+		}
+		fired := func(doc string) []string {
+			r := CheckFile(l.ID+".yaml", []byte(doc))
+			if len(r.Warnings) > 0 {
+				t.Errorf("%s: %v\n%s", l.ID, r.Warnings, doc)
+			}
+			var out []string
+			for _, f := range r.Findings {
+				if slices.Contains(own, f.Rule) {
+					out = append(out, f.Rule)
+				}
+			}
+			return out
+		}
+		if got := fired(before); len(got) == 0 {
+			t.Errorf("%s: its Before breaks none of its rules %v\n%s", l.ID, own, before)
+		}
+		if got := fired(after); len(got) > 0 {
+			t.Errorf("%s: its After still breaks %v\n%s", l.ID, got, after)
+		}
+		checked++
+	}
+	if checked < 6 {
+		t.Errorf("only %d lessons with Kubernetes examples", checked)
+	}
+	// pod-security says how many findings its Before gets, and that its
+	// After gets none at all.
+	l, _ := lessons.Get("pod-security")
+	before, after := exampleManifests(l.Sections.Example)
+	if n := len(CheckFile("b.yaml", []byte(before)).Findings); n != 8 || !strings.Contains(l.Body, "eight findings") {
+		t.Errorf("pod-security's Before gets %d findings; the lesson says eight", n)
+	}
+	if fs := CheckFile("a.yaml", []byte(after)).Findings; len(fs) != 0 {
+		t.Errorf("pod-security's After gets %v", slugs(fs))
+	}
+}
+
+var reYAMLBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+
+// exampleManifests returns the first and last YAML blocks of an example,
+// made whole manifests: a fragment that starts at a pod spec, a container
+// list or an env list is wrapped in a Pod.
+func exampleManifests(example string) (before, after string) {
+	blocks := reYAMLBlock.FindAllStringSubmatch(example, -1)
+	if len(blocks) < 2 {
+		return "", ""
+	}
+	return wrapFragment(blocks[0][1]), wrapFragment(blocks[len(blocks)-1][1])
+}
+
+func wrapFragment(y string) string {
+	indent := func(s, pad string) string {
+		return pad + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad) + "\n"
+	}
+	first, rest, _ := strings.Cut(y, "\n---\n")
+	var out string
+	switch {
+	case strings.HasPrefix(first, "apiVersion:"):
+		out = first
+	case strings.HasPrefix(first, "spec:\n  template:"):
+		out = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: example}\n" + first
+	case strings.HasPrefix(first, "spec:"):
+		out = "apiVersion: v1\nkind: Pod\nmetadata: {name: example}\n" + first
+	case strings.HasPrefix(first, "containers:"):
+		out = "apiVersion: v1\nkind: Pod\nmetadata: {name: example}\nspec:\n" + indent(first, "  ")
+	case strings.HasPrefix(first, "env:"):
+		out = "apiVersion: v1\nkind: Pod\nmetadata: {name: example}\nspec:\n  containers:\n    - name: app\n" + indent(first, "      ")
+	default:
+		out = first
+	}
+	if rest != "" {
+		// a ServiceAccount or Service before or after the workload
+		if strings.HasPrefix(rest, "# in the Deployment\n") {
+			rest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: example}\n" + strings.TrimPrefix(rest, "# in the Deployment\n")
+		}
+		out = strings.TrimRight(out, "\n") + "\n---\n" + rest
+	}
+	return out
 }

@@ -375,7 +375,7 @@ func (f *mfile) containerPSS(p *pod, c *container) {
 	if priv := at(sc.val, "privileged"); boolOf(priv.val) == yes {
 		f.report(issue{slug: rulePrivileged, res: p.r, c: c, line: priv.line(), detail: "privileged",
 			msg: fmt.Sprintf("%s runs privileged: it has every capability and every device of the node, with no seccomp or AppArmor confinement; escaping to the node is a matter of mounting its disk.", who),
-			fix: fmt.Sprintf("Delete `privileged: true` (line %d); add only the capability the container needs instead (`capabilities: {add: [NET_ADMIN]}`, say).", priv.line())})
+			fix: fmt.Sprintf("Delete `privileged: true` (line %d). If the container needs one privilege, grant that capability alone (`capabilities: {add: [...]}`): beyond the runtime's default set it is still a Baseline exception, to suppress with its reason.", priv.line())})
 	}
 
 	f.capabilities(p, c, who, sc)
