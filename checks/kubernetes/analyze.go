@@ -79,6 +79,9 @@ func analyzeFile(path string, data []byte) Result {
 	return f.res
 }
 
+// renderHint says how to check templates.
+const renderHint = "Render them and scan the output: `helm template <chart> --output-dir rendered && secfirst scan rendered`"
+
 var reYAMLLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)`) })
 
 // parseWarning reports a file that stops parsing. A Helm or other Go
@@ -100,7 +103,8 @@ func (f *mfile) parseWarning(err error, text string, partial bool) {
 		rest = "the documents from there on are not checked"
 	}
 	if strings.Contains(text, "{{") {
-		f.res.Warnings = append(f.res.Warnings, fmt.Sprintf("kubernetes: skipped %s: a template (Helm or another Go template) is not YAML until it is rendered (%s); %s. Render it and scan the output: `helm template . --output-dir rendered && secfirst scan rendered`", where, msg, rest))
+		f.res.template = fmt.Sprintf("kubernetes: skipped %s: a template (Helm or another Go template) is not YAML until it is rendered (%s); %s. %s", where, msg, rest, renderHint)
+		f.res.Warnings = append(f.res.Warnings, f.res.template)
 		return
 	}
 	f.res.Warnings = append(f.res.Warnings, fmt.Sprintf("kubernetes: %s does not parse as YAML: %s; %s", where, msg, rest))

@@ -218,3 +218,24 @@ func BenchmarkCheckFile(b *testing.B) {
 		CheckFile("deploy.yaml", data)
 	}
 }
+
+// The templates of a Helm chart are skipped with one warning per folder
+// that says how to check them, not one per file.
+func TestHelmTemplatesOneWarningPerFolder(t *testing.T) {
+	r := gittest.New(t)
+	tmpl := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      {{- toYaml .Values.pod | nindent 6 }}\n"
+	for _, n := range []string{"a", "b", "c", "d"} {
+		r.Write("chart/templates/"+n+".yaml", tmpl)
+	}
+	r.Write("other/templates/only.yaml", tmpl)
+	r.Write("chart/templates/_helpers.tpl", "{{- define \"x\" -}}{{- end -}}\n")
+	r.Git("add", "-A")
+	res := run(t, r, checks.ModeStaged)
+	want := []string{
+		"kubernetes: skipped 4 templates in chart/templates (a.yaml, b.yaml, c.yaml, …): Helm and other Go templates are not YAML until they are rendered. " + renderHint,
+		"kubernetes: skipped other/templates/only.yaml: a template (Helm or another Go template) is not YAML until it is rendered. " + renderHint,
+	}
+	if fmt.Sprint(res.Warnings) != fmt.Sprint(want) || len(res.Findings) != 0 {
+		t.Errorf("warnings:\n%s\nfindings %v", strings.Join(res.Warnings, "\n"), res.Findings)
+	}
+}

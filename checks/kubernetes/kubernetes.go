@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -64,6 +65,7 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 			return res, err
 		}
 	}
+	templates := map[string][]string{} // folder -> templates skipped
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -85,10 +87,42 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		}
 		r := checkFileSafely(f.Path, data)
 		res.Findings = append(res.Findings, r.Findings...)
-		res.Warnings = append(res.Warnings, r.Warnings...)
 		res.Suppressed = append(res.Suppressed, r.Suppressed...)
+		for _, w := range r.Warnings {
+			if w == r.template {
+				dir := path.Dir(f.Path)
+				templates[dir] = append(templates[dir], path.Base(f.Path))
+				continue
+			}
+			res.Warnings = append(res.Warnings, w)
+		}
 	}
+	res.Warnings = append(res.Warnings, templateWarnings(templates)...)
 	return res, nil
+}
+
+// templateWarnings names the templates skipped, one warning per folder
+// (a Helm chart's templates/ holds many).
+func templateWarnings(byDir map[string][]string) []string {
+	dirs := make([]string, 0, len(byDir))
+	for d := range byDir {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	var out []string
+	for _, d := range dirs {
+		names := byDir[d]
+		if len(names) == 1 {
+			out = append(out, fmt.Sprintf("kubernetes: skipped %s: a template (Helm or another Go template) is not YAML until it is rendered. %s", path.Join(d, names[0]), renderHint))
+			continue
+		}
+		shown := names
+		if len(shown) > 3 {
+			shown = append(append([]string(nil), shown[:3]...), "…")
+		}
+		out = append(out, fmt.Sprintf("kubernetes: skipped %d templates in %s (%s): Helm and other Go templates are not YAML until they are rendered. %s", len(names), d, strings.Join(shown, ", "), renderHint))
+	}
+	return out
 }
 
 // errNotManifest is a file too large to read whose beginning shows it is
@@ -157,6 +191,10 @@ type Result struct {
 	Findings   []checks.Finding
 	Suppressed []checks.Suppression
 	Warnings   []string
+
+	// template is the warning of a template skipped whole (also in
+	// Warnings): Run gathers those of one folder into one warning.
+	template string
 }
 
 // checkFileSafely keeps one odd file from taking the whole check down: an

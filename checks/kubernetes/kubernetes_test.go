@@ -141,7 +141,7 @@ func TestEachRuleFiresOnItsSetting(t *testing.T) {
 			map[string][]int{"secret-in-env": {32}}},
 		{"a URL with a password in env", "            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: password}\n", "            - name: DATABASE_URL\n              value: postgres://app:s3cr3t@db:5432/shop\n",
 			map[string][]int{"secret-in-env": {32}}},
-		{"a setting about a secret", "            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: password}\n", "            - name: DB_PASSWORD_FILE\n              value: /run/secrets/db\n            - name: API_TOKEN\n              value: $(TOKEN_FROM_SECRET)\n",
+		{"a setting about a secret", "            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: password}\n", "            - name: DB_PASSWORD_FILE\n              value: /run/secrets/db\n            - name: API_TOKEN\n              value: $(TOKEN_FROM_SECRET)\n            - name: GOOGLE_API_KEY\n              value: GOOGLE_API_KEY_VAL\n            - name: STRIPE_SECRET\n              value: <your stripe secret>\n            - name: APP_TOKEN\n              value: replace-me\n",
 			map[string][]int{}},
 		{"hostPath", "      containers:\n", "      volumes:\n        - name: sock\n          hostPath: {path: /var/run/docker.sock}\n        - name: data\n          nfs: {server: nfs.example, path: /}\n      containers:\n",
 			map[string][]int{"host-path": {20}, "restricted-volume-types": {22}}},

@@ -50,9 +50,9 @@ func (f *mfile) limits(p *pod, c *container, who string) {
 	if res.ok() {
 		line = res.line()
 	}
-	for _, l := range []struct{ key, slug, example, why string }{
-		{"memory", ruleNoMemoryLimit, "512Mi", "a leak or a flood of requests can take all of the node's memory, and the kernel then kills other pods"},
-		{"cpu", ruleNoCPULimit, "500m", "a busy or compromised container can take every core of the node from its neighbours (a denial of service, or a crypto miner)"},
+	for _, l := range []struct{ key, name, slug, example, why string }{
+		{"memory", "memory", ruleNoMemoryLimit, "512Mi", "a leak or a flood of requests can take all of the node's memory, and the kernel then kills other pods"},
+		{"cpu", "CPU", ruleNoCPULimit, "500m", "a busy or compromised container can take every core of the node from its neighbours (a denial of service, or a crypto miner)"},
 	} {
 		if present(get(limits.val, l.key)) {
 			continue
@@ -62,7 +62,7 @@ func (f *mfile) limits(p *pod, c *container, who string) {
 			example = req
 		}
 		f.report(issue{slug: l.slug, res: p.r, c: c, line: line, detail: l.key,
-			msg: fmt.Sprintf("%s has no %s limit: %s.", who, l.key, l.why),
+			msg: fmt.Sprintf("%s has no %s limit: %s.", who, l.name, l.why),
 			fix: addFix(c.label(), c.node, c.line, []string{"resources", "limits"}, l.key+": "+example) + " Size it from the container's observed peak."})
 	}
 }
@@ -171,15 +171,24 @@ func isSecretName(name string) bool {
 	return secret
 }
 
+var rePlaceholder = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:<.*>|\*+|x{3,}|\.{3}|(?:your|my)[-_ ].*|.*[-_ ]here|replace[-_ ]?me|change[-_ ]?me|placeholder|todo|tbd|dummy|example|redacted)$`)
+})
+
 // isPlaceholder is a value that holds no secret itself: empty, a
-// reference Kubernetes or a template fills in, or a <placeholder>.
-func isPlaceholder(v string) bool {
+// reference Kubernetes or a template fills in, a <placeholder>, or a
+// token a deployment script replaces (API_KEY_VAL for API_KEY).
+func isPlaceholder(name, v string) bool {
 	t := strings.TrimSpace(v)
 	switch strings.ToLower(t) {
 	case "", "true", "false", "yes", "no", "null", "none":
 		return true
 	}
-	return strings.Contains(t, "$(") || templated(t) || strings.HasPrefix(t, "<") && strings.HasSuffix(t, ">")
+	if strings.Contains(t, "$(") || templated(t) || rePlaceholder().MatchString(t) {
+		return true
+	}
+	upperIdent := strings.IndexFunc(t, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') }) < 0
+	return upperIdent && name != "" && strings.Contains(t, strings.ToUpper(name))
 }
 
 // envSecrets reports literal secrets in env: a value written in the
@@ -190,7 +199,7 @@ func (f *mfile) envSecrets(p *pod, c *container, who string) {
 		name, _ := str(get(e, "name").val)
 		val := get(e, "value")
 		v, st := strField(val)
-		if st != yes || isPlaceholder(v) {
+		if st != yes || isPlaceholder(name, v) {
 			continue
 		}
 		why := ""
