@@ -82,7 +82,7 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 			res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes: skipped %s: %v", f.Path, unwrapPathError(err)))
 			continue
 		}
-		if !LooksLikeManifest(data) {
+		if !LooksLikeManifest(data) || !holdsWorkload(data) {
 			continue
 		}
 		r := checkFileSafely(f.Path, data)
@@ -243,14 +243,28 @@ var notManifestJSON = map[string]bool{
 // file is parsed at all: it holds the key apiVersion and the key kind
 // (block or flow YAML, or JSON), outside comments.
 func LooksLikeManifest(data []byte) bool {
-	return hasKey(data, "apiVersion") && hasKey(data, "kind")
+	return eachKey(data, "apiVersion", func([]byte) bool { return true }) &&
+		eachKey(data, "kind", func([]byte) bool { return true })
 }
 
-// hasKey finds key written as a mapping key: after the start of a line,
-// blanks, a list dash, a brace, a comma or a quote, and followed by a
-// colon (after an optional quote and blanks), with no # before it on its
-// line. It reads data once, so a huge one-line file stays cheap.
-func hasKey(data []byte, key string) bool {
+// holdsWorkload is the second sniff: one of the kinds written in the file
+// has a pod template (or is a List). Files of other objects (RBAC,
+// Services, large CustomResourceDefinitions) are not parsed.
+func holdsWorkload(data []byte) bool {
+	return eachKey(data, "kind", func(v []byte) bool {
+		kind := string(v)
+		_, ok := templatePaths[kind]
+		return ok || strings.HasSuffix(kind, "List")
+	})
+}
+
+// eachKey calls fn with the value written after key, for each place key
+// is written as a mapping key: after the start of a line, blanks, a list
+// dash, a brace, a comma or a quote, followed by a colon (after an
+// optional quote and blanks), with no # before it on its line. It stops
+// at the first fn that returns true, and reads data once, so a huge
+// one-line file stays cheap.
+func eachKey(data []byte, key string, fn func(value []byte) bool) bool {
 	lineStart, scanned, comment := 0, 0, false
 	for {
 		i := bytes.Index(data[scanned:], []byte(key))
@@ -270,7 +284,15 @@ func hasKey(data []byte, key string) bool {
 		}
 		after := bytes.TrimPrefix(data[scanned:], []byte(`"`))
 		after = bytes.TrimLeft(after, " \t")
-		if len(after) > 0 && after[0] == ':' {
+		if len(after) == 0 || after[0] != ':' {
+			continue
+		}
+		value := after[1:]
+		if end := bytes.IndexAny(value, ",}#\r\n"); end >= 0 {
+			value = value[:end]
+		}
+		value = bytes.Trim(value, " \t\"'")
+		if fn(value) {
 			return true
 		}
 	}

@@ -373,6 +373,21 @@ func TestSniffAndCandidates(t *testing.T) {
 			t.Errorf("LooksLikeManifest(%q) = %v", tc.data, got)
 		}
 	}
+	for _, tc := range []struct {
+		data string
+		want bool
+	}{
+		{hardened, true},
+		{"apiVersion: v1\nkind: \"Pod\"\n", true},
+		{`{"apiVersion": "v1", "kind": "List", "items": []}`, true},
+		{"apiVersion: batch/v1\nkind: CronJob # nightly\n", true},
+		{"apiVersion: v1\nkind: Service\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n", false},
+		{"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  properties:\n    kind:\n      description: the kind, e.g. Pod\n", false},
+	} {
+		if got := holdsWorkload([]byte(tc.data)); got != tc.want {
+			t.Errorf("holdsWorkload(%q) = %v", tc.data, got)
+		}
+	}
 	for p, want := range map[string]bool{
 		"k8s/deploy.yaml": true, "deploy.YML": true, "x/pod.json": true, "package-lock.json": false,
 		"web/node_modules/x/pod.json": false, "Dockerfile": false, "main.go": false, "values.yaml.tpl": false,
