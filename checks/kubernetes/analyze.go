@@ -113,7 +113,7 @@ func (f *mfile) parseWarning(err error, text string, partial bool) {
 // report records an issue as a finding, or as suppressed when a comment or
 // an annotation of its resource says so.
 func (f *mfile) report(is issue) {
-	r := catalogBySlug[is.slug]
+	r := catalogBySlug()[is.slug]
 	refs := is.refs
 	if refs == nil {
 		refs = r.refs
@@ -200,7 +200,7 @@ func (f *mfile) snippet(line int) string {
 // its spellings).
 func pick(slug string, drop ...string) []string {
 	var out []string
-	for _, ref := range catalogBySlug[slug].refs {
+	for _, ref := range catalogBySlug()[slug].refs {
 		dropped := false
 		for _, d := range drop {
 			if strings.TrimPrefix(ref, "AVD-") == d {

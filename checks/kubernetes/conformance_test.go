@@ -72,7 +72,7 @@ func readCases(t *testing.T, file string) []conformanceCase {
 // mappedTrivyChecks are the Trivy ids some rule lists in its refs.
 func mappedTrivyChecks() map[string]bool {
 	out := map[string]bool{}
-	for _, r := range catalog {
+	for _, r := range catalog() {
 		for _, ref := range r.refs {
 			if strings.HasPrefix(ref, "KSV-") {
 				out[ref] = true

@@ -25,7 +25,7 @@ func FuzzManifest(f *testing.F) {
 		}
 		lines := strings.Count(string(data), "\n") + 1
 		for _, fd := range r.Findings {
-			if catalogBySlug[strings.TrimPrefix(fd.Rule, CheckName+"/")] == nil {
+			if catalogBySlug()[strings.TrimPrefix(fd.Rule, CheckName+"/")] == nil {
 				t.Fatalf("unknown rule %q", fd.Rule)
 			}
 			if fd.Line < 1 || fd.Line > lines {

@@ -120,7 +120,7 @@ func TestTrivyIDSpellings(t *testing.T) {
 		}
 	}
 	pr := pragma{source: "trivy", ids: []string{"KSV-0017"}, expiry: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
-	refs := catalogBySlug[rulePrivileged].refs
+	refs := catalogBySlug()[rulePrivileged].refs
 	if !pr.covers("kubernetes/privileged", rulePrivileged, refs, time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)) {
 		t.Error("a trivy:ignore is good through its expiry day")
 	}
