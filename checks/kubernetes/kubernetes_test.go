@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -198,8 +200,8 @@ spec:
 	for slug, want := range map[string]string{
 		"privilege-escalation":     "Add `securityContext: {allowPrivilegeEscalation: false}` to container \"shell\" (line 7).",
 		"capabilities-not-dropped": "Add `securityContext: {capabilities: {drop: [\"ALL\"]}}` to container \"shell\" (line 7).",
-		"run-as-non-root":          "Add `securityContext: {runAsNonRoot: true}` to the pod spec (spec) (line 5).",
-		"seccomp-not-set":          "Add `securityContext: {seccompProfile: {type: RuntimeDefault}}` to the pod spec (spec) (line 5).",
+		"run-as-non-root":          "Add `securityContext: {runAsNonRoot: true}` to the pod spec at spec (line 5).",
+		"seccomp-not-set":          "Add `securityContext: {seccompProfile: {type: RuntimeDefault}}` to the pod spec at spec (line 5).",
 		"no-memory-limit":          "Add `resources: {limits: {memory: 512Mi}}` to container \"shell\" (line 7).",
 		"untagged-image":           "Pin a version on line 8: `image: busybox:<version>`",
 	} {
@@ -601,4 +603,40 @@ func wrapFragment(y string) string {
 		out = strings.TrimRight(out, "\n") + "\n---\n" + rest
 	}
 	return out
+}
+
+// docs/kubernetes.md lists every rule with its severity, its Trivy and
+// Checkov refs and its lesson, as the catalog says.
+func TestDocsListEveryRule(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "kubernetes.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "| `kubernetes/") {
+			id := strings.Trim(strings.Fields(line)[1], "`")
+			rows[id] = line
+		}
+	}
+	for _, r := range Rules() {
+		row, ok := rows[r.ID]
+		if !ok {
+			t.Errorf("docs/kubernetes.md has no row for %s", r.ID)
+			continue
+		}
+		delete(rows, r.ID)
+		cells := strings.Split(row, "|")
+		if strings.TrimSpace(cells[2]) != string(r.Severity) || strings.TrimSpace(cells[3]) != r.Title || strings.TrimSpace(cells[7]) != "`"+r.Lesson+"`" {
+			t.Errorf("row of %s says %q", r.ID, row)
+		}
+		for _, ref := range r.Refs {
+			if (strings.HasPrefix(ref, "KSV-") || strings.HasPrefix(ref, "CKV_")) && !strings.Contains(row, ref) {
+				t.Errorf("row of %s lacks %s", r.ID, ref)
+			}
+		}
+	}
+	for id := range rows {
+		t.Errorf("docs/kubernetes.md lists %s, which the check does not have", id)
+	}
 }

@@ -27,8 +27,8 @@ type pod struct {
 	userNS bool
 }
 
-// label names the pod spec in fixes: the pod spec (spec.template.spec).
-func (p *pod) label() string { return "the pod spec (" + p.p.where + ")" }
+// label names the pod spec in fixes: the pod spec at spec.template.spec.
+func (p *pod) label() string { return "the pod spec at " + p.p.where }
 
 func (f *mfile) checkPod(r *resource) {
 	p := &pod{r: r, p: r.pod, sc: get(r.pod.spec, "securityContext")}

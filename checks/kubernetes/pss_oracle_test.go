@@ -276,6 +276,7 @@ func TestConformanceWorkloadsMatchTheAdmissionController(t *testing.T) {
 			compared++
 		}
 	}
+	t.Logf("%d pod templates of the conformance set compared", compared)
 	if compared < 200 {
 		t.Errorf("only %d pod templates compared", compared)
 	}
