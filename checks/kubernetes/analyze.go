@@ -195,9 +195,8 @@ func (f *mfile) snippet(line int) string {
 	return s
 }
 
-// pick keeps the refs of a rule that match what was found: the rule's refs
-// minus those not in keep (matched by prefix, so "KSV-0006" keeps both of
-// its spellings).
+// pick narrows a rule's refs to what was found: the rule's refs minus
+// those named in drop ("KSV-0006" drops both of its spellings).
 func pick(slug string, drop ...string) []string {
 	var out []string
 	for _, ref := range catalogBySlug()[slug].refs {

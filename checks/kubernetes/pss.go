@@ -238,18 +238,29 @@ func (f *mfile) seLinux(p *pod, c *container, who string, opts field) {
 
 func validProfileType(t string) bool { return t == "RuntimeDefault" || t == "Localhost" }
 
-// appArmorField checks securityContext.appArmorProfile of a pod or container.
-func (f *mfile) appArmorField(p *pod, c *container, who string, prof field) {
+// badProfile reads a seccompProfile or appArmorProfile that is written:
+// bad when its type is neither RuntimeDefault nor Localhost (a profile
+// without a type included). line is the type's line, or the profile's.
+func badProfile(prof field) (t string, line int, bad bool) {
 	if !present(prof) {
-		return
+		return "", 0, false
 	}
 	t, st := strField(get(prof.val, "type"))
 	if st == unknown || validProfileType(t) {
-		return
+		return t, 0, false
 	}
-	line := prof.line()
+	line = prof.line()
 	if tl := get(prof.val, "type").line(); tl > 0 {
 		line = tl
+	}
+	return t, line, true
+}
+
+// appArmorField checks securityContext.appArmorProfile of a pod or container.
+func (f *mfile) appArmorField(p *pod, c *container, who string, prof field) {
+	t, line, bad := badProfile(prof)
+	if !bad {
+		return
 	}
 	f.report(issue{slug: ruleAppArmor, res: p.r, c: c, line: line, detail: "field",
 		msg:  fmt.Sprintf("%s sets its AppArmor profile type to %q: only RuntimeDefault or a Localhost profile keep the container confined.", who, t),
@@ -292,16 +303,9 @@ func (f *mfile) appArmorAnnotations(p *pod) {
 // seccompExplicit checks a seccompProfile that is written: its type must
 // be RuntimeDefault or Localhost (Baseline).
 func (f *mfile) seccompExplicit(p *pod, c *container, who string, prof field) {
-	if !present(prof) {
+	t, line, bad := badProfile(prof)
+	if !bad {
 		return
-	}
-	t, st := strField(get(prof.val, "type"))
-	if st == unknown || validProfileType(t) {
-		return
-	}
-	line := prof.line()
-	if tl := get(prof.val, "type").line(); tl > 0 {
-		line = tl
 	}
 	shown := t
 	if shown == "" {
