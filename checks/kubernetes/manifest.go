@@ -235,6 +235,15 @@ func (r *resource) label() string {
 	return r.kind + " " + strconv.Quote(r.name)
 }
 
+// podLabel names the pod of the object in messages: the Pod itself, or
+// the pod of Deployment "web".
+func (r *resource) podLabel() string {
+	if r.kind == "Pod" {
+		return r.label()
+	}
+	return "the pod of " + r.label()
+}
+
 // podSpec is the pod template of a workload.
 type podSpec struct {
 	where      string     // "spec.template.spec": for messages and fixes

@@ -127,11 +127,11 @@ func (f *mfile) serviceAccountToken(p *pod) {
 	if !(st == yes && p.r.kind == "Pod") && !mountsToken {
 		d = append(d, "KSV-0036")
 	}
-	line, msg := p.p.line, fmt.Sprintf("The pod of %s does not set automountServiceAccountToken: false, so every container gets a token for the Kubernetes API (service account %q) at %s: whoever compromises the app can use it against the cluster.", p.r.label(), account, serviceAccountTokenPath)
+	line, msg := p.p.line, fmt.Sprintf("%s does not set automountServiceAccountToken: false, so every container gets a token for the Kubernetes API (service account %q) at %s: whoever compromises the app can use it against the cluster.", p.r.podLabel(), account, serviceAccountTokenPath)
 	fix := addFix(p.label(), p.p.spec, p.p.line, nil, "automountServiceAccountToken: false") + " If the app calls the Kubernetes API, keep the token but give its service account a Role with only the verbs it needs."
 	if st == yes {
 		line = fl.line()
-		msg = fmt.Sprintf("The pod of %s sets automountServiceAccountToken: true, so every container gets a token for the Kubernetes API (service account %q): whoever compromises the app can use it against the cluster.", p.r.label(), account)
+		msg = fmt.Sprintf("%s sets automountServiceAccountToken: true, so every container gets a token for the Kubernetes API (service account %q): whoever compromises the app can use it against the cluster.", p.r.podLabel(), account)
 		fix = changeFix(fl.line(), "automountServiceAccountToken: false") + " If the app calls the Kubernetes API, keep it but give its service account a Role with only the verbs it needs."
 	}
 	f.report(issue{slug: ruleSATokenAutomount, res: p.r, line: line, detail: "automount", msg: msg, fix: fix, refs: pick(ruleSATokenAutomount, d...)})

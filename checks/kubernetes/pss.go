@@ -181,7 +181,7 @@ func (f *mfile) podSecurityContext(p *pod) {
 	if !isMapping(sc) {
 		return
 	}
-	podLabel := "the pod of " + p.r.label()
+	podLabel := p.r.podLabel()
 	if sys := get(sc, "sysctls"); present(sys) {
 		var bad []string
 		for _, s := range items(sys.val) {
@@ -649,7 +649,7 @@ func (f *mfile) runAsNonRoot(p *pod) {
 			d = append(d, "CKV_K8S_23")
 		}
 		f.report(issue{slug: ruleRunAsNonRoot, res: p.r, line: podField.line(), detail: "pod",
-			msg:  fmt.Sprintf("The pod of %s sets runAsNonRoot: false: its containers may run as root whenever their image does (the default for most images).", p.r.label()),
+			msg:  fmt.Sprintf("%s sets runAsNonRoot: false: its containers may run as root whenever their image does (the default for most images).", p.r.podLabel()),
 			fix:  changeFix(podField.line(), "runAsNonRoot: true") + " If the image runs as root, also set `runAsUser: 10001` (or build the image with a non-root USER).",
 			refs: pick(ruleRunAsNonRoot, d...)})
 	}
