@@ -82,7 +82,7 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 			res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes: skipped %s: %v", f.Path, unwrapPathError(err)))
 			continue
 		}
-		if !LooksLikeManifest(data) || !holdsWorkload(data) {
+		if !LooksLikeManifest(data) || !HoldsWorkloads(data) {
 			continue
 		}
 		r := checkFileSafely(f.Path, data)
@@ -247,10 +247,12 @@ func LooksLikeManifest(data []byte) bool {
 		eachKey(data, "kind", func([]byte) bool { return true })
 }
 
-// holdsWorkload is the second sniff: one of the kinds written in the file
+// HoldsWorkloads is the second sniff: one of the kinds written in the file
 // has a pod template (or is a List). Files of other objects (RBAC,
-// Services, large CustomResourceDefinitions) are not parsed.
-func holdsWorkload(data []byte) bool {
+// Services, large CustomResourceDefinitions) are not parsed. With
+// IsCandidatePath and LooksLikeManifest it tells whether a repository holds
+// workloads this check has something to say about.
+func HoldsWorkloads(data []byte) bool {
 	return eachKey(data, "kind", func(v []byte) bool {
 		kind := string(v)
 		_, ok := templatePaths[kind]

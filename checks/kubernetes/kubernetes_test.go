@@ -386,8 +386,8 @@ func TestSniffAndCandidates(t *testing.T) {
 		{"apiVersion: v1\nkind: Service\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n", false},
 		{"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  properties:\n    kind:\n      description: the kind, e.g. Pod\n", false},
 	} {
-		if got := holdsWorkload([]byte(tc.data)); got != tc.want {
-			t.Errorf("holdsWorkload(%q) = %v", tc.data, got)
+		if got := HoldsWorkloads([]byte(tc.data)); got != tc.want {
+			t.Errorf("HoldsWorkloads(%q) = %v", tc.data, got)
 		}
 	}
 	for p, want := range map[string]bool{
