@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -147,7 +148,7 @@ func (f *mfile) report(is issue) {
 		Lesson:      lessonFor(id),
 		Refs:        append([]string(nil), refs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
-		Snippet:     snippet,
+		Snippet:     termtext.Line(snippet),
 	}
 	scope := []int{is.line, is.res.line}
 	if is.c != nil {

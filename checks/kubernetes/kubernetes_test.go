@@ -640,3 +640,23 @@ func TestDocsListEveryRule(t *testing.T) {
 		t.Errorf("docs/kubernetes.md lists %s, which the check does not have", id)
 	}
 }
+
+// Names, images and keys come from the repository: no control byte of
+// them reaches a message, a fix or a snippet (names are quoted, the rest
+// goes through termtext).
+func TestHostileTextIsNeverRaw(t *testing.T) {
+	const doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"evil\\e[2J\\e]0;pwned\\a\"\n  annotations: {\"container.apparmor.security.beta.kubernetes.io/c\\e[1m\": \"unconfined\\e[5m\"}\n" +
+		"spec:\n  volumes: [{name: \"v\\e[31m\", \"nfs\\e[7m\": {}}]\n  containers:\n    - name: \"c\\e[31mred\"\n      image: \"img\\e[2K:latest\"\n" +
+		"      resources: {requests: {memory: \"1Gi\\e[8m\"}}\n      securityContext: {procMount: \"Unmasked\\e[0m\", seccompProfile: {type: \"Bad\\e[1m\"}}\n"
+	r := CheckFile("pod.yaml", []byte(doc))
+	if len(r.Findings) < 10 {
+		t.Fatalf("only %v", slugs(r.Findings))
+	}
+	for _, f := range r.Findings {
+		for what, s := range map[string]string{"message": f.Message, "fix": f.Fix, "snippet": f.Snippet} {
+			if strings.ContainsAny(s, "\x1b\a") {
+				t.Errorf("%s %s holds a raw control byte: %q", f.Rule, what, s)
+			}
+		}
+	}
+}

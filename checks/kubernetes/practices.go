@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // The pod practices secfirst teaches beyond the Pod Security Standards:
@@ -59,7 +61,7 @@ func (f *mfile) limits(p *pod, c *container, who string) {
 		}
 		example := l.example
 		if req, st := strField(at(res.val, "requests", l.key)); st == yes && req != "" {
-			example = req
+			example = termtext.Line(req)
 		}
 		f.report(issue{slug: l.slug, res: p.r, c: c, line: line, detail: l.key,
 			msg: fmt.Sprintf("%s has no %s limit: %s.", who, l.name, l.why),
@@ -83,12 +85,12 @@ func (f *mfile) image(p *pod, c *container, who string) {
 	case !tagged || tag == "":
 		f.report(issue{slug: ruleUntagged, res: p.r, c: c, line: img.line(), detail: "image",
 			msg: fmt.Sprintf("%s runs image %q without a tag, which means latest: each node pulls whatever latest is when it starts the pod, so replicas can run different code and a rollback cannot go back.", who, ref),
-			fix: fmt.Sprintf("Pin a version on line %d: `image: %s:<version>`, better with its digest: `%s:<version>@sha256:<digest>`.", img.line(), ref, ref)})
+			fix: fmt.Sprintf("Pin a version on line %d: `image: %s:<version>`, better with its digest: `%s:<version>@sha256:<digest>`.", img.line(), termtext.Line(ref), termtext.Line(ref))})
 	case tag == "latest":
 		base := strings.TrimSuffix(ref, ":latest")
 		f.report(issue{slug: ruleLatestTag, res: p.r, c: c, line: img.line(), detail: "image",
 			msg: fmt.Sprintf("%s runs image %q: latest moves, so each node pulls whatever it is when it starts the pod, replicas can run different code and a rollback cannot go back.", who, ref),
-			fix: fmt.Sprintf("Pin a version on line %d: `image: %s:<version>` (for %s, the version you tested), better with its digest: `%s:<version>@sha256:<digest>`.", img.line(), base, name, base)})
+			fix: fmt.Sprintf("Pin a version on line %d: `image: %s:<version>` (for %s, the version you tested), better with its digest: `%s:<version>@sha256:<digest>`.", img.line(), termtext.Line(base), termtext.Line(name), termtext.Line(base))})
 	}
 }
 

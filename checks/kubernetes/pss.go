@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // The Pod Security Standards controls, as the Kubernetes project's own
@@ -130,8 +132,8 @@ func (f *mfile) volumes(p *pod) {
 			drop = append(drop, "KSV-0028")
 		}
 		f.report(issue{slug: ruleVolumeTypes, res: p.r, line: line, detail: "volume\x00" + name,
-			msg:  fmt.Sprintf("%s of %s is of type %s. The Restricted level allows only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes: other types reach storage outside the cluster's control with the node's credentials.", label, p.r.label(), kind),
-			fix:  fmt.Sprintf("Replace the %s source of %s (line %d) with a persistentVolumeClaim: a PersistentVolume (or a CSI driver) keeps the %s details in the cluster's hands.", kind, label, line, kind),
+			msg:  fmt.Sprintf("%s of %s is of type %q. The Restricted level allows only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes: other types reach storage outside the cluster's control with the node's credentials.", label, p.r.label(), kind),
+			fix:  fmt.Sprintf("Replace the %s source of %s (line %d) with a persistentVolumeClaim: a PersistentVolume (or a CSI driver) keeps the storage details in the cluster's hands.", termtext.Line(kind), label, line),
 			refs: pick(ruleVolumeTypes, drop...)})
 	}
 }
@@ -294,8 +296,8 @@ func (f *mfile) appArmorAnnotations(p *pod) {
 			drop = append(drop, "KSV-0002") // Trivy looks only at the annotations of containers the pod has
 		}
 		f.report(issue{slug: ruleAppArmor, res: p.r, line: a.line(), detail: "annotation\x00" + name,
-			msg:  fmt.Sprintf("The annotation %s of %s sets the AppArmor profile of container %q to %q: only runtime/default or a localhost/ profile keep the container confined.", k, p.r.label(), name, v),
-			fix:  changeFix(a.line(), k+": runtime/default") + " On Kubernetes 1.30 and later, prefer `securityContext: {appArmorProfile: {type: RuntimeDefault}}` on the container.",
+			msg:  fmt.Sprintf("The annotation %q of %s sets the AppArmor profile of container %q to %q: only runtime/default or a localhost/ profile keep the container confined.", k, p.r.label(), name, v),
+			fix:  changeFix(a.line(), termtext.Line(k)+": runtime/default") + " On Kubernetes 1.30 and later, prefer `securityContext: {appArmorProfile: {type: RuntimeDefault}}` on the container.",
 			refs: pick(ruleAppArmor, drop...)})
 	}
 }
@@ -307,8 +309,8 @@ func (f *mfile) seccompExplicit(p *pod, c *container, who string, prof field) {
 	if !bad {
 		return
 	}
-	shown := t
-	if shown == "" {
+	shown := strconv.Quote(t)
+	if t == "" {
 		shown = "(none)"
 	}
 	// Trivy looks at each container's effective profile: a pod-level
@@ -392,12 +394,12 @@ func (f *mfile) containerPSS(p *pod, c *container) {
 
 	if pm := at(sc.val, "procMount"); present(pm) {
 		if v, st := strField(pm); st == yes && v != "Default" {
-			msg := fmt.Sprintf("%s sets procMount: %s: the container sees /proc without the masks that hide the node's kernel interfaces.", who, v)
+			msg := fmt.Sprintf("%s sets procMount: %q: the container sees /proc without the masks that hide the node's kernel interfaces.", who, v)
 			if p.userNS {
 				msg += " The Baseline level allows it in a user namespace (hostUsers: false); the Restricted level does not."
 			}
 			f.report(issue{slug: ruleProcMount, res: p.r, c: c, line: pm.line(), detail: "procMount",
-				msg: msg, fix: fmt.Sprintf("Delete `procMount: %s` (line %d); the Default mount type keeps /proc masked.", v, pm.line())})
+				msg: msg, fix: fmt.Sprintf("Delete `procMount: %s` (line %d); the Default mount type keeps /proc masked.", termtext.Line(v), pm.line())})
 		}
 	}
 
