@@ -35,6 +35,7 @@ type issue struct {
 	res     *resource
 	c       *container // nil for a pod-level problem
 	line    int        // where the problem is written, or where the fix goes
+	item    int        // the list item it is in (a volume, an env variable, a port), 0 if none
 	detail  string     // what makes it unique within its container or pod
 	msg     string
 	fix     string
@@ -150,7 +151,7 @@ func (f *mfile) report(is issue) {
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
 		Snippet:     termtext.Line(snippet),
 	}
-	scope := []int{is.line, is.res.line}
+	scope := []int{is.line, is.item, is.res.line}
 	if is.c != nil {
 		scope = append(scope, is.c.line)
 	}

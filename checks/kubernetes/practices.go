@@ -213,7 +213,7 @@ func (f *mfile) envSecrets(p *pod, c *container, who string) {
 		default:
 			continue
 		}
-		f.report(issue{slug: ruleSecretEnv, res: p.r, c: c, line: val.line(), detail: "env\x00" + name,
+		f.report(issue{slug: ruleSecretEnv, res: p.r, c: c, line: val.line(), item: e.Line, detail: "env\x00" + name,
 			msg:     fmt.Sprintf("%s sets env %s to a literal value (%s): the value is committed in this file, in every clone of the repository, and readable by anyone who can read the pod spec.", who, safeName(name), why),
 			fix:     fmt.Sprintf("Move the value into a Secret and reference it on line %d: `valueFrom: {secretKeyRef: {name: <secret>, key: %s}}` instead of `value:`. If this value is real, it is burnt: revoke and rotate it.", val.line(), safeKey(name)),
 			snippet: f.redactedLine(val.line(), val.val.Column),

@@ -19,9 +19,10 @@ import (
 //
 // A comment applies to the line it ends, or, in the block of comment lines
 // right above it, to the next line. A finding is suppressed by a comment on
-// its own line, on the line of the container it is about, or on the first
-// line of its resource (right above `apiVersion:`), which covers the whole
-// resource. Checkov's own Kubernetes annotations (`checkov.io/skip1:
+// its own line, on the line of the list item it is in (a volume, an env
+// variable, a port), on the line of the container it is about, or on the
+// first line of its resource (right above `apiVersion:`), which covers the
+// whole resource. Checkov's own Kubernetes annotations (`checkov.io/skip1:
 // CKV_K8S_16=<reason>` in the resource's metadata.annotations) are honoured
 // too: see annotationSkip.
 type pragmas struct {

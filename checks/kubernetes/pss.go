@@ -103,7 +103,7 @@ func (f *mfile) volumes(p *pod) {
 			label = fmt.Sprintf("volume #%d", i+1)
 		}
 		if hp := get(v, "hostPath"); present(hp) {
-			f.hostPath(p, label, hp)
+			f.hostPath(p, label, hp, v.Line)
 			continue
 		}
 		allowed := false
@@ -131,14 +131,14 @@ func (f *mfile) volumes(p *pod) {
 		if !trivyNonCoreVolumes[kind] {
 			drop = append(drop, "KSV-0028")
 		}
-		f.report(issue{slug: ruleVolumeTypes, res: p.r, line: line, detail: "volume\x00" + name,
+		f.report(issue{slug: ruleVolumeTypes, res: p.r, line: line, item: v.Line, detail: "volume\x00" + name,
 			msg:  fmt.Sprintf("%s of %s is of type %q. The Restricted level allows only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes: other types reach storage outside the cluster's control with the node's credentials.", label, p.r.label(), kind),
 			fix:  fmt.Sprintf("Replace the %s source of %s (line %d) with a persistentVolumeClaim: a PersistentVolume (or a CSI driver) keeps the storage details in the cluster's hands.", termtext.Line(kind), label, line),
 			refs: pick(ruleVolumeTypes, drop...)})
 	}
 }
 
-func (f *mfile) hostPath(p *pod, label string, hp field) {
+func (f *mfile) hostPath(p *pod, label string, hp field, item int) {
 	hostPath, st := strField(get(hp.val, "path"))
 	if st == unknown {
 		hostPath = ""
@@ -162,7 +162,7 @@ func (f *mfile) hostPath(p *pod, label string, hp field) {
 	if runtimeSockets[clean] {
 		why = "the container runtime's socket lets the container start a privileged container on the node: it is root on the node"
 	}
-	f.report(issue{slug: ruleHostPath, res: p.r, line: hp.line(), detail: "volume\x00" + label,
+	f.report(issue{slug: ruleHostPath, res: p.r, line: hp.line(), item: item, detail: "volume\x00" + label,
 		msg:  fmt.Sprintf("%s of %s mounts %s (hostPath): %s.", label, p.r.label(), what, why),
 		fix:  fmt.Sprintf("Replace the hostPath of %s (line %d) with an emptyDir, a configMap or secret, or a persistentVolumeClaim. A node agent that truly needs the host belongs in a namespace labelled `pod-security.kubernetes.io/enforce: privileged`; suppress this finding there with the reason.", label, hp.line()),
 		refs: pick(ruleHostPath, drop...)})
@@ -526,20 +526,20 @@ func capabilityRisk(caps []string) string {
 
 func (f *mfile) hostPorts(p *pod, c *container, who string) {
 	var ports []string
-	line := 0
+	line, item := 0, 0
 	for _, port := range items(c.get("ports").val) {
 		hp := get(port, "hostPort")
 		if n, st := intOf(hp.val); st == yes && n != 0 {
 			ports = append(ports, strconv.FormatInt(n, 10))
 			if line == 0 {
-				line = hp.line()
+				line, item = hp.line(), port.Line
 			}
 		}
 	}
 	if len(ports) == 0 {
 		return
 	}
-	f.report(issue{slug: ruleHostPorts, res: p.r, c: c, line: line, detail: strings.Join(ports, ","),
+	f.report(issue{slug: ruleHostPorts, res: p.r, c: c, line: line, item: item, detail: strings.Join(ports, ","),
 		msg: fmt.Sprintf("%s binds host port %s on its node: it bypasses network policies and Services, and limits the pod to one per node.", who, strings.Join(ports, ", ")),
 		fix: fmt.Sprintf("Delete `hostPort` (line %d) and expose the port through a Service (type LoadBalancer or NodePort, or an Ingress).", line)})
 }
