@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ import (
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -97,17 +99,29 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 	if src.Mode == checks.ModeHistory {
 		return res, nil
 	}
+	present := map[string]bool{}
 	if src.Mode == checks.ModeWorktree && len(src.Paths) == 0 {
-		warns, err := symlinkedDependencyFiles(ctx, src)
+		links, err := symlinkedDependencyFiles(ctx, src)
 		if err != nil {
 			return res, err
 		}
-		res.Warnings = append(res.Warnings, warns...)
+		for _, p := range links {
+			present[p] = true
+			res.Warnings = append(res.Warnings, fmt.Sprintf("deps: %s was NOT checked: %s", p, skipReason(safefile.ErrNotRegular)))
+		}
 	}
 	files, err := src.Files(ctx, isDependencyFile)
 	if err != nil {
 		return res, err
 	}
+	for _, f := range files {
+		present[f.Path] = true
+	}
+	bare, err := unlockedManifests(ctx, src, present)
+	if err != nil {
+		return res, err
+	}
+	res.Warnings = append(res.Warnings, bare...)
 	if len(files) == 0 {
 		// The hook's fast path: a commit that touches no lockfile costs
 		// nothing here, not even opening the database.
@@ -197,9 +211,16 @@ func newPkgRec(p *extractor.Package, lf lockfile, cfg *osvConfig) *pkgRec {
 	}
 	if d := p.Location.Descriptor; d != nil && d.File != nil {
 		r.line = d.File.LineNumber
+		if from := d.File.Path; from != "" && from != lf.rel && path.Dir(from) == path.Dir(lf.rel) {
+			// Found in a file beside the lockfile: the modules of a module
+			// before Go 1.17 that only go.sum lists. It is reported there.
+			if data, err := lf.fsys.get(from); err == nil {
+				r.file, r.rel, r.content = path.Join(path.Dir(lf.file), path.Base(from)), from, data
+			}
+		}
 	}
 	if r.line <= 0 {
-		r.line = lineOf(lf.content, p.Name)
+		r.line = lineOf(r.content, p.Name)
 	}
 	r.cfg = cfg
 	return r
@@ -238,16 +259,17 @@ type matched struct {
 	warnings   []string
 }
 
-// add reports the advisories of one package. A crash while building its
+// add reports the advisories of one package, given every advisory known
+// for its name (complete: the whole database's). A crash while building its
 // findings (an advisory or a version nobody foresaw) costs that package
 // only, and a warning names it.
-func (m *matched) add(r *pkgRec, vulns func() []*osvpb.Vulnerability, lookup func(string) *osvpb.Vulnerability, manifests *manifestCache) {
+func (m *matched) add(r *pkgRec, all []*osvpb.Vulnerability, complete bool, lookup func(string) *osvpb.Vulnerability, manifests *manifestCache) {
 	defer func() {
 		if p := recover(); p != nil {
 			m.warnings = append(m.warnings, fmt.Sprintf("deps: %s: %s %s was NOT checked: %s %v", r.file, r.name, r.version, internalErrorPrefix, p))
 		}
 	}()
-	found, hidden := buildFindings(r, vulns(), lookup, manifests)
+	found, hidden := buildFindings(r, affecting(all, r.pkg), all, complete, lookup, manifests)
 	m.findings = append(m.findings, found...)
 	m.suppressed = append(m.suppressed, hidden...)
 }
@@ -295,7 +317,7 @@ func (c *Check) match(ctx context.Context, recs []*pkgRec) (matched, error) {
 				db.Close()
 				return m, err
 			}
-			m.add(r, func() []*osvpb.Vulnerability { return affecting(cands, r.pkg) }, db.byID, manifests)
+			m.add(r, cands, true, db.byID, manifests)
 		}
 		db.Close()
 	}
@@ -324,7 +346,7 @@ func (c *Check) match(ctx context.Context, recs []*pkgRec) (matched, error) {
 		online, apiErr = c.queryAPI(ctx, ask)
 		if apiErr == nil {
 			for _, r := range ask {
-				m.add(r, func() []*osvpb.Vulnerability { return online[r] }, nil, manifests)
+				m.add(r, online[r], false, nil, manifests)
 			}
 			return m, nil
 		}
@@ -370,40 +392,19 @@ func missingWarning(dbDir, eco string, recs []*pkgRec, empty, offline bool, apiE
 // buildFindings turns a package's advisories into findings, one per
 // advisory group, and the findings osv-scanner.toml hides (a package
 // override, or an ignore of one of the group's ids) into suppressions.
-func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) *osvpb.Vulnerability, manifests *manifestCache) ([]checks.Finding, []checks.Suppression) {
+// vulns affect the package; all are every advisory of its name that is
+// known (complete: the whole database), from which the version to upgrade
+// to is chosen.
+func buildFindings(r *pkgRec, vulns, all []*osvpb.Vulnerability, complete bool, lookup func(string) *osvpb.Vulnerability, manifests *manifestCache) ([]checks.Finding, []checks.Suppression) {
 	if len(vulns) == 0 {
 		return nil, nil
 	}
 	groups := groupVulns(vulns)
-	hiddenBy := make([]*checks.Suppression, len(groups))
 	pkgIgnore := r.cfg.packageIgnore(r)
-	var kept []*osvpb.Vulnerability
-	for i, g := range groups {
-		switch {
-		case pkgIgnore != nil:
-			hiddenBy[i] = &checks.Suppression{By: checks.SuppressedByOSVConfig, Reason: pkgIgnore.Reason, Where: r.cfg.where(pkgIgnore.line)}
-		default:
-			if ig, ok := r.cfg.ignoredVuln(g.all); ok {
-				hiddenBy[i] = &checks.Suppression{By: checks.SuppressedByOSVConfig, Reason: ig.Reason, Where: r.cfg.where(ig.line)}
-			}
-		}
-		if hiddenBy[i] == nil {
-			kept = append(kept, g.vulns...)
-		}
-	}
-	if len(kept) == 0 {
-		// Every finding is hidden: the advice they carry covers them all.
-		kept = vulns
-	}
-	fixed := smallestFix(r.pkg, r.eco, r.name, kept)
+	rec := recommend(r, all, len(groups), complete)
 	d := directnessOf(r, manifests)
-	rule := lessonRule(fixed, d)
-	lesson := lessonFor(rule)
-	fix := fixText(r, fixed, d)
-	var fixedList []string
-	if fixed != "" {
-		fixedList = []string{fixed}
-	}
+	lesson := lessonFor(lessonRule(rec.version, d))
+	fix := fixText(r, rec, len(groups), d)
 	kind := "direct"
 	switch d {
 	case transitive:
@@ -414,7 +415,7 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 
 	var out []checks.Finding
 	var hidden []checks.Suppression
-	for i, g := range groups {
+	for _, g := range groups {
 		id := ruleID(g)
 		sev, basis := groupSeverity(g, lookup)
 		var refs []string
@@ -431,14 +432,17 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 		if d := basis.describe(); d != "" {
 			msg += " " + d
 		}
-		if own := smallestFix(r.pkg, r.eco, r.name, g.vulns); own != "" && own != fixed {
-			msg += fmt.Sprintf(" Fixed for this advisory in %s;", own)
-		}
-		if fixed != "" {
-			msg += fmt.Sprintf(" %s is the smallest version without any known advisory for this package.", fixed)
+		// The advisory's own fix, as osv-scanner reports it per advisory:
+		// one advisory without a fix does not take the others' away.
+		own := smallestFix(r.pkg, r.eco, r.name, g.vulns)
+		var fixed []string
+		if own != "" {
+			fixed = []string{own}
+			msg += fmt.Sprintf(" Fixed in %s.", own)
 		} else {
-			msg += " No fixed version yet."
+			msg += " No fixed version of this advisory yet."
 		}
+		msg += " " + rec.describe(r)
 		f := checks.Finding{
 			Check:       Name,
 			Rule:        id,
@@ -451,16 +455,34 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 			Lesson:      lesson,
 			Refs:        refs,
 			Fingerprint: checks.Fingerprint(Name, id, r.file, r.ecosystemFull+"/"+r.name+"@"+r.version),
-			Package:     &checks.Package{Ecosystem: r.ecosystemFull, Name: r.name, Version: r.version, Fixed: fixedList},
+			Package:     &checks.Package{Ecosystem: r.ecosystemFull, Name: r.name, Version: r.version, Fixed: fixed},
 		}
-		if s := hiddenBy[i]; s != nil {
-			s.Finding = f
-			hidden = append(hidden, *s)
+		switch {
+		case pkgIgnore != nil:
+			hidden = append(hidden, checks.Suppression{Finding: f, By: checks.SuppressedByOSVConfig, Reason: pkgIgnore.Reason, Where: r.cfg.where(pkgIgnore.line)})
 			continue
+		default:
+			if ig, ok := r.cfg.ignoredVuln(g.all); ok {
+				hidden = append(hidden, checks.Suppression{Finding: f, By: checks.SuppressedByOSVConfig, Reason: ig.Reason, Where: r.cfg.where(ig.line)})
+				continue
+			}
 		}
 		out = append(out, f)
 	}
 	return out, hidden
+}
+
+// describe is what a finding's message says of the version to upgrade to.
+func (rec recommendation) describe(r *pkgRec) string {
+	switch {
+	case rec.version == "":
+		return fmt.Sprintf("No known version of %s has fewer advisories than %s.", r.name, r.version)
+	case len(rec.remaining) > 0:
+		return fmt.Sprintf("No version of %s is free of known advisories: %s, the smallest with the fewest, is still affected by %s.", r.name, rec.version, strings.Join(rec.remaining, ", "))
+	case !rec.complete:
+		return fmt.Sprintf("%s is the smallest version that fixes every advisory of %s (advisories of later versions were not looked up: no local database).", rec.version, r.version)
+	}
+	return fmt.Sprintf("Smallest version with no known advisory: %s.", rec.version)
 }
 
 var lessonIDs sync.Map // lesson rule -> lesson id

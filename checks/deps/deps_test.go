@@ -47,7 +47,9 @@ func TestWorktreeFindingsWithFixedVersionsAndFixes(t *testing.T) {
 	cases := map[string]exp{
 		"lodash@4.17.15 GHSA-35jh-r3h4-6jhm": {"package-lock.json", checks.High, "4.17.21",
 			[]string{"npm install lodash@4.17.21", "package-lock.json"}, []string{"CVE-2021-23337"}, "npm", `"node_modules/lodash"`},
-		"lodash@4.17.15 GHSA-p6mc-m468-83gw": {"package-lock.json", checks.High, "4.17.21",
+		// Each finding keeps its own advisory's fix; the advice is the
+		// version clean of both.
+		"lodash@4.17.15 GHSA-p6mc-m468-83gw": {"package-lock.json", checks.High, "4.17.20",
 			[]string{"npm install lodash@4.17.21"}, []string{"CVE-2020-8203"}, "npm", `"node_modules/lodash"`},
 		// minimist comes in through mkdirp: an override, not an install.
 		"minimist@1.2.5 GHSA-xvch-5gv4-984h": {"package-lock.json", checks.Critical, "1.2.6",

@@ -148,10 +148,10 @@ func isDependencyFile(p string) bool {
 // extractFile runs the extractors of one file over its content. fsys is
 // rooted at root and serves the files an extractor reads beside it (go.sum,
 // requirement includes, npm-shrinkwrap.json). Each extractor that fails,
-// or crashes, on the file is one problem: "<extractor>: <why>".
-func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, content []byte) ([]*extractor.Package, []string, error) {
+// or crashes, on the file is one problem.
+func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, content []byte) ([]*extractor.Package, []readProblem, error) {
 	var pkgs []*extractor.Package
-	var problems []string
+	var problems []readProblem
 	for _, e := range extractorsFor(rel) {
 		if isNpmLockExtractor(e) {
 			if chunked, ok := extractNpmLockChunked(ctx, e, fsys, root, rel, content, npmChunk); ok {
@@ -167,7 +167,7 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 			return nil, nil, ctx.Err()
 		}
 		if err != nil {
-			problems = append(problems, e.Name()+": "+shortError(err))
+			problems = append(problems, readProblem{reader: e.Name(), why: shortError(err)})
 			continue
 		}
 		for _, p := range inv.Packages {
@@ -179,6 +179,41 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 		}
 	}
 	return pkgs, problems, nil
+}
+
+// readProblem is an extractor that could not read a file, and why.
+type readProblem struct{ reader, why string }
+
+// regenerate says how to write each kind of lockfile anew. A lockfile that
+// osv-scanner's reader (secfirst's too) cannot read is usually one an old
+// tool wrote (a 2019 package-lock.json with "resolved": false) or a merge
+// gone wrong: the tool of today writes one both can read.
+var regenerate = map[string]string{
+	packagelockjson.Name:  "regenerate it with a current npm (`npm install --package-lock-only`)",
+	yarnlock.Name:         "regenerate it with `yarn install`",
+	pnpmlock.Name:         "regenerate it with `pnpm install --lockfile-only`",
+	bunlock.Name:          "regenerate it with `bun install --lockfile-only`",
+	gomod.Name:            "fix it with `go mod tidy`",
+	poetrylock.Name:       "regenerate it with `poetry lock`",
+	uvlock.Name:           "regenerate it with `uv lock`",
+	pipfilelock.Name:      "regenerate it with `pipenv lock`",
+	pdmlock.Name:          "regenerate it with `pdm lock`",
+	cargolock.Name:        "regenerate it with `cargo generate-lockfile`",
+	composerlock.Name:     "regenerate it with `composer update --lock`",
+	gemfilelock.Name:      "regenerate it with `bundle lock`",
+	pubspec.Name:          "regenerate it with `dart pub get`",
+	mixlock.Name:          "regenerate it with `mix deps.get`",
+	gradlelockfile.Name:   "regenerate it with `gradle dependencies --write-locks`",
+	packageslockjson.Name: "regenerate it with `dotnet restore --force-evaluate`",
+}
+
+// String is the problem as a warning says it, with how to fix the file.
+func (p readProblem) String() string {
+	hint, ok := regenerate[p.reader]
+	if !ok {
+		hint = "fix it, or write it anew with the tool that made it"
+	}
+	return fmt.Sprintf("cannot read it as %s: %s. osv-scanner cannot read it either: %s, and commit it.", p.reader, strings.TrimSuffix(p.why, "."), hint)
 }
 
 // runExtractor runs one of osv-scalibr's extractors, turning a crash into

@@ -17,8 +17,14 @@ import (
 // local layout under dir, for each ecosystem given.
 func writeDB(t testing.TB, dir string, ecos ...string) {
 	t.Helper()
+	writeDBFrom(t, dir, "osv", ecos...)
+}
+
+// writeDBFrom does it for testdata/<tree>/<eco>/.
+func writeDBFrom(t testing.TB, dir, tree string, ecos ...string) {
+	t.Helper()
 	for _, eco := range ecos {
-		files, err := filepath.Glob(filepath.Join("testdata", "osv", eco, "*.json"))
+		files, err := filepath.Glob(filepath.Join("testdata", tree, eco, "*.json"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no advisories for %s in testdata", eco)
 		}

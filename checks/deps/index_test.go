@@ -104,7 +104,7 @@ func TestNoFixedVersionYet(t *testing.T) {
 	}
 	f := res.Findings[0]
 	if len(f.Package.Fixed) != 0 || !strings.Contains(f.Fix, "No fixed version of left-pad yet") ||
-		!strings.Contains(f.Message, "No fixed version yet") || f.Severity != checks.High {
+		!strings.Contains(f.Message, "No fixed version of this advisory yet.") || f.Severity != checks.High {
 		t.Errorf("no-fix finding: %+v", f)
 	}
 }

@@ -2,6 +2,7 @@ package deps
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -167,7 +168,7 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 	return locks, warns, nil
 }
 
-// symlinkedDependencyFiles names the dependency files committed as symbolic
+// symlinkedDependencyFiles are the dependency files committed as symbolic
 // links: the working tree's source leaves them out (a link to /dev/zero or
 // outside the repository is never followed), and the check says so.
 func symlinkedDependencyFiles(ctx context.Context, src *checks.Source) ([]string, error) {
@@ -175,7 +176,7 @@ func symlinkedDependencyFiles(ctx context.Context, src *checks.Source) ([]string
 	if err != nil {
 		return nil, err
 	}
-	var warns []string
+	var links []string
 	for _, rec := range strings.Split(string(out), "\x00") {
 		meta, p, ok := strings.Cut(rec, "\t")
 		if !ok || !strings.HasPrefix(meta, "120000 ") || !isDependencyFile(p) {
@@ -184,9 +185,105 @@ func symlinkedDependencyFiles(ctx context.Context, src *checks.Source) ([]string
 		if fi, err := os.Lstat(filepath.Join(src.Root, filepath.FromSlash(p))); err != nil || fi.Mode().IsRegular() {
 			continue // deleted, or replaced by a regular file the source reads
 		}
-		warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: %s", p, skipReason(safefile.ErrNotRegular)))
+		links = append(links, p)
+	}
+	return links, nil
+}
+
+// npmLockfiles are the files that pin what a package.json asks for.
+var npmLockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock"}
+
+// isNpmManifest matches a project's package.json (not one of an installed
+// package under node_modules).
+func isNpmManifest(p string) bool {
+	return path.Base(p) == "package.json" && !strings.Contains("/"+p, "/node_modules/")
+}
+
+// unlockedManifests are warnings naming the package.json files that declare
+// dependencies with no lockfile beside them or in a folder above (the root
+// lockfile of a workspace covers its members): like osv-scanner, secfirst
+// checks the versions a lockfile pins, and a bare manifest pins none.
+// present holds the lockfiles of the source (in staged mode, git is asked
+// which ones the index has).
+func unlockedManifests(ctx context.Context, src *checks.Source, present map[string]bool) ([]string, error) {
+	manifests, err := src.Files(ctx, isNpmManifest)
+	if err != nil || len(manifests) == 0 {
+		return nil, err
+	}
+	staged := src.Mode == checks.ModeStaged && len(src.Paths) == 0
+	lockfilesFor := func(m string) []string {
+		var out []string
+		for d := path.Dir(m); ; d = path.Dir(d) {
+			for _, n := range npmLockfiles {
+				out = append(out, path.Join(d, n))
+			}
+			if d == "." || d == "/" {
+				return out
+			}
+		}
+	}
+	if staged {
+		var wanted []string
+		for _, m := range manifests {
+			wanted = append(wanted, lockfilesFor(m.Path)...)
+		}
+		out, err := src.Git(ctx, append([]string{"--literal-pathspecs", "ls-files", "-z", "--"}, wanted...)...)
+		if err != nil {
+			return nil, err
+		}
+		present = map[string]bool{}
+		for _, p := range strings.Split(string(out), "\x00") {
+			present[p] = true
+		}
+	}
+	var bare []checks.File
+	for _, m := range manifests {
+		if !slices.ContainsFunc(lockfilesFor(m.Path), func(l string) bool { return present[l] }) {
+			bare = append(bare, m)
+		}
+	}
+	if len(bare) == 0 {
+		return nil, nil
+	}
+	var blobs map[string][]byte
+	if staged {
+		ids := make([]string, len(bare))
+		for i, m := range bare {
+			ids[i] = m.Blob
+		}
+		if blobs, err = src.ReadBlobs(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	var warns []string
+	for _, m := range bare {
+		data, ok := blobs[m.Blob]
+		if !staged {
+			var err error
+			data, err = safefile.ReadFile(m.Abs, maxDependencyFile)
+			ok = err == nil
+		}
+		if ok && !declaresDependencies(data) {
+			continue
+		}
+		warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: no lockfile pins its dependencies (%s beside it or in a folder above). Commit the lockfile your package manager writes (`npm install --package-lock-only`, `yarn install`, `pnpm install --lockfile-only`).",
+			m.Path, strings.Join(npmLockfiles, ", ")))
 	}
 	return warns, nil
+}
+
+// declaresDependencies reports whether a package.json asks for packages.
+// One that does not parse may: it is reported.
+func declaresDependencies(data []byte) bool {
+	var m struct {
+		Dependencies         map[string]any `json:"dependencies"`
+		DevDependencies      map[string]any `json:"devDependencies"`
+		OptionalDependencies map[string]any `json:"optionalDependencies"`
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return true
+	}
+	return len(m.Dependencies)+len(m.DevDependencies)+len(m.OptionalDependencies) > 0
 }
 
 // collectPackages extracts the packages of every lockfile and applies what
@@ -234,7 +331,7 @@ func packagesOf(ctx context.Context, lf lockfile, cfg *osvConfig) (recs []*pkgRe
 		return nil, nil, err
 	}
 	for _, f := range failed {
-		problems = append(problems, fmt.Sprintf("deps: %s was NOT checked: cannot read it as %s", lf.file, f))
+		problems = append(problems, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, f))
 	}
 	type dedupKey struct{ eco, name, version string }
 	seen := map[dedupKey]*pkgRec{}
