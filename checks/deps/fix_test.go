@@ -2,6 +2,8 @@ package deps
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -72,6 +74,27 @@ func TestRecommendedVersionIsCleanOfEveryAdvisory(t *testing.T) {
 			message: "Smallest version with no known advisory: 2024.7.4.", fix: []string{"Pin `certifi==2024.7.4`"}},
 	} {
 		checkAdvice(t, db, c)
+	}
+}
+
+func TestTheDocumentedExampleHolds(t *testing.T) {
+	// docs/dependencies.md shows this finding of issue 17's minimal case.
+	db := t.TempDir()
+	writeDBFrom(t, db, "osv-fix", "PyPI")
+	repo := newRepo(t, map[string]string{"requirements.txt": "fixpkg==1.0\n"})
+	res := scanRepo(t, repo, checks.ModeWorktree, Options{DBDir: db, Offline: true})
+	if len(res.Findings) != 1 {
+		t.Fatalf("findings %q", keys(byRule(res.Findings)))
+	}
+	f := res.Findings[0]
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "dependencies.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{f.Message, "fix: " + f.Fix, "fixed in: " + strings.Join(f.Package.Fixed, ", ")} {
+		if !strings.Contains(string(doc), "           "+line+"\n") {
+			t.Errorf("docs/dependencies.md does not show %q", line)
+		}
 	}
 }
 
