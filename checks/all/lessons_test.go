@@ -6,6 +6,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
 	"github.com/secfirst-dev/secfirst/checks/kubernetes"
+	"github.com/secfirst-dev/secfirst/checks/terraform"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -78,6 +79,32 @@ func TestEveryKubernetesRuleIsNamedByALesson(t *testing.T) {
 	}
 }
 
+func TestEveryTerraformRuleIsNamedByALesson(t *testing.T) {
+	rules := terraform.Rules()
+	if len(rules) < 40 {
+		t.Fatalf("only %d Terraform rules", len(rules))
+	}
+	known := map[string]bool{}
+	for _, r := range rules {
+		known[r.ID] = true
+		l, ok := lessons.ForRule(r.ID)
+		if !ok || !namesExactly(l, r.ID) {
+			t.Errorf("%s has no lesson that names it", r.ID)
+			continue
+		}
+		if r.Lesson != l.ID {
+			t.Errorf("%s: Rules() says lesson %q, the library says %q", r.ID, r.Lesson, l.ID)
+		}
+	}
+	for _, l := range lessons.All() {
+		for _, id := range l.Rules {
+			if strings.HasPrefix(id, "terraform/") && !known[id] {
+				t.Errorf("lesson %s names %s, which the terraform check does not have (renamed?)", l.ID, id)
+			}
+		}
+	}
+}
+
 func TestDependencyCasesHaveTheirLessons(t *testing.T) {
 	// The rule ids the deps check passes to lessons.IDForRule.
 	for rule, want := range map[string]string{
@@ -93,7 +120,7 @@ func TestDependencyCasesHaveTheirLessons(t *testing.T) {
 }
 
 func TestFallbackLessonsOfTheChecksExist(t *testing.T) {
-	for _, id := range []string{"secrets-leaked", "deps-vulnerable", dockerfile.LessonFallback, kubernetes.LessonFallback} {
+	for _, id := range []string{"secrets-leaked", "deps-vulnerable", dockerfile.LessonFallback, kubernetes.LessonFallback, terraform.LessonFallback} {
 		if _, ok := lessons.Get(id); !ok {
 			t.Errorf("fallback lesson %s is missing", id)
 		}
