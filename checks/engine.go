@@ -36,13 +36,21 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
 	Warnings []string  `json:"warnings"`
-	// Errors are checks that failed outright, as "check: cause". They are
-	// also in Warnings so JSON consumers see them.
-	Errors []string `json:"-"`
+	// Errors are the checks that could not do their job, as "<check> check
+	// failed: <cause>". A report with errors is never a clean result. They
+	// are also in Warnings, so a reader of warnings alone still sees them.
+	Errors []string `json:"errors"`
+	// PolicyWarnings are the warnings about the policy file itself (an
+	// ignore that expired); they are also in Warnings.
+	PolicyWarnings []string `json:"-"`
 	// Suppressed are the findings that suppressions hid: those the checks
-	// hid themselves, then those the policy's ignores hid.
+	// hid themselves, then those the policy's ignores hid, each in the
+	// order of SortFindings.
 	Suppressed []Suppression `json:"-"`
 }
+
+// Incomplete reports whether a check could not do its job.
+func (r *Report) Incomplete() bool { return len(r.Errors) > 0 }
 
 // Options tune a scan.
 type Options struct {
@@ -80,24 +88,29 @@ func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Opti
 	}
 	wg.Wait()
 
-	rep := &Report{Version: 1, Mode: src.Mode, Findings: []Finding{}, Warnings: []string{}}
+	rep := &Report{Version: 1, Mode: src.Mode, Findings: []Finding{}, Warnings: []string{}, Errors: []string{}}
 	var all []Finding
+	var hidden []Suppression
 	for i, r := range results {
 		all = append(all, r.Findings...)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
-		rep.Suppressed = append(rep.Suppressed, r.Suppressed...)
+		hidden = append(hidden, r.Suppressed...)
 		if errs[i] != nil {
 			msg := fmt.Sprintf("%s check failed: %v", list[i].Name(), errs[i])
 			rep.Errors = append(rep.Errors, msg)
 			rep.Warnings = append(rep.Warnings, msg)
 		}
 	}
-	kept, warns := pol.Apply(all, opts.FailOn, now)
+	kept, byPolicy, warns := pol.Apply(all, opts.FailOn, now)
 	rep.Warnings = append(rep.Warnings, warns...)
+	rep.PolicyWarnings = warns
 	SortFindings(kept)
 	if kept != nil {
 		rep.Findings = kept
 	}
+	sortSuppressions(hidden)
+	sortSuppressions(byPolicy)
+	rep.Suppressed = append(hidden, byPolicy...)
 	rep.Summary = Summarize(rep.Findings)
 	return rep
 }
