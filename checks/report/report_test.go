@@ -42,8 +42,24 @@ func sample() *checks.Report {
 			Fix:     "Revoke, rotate, purge.", Lesson: "secrets-history", Fingerprint: "99998888777766665555", Blocking: true},
 	}
 	checks.SortFindings(fs)
+	expired := ".secfirst.toml:9: ignore (path docs/**) expired on 2026-01-01 and no longer suppresses; fix the finding or renew the ignore with a reason"
 	return &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: fs, Summary: checks.Summarize(fs),
-		Warnings: []string{"no vulnerability database for PyPI: run `secfirst db update`"}}
+		Warnings:       []string{"no vulnerability database for PyPI: run `secfirst db update`", expired},
+		PolicyWarnings: []string{expired},
+		Suppressed: []checks.Suppression{
+			{By: checks.SuppressedByPolicy, Reason: "test fixture, revoked", Where: ".secfirst.toml:3",
+				Finding: checks.Finding{Check: "secrets", Rule: "github-pat", Severity: checks.High, Title: "Detected a GitHub Personal Access Token",
+					File: "tests/fixture.py", Line: 4, Message: "GitHub PAT found: ghp_**** (40 characters, redacted)",
+					Fix: "Revoke and rotate this GitHub PAT.", Lesson: "secrets-vcs-tokens", Fingerprint: "1111222233334444aaaa"}},
+			{By: checks.SuppressedByPolicy, Reason: "build image, never deployed", Where: ".secfirst.toml:6",
+				Finding: checks.Finding{Check: "dockerfile", Rule: "dockerfile/root-user", Severity: checks.Medium, Title: "The final stage runs as root",
+					File: "tools/Dockerfile", Line: 1, Message: "no USER instruction in the final stage",
+					Fix: "Add `USER 10001` after the last RUN.", Lesson: "containers-user", Fingerprint: "5555666677778888bbbb"}},
+			{By: checks.SuppressedByInline, Where: "src/config.py:20",
+				Finding: checks.Finding{Check: "secrets", Rule: "aws-access-token", Severity: checks.Critical, Title: "Identified a pattern that may indicate AWS credentials",
+					File: "src/config.py", Line: 20, Message: "AWS access token found: AKIA**** (20 characters, redacted)",
+					Fix: "Revoke, rotate, purge.", Lesson: "secrets-history", Fingerprint: "9999aaaabbbbccccdddd"}},
+		}}
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -79,8 +95,36 @@ func TestSARIFGolden(t *testing.T) {
 		t.Fatalf("SARIF does not validate: %v", err)
 	}
 	run := log.Runs[0]
-	if len(run.Results) != 4 || len(run.Tool.Driver.Rules) != 4 {
-		t.Fatalf("want 4 results over 4 rules, got %d/%d", len(run.Results), len(run.Tool.Driver.Rules))
+	if len(run.Results) != 7 || len(run.Tool.Driver.Rules) != 4 {
+		t.Fatalf("want 7 results (3 suppressed) over 4 rules, got %d/%d", len(run.Results), len(run.Tool.Driver.Rules))
+	}
+	suppressed := map[string]string{}
+	for _, r := range run.Results {
+		if len(r.Suppressions) == 0 {
+			continue
+		}
+		sup := r.Suppressions[0]
+		if sup.Status == nil || *sup.Status != "accepted" || sup.Justification == nil || *sup.Justification == "" {
+			t.Errorf("suppression of %s: status and justification required: %+v", *r.RuleID, sup)
+		}
+		suppressed[r.PartialFingerprints["secfirst/v1"]] = *sup.Kind
+	}
+	if len(suppressed) != 3 || suppressed["9999aaaabbbbccccdddd"] != "inSource" || suppressed["1111222233334444aaaa"] != "external" {
+		t.Fatalf("suppressed results by fingerprint: %v (inline is inSource, the policy external)", suppressed)
+	}
+	if len(run.Invocations) != 1 {
+		t.Fatalf("want one invocation, got %d", len(run.Invocations))
+	}
+	inv := run.Invocations[0]
+	if inv.ExecutionSuccessful == nil || !*inv.ExecutionSuccessful {
+		t.Fatal("every check ran: executionSuccessful must be true")
+	}
+	if len(inv.ToolExecutionNotifications) != 1 || !strings.Contains(*inv.ToolExecutionNotifications[0].Message.Text, "no vulnerability database") ||
+		inv.ToolExecutionNotifications[0].Level != "warning" {
+		t.Fatalf("the missing database must be a tool execution notification: %+v", inv.ToolExecutionNotifications)
+	}
+	if len(inv.ToolConfigurationNotifications) != 1 || !strings.Contains(*inv.ToolConfigurationNotifications[0].Message.Text, "expired") {
+		t.Fatalf("the expired ignore must be a tool configuration notification: %+v", inv.ToolConfigurationNotifications)
 	}
 	for _, r := range run.Results {
 		uri := *r.Locations[0].PhysicalLocation.ArtifactLocation.URI
@@ -109,7 +153,7 @@ func TestJSONDocument(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"version", "mode", "findings", "summary", "warnings"} {
+	for _, k := range []string{"version", "mode", "findings", "summary", "warnings", "errors", "suppressed"} {
 		if _, ok := doc[k]; !ok {
 			t.Errorf("JSON document lacks %q", k)
 		}
@@ -130,6 +174,14 @@ func TestJSONDocument(t *testing.T) {
 	if sum["high"].(float64) != 2 || sum["critical"].(float64) != 1 || sum["blocking"].(float64) != 3 {
 		t.Fatalf("summary = %v", sum)
 	}
+	if len(fs) != 4 {
+		t.Fatalf("suppressed findings stay out of findings: %d", len(fs))
+	}
+	sup := doc["suppressed"].(map[string]any)
+	by := sup["by"].(map[string]any)
+	if sup["total"].(float64) != 3 || by["policy"].(float64) != 2 || by["inline"].(float64) != 1 {
+		t.Fatalf("suppressed = %v", sup)
+	}
 }
 
 func TestEmptyReportHasEmptyArrays(t *testing.T) {
@@ -138,8 +190,13 @@ func TestEmptyReportHasEmptyArrays(t *testing.T) {
 	if err := report.WriteJSON(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), `"findings": []`) || !strings.Contains(buf.String(), `"warnings": []`) {
-		t.Fatalf("findings and warnings must be arrays, never null:\n%s", buf.String())
+	for _, want := range []string{`"findings": []`, `"warnings": []`, `"errors": []`, `"suppressed": {
+    "total": 0,
+    "by": {}
+  }`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Fatalf("want %s: arrays and objects, never null:\n%s", want, buf.String())
+		}
 	}
 }
 
@@ -156,11 +213,140 @@ func TestTextGroupsByFileWithoutColour(t *testing.T) {
 		t.Fatal("colour codes without a terminal")
 	}
 	for _, want := range []string{"Dockerfile\n", "src/config.py\n", "line 12", "fix: Revoke and rotate this GitHub PAT.",
-		"secfirst learn secrets-vcs-tokens", "fixed in: 4.17.21", "commit 1234567890ab", "warning: no vulnerability database",
-		"4 findings (1 critical, 2 high, 1 medium), 3 blocking."} {
+		"secfirst learn secrets-vcs-tokens", "fixed in: 4.17.21", "commit 1234567890ab",
+		"4 findings (1 critical, 2 high, 1 medium), 3 blocking; 3 suppressed (2 by .secfirst.toml, 1 by inline comments)."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text report lacks %q", want)
 		}
+	}
+	if strings.Contains(out, "warning") {
+		t.Error("warnings are diagnostics: they go to WriteWarnings (standard error), not the report")
+	}
+
+	buf.Reset()
+	if err := report.WriteWarnings(&buf, sample(), report.NewStyles(r)); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "secfirst: warning: no vulnerability database for PyPI: run `secfirst db update`\n"+
+		"secfirst: warning: "+sample().PolicyWarnings[0]+"\n" {
+		t.Fatalf("diagnostics:\n%s", buf.String())
+	}
+}
+
+// incomplete is a scan in which the secrets check could not run.
+func incomplete() *checks.Report {
+	e := "secrets check failed: git log: fatal: unable to read e0d6d1980c11ac216395532e33de7b2e919e7a91"
+	return &checks.Report{Version: 1, Mode: checks.ModeHistory, Findings: []checks.Finding{},
+		Warnings: []string{"2 packages NOT checked: no vulnerability data", e}, Errors: []string{e}}
+}
+
+func TestIncompleteScanIsNeverClean(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.WriteSARIF(&buf, incomplete(), "v1.2.3"); err != nil {
+		t.Fatal(err)
+	}
+	log, err := sarif.FromBytes(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Validate(); err != nil {
+		t.Fatalf("SARIF does not validate: %v", err)
+	}
+	inv := log.Runs[0].Invocations
+	if len(inv) != 1 || inv[0].ExecutionSuccessful == nil || *inv[0].ExecutionSuccessful {
+		t.Fatalf("a failed check must make executionSuccessful false: %s", buf.String())
+	}
+	notes := inv[0].ToolExecutionNotifications
+	if len(notes) != 2 || notes[0].Level != "error" || !strings.Contains(*notes[0].Message.Text, "secrets check failed") ||
+		notes[1].Level != "warning" || !strings.Contains(*notes[1].Message.Text, "NOT checked") {
+		t.Fatalf("tool execution notifications: %s", buf.String())
+	}
+
+	buf.Reset()
+	if err := report.WriteJSON(&buf, incomplete()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Errors   []string `json:"errors"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil || len(doc.Errors) != 1 || len(doc.Warnings) != 2 {
+		t.Fatalf("JSON errors %q, warnings %q (%v)", doc.Errors, doc.Warnings, err)
+	}
+
+	buf.Reset()
+	r := lipgloss.NewRenderer(&buf)
+	r.SetColorProfile(termenv.Ascii)
+	if err := report.WriteText(&buf, incomplete(), report.NewStyles(r)); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); got != "secfirst: no findings (history scan) from the checks that ran; INCOMPLETE: 1 check could not run.\n" {
+		t.Fatalf("text summary of an incomplete scan: %q", got)
+	}
+	buf.Reset()
+	if err := report.WriteWarnings(&buf, incomplete(), report.NewStyles(r)); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); got != "secfirst: warning: 2 packages NOT checked: no vulnerability data\n" {
+		t.Fatalf("diagnostics: %q", got)
+	}
+}
+
+// hostile is a report whose repository data holds terminal escapes: a file
+// named with ESC ] 0 ; pwned BEL (sets the window title) and a message with
+// ESC [ 2 J (clears the screen).
+func hostile() *checks.Report {
+	title := "evil\x1b]0;pwned\x07.env"
+	fs := []checks.Finding{{Check: "secrets", Rule: "custom\x1b[31m", Severity: checks.High, Title: "Custom \x9b31m rule",
+		File: title, Line: 1, Message: "found: x\x1b[2J****", Fix: "remove it from " + title, Lesson: "secrets-basics",
+		Fingerprint: "0123456789abcdef0123", Blocking: true,
+		Package: &checks.Package{Name: "p\x1b[2J", Fixed: []string{"1.0\x1b[2J"}}}}
+	warn := "cannot read " + title
+	return &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: fs, Summary: checks.Summarize(fs),
+		Warnings: []string{warn, "secrets check failed: " + title}, Errors: []string{"secrets check failed: " + title},
+		Suppressed: []checks.Suppression{{By: "x\x1b[2J", Finding: fs[0]}}}
+}
+
+func TestTextHoldsNoTerminalEscapeFromRepositoryData(t *testing.T) {
+	var buf bytes.Buffer
+	r := lipgloss.NewRenderer(&buf)
+	r.SetColorProfile(termenv.Ascii)
+	st := report.NewStyles(r)
+	if err := report.WriteText(&buf, hostile(), st); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteWarnings(&buf, hostile(), st); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\x07\u009b") {
+		t.Fatalf("a control byte from repository data reached the terminal:\n%q", out)
+	}
+	for _, want := range []string{`evil\x1b]0;pwned\x07.env`, `found: x\x1b[2J****`, `warning: cannot read evil\x1b]0;pwned\x07.env`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want the escape shown visibly as %s:\n%s", want, out)
+		}
+	}
+
+	// Machine formats keep the exact strings (escaped by their encoders).
+	buf.Reset()
+	if err := report.WriteJSON(&buf, hostile()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "\x1b") {
+		t.Fatal("JSON must escape control characters")
+	}
+	var doc checks.Report
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil || doc.Findings[0].File != hostile().Findings[0].File {
+		t.Fatalf("JSON must keep the exact file name: %v", err)
+	}
+	buf.Reset()
+	if err := report.WriteSARIF(&buf, hostile(), "v1"); err != nil {
+		t.Fatal(err)
+	}
+	log, err := sarif.FromBytes(buf.Bytes())
+	if err != nil || *log.Runs[0].Results[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != hostile().Findings[0].File {
+		t.Fatalf("SARIF must keep the exact file name: %v", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
@@ -32,48 +33,120 @@ func level(s checks.Severity) string {
 // WriteSARIF writes a SARIF 2.1.0 log accepted by GitHub code scanning:
 // stable rule ids, paths relative to the repository root (%SRCROOT%) and the
 // finding's fingerprint as a partial fingerprint so alerts survive edits.
+// Suppressed findings are results with a suppression (GitHub shows them as
+// closed, GitLab leaves them out), and the one invocation says whether every
+// check ran (executionSuccessful) with the errors and warnings as
+// notifications: a scan that could not do its job never looks clean.
 func WriteSARIF(w io.Writer, r *checks.Report, version string) error {
 	log := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI("secfirst", InformationURI)
 	run.Tool.Driver.WithVersion(version).WithSemanticVersion(strings.TrimPrefix(version, "v"))
 	for _, f := range r.Findings {
-		rule := run.AddRule(f.Rule)
-		if rule.ShortDescription == nil {
-			rule.WithName(ruleName(f.Rule)).
-				WithDescription(f.Title).
-				WithFullDescription(sarif.NewMultiformatMessageString().WithText(f.Title)).
-				WithHelp(sarif.NewMultiformatMessageString().
-					WithText(fmt.Sprintf("%s Learn more: secfirst learn %s", f.Fix, f.Lesson)).
-					WithMarkdown(fmt.Sprintf("**Fix:** %s\n\n**Learn more:** `secfirst learn %s`", f.Fix, f.Lesson))).
-				WithProperties(sarif.NewPropertyBag().
-					Add("security-severity", securitySeverity[f.Severity]).
-					Add("precision", "high").
-					WithTags(append([]string{"security", f.Check}, f.Refs...)))
-		}
-		line := f.Line
-		if line < 1 {
-			line = 1 // GitHub requires a line; whole-file findings point at the first
-		}
-		msg := f.Message
-		if f.Commit != "" && !strings.Contains(msg, f.Commit[:min(12, len(f.Commit))]) {
-			msg += " (commit " + f.Commit + ")"
-		}
-		loc := sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(f.File).WithURIBaseID("%SRCROOT%")).
-			WithRegion(sarif.NewRegion().WithStartLine(line))
-		res := run.CreateResultForRule(f.Rule).
-			WithLevel(level(f.Severity)).
-			WithMessage(sarif.NewTextMessage(msg)).
-			AddLocation(sarif.NewLocationWithPhysicalLocation(loc)).
-			WithPartialFingerprints(map[string]string{"secfirst/v1": f.Fingerprint})
-		props := sarif.NewPropertyBag().Add("severity", string(f.Severity)).Add("blocking", f.Blocking)
-		if f.Commit != "" {
-			props.Add("commit", f.Commit)
-		}
-		res.WithProperties(props)
+		addResult(run, f)
 	}
+	for _, s := range r.Suppressed {
+		addResult(run, s.Finding).AddSuppression(suppression(s))
+	}
+	run.AddInvocation(invocation(r))
 	log.AddRun(run)
 	return log.PrettyWrite(w)
+}
+
+func addResult(run *sarif.Run, f checks.Finding) *sarif.Result {
+	rule := run.AddRule(f.Rule)
+	if rule.ShortDescription == nil {
+		rule.WithName(ruleName(f.Rule)).
+			WithDescription(f.Title).
+			WithFullDescription(sarif.NewMultiformatMessageString().WithText(f.Title)).
+			WithHelp(sarif.NewMultiformatMessageString().
+				WithText(fmt.Sprintf("%s Learn more: secfirst learn %s", f.Fix, f.Lesson)).
+				WithMarkdown(fmt.Sprintf("**Fix:** %s\n\n**Learn more:** `secfirst learn %s`", f.Fix, f.Lesson))).
+			WithProperties(sarif.NewPropertyBag().
+				Add("security-severity", securitySeverity[f.Severity]).
+				Add("precision", "high").
+				WithTags(append([]string{"security", f.Check}, f.Refs...)))
+	}
+	line := f.Line
+	if line < 1 {
+		line = 1 // GitHub requires a line; whole-file findings point at the first
+	}
+	msg := f.Message
+	if f.Commit != "" && !strings.Contains(msg, f.Commit[:min(12, len(f.Commit))]) {
+		msg += " (commit " + f.Commit + ")"
+	}
+	res := run.CreateResultForRule(f.Rule).
+		WithLevel(level(f.Severity)).
+		WithMessage(sarif.NewTextMessage(msg)).
+		AddLocation(sarif.NewLocationWithPhysicalLocation(fileLocation(f.File, line))).
+		WithPartialFingerprints(map[string]string{"secfirst/v1": f.Fingerprint})
+	props := sarif.NewPropertyBag().Add("severity", string(f.Severity)).Add("blocking", f.Blocking)
+	if f.Commit != "" {
+		props.Add("commit", f.Commit)
+	}
+	return res.WithProperties(props)
+}
+
+func fileLocation(file string, line int) *sarif.PhysicalLocation {
+	return sarif.NewPhysicalLocation().
+		WithArtifactLocation(sarif.NewSimpleArtifactLocation(file).WithURIBaseID("%SRCROOT%")).
+		WithRegion(sarif.NewRegion().WithStartLine(line))
+}
+
+// suppression is SARIF's form of what hid a finding: "inSource" for a
+// comment in the scanned file, "external" for a file beside it
+// (.secfirst.toml, .gitleaksignore, osv-scanner.toml); accepted, with the
+// reason given and where the suppression is.
+func suppression(s checks.Suppression) *sarif.Suppression {
+	kind := "external"
+	if s.By == checks.SuppressedByInline {
+		kind = "inSource"
+	}
+	why := s.Reason
+	if why == "" {
+		why = "suppressed by " + s.By
+	}
+	sup := sarif.NewSuppression().WithKind(kind).WithStatus("accepted").WithJustification(why).
+		WithProperties(sarif.NewPropertyBag().Add("suppressedBy", s.By))
+	if file, line, ok := splitWhere(s.Where); ok {
+		sup.WithLocation(sarif.NewLocationWithPhysicalLocation(fileLocation(file, line)))
+	}
+	return sup
+}
+
+// splitWhere splits a Suppression.Where of the form "path:line".
+func splitWhere(where string) (string, int, bool) {
+	i := strings.LastIndexByte(where, ':')
+	if i <= 0 {
+		return "", 0, false
+	}
+	line, err := strconv.Atoi(where[i+1:])
+	if err != nil || line < 1 {
+		return "", 0, false
+	}
+	return where[:i], line, true
+}
+
+// invocation says whether every check did its job. Per SARIF 2.1.0
+// (3.20.21, 3.20.22), what went wrong while analysing (a check that failed,
+// packages left unchecked) is a tool execution notification, and what is
+// wrong with the configuration (an expired ignore in .secfirst.toml) a tool
+// configuration notification.
+func invocation(r *checks.Report) *sarif.Invocation {
+	inv := sarif.NewInvocation().WithExecutionSuccessful(!r.Incomplete())
+	for _, e := range r.Errors {
+		inv.AddToolExecutionNotification(notification("error", e))
+	}
+	for _, w := range checkWarnings(r) {
+		inv.AddToolExecutionNotification(notification("warning", w))
+	}
+	for _, w := range r.PolicyWarnings {
+		inv.AddToolConfigurationNotification(notification("warning", w))
+	}
+	return inv
+}
+
+func notification(level, text string) *sarif.Notification {
+	return sarif.NewNotification().WithLevel(level).WithMessage(sarif.NewTextMessage(text))
 }
 
 func ruleName(id string) string {
