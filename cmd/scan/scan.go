@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/version"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // Options are the flags and arguments of `secfirst scan`.
@@ -45,7 +47,8 @@ reachable from HEAD. Given PATHs (files or folders, inside or outside a
 repository), scan those.
 
 Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
-2 usage or runtime error.`,
+2 usage or runtime error, or a check that could not run (the report is
+still written, and says so).`,
 		Example: `  secfirst scan
   secfirst scan --staged
   secfirst scan --history --check secrets --format sarif > secfirst.sarif
@@ -101,8 +104,12 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	var pol *checks.Policy
 	if src.InRepo {
-		if pol, err = checks.LoadPolicy(src.Root); err != nil {
-			return cmdutil.Failf("%v", err)
+		// --staged reads the staged .secfirst.toml, as the hook does.
+		if pol, err = checks.LoadSourcePolicy(ctx, src); err != nil {
+			return cmdutil.Failf("%s", termtext.Line(err.Error()))
+		}
+		if pol.UnstagedEdit(src.Root) {
+			fmt.Fprintln(opts.IO.ErrOut, "secfirst: note: "+checks.UnstagedPolicyNote)
 		}
 	} else {
 		pol = checks.DefaultPolicy()
@@ -115,12 +122,17 @@ func Run(ctx context.Context, opts *Options) error {
 	if ctx.Err() != nil {
 		return cmdutil.Failf("scan interrupted")
 	}
+	// The report first, whole, in the format asked; then the diagnostics.
 	if err := write(opts, rep); err != nil {
 		return cmdutil.Failf("cannot write the report: %v", err)
 	}
-	if len(rep.Errors) > 0 && len(rep.Findings) == 0 && len(list) == len(rep.Errors) {
-		// Nothing ran: that is not a clean result.
-		return cmdutil.Failf("%s", rep.Errors[0])
+	if err := report.WriteWarnings(opts.IO.ErrOut, rep, report.NewStyles(opts.IO.RendererErr())); err != nil {
+		return cmdutil.Failf("cannot write to standard error: %v", err)
+	}
+	if rep.Incomplete() {
+		// A check that could not do its job is never a clean result, and
+		// outranks findings: exit 2 with the causes on one line.
+		return cmdutil.Failf("scan incomplete: %s", termtext.Line(strings.Join(rep.Errors, "; ")))
 	}
 	if rep.Summary.Blocking > 0 {
 		return cmdutil.Silent(cmdutil.ExitFindings)
@@ -162,11 +174,5 @@ func write(opts *Options, rep *checks.Report) error {
 		v, _, _ := version.Info()
 		return report.WriteSARIF(out, rep, v)
 	}
-	if err := report.WriteText(out, rep, report.NewStyles(opts.IO.Renderer())); err != nil {
-		return err
-	}
-	if len(rep.Errors) > 0 {
-		fmt.Fprintln(opts.IO.ErrOut, "secfirst: some checks could not run; see the warnings above")
-	}
-	return nil
+	return report.WriteText(out, rep, report.NewStyles(opts.IO.Renderer()))
 }
