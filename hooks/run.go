@@ -73,21 +73,26 @@ func (r *Result) ExitCode() int {
 
 // RunPreCommit checks what the commit records: the index (GIT_INDEX_FILE when
 // git sets one, as `git commit -a` and `git commit <path>` do), never the
-// working tree. dir is any directory of the working tree (git runs hooks at
-// its top level). The error is for what stops the hook from running at all
-// (not a repository, an unreadable .secfirst.toml); a check that fails is
-// in Result.Errors.
+// working tree, and applies .secfirst.toml as staged. dir is any directory
+// of the working tree (git runs hooks at its top level). The error is for
+// what stops the hook from running at all (not a repository, an unreadable
+// .secfirst.toml); a check that fails is in Result.Errors.
 func RunPreCommit(ctx context.Context, dir string, opts RunOptions) (*Result, error) {
 	start := time.Now()
 	src, err := checks.NewRepoSource(ctx, dir, checks.ModeStaged)
 	if err != nil {
 		return nil, err
 	}
-	pol, err := checks.LoadPolicy(src.Root)
+	// The policy as staged: the index is the commit, so an unstaged edit
+	// must not suppress a staged secret, and a staged edit counts.
+	pol, err := checks.LoadSourcePolicy(ctx, src)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Hook: PreCommit, Policy: pol}
+	if pol.UnstagedEdit(src.Root) {
+		res.Notes = append(res.Notes, checks.UnstagedPolicyNote)
+	}
 	list := opts.Checks
 	if list == nil {
 		list = all.Checks(all.Options{DBDir: opts.DBDir, Offline: opts.Offline})
