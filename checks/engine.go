@@ -64,15 +64,21 @@ type Options struct {
 // the report. A check that fails does not stop the others: its error is in
 // Report.Errors and Warnings.
 func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Options) *Report {
-	if pol == nil {
-		pol = DefaultPolicy()
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	results := make([]Result, len(list))
-	errs := make([]error, len(list))
+	return RunChecks(ctx, src, list).Report(pol, opts)
+}
+
+// Outcome is what the checks of a scan returned, before a policy applies.
+type Outcome struct {
+	mode    Mode
+	list    []Check
+	results []Result
+	errs    []error
+}
+
+// RunChecks runs the checks concurrently over src. A check that panics
+// fails like one that returns an error.
+func RunChecks(ctx context.Context, src *Source, list []Check) *Outcome {
+	o := &Outcome{mode: src.Mode, list: list, results: make([]Result, len(list)), errs: make([]error, len(list))}
 	var wg sync.WaitGroup
 	for i, c := range list {
 		wg.Add(1)
@@ -80,23 +86,35 @@ func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Opti
 			defer wg.Done()
 			defer func() {
 				if r := recover(); r != nil {
-					errs[i] = fmt.Errorf("internal error: %v", r)
+					o.errs[i] = fmt.Errorf("internal error: %v", r)
 				}
 			}()
-			results[i], errs[i] = c.Run(ctx, src)
+			o.results[i], o.errs[i] = c.Run(ctx, src)
 		}()
 	}
 	wg.Wait()
+	return o
+}
 
-	rep := &Report{Version: 1, Mode: src.Mode, Findings: []Finding{}, Warnings: []string{}, Errors: []string{}}
+// Report applies the policy (nil: the default) to what the checks found and
+// returns the report.
+func (o *Outcome) Report(pol *Policy, opts Options) *Report {
+	if pol == nil {
+		pol = DefaultPolicy()
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	rep := &Report{Version: 1, Mode: o.mode, Findings: []Finding{}, Warnings: []string{}, Errors: []string{}}
 	var all []Finding
 	var hidden []Suppression
-	for i, r := range results {
+	for i, r := range o.results {
 		all = append(all, r.Findings...)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
 		hidden = append(hidden, r.Suppressed...)
-		if errs[i] != nil {
-			msg := fmt.Sprintf("%s check failed: %v", list[i].Name(), errs[i])
+		if o.errs[i] != nil {
+			msg := fmt.Sprintf("%s check failed: %v", o.list[i].Name(), o.errs[i])
 			rep.Errors = append(rep.Errors, msg)
 			rep.Warnings = append(rep.Warnings, msg)
 		}
@@ -113,6 +131,64 @@ func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Opti
 	rep.Suppressed = append(hidden, byPolicy...)
 	rep.Summary = Summarize(rep.Findings)
 	return rep
+}
+
+// ScanStaged scans the index (src in staged mode) under the staged policy
+// and returns the report, that policy and the checks that ran: those of
+// available the policy leaves on. Reading the policy from the index costs
+// a read of the whole index, as much as the checks' own diff, so it is read
+// while the checks run; they start with the working tree's choice of
+// checks, which is the staged one unless disabled_checks has an unstaged
+// edit, and then they run again with the staged choice. An error is the
+// staged policy's (a ConfigError): nothing is reported then.
+func ScanStaged(ctx context.Context, src *Source, available []Check, opts Options) (*Report, *Policy, []Check, error) {
+	type loaded struct {
+		pol *Policy
+		err error
+	}
+	staged := make(chan loaded, 1)
+	go func() {
+		pol, err := LoadSourcePolicy(ctx, src)
+		staged <- loaded{pol, err}
+	}()
+	guess, err := LoadPolicy(src.Root)
+	if err != nil {
+		guess = DefaultPolicy() // the staged policy decides
+	}
+	guessed, _ := Select(available, nil, guess) // without names Select cannot fail
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ran := make(chan *Outcome, 1)
+	go func() { ran <- RunChecks(runCtx, src, guessed) }()
+
+	l := <-staged
+	if l.err != nil {
+		cancel()
+		<-ran
+		return nil, nil, nil, l.err
+	}
+	list, _ := Select(available, nil, l.pol)
+	var out *Outcome
+	if sameChecks(list, guessed) {
+		out = <-ran
+	} else {
+		cancel()
+		<-ran
+		out = RunChecks(ctx, src, list)
+	}
+	return out.Report(l.pol, opts), l.pol, list, nil
+}
+
+func sameChecks(a, b []Check) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name() != b[i].Name() {
+			return false
+		}
+	}
+	return true
 }
 
 // Fingerprint is a stable id for a finding: a digest of its check, rule, path

@@ -3,9 +3,12 @@ package checks_test
 import (
 	"context"
 	"errors"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 // fixedCheck returns a fixed result: the engine's bookkeeping is what is
@@ -66,5 +69,58 @@ func TestScanWithAFailedCheckIsIncomplete(t *testing.T) {
 	}
 	if len(rep.Warnings) != 2 {
 		t.Fatalf("warnings = %q: the check's warning and the error", rep.Warnings)
+	}
+}
+
+// TestScanStagedRunsTheStagedChoiceOfChecks: the checks start with the
+// working tree's disabled_checks while the staged policy is read; when the
+// two differ, the staged one decides what ran and what is reported.
+func TestScanStagedRunsTheStagedChoiceOfChecks(t *testing.T) {
+	r := gittest.New(t)
+	src := stagedSource(r)
+	found := func(name string) checks.Check {
+		return fixedCheck{name: name, res: checks.Result{Findings: []checks.Finding{
+			{Check: name, Rule: name + "/rule", Severity: checks.High, File: "f", Line: 1}}}}
+	}
+	available := []checks.Check{found("secrets"), found("deps"), found("dockerfile")}
+	names := func(list []checks.Check) string {
+		var s []string
+		for _, c := range list {
+			s = append(s, c.Name())
+		}
+		return strings.Join(s, ",")
+	}
+	for _, c := range []struct{ staged, worktree, want string }{
+		{"", "", "secrets,deps,dockerfile"},
+		{`disabled_checks = ["deps"]`, "", "secrets,dockerfile"},
+		{"", `disabled_checks = ["deps"]`, "secrets,deps,dockerfile"},
+		{`disabled_checks = ["secrets"]`, `disabled_checks = ["secrets"]`, "deps,dockerfile"},
+		{`disabled_checks = ["secrets"]`, `fail_on = [ broken`, "deps,dockerfile"},
+	} {
+		r.Write(".secfirst.toml", c.staged+"\n")
+		r.Git("add", ".secfirst.toml")
+		r.Write(".secfirst.toml", c.worktree+"\n")
+		rep, pol, ran, err := checks.ScanStaged(context.Background(), src, available, checks.Options{})
+		if err != nil {
+			t.Fatalf("staged %q, worktree %q: %v", c.staged, c.worktree, err)
+		}
+		var reported []string
+		for _, f := range rep.Findings {
+			reported = append(reported, f.Check)
+		}
+		sort.Strings(reported)
+		want := strings.Split(c.want, ",")
+		sort.Strings(want)
+		if names(ran) != c.want || strings.Join(reported, ",") != strings.Join(want, ",") {
+			t.Errorf("staged %q, worktree %q: ran %s, reported %v; want %s", c.staged, c.worktree, names(ran), reported, c.want)
+		}
+		if pol.UnstagedEdit() != (c.staged != c.worktree) {
+			t.Errorf("staged %q, worktree %q: UnstagedEdit = %v", c.staged, c.worktree, pol.UnstagedEdit())
+		}
+	}
+	r.Write(".secfirst.toml", "[[ignore]]\nrule = \"x\"\n")
+	r.Git("add", ".secfirst.toml")
+	if _, _, _, err := checks.ScanStaged(context.Background(), src, available, checks.Options{}); err == nil || !strings.Contains(err.Error(), "reason") {
+		t.Fatalf("a staged policy that does not parse: err = %v", err)
 	}
 }

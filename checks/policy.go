@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
@@ -39,10 +40,9 @@ type Policy struct {
 	// Path is the file the policy came from ("" when there is none).
 	Path string
 
-	// fromIndex is set when LoadSourcePolicy read the policy from the
-	// index; staged is the staged file then (nil when none is staged).
-	fromIndex bool
-	staged    []byte
+	// unstagedEdit: LoadSourcePolicy read the policy from the index, and
+	// the working tree's .secfirst.toml differs from it.
+	unstagedEdit bool
 }
 
 // Ignore suppresses findings by fingerprint, rule or path glob (all that are
@@ -188,6 +188,9 @@ func LoadSourcePolicy(ctx context.Context, src *Source) (*Policy, error) {
 		return LoadPolicy(src.Root)
 	}
 	p := filepath.Join(src.Root, PolicyFile)
+	// The working tree's file, when it is a regular file: most of the time
+	// it is what is staged, and then git need not be asked for the blob.
+	worktree, werr := safefile.ReadFile(p, MaxPolicySize)
 	// ls-files reads GIT_INDEX_FILE like every git command: the temporary
 	// index of `git commit -a` and `git commit <path>` is what is committed.
 	out, err := src.Git(ctx, "ls-files", "--stage", "-z", "--", ":(literal)"+PolicyFile)
@@ -197,33 +200,31 @@ func LoadSourcePolicy(ctx context.Context, src *Source) (*Policy, error) {
 	entry := strings.TrimRight(string(out), "\x00")
 	if entry == "" {
 		pol := DefaultPolicy() // not in the commit
-		pol.fromIndex = true
+		pol.unstagedEdit = !errors.Is(werr, fs.ErrNotExist)
 		return pol, nil
 	}
 	// "<mode> <object> <stage>\t<path>"; more than one entry is a conflict.
-	if strings.Contains(entry, "\x00") {
-		return nil, &ConfigError{Path: p, Msg: "merge conflict in the index: resolve it and stage the result"}
-	}
 	meta, _, _ := strings.Cut(entry, "\t")
 	f := strings.Fields(meta)
-	if len(f) != 3 {
-		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("unexpected index entry %q", meta)}
-	}
-	if f[2] != "0" {
+	switch {
+	case strings.Contains(entry, "\x00") || len(f) == 3 && f[2] != "0":
 		return nil, &ConfigError{Path: p, Msg: "merge conflict in the index: resolve it and stage the result"}
-	}
-	if f[0] != "100644" && f[0] != "100755" {
+	case len(f) != 3:
+		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("unexpected index entry %q", meta)}
+	case f[0] != "100644" && f[0] != "100755":
 		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("staged as %s, not as a regular file: secfirst reads only a regular file", indexModeName(f[0]))}
 	}
-	data, err := readBlob(ctx, src, f[1], MaxPolicySize)
-	if err != nil {
-		return nil, policyReadError(p, err)
+	data, same := worktree, werr == nil && plumbing.ComputeHash(plumbing.BlobObject, worktree).String() == f[1]
+	if !same {
+		if data, err = readBlob(ctx, src, f[1], MaxPolicySize); err != nil {
+			return nil, policyReadError(p, err)
+		}
 	}
 	pol, err := ParsePolicy(p, data)
 	if err != nil {
 		return nil, err
 	}
-	pol.fromIndex, pol.staged = true, data
+	pol.unstagedEdit = !same
 	return pol, nil
 }
 
@@ -233,18 +234,9 @@ const UnstagedPolicyNote = PolicyFile + " has changes that are not staged: this 
 	PolicyFile + " (`git add " + PolicyFile + "` to use yours)"
 
 // UnstagedEdit reports, for a policy LoadSourcePolicy read from the index,
-// whether .secfirst.toml in the working tree at root differs from it: an
-// edit (an ignore just added, say) that counts only once it is staged.
-func (p *Policy) UnstagedEdit(root string) bool {
-	if !p.fromIndex {
-		return false
-	}
-	data, err := safefile.ReadFile(filepath.Join(root, PolicyFile), MaxPolicySize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return p.staged != nil
-	}
-	return err != nil || p.staged == nil || !bytes.Equal(data, p.staged)
-}
+// whether .secfirst.toml in the working tree differed from it: an edit (an
+// ignore just added, say) that counts only once it is staged.
+func (p *Policy) UnstagedEdit() bool { return p.unstagedEdit }
 
 // readBlob reads one object of src's repository, at most limit bytes: git is
 // stopped as soon as the blob proves larger.

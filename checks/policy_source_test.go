@@ -22,11 +22,14 @@ func TestStagedPolicyIsTheIndexNotTheWorkingTree(t *testing.T) {
 	r.Write(".secfirst.toml", "fail_on = \"critical\"\n")
 	r.Commit("policy")
 
+	if pol, err := checks.LoadSourcePolicy(ctx, stagedSource(r)); err != nil || pol.UnstagedEdit() {
+		t.Fatalf("policy as committed: %+v, %v; no unstaged edit", pol, err)
+	}
 	// An unstaged edit does not count for a commit...
 	r.Write(".secfirst.toml", "fail_on = \"low\"\n")
 	pol, err := checks.LoadSourcePolicy(ctx, stagedSource(r))
-	if err != nil || pol.FailOn != checks.FailOn(checks.Critical) {
-		t.Fatalf("staged policy = %+v, %v; want the committed fail_on = critical", pol, err)
+	if err != nil || pol.FailOn != checks.FailOn(checks.Critical) || !pol.UnstagedEdit() {
+		t.Fatalf("staged policy = %+v, %v; want the committed fail_on = critical, and the edit noticed", pol, err)
 	}
 	// ...a working-tree scan reads it.
 	pol, err = checks.LoadSourcePolicy(ctx, &checks.Source{Mode: checks.ModeWorktree, Root: r.Dir, InRepo: true})
@@ -45,10 +48,14 @@ func TestStagedPolicyIsTheIndexNotTheWorkingTree(t *testing.T) {
 	if pol, err = checks.LoadSourcePolicy(ctx, stagedSource(r)); err != nil || pol.FailOn != checks.FailOn(checks.Low) {
 		t.Fatalf("deleted in the working tree only = %+v, %v", pol, err)
 	}
-	// Staged removal: the commit has no policy.
+	// Staged removal: the commit has no policy, whatever the working tree has.
 	r.Git("rm", "-q", "--cached", ".secfirst.toml")
-	if pol, err = checks.LoadSourcePolicy(ctx, stagedSource(r)); err != nil || pol.Path != "" || pol.FailOn != checks.FailOn(checks.High) {
+	if pol, err = checks.LoadSourcePolicy(ctx, stagedSource(r)); err != nil || pol.Path != "" || pol.FailOn != checks.FailOn(checks.High) || pol.UnstagedEdit() {
 		t.Fatalf("staged removal = %+v, %v; want the default policy", pol, err)
+	}
+	r.Write(".secfirst.toml", "fail_on = \"low\"\n")
+	if pol, err = checks.LoadSourcePolicy(ctx, stagedSource(r)); err != nil || pol.FailOn != checks.FailOn(checks.High) || !pol.UnstagedEdit() {
+		t.Fatalf("untracked policy = %+v, %v; want the default policy and the untracked file noticed", pol, err)
 	}
 }
 

@@ -83,21 +83,30 @@ func RunPreCommit(ctx context.Context, dir string, opts RunOptions) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	// The policy as staged: the index is the commit, so an unstaged edit
-	// must not suppress a staged secret, and a staged edit counts.
-	pol, err := checks.LoadSourcePolicy(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Hook: PreCommit, Policy: pol}
-	if pol.UnstagedEdit(src.Root) {
-		res.Notes = append(res.Notes, checks.UnstagedPolicyNote)
-	}
 	list := opts.Checks
 	if list == nil {
 		list = all.Checks(all.Options{DBDir: opts.DBDir, Offline: opts.Offline})
 	}
-	scan(ctx, res, src, list, opts)
+	// The policy as staged: the index is the commit, so an unstaged edit
+	// must not suppress a staged secret, and a staged edit counts.
+	// ScanStaged reads it while the checks run.
+	res := &Result{Hook: PreCommit}
+	var ran []checks.Check
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				res.Errors = append(res.Errors, fmt.Sprintf("internal error: %v", r))
+			}
+		}()
+		res.Report, res.Policy, ran, err = checks.ScanStaged(ctx, src, list, checks.Options{Now: opts.Now})
+	}()
+	if err != nil {
+		return nil, err
+	}
+	if res.Policy != nil && res.Policy.UnstagedEdit() {
+		res.Notes = append(res.Notes, checks.UnstagedPolicyNote)
+	}
+	record(ctx, res, ran)
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
@@ -115,15 +124,25 @@ func scan(ctx context.Context, res *Result, src *checks.Source, list []checks.Ch
 		res.Errors = append(res.Errors, err.Error())
 		return
 	}
-	for _, c := range list {
+	if len(list) > 0 {
+		res.Report = checks.Scan(ctx, src, list, res.Policy, checks.Options{Now: opts.Now})
+	}
+	record(ctx, res, list)
+}
+
+// record notes what ran and what failed.
+func record(ctx context.Context, res *Result, ran []checks.Check) {
+	for _, c := range ran {
 		res.Checks = append(res.Checks, c.Name())
 	}
-	if len(list) == 0 {
+	if len(ran) == 0 && len(res.Errors) == 0 {
+		res.Report = nil
 		res.Notes = append(res.Notes, "every check is switched off in "+checks.PolicyFile)
 		return
 	}
-	res.Report = checks.Scan(ctx, src, list, res.Policy, checks.Options{Now: opts.Now})
-	res.Errors = append(res.Errors, res.Report.Errors...)
+	if res.Report != nil {
+		res.Errors = append(res.Errors, res.Report.Errors...)
+	}
 	if err := ctx.Err(); err != nil {
 		res.Errors = append(res.Errors, "interrupted: "+err.Error())
 	}

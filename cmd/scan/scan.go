@@ -108,7 +108,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if pol, err = checks.LoadSourcePolicy(ctx, src); err != nil {
 			return cmdutil.Failf("%s", termtext.Line(err.Error()))
 		}
-		if pol.UnstagedEdit(src.Root) {
+		if pol.UnstagedEdit() {
 			fmt.Fprintln(opts.IO.ErrOut, "secfirst: note: "+checks.UnstagedPolicyNote)
 		}
 	} else {
