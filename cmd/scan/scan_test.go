@@ -243,6 +243,25 @@ func deleteObject(t *testing.T, r *gittest.Repo, id string) {
 	}
 }
 
+// invocation is the part of a SARIF run that says whether the scan did its job.
+type invocation struct {
+	ExecutionSuccessful        bool `json:"executionSuccessful"`
+	ToolExecutionNotifications []struct {
+		Level   string
+		Message struct{ Text string }
+	} `json:"toolExecutionNotifications"`
+}
+
+// sarifInvocation decodes the one invocation of the one run of a SARIF log.
+func sarifInvocation(t *testing.T, out string) invocation {
+	t.Helper()
+	var doc struct{ Runs []struct{ Invocations []invocation } }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Runs) != 1 || len(doc.Runs[0].Invocations) != 1 {
+		t.Fatalf("SARIF with one run and one invocation: %v\n%s", err, out)
+	}
+	return doc.Runs[0].Invocations[0]
+}
+
 func TestHistoryWithAMissingObjectIsNeverClean(t *testing.T) {
 	r := gittest.New(t)
 	r.Write("a.txt", "hello\n")
@@ -270,21 +289,7 @@ func TestHistoryWithAMissingObjectIsNeverClean(t *testing.T) {
 				t.Fatalf("JSON errors = %q (%v)", doc.Errors, err)
 			}
 		case "sarif":
-			var doc struct {
-				Runs []struct {
-					Invocations []struct {
-						ExecutionSuccessful        bool `json:"executionSuccessful"`
-						ToolExecutionNotifications []struct {
-							Level   string
-							Message struct{ Text string }
-						} `json:"toolExecutionNotifications"`
-					}
-				}
-			}
-			if err := json.Unmarshal([]byte(res.out), &doc); err != nil || len(doc.Runs) != 1 || len(doc.Runs[0].Invocations) != 1 {
-				t.Fatalf("SARIF: %v\n%s", err, res.out)
-			}
-			inv := doc.Runs[0].Invocations[0]
+			inv := sarifInvocation(t, res.out)
 			if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 1 || inv.ToolExecutionNotifications[0].Level != "error" ||
 				!strings.Contains(inv.ToolExecutionNotifications[0].Message.Text, "secrets check failed") {
 				t.Fatalf("SARIF invocation: %+v", inv)
@@ -306,21 +311,7 @@ func TestWarningsReachStderrAndSARIF(t *testing.T) {
 		t.Fatalf("text: stdout is the report, the warning is a diagnostic:\n%s", res.out)
 	}
 	res = run(t, r.Dir, scan.Options{Checks: []string{"deps"}, Offline: true, DB: db, Format: "sarif"})
-	var doc struct {
-		Runs []struct {
-			Invocations []struct {
-				ExecutionSuccessful        bool `json:"executionSuccessful"`
-				ToolExecutionNotifications []struct {
-					Level   string
-					Message struct{ Text string }
-				} `json:"toolExecutionNotifications"`
-			}
-		}
-	}
-	if err := json.Unmarshal([]byte(res.out), &doc); err != nil || len(doc.Runs[0].Invocations) != 1 {
-		t.Fatalf("SARIF: %v\n%s", err, res.out)
-	}
-	notes := doc.Runs[0].Invocations[0].ToolExecutionNotifications
+	notes := sarifInvocation(t, res.out).ToolExecutionNotifications
 	if len(notes) != 1 || notes[0].Level != "warning" || !strings.Contains(notes[0].Message.Text, "NOT checked") {
 		t.Fatalf("SARIF without a database must say packages were NOT checked: %+v", notes)
 	}
