@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +35,7 @@ func sample() *checks.Report {
 			Package: &checks.Package{Ecosystem: "npm", Name: "lodash", Version: "4.17.15", Fixed: []string{"4.17.21"}}},
 		{Check: "dockerfile", Rule: "dockerfile/root-user", Severity: checks.Medium, Title: "The final stage runs as root",
 			File: "Dockerfile", Line: 1, Message: "no USER instruction in the final stage",
-			Fix: "Add `USER 10001` after the last RUN.", Lesson: "containers-user", Refs: []string{"DL3002", "AVD-DS-0002", "CKV_DOCKER_3"},
+			Fix: "Add `USER 10001` after the last RUN.", Lesson: "containers-non-root", Refs: []string{"DL3002", "AVD-DS-0002", "CKV_DOCKER_3"},
 			Fingerprint: "aaaabbbbccccddddeeee"},
 		{Check: "secrets", Rule: "aws-access-token", Severity: checks.Critical, Title: "Identified a pattern that may indicate AWS credentials",
 			File: "old.txt", Line: 3, Commit: "1234567890abcdef1234567890abcdef12345678",
@@ -54,7 +55,7 @@ func sample() *checks.Report {
 			{By: checks.SuppressedByPolicy, Reason: "build image, never deployed", Where: ".secfirst.toml:6",
 				Finding: checks.Finding{Check: "dockerfile", Rule: "dockerfile/root-user", Severity: checks.Medium, Title: "The final stage runs as root",
 					File: "tools/Dockerfile", Line: 1, Message: "no USER instruction in the final stage",
-					Fix: "Add `USER 10001` after the last RUN.", Lesson: "containers-user", Fingerprint: "5555666677778888bbbb"}},
+					Fix: "Add `USER 10001` after the last RUN.", Lesson: "containers-non-root", Fingerprint: "5555666677778888bbbb"}},
 			{By: checks.SuppressedByInline, Where: "src/config.py:20",
 				Finding: checks.Finding{Check: "secrets", Rule: "aws-access-token", Severity: checks.Critical, Title: "Identified a pattern that may indicate AWS credentials",
 					File: "src/config.py", Line: 20, Message: "AWS access token found: AKIA**** (20 characters, redacted)",
@@ -359,5 +360,89 @@ func TestTextColourOnTerminal(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "\x1b[") {
 		t.Fatal("a colour renderer should colour the report")
+	}
+}
+
+// sameRuleTwice is two findings of each of two rules, in two files: what
+// made rule text come from the first finding ("remove it from a.env:1"
+// shown for the alert in svc/b.env, a deps rule named after one version).
+func sameRuleTwice() []checks.Finding {
+	secret := func(file string, line int) checks.Finding {
+		loc := fmt.Sprintf("%s:%d", file, line)
+		return checks.Finding{Check: "secrets", Rule: "aws-access-token", Severity: checks.Critical,
+			Title: "Identified a pattern that may indicate AWS credentials", File: file, Line: line,
+			Message: "AWS access token found: AKIA**** (20 characters, redacted)",
+			Fix:     "Revoke and rotate this AWS access token, then remove it from " + loc + ".",
+			Lesson:  "secrets-cloud-keys", Refs: []string{"CWE-798"}, Fingerprint: fmt.Sprintf("%020d", line), Blocking: true}
+	}
+	dep := func(file, version string) checks.Finding {
+		return checks.Finding{Check: "deps", Rule: "GHSA-35jh-r3h4-6jhm", Severity: checks.High,
+			Title: "lodash " + version + ": Command Injection in lodash", File: file,
+			Message: "lodash " + version + " (npm, direct dependency) is affected by GHSA-35jh-r3h4-6jhm (CVE-2021-23337): Command Injection in lodash.",
+			Fix:     "Upgrade lodash from " + version + " to 4.17.21 in " + file + ".", Lesson: "deps-vulnerable",
+			Refs: []string{"CVE-2021-23337"}, Fingerprint: "dep" + strings.ReplaceAll(version, ".", "") + strings.Repeat("0", 10), Blocking: true,
+			Package: &checks.Package{Ecosystem: "npm", Name: "lodash", Version: version, Fixed: []string{"4.17.21"}}}
+	}
+	fs := []checks.Finding{secret("a.env", 1), secret("svc/b.env", 3), dep("package-lock.json", "4.17.15"), dep("web/package-lock.json", "4.17.20")}
+	checks.SortFindings(fs)
+	return fs
+}
+
+func sarifOf(t *testing.T, fs []checks.Finding) ([]byte, *sarif.Run) {
+	t.Helper()
+	var buf bytes.Buffer
+	rep := &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: fs, Summary: checks.Summarize(fs)}
+	if err := report.WriteSARIF(&buf, rep, "v1.2.3"); err != nil {
+		t.Fatal(err)
+	}
+	log, err := sarif.FromBytes(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Validate(); err != nil {
+		t.Fatalf("SARIF does not validate: %v", err)
+	}
+	return buf.Bytes(), log.Runs[0]
+}
+
+func TestSARIFRuleTextIsPerRule(t *testing.T) {
+	fs := sameRuleTwice()
+	out, run := sarifOf(t, fs)
+	golden(t, "rules.sarif", out)
+
+	rules, err := json.Marshal(run.Tool.Driver.Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Tool.Driver.Rules) != 2 {
+		t.Fatalf("want 2 rules, got %d", len(run.Tool.Driver.Rules))
+	}
+	for _, particular := range []string{"a.env", "b.env", "package-lock.json", "4.17.15", "4.17.20", "Upgrade lodash"} {
+		if strings.Contains(string(rules), particular) {
+			t.Errorf("rule text holds %q, which belongs to one finding:\n%s", particular, rules)
+		}
+	}
+	for _, r := range run.Tool.Driver.Rules {
+		if r.Help == nil || r.Help.Markdown == nil || !strings.Contains(*r.Help.Markdown, "**How to fix**") || r.FullDescription == nil || *r.FullDescription.Text == "" {
+			t.Errorf("rule %s: help and full description come from its lesson: %+v", *r.ID, r)
+		}
+	}
+	if got := *run.Tool.Driver.Rules[0].ShortDescription.Text; got != "Command Injection in lodash" {
+		t.Errorf("the deps rule is the advisory, not one package version: %q", got)
+	}
+	// Each result carries its own message and fix.
+	for i, res := range run.Results {
+		if msg := *res.Message.Text; !strings.Contains(msg, fs[i].Message) || !strings.Contains(msg, "Fix: "+fs[i].Fix) {
+			t.Errorf("result %d message %q lacks its own message and fix", i, msg)
+		}
+	}
+	// Rule text does not change from run to run as findings come and go.
+	// (fs is sorted by file: a.env, package-lock.json, svc/b.env, web/package-lock.json.)
+	for _, subset := range [][]checks.Finding{{fs[2], fs[3]}, {fs[0], fs[3]}, {fs[1], fs[2]}} {
+		_, other := sarifOf(t, subset)
+		again, _ := json.Marshal(other.Tool.Driver.Rules)
+		if !bytes.Equal(again, rules) {
+			t.Fatalf("rule text changed with the findings:\n%s\nwant\n%s", again, rules)
+		}
 	}
 }
