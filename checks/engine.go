@@ -47,6 +47,20 @@ type Report struct {
 	// hid themselves, then those the policy's ignores hid, each in the
 	// order of SortFindings.
 	Suppressed []Suppression `json:"-"`
+	// Checks are the names of the checks that ran, in order.
+	Checks []string `json:"-"`
+}
+
+// CheckFailed is the error of a check that could not do its job, as
+// Report.Errors holds it: "<check> check failed: <cause>".
+func CheckFailed(check string, err error) string {
+	return fmt.Sprintf("%s check failed: %v", check, err)
+}
+
+// FailedCheck is the check a Report.Errors entry is about.
+func FailedCheck(reportError string) (check string, ok bool) {
+	check, _, ok = strings.Cut(reportError, " check failed: ")
+	return check, ok
 }
 
 // Incomplete reports whether a check could not do its job.
@@ -107,6 +121,9 @@ func (o *Outcome) Report(pol *Policy, opts Options) *Report {
 		now = time.Now()
 	}
 	rep := &Report{Version: 1, Mode: o.mode, Findings: []Finding{}, Warnings: []string{}, Errors: []string{}}
+	for _, c := range o.list {
+		rep.Checks = append(rep.Checks, c.Name())
+	}
 	var all []Finding
 	var hidden []Suppression
 	for i, r := range o.results {
@@ -114,7 +131,7 @@ func (o *Outcome) Report(pol *Policy, opts Options) *Report {
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
 		hidden = append(hidden, r.Suppressed...)
 		if o.errs[i] != nil {
-			msg := fmt.Sprintf("%s check failed: %v", o.list[i].Name(), o.errs[i])
+			msg := CheckFailed(o.list[i].Name(), o.errs[i])
 			rep.Errors = append(rep.Errors, msg)
 			rep.Warnings = append(rep.Warnings, msg)
 		}

@@ -3,8 +3,10 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -444,5 +446,192 @@ func TestSARIFRuleTextIsPerRule(t *testing.T) {
 		if !bytes.Equal(again, rules) {
 			t.Fatalf("rule text changed with the findings:\n%s\nwant\n%s", again, rules)
 		}
+	}
+}
+
+func TestCodeQualityGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.Write(&buf, report.FormatCodeQuality, sample(), report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.codequality.json", buf.Bytes())
+	issues := codeQualityShape(t, buf.Bytes())
+	if len(issues) != len(sample().Findings) {
+		t.Fatalf("want one issue per finding (suppressed ones left out), got %d", len(issues))
+	}
+	if issues[0]["check_name"] != "dockerfile/root-user" || issues[0]["severity"] != "major" {
+		t.Fatalf("first issue: %v", issues[0])
+	}
+
+	// GitLab shows one issue per fingerprint: the same secret in two
+	// commits, or twice in one, is still two issues.
+	f := sample().Findings[1]
+	twice := &checks.Report{Findings: []checks.Finding{f, f, f}}
+	twice.Findings[1].Commit = "abcdefabcdefabcdefabcdefabcdefabcdefabcd"
+	buf.Reset()
+	if err := report.WriteCodeQuality(&buf, twice); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(codeQualityShape(t, buf.Bytes())); n != 3 {
+		t.Fatalf("want 3 issues, got %d", n)
+	}
+}
+
+// codeQualityShape checks a Code Quality report against what GitLab reads:
+// an array of issues, each with a description, a check_name, a fingerprint
+// unique in the report, one of GitLab's severities, location.path and
+// location.lines.begin >= 1.
+func codeQualityShape(t *testing.T, data []byte) []map[string]any {
+	t.Helper()
+	var issues []map[string]any
+	if err := json.Unmarshal(data, &issues); err != nil {
+		t.Fatalf("not a JSON array of issues: %v\n%s", err, data)
+	}
+	seen := map[string]bool{}
+	for i, is := range issues {
+		for _, k := range []string{"description", "check_name", "fingerprint", "severity"} {
+			if s, _ := is[k].(string); s == "" {
+				t.Errorf("issue %d: %s must be a non-empty string: %v", i, k, is)
+			}
+		}
+		switch is["severity"] {
+		case "info", "minor", "major", "critical", "blocker":
+		default:
+			t.Errorf("issue %d: severity %v is not one of GitLab's", i, is["severity"])
+		}
+		fp, _ := is["fingerprint"].(string)
+		if seen[fp] {
+			t.Errorf("issue %d: fingerprint %s is not unique", i, fp)
+		}
+		seen[fp] = true
+		loc, _ := is["location"].(map[string]any)
+		lines, _ := loc["lines"].(map[string]any)
+		if p, _ := loc["path"].(string); p == "" || filepath.IsAbs(p) {
+			t.Errorf("issue %d: location.path must be relative: %v", i, loc)
+		}
+		if b, _ := lines["begin"].(float64); b < 1 {
+			t.Errorf("issue %d: location.lines.begin must be >= 1: %v", i, loc)
+		}
+	}
+	return issues
+}
+
+// junitCounts are the counts a suite, and the suites, declare.
+type junitCounts struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Errors   int `xml:"errors,attr"`
+	Skipped  int `xml:"skipped,attr"`
+}
+
+type junitDoc struct {
+	XMLName xml.Name `xml:"testsuites"`
+	junitCounts
+	Suites []struct {
+		Name string `xml:"name,attr"`
+		junitCounts
+		Cases []struct {
+			Name      string `xml:"name,attr"`
+			Classname string `xml:"classname,attr"`
+			File      string `xml:"file,attr"`
+			Failure   *struct {
+				Message string `xml:"message,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Error *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"error"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// junitShape checks JUnit XML against what CI test views read: suites of
+// named cases (name and classname), each passed, failed, errored or skipped,
+// and counts that add up.
+func junitShape(t *testing.T, data []byte) junitDoc {
+	t.Helper()
+	if !bytes.HasPrefix(data, []byte(xml.Header)) {
+		t.Fatalf("no XML header:\n%s", data)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("not JUnit XML: %v\n%s", err, data)
+	}
+	var tests, failures, errs, skipped int
+	for _, s := range doc.Suites {
+		var f, e, sk int
+		for _, c := range s.Cases {
+			if c.Name == "" || c.Classname == "" {
+				t.Errorf("suite %s: a case needs a name and a classname: %+v", s.Name, c)
+			}
+			n := 0
+			if c.Failure != nil {
+				f, n = f+1, n+1
+			}
+			if c.Error != nil {
+				e, n = e+1, n+1
+			}
+			if c.Skipped != nil {
+				sk, n = sk+1, n+1
+			}
+			if n > 1 {
+				t.Errorf("case %s is more than one of failed, errored, skipped", c.Name)
+			}
+		}
+		if s.Tests != len(s.Cases) || s.Failures != f || s.Errors != e || s.Skipped != sk {
+			t.Errorf("suite %s counts %d/%d/%d/%d, cases say %d/%d/%d/%d", s.Name, s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases), f, e, sk)
+		}
+		tests, failures, errs, skipped = tests+s.Tests, failures+f, errs+e, skipped+sk
+	}
+	if doc.Tests != tests || doc.Failures != failures || doc.Errors != errs || doc.Skipped != skipped {
+		t.Errorf("testsuites counts %d/%d/%d/%d, suites say %d/%d/%d/%d", doc.Tests, doc.Failures, doc.Errors, doc.Skipped, tests, failures, errs, skipped)
+	}
+	return doc
+}
+
+func TestJUnitGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.Write(&buf, report.FormatJUnit, sample(), report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.junit.xml", buf.Bytes())
+	doc := junitShape(t, buf.Bytes())
+	// 4 findings failed; 3 suppressed findings and 2 warnings skipped.
+	if doc.Tests != 9 || doc.Failures != 4 || doc.Skipped != 5 || doc.Errors != 0 || len(doc.Suites) != 4 {
+		t.Fatalf("junit: %d tests, %d failures, %d skipped, %d errors in %d suites", doc.Tests, doc.Failures, doc.Skipped, doc.Errors, len(doc.Suites))
+	}
+	secrets := doc.Suites[2]
+	if secrets.Name != "secrets" || secrets.Cases[0].Name != "aws-access-token in old.txt:3 in commit 1234567890ab" ||
+		secrets.Cases[0].File != "old.txt" || !strings.Contains(secrets.Cases[0].Failure.Text, "fix: Revoke, rotate, purge.") {
+		t.Fatalf("secrets suite: %+v", secrets)
+	}
+
+	// A check that could not run is an error, one with nothing to report a
+	// passing case: never all green when the scan did not do its job.
+	rep := incomplete()
+	rep.Checks = []string{"secrets", "dockerfile"}
+	buf.Reset()
+	if err := report.WriteJUnit(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	doc = junitShape(t, buf.Bytes())
+	if doc.Errors != 1 || doc.Suites[0].Cases[0].Error == nil || doc.Suites[1].Cases[0].Name != "dockerfile: no findings" || doc.Skipped != 1 {
+		t.Fatalf("incomplete scan as JUnit:\n%s", buf.String())
+	}
+}
+
+func TestFormatsAreOneList(t *testing.T) {
+	rep := sample()
+	for _, f := range report.Formats {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, f, rep, report.Options{Styles: report.NewStyles(lipgloss.NewRenderer(&buf)), Version: "v1"}); err != nil || buf.Len() == 0 {
+			t.Errorf("format %s: %v", f, err)
+		}
+	}
+	if err := report.Write(io.Discard, "yaml", rep, report.Options{}); err == nil || !strings.Contains(err.Error(), "text, json, sarif, codequality or junit") {
+		t.Fatalf("an unknown format names the valid ones: %v", err)
 	}
 }

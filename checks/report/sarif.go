@@ -150,16 +150,9 @@ func addResult(run *sarif.Run, f checks.Finding) *sarif.Result {
 	if line < 1 {
 		line = 1 // GitHub requires a line; whole-file findings point at the first
 	}
-	msg := f.Message
-	if f.Commit != "" && !strings.Contains(msg, f.Commit[:min(12, len(f.Commit))]) {
-		msg += " (commit " + f.Commit + ")"
-	}
-	if f.Fix != "" {
-		msg = sentence(msg) + " Fix: " + f.Fix
-	}
 	res := run.CreateResultForRule(f.Rule).
 		WithLevel(level(f.Severity)).
-		WithMessage(sarif.NewTextMessage(msg)).
+		WithMessage(sarif.NewTextMessage(description(f))).
 		AddLocation(sarif.NewLocationWithPhysicalLocation(fileLocation(f.File, line))).
 		WithPartialFingerprints(map[string]string{"secfirst/v1": f.Fingerprint})
 	props := sarif.NewPropertyBag().Add("severity", string(f.Severity)).Add("blocking", f.Blocking)
@@ -195,7 +188,7 @@ func suppression(s checks.Suppression) *sarif.Suppression {
 	}
 	why := s.Reason
 	if why == "" {
-		why = "suppressed by " + s.By
+		why = "suppressed " + suppressedByLabel(s.By)
 	}
 	sup := sarif.NewSuppression().WithKind(kind).WithStatus("accepted").WithJustification(why).
 		WithProperties(sarif.NewPropertyBag().Add("suppressedBy", s.By))

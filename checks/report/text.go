@@ -134,6 +134,16 @@ var suppressedBy = []struct{ by, label string }{
 	{checks.SuppressedByOSVConfig, "by osv-scanner.toml"},
 }
 
+// suppressedByLabel names what hid a finding: "by .secfirst.toml".
+func suppressedByLabel(by string) string {
+	for _, b := range suppressedBy {
+		if b.by == by {
+			return b.label
+		}
+	}
+	return "by " + by
+}
+
 // SuppressedText says how many findings were suppressed and by what: "3
 // suppressed (2 by .secfirst.toml, 1 by inline comments)"; "" when none.
 func SuppressedText(sups []checks.Suppression) string {

@@ -52,6 +52,7 @@ still written, and says so).`,
 		Example: `  secfirst scan
   secfirst scan --staged
   secfirst scan --history --check secrets --format sarif > secfirst.sarif
+  secfirst scan --format codequality --fail-on never > gl-code-quality-report.json
   secfirst scan --format json ./deploy/Dockerfile`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
@@ -67,7 +68,7 @@ still written, and says so).`,
 	f.BoolVar(&opts.Staged, "staged", false, "scan the index as `git commit` would record it")
 	f.BoolVar(&opts.History, "history", false, "scan every commit reachable from HEAD")
 	f.StringSliceVar(&opts.Checks, "check", nil, "checks to run: secrets, deps, dockerfile (default all)")
-	f.StringVar(&opts.Format, "format", "text", "output format: text, json or sarif")
+	f.StringVar(&opts.Format, "format", report.FormatText, "output format: "+report.FormatList())
 	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low or never (default from .secfirst.toml, else high)")
 	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only; also $SECFIRST_OFFLINE=1)")
 	f.StringVar(&opts.DB, "db", "", "OSV database directory (default $SECFIRST_OSV_DB or the user cache)")
@@ -81,10 +82,8 @@ func Run(ctx context.Context, opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	switch opts.Format {
-	case "text", "json", "sarif":
-	default:
-		return cmdutil.Failf("invalid --format %q (want text, json or sarif)", opts.Format)
+	if err := report.CheckFormat(opts.Format); err != nil {
+		return cmdutil.Failf("--format: %v", err)
 	}
 	var failOn checks.FailOn
 	if opts.FailOn != "" {
@@ -166,13 +165,6 @@ func source(ctx context.Context, opts *Options) (*checks.Source, error) {
 }
 
 func write(opts *Options, rep *checks.Report) error {
-	out := opts.IO.Out
-	switch opts.Format {
-	case "json":
-		return report.WriteJSON(out, rep)
-	case "sarif":
-		v, _, _ := version.Info()
-		return report.WriteSARIF(out, rep, v)
-	}
-	return report.WriteText(out, rep, report.NewStyles(opts.IO.Renderer()))
+	v, _, _ := version.Info()
+	return report.Write(opts.IO.Out, opts.Format, rep, report.Options{Styles: report.NewStyles(opts.IO.Renderer()), Version: v})
 }

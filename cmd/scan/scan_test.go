@@ -255,7 +255,9 @@ type invocation struct {
 // sarifInvocation decodes the one invocation of the one run of a SARIF log.
 func sarifInvocation(t *testing.T, out string) invocation {
 	t.Helper()
-	var doc struct{ Runs []struct{ Invocations []invocation } }
+	var doc struct {
+		Runs []struct{ Invocations []invocation }
+	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Runs) != 1 || len(doc.Runs[0].Invocations) != 1 {
 		t.Fatalf("SARIF with one run and one invocation: %v\n%s", err, out)
 	}
