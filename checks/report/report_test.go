@@ -244,28 +244,18 @@ func incomplete() *checks.Report {
 }
 
 func TestIncompleteScanIsNeverClean(t *testing.T) {
-	var buf bytes.Buffer
-	if err := report.WriteSARIF(&buf, incomplete(), "v1.2.3"); err != nil {
-		t.Fatal(err)
-	}
-	log, err := sarif.FromBytes(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := log.Validate(); err != nil {
-		t.Fatalf("SARIF does not validate: %v", err)
-	}
-	inv := log.Runs[0].Invocations
+	out, run := validSARIF(t, incomplete())
+	inv := run.Invocations
 	if len(inv) != 1 || inv[0].ExecutionSuccessful == nil || *inv[0].ExecutionSuccessful {
-		t.Fatalf("a failed check must make executionSuccessful false: %s", buf.String())
+		t.Fatalf("a failed check must make executionSuccessful false: %s", out)
 	}
 	notes := inv[0].ToolExecutionNotifications
 	if len(notes) != 2 || notes[0].Level != "error" || !strings.Contains(*notes[0].Message.Text, "secrets check failed") ||
 		notes[1].Level != "warning" || !strings.Contains(*notes[1].Message.Text, "NOT checked") {
-		t.Fatalf("tool execution notifications: %s", buf.String())
+		t.Fatalf("tool execution notifications: %s", out)
 	}
 
-	buf.Reset()
+	var buf bytes.Buffer
 	if err := report.WriteJSON(&buf, incomplete()); err != nil {
 		t.Fatal(err)
 	}
@@ -392,8 +382,14 @@ func sameRuleTwice() []checks.Finding {
 
 func sarifOf(t *testing.T, fs []checks.Finding) ([]byte, *sarif.Run) {
 	t.Helper()
+	return validSARIF(t, &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: fs, Summary: checks.Summarize(fs)})
+}
+
+// validSARIF writes the report as SARIF, checks it against the SARIF 2.1.0
+// schema and returns it and its one run.
+func validSARIF(t *testing.T, rep *checks.Report) ([]byte, *sarif.Run) {
+	t.Helper()
 	var buf bytes.Buffer
-	rep := &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: fs, Summary: checks.Summarize(fs)}
 	if err := report.WriteSARIF(&buf, rep, "v1.2.3"); err != nil {
 		t.Fatal(err)
 	}
