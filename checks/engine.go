@@ -156,8 +156,10 @@ func (o *Outcome) Report(pol *Policy, opts Options) *Report {
 // a read of the whole index, as much as the checks' own diff, so it is read
 // while the checks run; they start with the working tree's choice of
 // checks, which is the staged one unless disabled_checks has an unstaged
-// edit, and then they run again with the staged choice. An error is the
-// staged policy's (a ConfigError): nothing is reported then.
+// edit: then the checks the staged policy adds run after, and those it
+// switches off are dropped. Checks are never cancelled midway (not every
+// check stops cleanly when cancelled). An error is the staged policy's (a
+// ConfigError): nothing is reported then.
 func ScanStaged(ctx context.Context, src *Source, available []Check, opts Options) (*Report, *Policy, []Check, error) {
 	type loaded struct {
 		pol *Policy
@@ -173,27 +175,45 @@ func ScanStaged(ctx context.Context, src *Source, available []Check, opts Option
 		guess = DefaultPolicy() // the staged policy decides
 	}
 	guessed, _ := Select(available, nil, guess) // without names Select cannot fail
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	ran := make(chan *Outcome, 1)
-	go func() { ran <- RunChecks(runCtx, src, guessed) }()
+	go func() { ran <- RunChecks(ctx, src, guessed) }()
 
 	l := <-staged
+	out := <-ran
 	if l.err != nil {
-		cancel()
-		<-ran
 		return nil, nil, nil, l.err
 	}
 	list, _ := Select(available, nil, l.pol)
-	var out *Outcome
-	if sameChecks(list, guessed) {
-		out = <-ran
-	} else {
-		cancel()
-		<-ran
-		out = RunChecks(ctx, src, list)
+	if !sameChecks(list, guessed) {
+		out = out.reuse(ctx, src, list)
 	}
 	return out.Report(l.pol, opts), l.pol, list, nil
+}
+
+// reuse is the outcome of list: what o has for a check of list, and what
+// running the others gives.
+func (o *Outcome) reuse(ctx context.Context, src *Source, list []Check) *Outcome {
+	have := map[string]int{}
+	for i, c := range o.list {
+		have[c.Name()] = i
+	}
+	var missing []Check
+	for _, c := range list {
+		if _, ok := have[c.Name()]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	more := RunChecks(ctx, src, missing)
+	for i, c := range more.list {
+		have[c.Name()] = len(o.list) + i
+	}
+	results, errs := append(o.results, more.results...), append(o.errs, more.errs...)
+	n := &Outcome{mode: o.mode, list: list}
+	for _, c := range list {
+		i := have[c.Name()]
+		n.results, n.errs = append(n.results, results[i]), append(n.errs, errs[i])
+	}
+	return n
 }
 
 func sameChecks(a, b []Check) bool {
