@@ -131,7 +131,7 @@ func TestExistingHookIsChainedRunsFirstBlocksAndComesBackByteForByte(t *testing.
 	if len(plan.Actions) != 2 || plan.Actions[0].Kind != hooks.ActChain || plan.Actions[1].Kind != hooks.ActWrite {
 		t.Fatalf("plan = %s", plan)
 	}
-	chained := hookPath + hooks.ChainedSuffix
+	chained := filepath.Join(r.Dir, ".git", "hooks", hooks.ChainedDir, "pre-commit")
 	if got := readFile(t, chained); string(got) != original {
 		t.Fatalf("chained hook changed: %q", got)
 	}
@@ -209,7 +209,7 @@ func TestConflictWhenChainedFileExists(t *testing.T) {
 	r := newRepo(t)
 	hookPath := filepath.Join(r.Dir, ".git", "hooks", "pre-commit")
 	writeExec(t, hookPath, "#!/bin/sh\nexit 0\n", 0o755)
-	writeExec(t, hookPath+hooks.ChainedSuffix, "#!/bin/sh\nexit 0\n", 0o755)
+	writeExec(t, filepath.Join(r.Dir, ".git", "hooks", hooks.ChainedDir, "pre-commit"), "#!/bin/sh\nexit 0\n", 0o755)
 	_, err := hooks.PlanInstall(context.Background(), r.Dir, hooks.InstallOptions{Binary: secfirstBin})
 	if !errors.Is(err, hooks.ErrConflict) {
 		t.Fatalf("err = %v, want a conflict", err)

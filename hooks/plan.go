@@ -25,8 +25,9 @@ const (
 	ActWrite ActionKind = "write"
 	// Update secfirst's hook script at Path (an older format or another binary).
 	ActUpdate ActionKind = "update"
-	// Chain: move the existing hook From to Path (<hook>.secfirst-chained),
-	// where secfirst's script runs it first.
+	// Chain: move the existing hook From to Path (secfirst-chained/<hook>),
+	// where secfirst's script runs it first; or move a hook kept by script
+	// version 1 (From is <hook>.secfirst-chained) there.
 	ActChain ActionKind = "chain"
 	// Create a husky hook file at Path running secfirst.
 	ActHuskyCreate ActionKind = "husky-create"
@@ -206,23 +207,37 @@ func planInstallHook(l *Layout, name, binary string, opts InstallOptions) ([]Act
 	if err != nil {
 		return nil, err
 	}
-	chained, err := readState(chainedPath)
+	kept, err := readKept(l, name)
 	if err != nil {
 		return nil, err
 	}
+	if kept.both() {
+		return nil, fmt.Errorf("%w: both %s and %s exist (hooks kept by two installs of secfirst); merge them into one (or remove one) and run `secfirst hooks install` again",
+			ErrConflict, kept.current.path, kept.legacy.path)
+	}
 	script := Script(name, binary)
 	rel := l.Rel(hookPath)
+	expect := append([]fileState{cur}, kept.states()...)
+	// An install of script version 1 kept the hook as <hook>.secfirst-chained,
+	// where it ran under that name: it moves to where it runs under its own.
+	var migrate []Action
+	if kept.legacy.exists {
+		migrate = []Action{{Hook: name, Kind: ActChain, From: kept.legacy.path, Path: chainedPath,
+			Summary: fmt.Sprintf("move your %s hook, kept by an earlier secfirst as %s, to %s, where it runs under its own name",
+				name, l.Rel(kept.legacy.path), l.Rel(chainedPath)),
+			expect: expect}}
+	}
 	switch {
 	case !cur.exists:
 		a := Action{Hook: name, Kind: ActWrite, Path: hookPath, Content: script, Mode: 0o755,
 			Summary: fmt.Sprintf("write secfirst's %s hook to %s", name, rel),
-			expect:  []fileState{cur, chained}}
-		if chained.exists {
+			expect:  expect}
+		if kept.exists() {
 			a.Summary += fmt.Sprintf(" (it will run %s, left by an earlier install, first)", l.Rel(chainedPath))
 		}
-		return []Action{a}, nil
+		return append(migrate, a), nil
 	case cur.info.Ours:
-		if bytes.Equal(cur.content, script) {
+		if bytes.Equal(cur.content, script) && migrate == nil {
 			return []Action{{Hook: name, Kind: ActNone, Path: hookPath,
 				Summary: fmt.Sprintf("secfirst's %s hook is already installed in %s", name, rel)}}, nil
 		}
@@ -230,9 +245,9 @@ func planInstallHook(l *Layout, name, binary string, opts InstallOptions) ([]Act
 		if cur.info.Binary != filepath.ToSlash(binary) {
 			why = fmt.Sprintf("secfirst is now at %s", binary)
 		}
-		return []Action{{Hook: name, Kind: ActUpdate, Path: hookPath, Content: script, Mode: 0o755,
+		return append(migrate, Action{Hook: name, Kind: ActUpdate, Path: hookPath, Content: script, Mode: 0o755,
 			Summary: fmt.Sprintf("update secfirst's %s hook in %s (%s)", name, rel, why),
-			expect:  []fileState{cur}}}, nil
+			expect:  expect}), nil
 	}
 	if m := managerOf(cur.content); m != "" && !opts.Force {
 		file, snippet := Snippet(m, name, l.Root, opts.Version)
@@ -244,14 +259,14 @@ func planInstallHook(l *Layout, name, binary string, opts InstallOptions) ([]Act
 		return []Action{{Hook: name, Kind: ActSnippet, Path: filepath.Join(l.Root, filepath.FromSlash(file)), Snippet: snippet, Manager: m,
 			Summary: fmt.Sprintf("%s owns the %s hook (%s): nothing is written; add secfirst to %s", m.Title(), name, rel, file)}}, nil
 	}
-	if chained.exists {
+	if kept.exists() {
 		return nil, fmt.Errorf("%w: %s is not secfirst's and %s already exists; merge them into one (or remove one) and run `secfirst hooks install` again",
-			ErrConflict, hookPath, chainedPath)
+			ErrConflict, hookPath, kept.file().path)
 	}
 	chain := Action{Hook: name, Kind: ActChain, From: hookPath, Path: chainedPath, Manager: managerOf(cur.content),
-		Summary: fmt.Sprintf("keep your %s hook: move %s to %s; it runs first, with the same arguments and input, and its failure stops git",
+		Summary: fmt.Sprintf("keep your %s hook: move %s to %s; it runs first, under its own name, with the same arguments and input, and its failure stops git",
 			name, rel, l.Rel(chainedPath)),
-		expect: []fileState{cur, chained}}
+		expect: expect}
 	if !cur.executable() {
 		chain.Summary = fmt.Sprintf("keep your %s hook: move %s to %s (it is not executable, so git does not run it, and secfirst will not either)",
 			name, rel, l.Rel(chainedPath))
@@ -401,30 +416,42 @@ func planUninstallHook(l *Layout, name string) ([]Action, []string, error) {
 		// The hooks directory is husky's own: secfirst never writes there.
 		return acts, nil, nil
 	}
-	hookPath, chainedPath := l.HookPath(name), l.ChainedPath(name)
+	hookPath := l.HookPath(name)
 	cur, err := readState(hookPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	chained, err := readState(chainedPath)
+	kept, err := readKept(l, name)
 	if err != nil {
 		return nil, nil, err
 	}
+	expect := append([]fileState{cur}, kept.states()...)
+	back := kept.file()
+	if kept.both() {
+		// Put back the one secfirst's script runs; say where the other is.
+		back = kept.runBy(cur.info.Version)
+		other := kept.legacy
+		if back.path == other.path {
+			other = kept.current
+		}
+		notes = append(notes, fmt.Sprintf("%s is left alone: it is another copy of your %s hook kept by an older secfirst; compare it with %s and remove it",
+			l.Rel(other.path), name, l.Rel(hookPath)))
+	}
 	switch {
-	case cur.exists && cur.info.Ours && chained.exists:
-		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: chainedPath, Path: hookPath,
-			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s, byte for byte and with its mode", name, l.Rel(chainedPath), l.Rel(hookPath)),
-			expect:  []fileState{cur, chained}})
+	case cur.exists && cur.info.Ours && back.exists:
+		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: back.path, Path: hookPath,
+			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s, byte for byte and with its mode", name, l.Rel(back.path), l.Rel(hookPath)),
+			expect:  expect})
 	case cur.exists && cur.info.Ours:
 		acts = append(acts, Action{Hook: name, Kind: ActRemove, Path: hookPath,
 			Summary: fmt.Sprintf("remove secfirst's %s hook %s", name, l.Rel(hookPath)),
-			expect:  []fileState{cur, chained}})
-	case !cur.exists && chained.exists:
-		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: chainedPath, Path: hookPath,
-			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s", name, l.Rel(chainedPath), l.Rel(hookPath)),
-			expect:  []fileState{cur, chained}})
-	case cur.exists && chained.exists:
-		notes = append(notes, fmt.Sprintf("%s is not secfirst's and %s is still there: secfirst leaves both alone; merge them by hand", l.Rel(hookPath), l.Rel(chainedPath)))
+			expect:  expect})
+	case !cur.exists && back.exists:
+		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: back.path, Path: hookPath,
+			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s", name, l.Rel(back.path), l.Rel(hookPath)),
+			expect:  expect})
+	case cur.exists && back.exists:
+		notes = append(notes, fmt.Sprintf("%s is not secfirst's and %s is still there: secfirst leaves both alone; merge them by hand", l.Rel(hookPath), l.Rel(back.path)))
 	case cur.exists:
 		if m := managerOf(cur.content); m != "" {
 			if done, cfg := configured(m, name, l.Root); done {
@@ -507,9 +534,12 @@ func (p *Plan) Apply() error {
 	}
 	for i, a := range p.Actions {
 		if err := apply(a); err != nil {
-			if a.Kind == ActWrite && i > 0 && p.Actions[i-1].Kind == ActChain && p.Actions[i-1].Hook == a.Hook {
+			if (a.Kind == ActWrite || a.Kind == ActUpdate) && i > 0 && p.Actions[i-1].Kind == ActChain && p.Actions[i-1].Hook == a.Hook {
 				// Put the user's hook back where it was.
-				_ = os.Rename(p.Actions[i-1].Path, p.Actions[i-1].From)
+				prev := p.Actions[i-1]
+				if moveHook(prev.Path, prev.From) == nil {
+					removeChainedDir(filepath.Dir(prev.Path))
+				}
 			}
 			return err
 		}
@@ -532,16 +562,14 @@ func apply(a Action) error {
 		if _, err := os.Lstat(a.Path); err == nil {
 			return fmt.Errorf("%w: %s already exists", ErrConflict, a.Path)
 		}
-		if err := os.Rename(a.From, a.Path); err != nil {
-			return fmt.Errorf("cannot keep %s: %w", a.From, unwrapPath(err))
-		}
-		return nil
+		return moveHook(a.From, a.Path)
 	case ActRestore:
 		// One rename replaces secfirst's script with the user's hook: the
 		// hook is never missing, and its bytes and mode are untouched.
-		if err := os.Rename(a.From, a.Path); err != nil {
-			return fmt.Errorf("cannot put %s back: %w", a.From, unwrapPath(err))
+		if err := moveHook(a.From, a.Path); err != nil {
+			return err
 		}
+		removeChainedDir(filepath.Dir(a.Path))
 		return nil
 	case ActRemove:
 		return remove(a.Path)

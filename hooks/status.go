@@ -94,7 +94,7 @@ func deadHook(l *Layout, name string) string {
 func hookStatusIn(l *Layout, name string) HookStatus {
 	hs := HookStatus{Name: name, Path: l.HookPath(name)}
 	cur, _ := readState(hs.Path)
-	chained, _ := readState(l.ChainedPath(name))
+	kept, _ := readKept(l, name)
 	if l.Husky != nil {
 		p := filepath.Join(l.Husky.UserDir, name)
 		hs.Path, hs.Manager = p, Husky
@@ -119,9 +119,15 @@ func hookStatusIn(l *Layout, name string) HookStatus {
 				hs.Problem = "secfirst is no longer at " + hs.Binary + "; the hook falls back to secfirst on PATH (run `secfirst hooks install` to refresh it)"
 			}
 		}
-		if chained.exists {
+		if run := kept.runBy(cur.info.Version); run.exists {
 			hs.Chained = true
-			hs.ChainedPath = chained.path
+			hs.ChainedPath = run.path
+		}
+		switch {
+		case kept.both():
+			hs.Problem = "two hooks are kept, " + kept.current.path + " and " + kept.legacy.path + ": merge them into one (`secfirst hooks install` refuses until then)"
+		case kept.exists() && !hs.Chained:
+			hs.Problem = "secfirst's script does not run " + kept.file().path + " (kept by another version of secfirst): run `secfirst hooks install`, which moves it where the script runs it"
 		}
 		if !cur.executable() {
 			hs.Problem = hs.Path + " is not executable, so git does not run it (run `secfirst hooks install`)"
@@ -133,11 +139,11 @@ func hookStatusIn(l *Layout, name string) HookStatus {
 			hs.Installed = done
 			hs.Path = cfg
 		}
-		if chained.exists {
-			hs.Problem = hs.Path + " is not secfirst's, and " + chained.path + " is left from an earlier install"
+		if kept.exists() {
+			hs.Problem = hs.Path + " is not secfirst's, and " + kept.file().path + " is left from an earlier install"
 		}
-	case chained.exists:
-		hs.Problem = "secfirst's hook was removed by hand: " + chained.path + " is not run by git (`secfirst hooks uninstall` puts it back)"
+	case kept.exists():
+		hs.Problem = "secfirst's hook was removed by hand: " + kept.file().path + " is not run by git (`secfirst hooks uninstall` puts it back)"
 	}
 	return hs
 }

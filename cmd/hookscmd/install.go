@@ -12,6 +12,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/version"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // InstallOptions are the flags of `secfirst hooks install`.
@@ -34,7 +35,8 @@ func newInstallCmd(ios *iostreams.IOStreams) *cobra.Command {
 
 The hook is a small sh script calling this secfirst binary by its absolute
 path (falling back to secfirst on PATH). A hook that is already there is kept
-as <hook>.secfirst-chained and runs first: its failure stops git. Installing
+in secfirst-chained/<hook> and runs first, under its own name: its failure
+stops git. Installing
 again changes nothing. With --dry-run, show what would change and stop.`,
 		Example: `  secfirst hooks install
   secfirst hooks install --hook pre-commit,pre-push
@@ -75,7 +77,7 @@ func RunInstall(ctx context.Context, opts *InstallOptions) error {
 		return nil
 	}
 	if err := plan.Apply(); err != nil {
-		return cmdutil.Failf("%v", err)
+		return failure(opts.Dir, err)
 	}
 	writePlan(opts.IO, plan)
 	if plan.Changes() {
@@ -85,7 +87,7 @@ func RunInstall(ctx context.Context, opts *InstallOptions) error {
 				names = append(names, a.Hook)
 			}
 		}
-		fmt.Fprintf(out, "secfirst now runs on %s in %s. `secfirst hooks uninstall` undoes this.\n", strings.Join(names, " and "), plan.Layout.Root)
+		fmt.Fprintf(out, "secfirst now runs on %s in %s. `secfirst hooks uninstall` undoes this.\n", strings.Join(names, " and "), termtext.Line(plan.Layout.Root))
 	}
 	return nil
 }
@@ -94,17 +96,19 @@ func writePlan(ios *iostreams.IOStreams, plan *hooks.Plan) {
 	st := ios.Renderer()
 	bold := st.NewStyle().Bold(true)
 	dim := st.NewStyle().Faint(true)
+	// Summaries, snippets and notes name files of the repository: they
+	// reach the terminal through termtext.
 	for _, a := range plan.Actions {
-		fmt.Fprintf(ios.Out, "  %s %s\n", bold.Render(a.Hook+":"), a.Summary)
+		fmt.Fprintf(ios.Out, "  %s %s\n", bold.Render(a.Hook+":"), termtext.Line(a.Summary))
 		if a.Kind == hooks.ActSnippet && a.Snippet != "" {
 			fmt.Fprintln(ios.Out)
 			for _, line := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
-				fmt.Fprintf(ios.Out, "      %s\n", line)
+				fmt.Fprintf(ios.Out, "      %s\n", termtext.Line(line))
 			}
 			fmt.Fprintln(ios.Out)
 		}
 	}
 	for _, n := range plan.Notes {
-		fmt.Fprintf(ios.Out, "  %s %s\n", dim.Render("note:"), n)
+		fmt.Fprintf(ios.Out, "  %s %s\n", dim.Render("note:"), termtext.Line(n))
 	}
 }
