@@ -288,3 +288,25 @@ type repoPaths struct {
 	repo               *gittest.Repo
 	hook, legacy, kept string
 }
+
+// The block an earlier release added to a committed husky file is still
+// current: a new hook script in .git/hooks must not rewrite a file the
+// whole team shares.
+func TestHuskyBlockOfTheLastReleaseIsCurrent(t *testing.T) {
+	r := newRepo(t)
+	huskyV9(t, r)
+	user := filepath.Join(r.Dir, ".husky", "pre-commit")
+	content := "npx lint-staged\n\n" + string(readFile(t, filepath.Join("testdata", "v1-husky-block")))
+	writeExec(t, user, content, 0o755)
+	plan := install(t, r.Dir)
+	if plan.Changes() || plan.Actions[0].Kind != hooks.ActNone {
+		t.Fatalf("plan over the last release's block = %s", plan)
+	}
+	st, err := hooks.Status(context.Background(), r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := st.Hook("pre-commit"); !h.Installed || h.Outdated {
+		t.Fatalf("status = %+v", h)
+	}
+}

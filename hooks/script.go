@@ -183,8 +183,14 @@ func ParseScript(content []byte) ScriptInfo {
 // Husky hook files are committed and shared by the team, so the lines
 // secfirst adds there call secfirst from PATH, never a path on one machine.
 
+// HuskyBlockVersion is the format of the block secfirst adds to a husky hook
+// file. It moves on its own, not with ScriptVersion: the block is in a
+// committed file, which must not change for the whole team when only the
+// script in .git/hooks did.
+const HuskyBlockVersion = 1
+
 func huskyBegin() string {
-	return fmt.Sprintf("%s%d begin: added by 'secfirst hooks install'; 'secfirst hooks uninstall' removes it", marker, ScriptVersion)
+	return fmt.Sprintf("%s%d begin: added by 'secfirst hooks install'; 'secfirst hooks uninstall' removes it", marker, HuskyBlockVersion)
 }
 
 const huskyEndSuffix = " end"
@@ -202,7 +208,7 @@ func HuskyBlock(hook string) []byte {
 	}
 	b.WriteString("\techo \"secfirst: WARNING: secfirst is not on PATH; this " + what + " was NOT checked. Install it: https://github.com/secfirst-dev/secfirst\" >&2\n")
 	b.WriteString("fi\n")
-	b.WriteString(fmt.Sprintf("%s%d%s\n", marker, ScriptVersion, huskyEndSuffix))
+	b.WriteString(fmt.Sprintf("%s%d%s\n", marker, HuskyBlockVersion, huskyEndSuffix))
 	return []byte(b.String())
 }
 

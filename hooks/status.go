@@ -101,7 +101,7 @@ func hookStatusIn(l *Layout, name string) HookStatus {
 		if st, _ := readState(p); st.exists {
 			if start, end, v, ok := findHuskyBlock(st.content); ok {
 				hs.Installed = true
-				hs.Outdated = v < ScriptVersion
+				hs.Outdated = v < HuskyBlockVersion
 				rest := append(append([]byte{}, st.content[:start]...), st.content[end:]...)
 				hs.Chained = runsOtherCommands(rest)
 			}
