@@ -16,15 +16,19 @@ type keptHook struct {
 	current, legacy fileState
 }
 
-func readKept(l *Layout, name string) (keptHook, error) {
+// readKept reads the hook kept for secfirst's script of hook name in dir
+// (the folder of the script: the script finds it beside itself).
+func readKept(dir, name string) (keptHook, error) {
 	var k keptHook
 	var err error
-	if k.current, err = readState(l.ChainedPath(name)); err != nil {
+	if k.current, err = readState(chainedPathIn(dir, name)); err != nil {
 		return k, err
 	}
-	k.legacy, err = readState(l.LegacyChainedPath(name))
+	k.legacy, err = readState(filepath.Join(dir, name+LegacyChainedSuffix))
 	return k, err
 }
+
+func chainedPathIn(dir, name string) string { return filepath.Join(dir, ChainedDir, name) }
 
 // exists reports whether a hook is kept in either place.
 func (k keptHook) exists() bool { return k.current.exists || k.legacy.exists }

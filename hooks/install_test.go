@@ -458,7 +458,7 @@ func TestLefthookGetsASnippet(t *testing.T) {
 	}
 	s := plan.Snippets()
 	if plan.Changes() || len(s) != 1 || s[0].Manager != hooks.Lefthook ||
-		!strings.Contains(s[0].Snippet, "run: secfirst hook pre-push") || !strings.Contains(s[0].Snippet, "use_stdin: true") {
+		!strings.Contains(s[0].Snippet, "then secfirst hook pre-push;") || !strings.Contains(s[0].Snippet, "use_stdin: true") {
 		t.Fatalf("plan = %s", plan)
 	}
 }

@@ -141,9 +141,7 @@ func (l *Layout) HookPath(name string) string { return filepath.Join(l.HooksDir,
 
 // ChainedPath is where a hook that was there before secfirst is kept:
 // secfirst-chained/<name> in the hooks directory.
-func (l *Layout) ChainedPath(name string) string {
-	return filepath.Join(l.HooksDir, ChainedDir, name)
-}
+func (l *Layout) ChainedPath(name string) string { return chainedPathIn(l.HooksDir, name) }
 
 // LegacyChainedPath is where script version 1 kept it: <name>.secfirst-chained.
 func (l *Layout) LegacyChainedPath(name string) string {

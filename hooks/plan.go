@@ -34,8 +34,12 @@ const (
 	// Add secfirst's lines to the husky hook file at Path.
 	ActHuskyAdd ActionKind = "husky-add"
 	// Snippet: a hook manager owns the hook; nothing is written. Snippet
-	// goes into its configuration file Path.
+	// goes into its configuration file Path (on uninstall: Summary says
+	// what to remove from it by hand).
 	ActSnippet ActionKind = "snippet"
+	// Config: add secfirst to a hook manager's configuration file at Path:
+	// Content is the whole file, Snippet the lines added.
+	ActConfig ActionKind = "config"
 	// Remove secfirst's hook script at Path.
 	ActRemove ActionKind = "remove"
 	// Restore: move the chained hook From back to Path, byte for byte and
@@ -116,9 +120,14 @@ type InstallOptions struct {
 	// Binary is the secfirst the hook calls; empty means this program
 	// (see DefaultBinary).
 	Binary string
-	// Version is secfirst's version, used in the pre-commit framework
-	// snippet.
+	// Version is secfirst's version, the `rev:` of the pre-commit
+	// framework's entry.
 	Version string
+	// EditConfig adds secfirst to the configuration of the pre-commit
+	// framework or lefthook, where one owns the hook, instead of showing
+	// the lines to add: lines are inserted, every other byte of the file
+	// stays as it was.
+	EditConfig bool
 }
 
 // DefaultBinary is the absolute path the hook should call: this program.
@@ -168,14 +177,16 @@ func PlanInstall(ctx context.Context, dir string, opts InstallOptions) (*Plan, e
 		return nil, fmt.Errorf("the hook needs the absolute path of secfirst, not %q", binary)
 	}
 	p := &Plan{Layout: l}
+	var hookNotes []string
 	for _, name := range names {
-		acts, err := planInstallHook(l, name, binary, opts)
+		acts, notes, err := planInstallHook(l, name, binary, opts)
 		if err != nil {
 			return nil, err
 		}
 		p.Actions = append(p.Actions, acts...)
+		hookNotes = append(hookNotes, notes...)
 	}
-	p.Notes = installNotes(l, binary, p)
+	p.Notes = append(installNotes(l, binary, p), hookNotes...)
 	return p, nil
 }
 
@@ -196,118 +207,6 @@ func hookNames(in, def []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func planInstallHook(l *Layout, name, binary string, opts InstallOptions) ([]Action, error) {
-	if l.Husky != nil {
-		return planHuskyInstall(l, name)
-	}
-	hookPath, chainedPath := l.HookPath(name), l.ChainedPath(name)
-	cur, err := readState(hookPath)
-	if err != nil {
-		return nil, err
-	}
-	kept, err := readKept(l, name)
-	if err != nil {
-		return nil, err
-	}
-	if kept.both() {
-		return nil, fmt.Errorf("%w: both %s and %s exist (hooks kept by two installs of secfirst); merge them into one (or remove one) and run `secfirst hooks install` again",
-			ErrConflict, kept.current.path, kept.legacy.path)
-	}
-	script := Script(name, binary)
-	rel := l.Rel(hookPath)
-	expect := append([]fileState{cur}, kept.states()...)
-	// An install of script version 1 kept the hook as <hook>.secfirst-chained,
-	// where it ran under that name: it moves to where it runs under its own.
-	var migrate []Action
-	if kept.legacy.exists {
-		migrate = []Action{{Hook: name, Kind: ActChain, From: kept.legacy.path, Path: chainedPath,
-			Summary: fmt.Sprintf("move your %s hook, kept by an earlier secfirst as %s, to %s, where it runs under its own name",
-				name, l.Rel(kept.legacy.path), l.Rel(chainedPath)),
-			expect: expect}}
-	}
-	switch {
-	case !cur.exists:
-		a := Action{Hook: name, Kind: ActWrite, Path: hookPath, Content: script, Mode: 0o755,
-			Summary: fmt.Sprintf("write secfirst's %s hook to %s", name, rel),
-			expect:  expect}
-		if kept.exists() {
-			a.Summary += fmt.Sprintf(" (it will run %s, left by an earlier install, first)", l.Rel(chainedPath))
-		}
-		return append(migrate, a), nil
-	case cur.info.Ours:
-		if bytes.Equal(cur.content, script) && migrate == nil {
-			return []Action{{Hook: name, Kind: ActNone, Path: hookPath,
-				Summary: fmt.Sprintf("secfirst's %s hook is already installed in %s", name, rel)}}, nil
-		}
-		why := "a newer hook script"
-		if cur.info.Binary != filepath.ToSlash(binary) {
-			why = fmt.Sprintf("secfirst is now at %s", binary)
-		}
-		return append(migrate, Action{Hook: name, Kind: ActUpdate, Path: hookPath, Content: script, Mode: 0o755,
-			Summary: fmt.Sprintf("update secfirst's %s hook in %s (%s)", name, rel, why),
-			expect:  expect}), nil
-	}
-	if m := managerOf(cur.content); m != "" && !opts.Force {
-		file, snippet := Snippet(m, name, l.Root, opts.Version)
-		done, cfgPath := configured(m, name, l.Root)
-		if done {
-			return []Action{{Hook: name, Kind: ActNone, Path: cfgPath, Manager: m,
-				Summary: fmt.Sprintf("%s owns the %s hook and %s already runs secfirst", m.Title(), name, l.Rel(cfgPath))}}, nil
-		}
-		return []Action{{Hook: name, Kind: ActSnippet, Path: filepath.Join(l.Root, filepath.FromSlash(file)), Snippet: snippet, Manager: m,
-			Summary: fmt.Sprintf("%s owns the %s hook (%s): nothing is written; add secfirst to %s", m.Title(), name, rel, file)}}, nil
-	}
-	if kept.exists() {
-		return nil, fmt.Errorf("%w: %s is not secfirst's and %s already exists; merge them into one (or remove one) and run `secfirst hooks install` again",
-			ErrConflict, hookPath, kept.file().path)
-	}
-	chain := Action{Hook: name, Kind: ActChain, From: hookPath, Path: chainedPath, Manager: managerOf(cur.content),
-		Summary: fmt.Sprintf("keep your %s hook: move %s to %s; it runs first, under its own name, with the same arguments and input, and its failure stops git",
-			name, rel, l.Rel(chainedPath)),
-		expect: expect}
-	if !cur.executable() {
-		chain.Summary = fmt.Sprintf("keep your %s hook: move %s to %s (it is not executable, so git does not run it, and secfirst will not either)",
-			name, rel, l.Rel(chainedPath))
-	}
-	write := Action{Hook: name, Kind: ActWrite, Path: hookPath, Content: script, Mode: 0o755,
-		Summary: fmt.Sprintf("write secfirst's %s hook to %s", name, rel)}
-	return []Action{chain, write}, nil
-}
-
-func planHuskyInstall(l *Layout, name string) ([]Action, error) {
-	h := l.Husky
-	p := filepath.Join(h.UserDir, name)
-	cur, err := readState(p)
-	if err != nil {
-		return nil, err
-	}
-	rel := l.Rel(p)
-	if !cur.exists {
-		content := append(huskyHeader(h, name), '\n')
-		content = append(content, HuskyBlock(name)...)
-		return []Action{{Hook: name, Kind: ActHuskyCreate, Path: p, Content: content, Mode: 0o755, Manager: Husky,
-			Summary: fmt.Sprintf("create husky's %s running secfirst (husky hook files are shared, so it calls secfirst from PATH)", rel),
-			expect:  []fileState{cur}}}, nil
-	}
-	if start, end, _, ok := findHuskyBlock(cur.content); ok {
-		block := append([]byte{'\n'}, HuskyBlock(name)...)
-		if start == 0 && cur.content[0] != '\n' {
-			block = block[1:]
-		}
-		if bytes.Equal(cur.content[start:end], block) {
-			return []Action{{Hook: name, Kind: ActNone, Path: p, Manager: Husky,
-				Summary: fmt.Sprintf("husky's %s already runs secfirst", rel)}}, nil
-		}
-		content := append(append(append([]byte{}, cur.content[:start]...), block...), cur.content[end:]...)
-		return []Action{{Hook: name, Kind: ActUpdate, Path: p, Content: content, Mode: cur.mode(), Manager: Husky,
-			Summary: fmt.Sprintf("update secfirst's lines in husky's %s", rel),
-			expect:  []fileState{cur}}}, nil
-	}
-	return []Action{{Hook: name, Kind: ActHuskyAdd, Path: p, Content: appendHusky(cur.content, name), Mode: cur.mode(), Manager: Husky,
-		Summary: fmt.Sprintf("add secfirst at the end of husky's %s (the lines call secfirst from PATH, as husky hook files are shared)", rel),
-		expect:  []fileState{cur}}}, nil
 }
 
 func installNotes(l *Layout, binary string, p *Plan) []string {
@@ -345,7 +244,7 @@ func installNotes(l *Layout, binary string, p *Plan) []string {
 			notes = append(notes, "this repository has "+PreCommitConfig+": if you run `pre-commit install` later, it keeps secfirst's hook as "+a.Hook+".legacy and still runs it")
 			break
 		}
-		if lefthookConfig(l.Root) != "" {
+		if findLefthook(l.Root).exists() {
 			notes = append(notes, "this repository has a lefthook configuration: if you run `lefthook install` later, add secfirst to it with `secfirst hooks install` again")
 			break
 		}
@@ -385,86 +284,6 @@ func PlanUninstall(ctx context.Context, dir string, opts UninstallOptions) (*Pla
 		p.Notes = append(p.Notes, notes...)
 	}
 	return p, nil
-}
-
-func planUninstallHook(l *Layout, name string) ([]Action, []string, error) {
-	var acts []Action
-	var notes []string
-	if l.Husky != nil {
-		p := filepath.Join(l.Husky.UserDir, name)
-		cur, err := readState(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		if cur.exists {
-			if start, end, _, ok := findHuskyBlock(cur.content); ok {
-				rest := append(append([]byte{}, cur.content[:start]...), cur.content[end:]...)
-				a := Action{Hook: name, Kind: ActHuskyRemove, Path: p, Content: rest, Mode: cur.mode(), Manager: Husky,
-					Summary: fmt.Sprintf("remove secfirst's lines from husky's %s", l.Rel(p)),
-					expect:  []fileState{cur}}
-				if bytes.Equal(rest, huskyHeader(l.Husky, name)) {
-					a.Content = nil
-					a.Summary = fmt.Sprintf("remove husky's %s (secfirst created it and nothing else was added)", l.Rel(p))
-				}
-				acts = append(acts, a)
-			}
-		}
-		if len(acts) == 0 {
-			acts = append(acts, Action{Hook: name, Kind: ActNone, Path: p, Manager: Husky,
-				Summary: fmt.Sprintf("husky's %s does not run secfirst", l.Rel(p))})
-		}
-		// The hooks directory is husky's own: secfirst never writes there.
-		return acts, nil, nil
-	}
-	hookPath := l.HookPath(name)
-	cur, err := readState(hookPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	kept, err := readKept(l, name)
-	if err != nil {
-		return nil, nil, err
-	}
-	expect := append([]fileState{cur}, kept.states()...)
-	back := kept.file()
-	if kept.both() {
-		// Put back the one secfirst's script runs; say where the other is.
-		back = kept.runBy(cur.info.Version)
-		other := kept.legacy
-		if back.path == other.path {
-			other = kept.current
-		}
-		notes = append(notes, fmt.Sprintf("%s is left alone: it is another copy of your %s hook kept by an older secfirst; compare it with %s and remove it",
-			l.Rel(other.path), name, l.Rel(hookPath)))
-	}
-	switch {
-	case cur.exists && cur.info.Ours && back.exists:
-		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: back.path, Path: hookPath,
-			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s, byte for byte and with its mode", name, l.Rel(back.path), l.Rel(hookPath)),
-			expect:  expect})
-	case cur.exists && cur.info.Ours:
-		acts = append(acts, Action{Hook: name, Kind: ActRemove, Path: hookPath,
-			Summary: fmt.Sprintf("remove secfirst's %s hook %s", name, l.Rel(hookPath)),
-			expect:  expect})
-	case !cur.exists && back.exists:
-		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: back.path, Path: hookPath,
-			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s", name, l.Rel(back.path), l.Rel(hookPath)),
-			expect:  expect})
-	case cur.exists && back.exists:
-		notes = append(notes, fmt.Sprintf("%s is not secfirst's and %s is still there: secfirst leaves both alone; merge them by hand", l.Rel(hookPath), l.Rel(back.path)))
-	case cur.exists:
-		if m := managerOf(cur.content); m != "" {
-			if done, cfg := configured(m, name, l.Root); done {
-				acts = append(acts, Action{Hook: name, Kind: ActSnippet, Path: cfg, Manager: m,
-					Summary: fmt.Sprintf("%s runs secfirst for %s: remove the secfirst entry from %s by hand (secfirst does not edit it)", m.Title(), name, l.Rel(cfg))})
-			}
-		}
-	}
-	if len(acts) == 0 {
-		acts = append(acts, Action{Hook: name, Kind: ActNone, Path: hookPath,
-			Summary: fmt.Sprintf("secfirst's %s hook is not installed", name)})
-	}
-	return acts, notes, nil
 }
 
 // fileState is a file as the plan saw it.
@@ -551,7 +370,7 @@ func apply(a Action) error {
 	switch a.Kind {
 	case ActNone, ActSnippet:
 		return nil
-	case ActWrite, ActUpdate, ActHuskyCreate, ActHuskyAdd:
+	case ActWrite, ActUpdate, ActHuskyCreate, ActHuskyAdd, ActConfig:
 		return writeFile(a.Path, a.Content, a.Mode)
 	case ActHuskyRemove:
 		if a.Content == nil {
@@ -613,7 +432,7 @@ func (p *Plan) String() string {
 	var b strings.Builder
 	for _, a := range p.Actions {
 		fmt.Fprintf(&b, "%s: %s\n", a.Hook, a.Summary)
-		if a.Kind == ActSnippet && a.Snippet != "" {
+		if (a.Kind == ActSnippet || a.Kind == ActConfig) && a.Snippet != "" {
 			for _, line := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
 				fmt.Fprintf(&b, "    %s\n", line)
 			}

@@ -202,11 +202,7 @@ func HuskyBlock(hook string) []byte {
 	b.WriteString("if command -v secfirst >/dev/null 2>&1; then\n")
 	b.WriteString("\tsecfirst hook " + hook + " \"$@\" || exit $?\n")
 	b.WriteString("else\n")
-	what := "commit"
-	if hook == PrePush {
-		what = "push"
-	}
-	b.WriteString("\techo \"secfirst: WARNING: secfirst is not on PATH; this " + what + " was NOT checked. Install it: https://github.com/secfirst-dev/secfirst\" >&2\n")
+	b.WriteString("\techo \"" + missingWarning(hook) + "\" >&2\n")
 	b.WriteString("fi\n")
 	b.WriteString(fmt.Sprintf("%s%d%s\n", marker, HuskyBlockVersion, huskyEndSuffix))
 	return []byte(b.String())

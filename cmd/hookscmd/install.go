@@ -22,6 +22,9 @@ type InstallOptions struct {
 	Hooks  []string
 	Force  bool
 	DryRun bool
+	// EditConfig adds secfirst to the pre-commit framework's or lefthook's
+	// configuration when one of them owns the hook.
+	EditConfig bool
 	// Binary is the secfirst the hook calls (default: this program).
 	Binary string
 }
@@ -40,7 +43,8 @@ stops git. Installing
 again changes nothing. With --dry-run, show what would change and stop.`,
 		Example: `  secfirst hooks install
   secfirst hooks install --hook pre-commit,pre-push
-  secfirst hooks install --dry-run`,
+  secfirst hooks install --dry-run
+  secfirst hooks install --edit-config`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -53,6 +57,7 @@ again changes nothing. With --dry-run, show what would change and stop.`,
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.Hooks, "hook", nil, "hooks to install: pre-commit, pre-push (default pre-commit)")
 	f.BoolVar(&opts.Force, "force", false, "install secfirst's own hook even where the pre-commit framework or lefthook owns it (theirs is chained)")
+	f.BoolVar(&opts.EditConfig, "edit-config", false, "where the pre-commit framework or lefthook owns the hook, add secfirst to its configuration (lines inserted, the rest of the file kept byte for byte) instead of showing the lines to add")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "show what would change, change nothing")
 	return cmd
 }
@@ -65,7 +70,7 @@ func RunInstall(ctx context.Context, opts *InstallOptions) error {
 	}
 	v, _, _ := version.Info()
 	plan, err := hooks.PlanInstall(ctx, opts.Dir, hooks.InstallOptions{
-		Hooks: cmdutil.SplitList(opts.Hooks), Force: opts.Force, Binary: opts.Binary, Version: v,
+		Hooks: cmdutil.SplitList(opts.Hooks), Force: opts.Force, Binary: opts.Binary, Version: v, EditConfig: opts.EditConfig,
 	})
 	if err != nil {
 		return failure(opts.Dir, err)
@@ -100,7 +105,7 @@ func writePlan(ios *iostreams.IOStreams, plan *hooks.Plan) {
 	// reach the terminal through termtext.
 	for _, a := range plan.Actions {
 		fmt.Fprintf(ios.Out, "  %s %s\n", bold.Render(a.Hook+":"), termtext.Line(a.Summary))
-		if a.Kind == hooks.ActSnippet && a.Snippet != "" {
+		if (a.Kind == hooks.ActSnippet || a.Kind == hooks.ActConfig) && a.Snippet != "" {
 			fmt.Fprintln(ios.Out)
 			for _, line := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
 				fmt.Fprintf(ios.Out, "      %s\n", termtext.Line(line))

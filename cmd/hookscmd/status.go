@@ -76,7 +76,9 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		// terminal through termtext.
 		line := fmt.Sprintf("%-11s %s  %s", h.Name, state, termtext.Line(rep.Layout.Rel(h.Path)))
 		var extra []string
-		if h.Manager != "" {
+		if h.RunBy != "" {
+			extra = append(extra, h.RunBy)
+		} else if h.Manager != "" {
 			extra = append(extra, "via "+h.Manager.Title())
 		}
 		if h.Chained && h.ChainedPath != "" {
