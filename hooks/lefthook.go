@@ -9,8 +9,6 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/tidwall/jsonc"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // lefthook reads its configuration as lefthook 1 and 2 do
@@ -67,7 +65,7 @@ func firstFile(root string, names []string) string {
 
 // readLefthookFile decodes one lefthook configuration file.
 func readLefthookFile(p string) (map[string]any, error) {
-	data, err := safefile.ReadFile(p, maxConfigSize)
+	data, err := readConfigData(p)
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // Manager is a hook manager that owns a hook.
@@ -86,7 +84,7 @@ func configured(m Manager, hook string, l *Layout) (bool, string) {
 	switch m {
 	case PreCommitFramework:
 		p := filepath.Join(l.Root, PreCommitConfig)
-		data, err := safefile.ReadFile(p, maxConfigSize)
+		data, err := readConfigData(p)
 		if err != nil {
 			return false, p
 		}
@@ -98,7 +96,7 @@ func configured(m Manager, hook string, l *Layout) (bool, string) {
 			return false, ""
 		}
 		p := filepath.Join(l.Husky.UserDir, hook)
-		data, err := safefile.ReadFile(p, maxConfigSize)
+		data, err := readConfigData(p)
 		return err == nil && runsSecfirst(string(data), hook), p
 	}
 	return false, ""
@@ -236,24 +234,37 @@ type configChange struct {
 
 // planConfigChange works out the change to m's configuration for hook.
 func planConfigChange(m Manager, hook string, l *Layout, version string) (configChange, error) {
+	var c configChange
+	var err error
 	switch m {
 	case PreCommitFramework:
-		return planPreCommitChange(hook, l, version)
+		c, err = planPreCommitChange(hook, l, version)
 	case Lefthook:
-		return planLefthookChange(hook, l)
+		c, err = planLefthookChange(hook, l)
+	default:
+		return c, fmt.Errorf("no configuration to change for %s", m)
 	}
-	return configChange{}, fmt.Errorf("no configuration to change for %s", m)
+	if err == nil && c.before.symlink && c.Content != nil {
+		// Writing would replace the link with a file.
+		c.Content, c.NotEditable = nil, filepath.Base(c.Path)+" is a symbolic link: add the lines where it points"
+	}
+	return c, err
 }
 
+// readConfig reads a hook manager's configuration: a regular file (through
+// a link) of at most maxConfigSize.
 func readConfig(p string) (fileState, error) {
-	st, err := readState(p)
+	st, err := readStateMax(p, maxConfigSize)
 	if err != nil {
-		return st, err
-	}
-	if st.exists && (st.symlink || len(st.content) > maxConfigSize) {
-		return st, fmt.Errorf("%s is a symbolic link or larger than %s: secfirst does not edit it", p, safefile.Size(maxConfigSize))
+		return st, fmt.Errorf("%v: secfirst does not read it", err)
 	}
 	return st, nil
+}
+
+// readConfigData is readConfig's content ("" for a missing file).
+func readConfigData(p string) ([]byte, error) {
+	st, err := readConfig(p)
+	return st.content, err
 }
 
 func planPreCommitChange(hook string, l *Layout, version string) (configChange, error) {

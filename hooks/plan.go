@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // ActionKind is what one step of a plan does.
@@ -305,7 +307,16 @@ func (s fileState) mode() fs.FileMode {
 	return s.perm
 }
 
-func readState(p string) (fileState, error) {
+// maxHookSize bounds what secfirst reads of a hook file (a compiled hook
+// can be a few megabytes; a link to /dev/zero must not fill the memory).
+const maxHookSize = 64 << 20
+
+func readState(p string) (fileState, error) { return readStateMax(p, maxHookSize) }
+
+// readStateMax reads a file as the plan sees it: a symbolic link is
+// followed to a regular file (hooks are often links into the repository),
+// never to a device or a FIFO, and at most limit bytes are read.
+func readStateMax(p string, limit int64) (fileState, error) {
 	st := fileState{path: p}
 	fi, err := os.Lstat(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -321,13 +332,30 @@ func readState(p string) (fileState, error) {
 	}
 	st.perm = fi.Mode().Perm()
 	if st.symlink {
-		if t, err := os.Stat(p); err == nil {
-			st.perm = t.Mode().Perm()
+		t, err := os.Stat(p)
+		if err != nil {
+			return st, nil // a dangling link: there, but nothing to read
 		}
+		fi = t
+		st.perm = t.Mode().Perm()
 	}
-	content, err := os.ReadFile(p)
-	if err != nil && !st.symlink {
+	if !fi.Mode().IsRegular() {
+		return st, fmt.Errorf("%s is not a regular file", p)
+	}
+	if fi.Size() > limit {
+		return st, fmt.Errorf("%s is larger than %s", p, safefile.Size(limit))
+	}
+	fh, err := os.Open(p)
+	if err != nil {
 		return st, err
+	}
+	defer fh.Close()
+	content, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return st, err
+	}
+	if int64(len(content)) > limit {
+		return st, fmt.Errorf("%s is larger than %s", p, safefile.Size(limit))
 	}
 	st.content = content
 	st.info = ParseScript(content)
