@@ -146,10 +146,11 @@ func planManagerInstall(l *Layout, m Manager, name string, opts InstallOptions) 
 		return []Action{{Hook: name, Kind: ActNone, Path: cfg, Manager: m,
 			Summary: fmt.Sprintf("%s owns the %s hook and %s already runs secfirst", m.Title(), name, l.Rel(cfg))}}, nil
 	}
-	c, err := planConfigChange(m, name, l, opts.Version)
+	c, err := planConfigChange(m, name, l, opts.Version, opts.pending)
 	if err != nil {
 		return nil, err
 	}
+	_, edited := opts.pending[c.Path]
 	file := l.Rel(c.Path)
 	snippet := strings.Join(c.Lines, "\n") + "\n"
 	if opts.EditConfig {
@@ -157,8 +158,11 @@ func planManagerInstall(l *Layout, m Manager, name string, opts InstallOptions) 
 			return nil, fmt.Errorf("cannot add secfirst to %s: %s", c.Path, c.NotEditable)
 		}
 		verb := "add secfirst to"
-		if !c.before.exists {
+		if !c.before.exists && !edited {
 			verb = "create"
+		}
+		if opts.pending != nil {
+			opts.pending[c.Path] = c.Content
 		}
 		return []Action{{Hook: name, Kind: ActConfig, Path: c.Path, Content: c.Content, Mode: c.Mode, Snippet: snippet, Manager: m,
 			Summary: fmt.Sprintf("%s owns the %s hook (%s): %s %s, %s, with these lines (the rest of the file is kept byte for byte)",

@@ -233,14 +233,15 @@ type configChange struct {
 }
 
 // planConfigChange works out the change to m's configuration for hook.
-func planConfigChange(m Manager, hook string, l *Layout, version string) (configChange, error) {
+// pending holds files as earlier steps of the same plan leave them.
+func planConfigChange(m Manager, hook string, l *Layout, version string, pending map[string][]byte) (configChange, error) {
 	var c configChange
 	var err error
 	switch m {
 	case PreCommitFramework:
-		c, err = planPreCommitChange(hook, l, version)
+		c, err = planPreCommitChange(hook, l, version, pending)
 	case Lefthook:
-		c, err = planLefthookChange(hook, l)
+		c, err = planLefthookChange(hook, l, pending)
 	default:
 		return c, fmt.Errorf("no configuration to change for %s", m)
 	}
@@ -267,13 +268,16 @@ func readConfigData(p string) ([]byte, error) {
 	return st.content, err
 }
 
-func planPreCommitChange(hook string, l *Layout, version string) (configChange, error) {
+func planPreCommitChange(hook string, l *Layout, version string, pending map[string][]byte) (configChange, error) {
 	c := configChange{Path: filepath.Join(l.Root, PreCommitConfig), Mode: 0o644}
 	st, err := readConfig(c.Path)
 	if err != nil {
 		return c, err
 	}
 	c.before = st
+	if content, ok := pending[c.Path]; ok {
+		st.content, st.exists = content, true
+	}
 	rev := preCommitRev(version)
 	entry := preCommitEntry(hook, rev)
 	if st.exists {
@@ -343,7 +347,7 @@ func lefthookCommand(hook, name string, job bool) []string {
 	return lines
 }
 
-func planLefthookChange(hook string, l *Layout) (configChange, error) {
+func planLefthookChange(hook string, l *Layout, pending map[string][]byte) (configChange, error) {
 	f := findLefthook(l.Root)
 	c := configChange{Path: f.Main, Mode: 0o644}
 	if c.Path == "" {
@@ -354,6 +358,9 @@ func planLefthookChange(hook string, l *Layout) (configChange, error) {
 		return c, err
 	}
 	c.before = st
+	if content, ok := pending[c.Path]; ok {
+		st.content, st.exists = content, true
+	}
 	if st.exists {
 		c.Mode = st.mode()
 	}

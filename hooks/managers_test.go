@@ -65,7 +65,7 @@ func TestAddToPreCommitConfig(t *testing.T) {
 			if tc.name == "empty file" {
 				os.Remove(filepath.Join(r.Root, PreCommitConfig))
 			}
-			c, err := planPreCommitChange(PreCommit, r, "1.2.3")
+			c, err := planPreCommitChange(PreCommit, r, "1.2.3", nil)
 			if err != nil || c.Content == nil {
 				t.Fatalf("change = %+v, %v", c, err)
 			}
@@ -102,7 +102,7 @@ func TestPreCommitConfigNotEditable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := newLayoutRepo(t)
 			writeTestFile(t, filepath.Join(r.Root, PreCommitConfig), in)
-			c, err := planPreCommitChange(PreCommit, r, "1.2.3")
+			c, err := planPreCommitChange(PreCommit, r, "1.2.3", nil)
 			if err == nil && c.Content != nil {
 				t.Fatalf("an edit was planned:\n%s", c.Content)
 			}
@@ -113,7 +113,7 @@ func TestPreCommitConfigNotEditable(t *testing.T) {
 	}
 	// A development build has no release to put in `rev:`.
 	r := newLayoutRepo(t)
-	c, err := planPreCommitChange(PreCommit, r, "dev")
+	c, err := planPreCommitChange(PreCommit, r, "dev", nil)
 	if err != nil || c.Content != nil || !strings.Contains(c.NotEditable, "development build") || !strings.Contains(strings.Join(c.Lines, "\n"), "rev: vX.Y.Z") {
 		t.Fatalf("dev build: %+v, %v", c, err)
 	}
@@ -139,7 +139,7 @@ func TestAddToLefthookConfig(t *testing.T) {
 			if tc.file != "" {
 				writeTestFile(t, filepath.Join(r.Root, tc.file), tc.in)
 			}
-			c, err := planLefthookChange(tc.hook, r)
+			c, err := planLefthookChange(tc.hook, r, nil)
 			if err != nil || c.Content == nil {
 				t.Fatalf("change = %+v, %v", c, err)
 			}

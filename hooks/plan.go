@@ -130,6 +130,11 @@ type InstallOptions struct {
 	// the lines to add: lines are inserted, every other byte of the file
 	// stays as it was.
 	EditConfig bool
+
+	// pending holds the configuration files as the plan's earlier steps
+	// leave them: the edit for pre-push goes on top of the one for
+	// pre-commit.
+	pending map[string][]byte
 }
 
 // DefaultBinary is the absolute path the hook should call: this program.
@@ -180,6 +185,7 @@ func PlanInstall(ctx context.Context, dir string, opts InstallOptions) (*Plan, e
 	}
 	p := &Plan{Layout: l}
 	var hookNotes []string
+	opts.pending = map[string][]byte{}
 	for _, name := range names {
 		acts, notes, err := planInstallHook(l, name, binary, opts)
 		if err != nil {

@@ -126,7 +126,7 @@ func hookStatusIn(l *Layout, name string, scripts []placedScript) HookStatus {
 			case m == PreCommitFramework && hasLegacy:
 				scriptStatus(&hs, legacy)
 				hs.Manager = m
-				hs.RunBy = "the pre-commit framework's hook runs it (`pre-commit install` kept it as " + filepath.Base(legacy.script.path) + ")"
+				hs.RunBy = "run by the pre-commit framework's hook: `pre-commit install` kept it as " + filepath.Base(legacy.script.path)
 			case m == Lefthook && hasOld && !done:
 				hs.Problem = fmt.Sprintf("`lefthook install` moved secfirst's hook to %s, and lefthook does not run it: add secfirst to %s (`secfirst hooks install` shows how), or remove it with `secfirst hooks uninstall`",
 					old.script.path, l.Rel(cfg))

@@ -107,7 +107,7 @@ func planUninstallLeftovers(l *Layout, name string, scripts []placedScript) ([]A
 		if m := managerOf(cur.content); m != "" {
 			if done, cfg := configured(m, name, l); done {
 				return []Action{{Hook: name, Kind: ActSnippet, Path: cfg, Manager: m,
-					Summary: fmt.Sprintf("%s runs secfirst for %s: remove the secfirst entry from %s by hand (secfirst does not edit it)", m.Title(), name, l.Rel(cfg))}}, nil, nil
+					Summary: fmt.Sprintf("%s runs secfirst for %s: remove the secfirst entry from %s by hand (secfirst does not take lines out of it)", m.Title(), name, l.Rel(cfg))}}, nil, nil
 			}
 		}
 	}
