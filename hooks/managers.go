@@ -262,6 +262,23 @@ func readConfig(p string) (fileState, error) {
 	return st, nil
 }
 
+// read reads the configuration file as the plan's earlier steps leave it
+// (pending), and records it as it is on disk, with its mode.
+func (c *configChange) read(pending map[string][]byte) (fileState, error) {
+	st, err := readConfig(c.Path)
+	if err != nil {
+		return st, err
+	}
+	c.before, c.Mode = st, 0o644
+	if st.exists {
+		c.Mode = st.mode()
+	}
+	if content, ok := pending[c.Path]; ok {
+		st.content, st.exists = content, true
+	}
+	return st, nil
+}
+
 // readConfigData is readConfig's content ("" for a missing file).
 func readConfigData(p string) ([]byte, error) {
 	st, err := readConfig(p)
@@ -269,20 +286,13 @@ func readConfigData(p string) ([]byte, error) {
 }
 
 func planPreCommitChange(hook string, l *Layout, version string, pending map[string][]byte) (configChange, error) {
-	c := configChange{Path: filepath.Join(l.Root, PreCommitConfig), Mode: 0o644}
-	st, err := readConfig(c.Path)
+	c := configChange{Path: filepath.Join(l.Root, PreCommitConfig)}
+	st, err := c.read(pending)
 	if err != nil {
 		return c, err
 	}
-	c.before = st
-	if content, ok := pending[c.Path]; ok {
-		st.content, st.exists = content, true
-	}
 	rev := preCommitRev(version)
 	entry := preCommitEntry(hook, rev)
-	if st.exists {
-		c.Mode = st.mode()
-	}
 	d, err := parseYAMLDoc(st.content)
 	if err != nil {
 		c.Where, c.Lines = "under `repos:`", entry
@@ -349,20 +359,13 @@ func lefthookCommand(hook, name string, job bool) []string {
 
 func planLefthookChange(hook string, l *Layout, pending map[string][]byte) (configChange, error) {
 	f := findLefthook(l.Root)
-	c := configChange{Path: f.Main, Mode: 0o644}
+	c := configChange{Path: f.Main}
 	if c.Path == "" {
 		c.Path = filepath.Join(l.Root, "lefthook.yml")
 	}
-	st, err := readConfig(c.Path)
+	st, err := c.read(pending)
 	if err != nil {
 		return c, err
-	}
-	c.before = st
-	if content, ok := pending[c.Path]; ok {
-		st.content, st.exists = content, true
-	}
-	if st.exists {
-		c.Mode = st.mode()
 	}
 	cmd := lefthookCommand(hook, "secfirst", false)
 	whole := append([]string{hook + ":", "  commands:"}, indent(cmd, 4)...)

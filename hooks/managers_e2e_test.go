@@ -188,11 +188,19 @@ func TestPreCommitFramework(t *testing.T) {
 	noSecret(t, out, key)
 
 	// Without secfirst on PATH: a loud warning, and the commit goes ahead.
-	noBin := *r
-	noBin.Env = withoutSecfirstOnPath(r.Env)
 	r.Write("k2.env", line)
 	r.Git("add", "k2.env")
-	out, err = commit(&noBin)
+	warnsWithoutSecfirst(t, r)
+}
+
+// warnsWithoutSecfirst commits what is staged with no secfirst on PATH:
+// the commit goes ahead with the warning every recipe and the installed
+// hook print.
+func warnsWithoutSecfirst(t *testing.T, r *gittest.Repo) {
+	t.Helper()
+	noBin := *r
+	noBin.Env = withoutSecfirstOnPath(r.Env)
+	out, err := commit(&noBin)
 	mustPass(t, out, err)
 	if !strings.Contains(out, "secfirst: WARNING: secfirst is not on PATH; this commit was NOT checked") {
 		t.Fatalf("no warning without secfirst:\n%s", out)
@@ -414,13 +422,7 @@ func TestLefthookRecipe(t *testing.T) {
 	r.Git("add", "k.env")
 	out, err := commit(r)
 	mustBlock(t, out, err, key)
-	noBin := *r
-	noBin.Env = withoutSecfirstOnPath(r.Env)
-	out, err = commit(&noBin)
-	mustPass(t, out, err)
-	if !strings.Contains(out, "secfirst: WARNING: secfirst is not on PATH; this commit was NOT checked") {
-		t.Fatalf("no warning without secfirst:\n%s", out)
-	}
+	warnsWithoutSecfirst(t, r)
 }
 
 // husky: the recipe of docs/hooks.md counts as installed (install adds no
@@ -456,14 +458,7 @@ func TestHuskyRecipeAndInit(t *testing.T) {
 	if n := strings.Count(out, "secfirst: this commit is blocked"); n != 1 || !strings.Contains(out, "TESTS-RAN") {
 		t.Fatalf("secfirst ran %d times, or npm test did not run:\n%s", n, out)
 	}
-	noBin := *r
-	noBin.Env = withoutSecfirstOnPath(r.Env)
-	out, err = commit(&noBin)
-	mustPass(t, out, err)
-	warning := "secfirst: WARNING: secfirst is not on PATH; this commit was NOT checked"
-	if !strings.Contains(out, warning) {
-		t.Fatalf("the recipe does not warn without secfirst:\n%s", out)
-	}
+	warnsWithoutSecfirst(t, r)
 
 	plan := uninstall(t, r.Dir, "pre-commit")
 	if _, err := os.Lstat(dead); !errors.Is(err, os.ErrNotExist) {
@@ -478,9 +473,5 @@ func TestHuskyRecipeAndInit(t *testing.T) {
 	install(t, r.Dir)
 	r.Write("k3.env", line)
 	r.Git("add", "k3.env")
-	out, err = commit(&noBin)
-	mustPass(t, out, err)
-	if !strings.Contains(out, warning) {
-		t.Fatalf("the installed block does not warn without secfirst:\n%s", out)
-	}
+	warnsWithoutSecfirst(t, r)
 }
