@@ -182,7 +182,7 @@ func TestPreCommitFramework(t *testing.T) {
 	r.Git("add", "old.env")
 	r.Git("commit", "-q", "--no-verify", "-m", "skipped the hooks")
 	out, err = tool(t, r, "pre-commit", "run", "--all-files")
-	if err == nil || !strings.Contains(out, "old.env:1") {
+	if err == nil || !strings.Contains(out, "old.env\n") || !strings.Contains(out, "aws-access-token") {
 		t.Fatalf("pre-commit run --all-files did not find the committed secret (err %v):\n%s", err, out)
 	}
 	noSecret(t, out, key)

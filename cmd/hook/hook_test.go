@@ -92,8 +92,8 @@ func TestPreCommitWithFilesOutsideACommitScansThem(t *testing.T) {
 
 	ios, _, out, errOut := iostreams.Test()
 	err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit", Args: files})
-	if cmdutil.Code(err) != cmdutil.ExitFindings || !strings.Contains(errOut.String(), "old.env:1") {
-		t.Fatalf("err = %v, want exit 1 naming old.env:1\n%s", err, errOut)
+	if cmdutil.Code(err) != cmdutil.ExitFindings || !strings.Contains(errOut.String(), "old.env\n") || !strings.Contains(errOut.String(), "aws-access-token") {
+		t.Fatalf("err = %v, want exit 1 with old.env's aws-access-token\n%s", err, errOut)
 	}
 	if out.Len() != 0 || strings.Contains(errOut.String(), key[4:]) {
 		t.Fatalf("stdout %q; stderr:\n%s", out, errOut)
