@@ -19,6 +19,16 @@ type module struct {
 	byType    map[string][]*resource // "aws_s3_bucket", "data.aws_iam_policy_document"
 	byAddr    map[string]*resource
 	ctx       *hcl.EvalContext
+	// values and refs cache what attributes evaluate to and refer to:
+	// linking a resource to those that point at it asks the same
+	// attributes again and again.
+	values map[valueKey]cty.Value
+	refs   map[hclsyntax.Expression][]*resource
+}
+
+type valueKey struct {
+	attr *hclsyntax.Attribute
+	ctx  *hcl.EvalContext
 }
 
 // tfFile is one parsed file of a module.
@@ -67,7 +77,8 @@ const (
 // literal locals become var.* and local.*; resources and data sources are
 // indexed by type and address.
 func newModule(files []*tfFile) *module {
-	m := &module{files: files, byType: map[string][]*resource{}, byAddr: map[string]*resource{}}
+	m := &module{files: files, byType: map[string][]*resource{}, byAddr: map[string]*resource{},
+		values: map[valueKey]cty.Value{}, refs: map[hclsyntax.Expression][]*resource{}}
 	vars := map[string]cty.Value{}
 	localExprs := map[string]hclsyntax.Expression{}
 	for _, f := range files {
@@ -212,7 +223,13 @@ func (b body) attr(name string) value {
 	if !ok {
 		return value{v: cty.NullVal(cty.DynamicPseudoType)}
 	}
-	return value{present: true, v: eval(a.Expr, b.ctx), expr: a.Expr, line: a.SrcRange.Start.Line}
+	key := valueKey{a, b.ctx}
+	v, ok := b.r.mod.values[key]
+	if !ok {
+		v = eval(a.Expr, b.ctx)
+		b.r.mod.values[key] = v
+	}
+	return value{present: true, v: v, expr: a.Expr, line: a.SrcRange.Start.Line}
 }
 
 // blocks returns the nested blocks of a type, with the content of dynamic
@@ -410,7 +427,11 @@ func (m *module) refersTo(expr hclsyntax.Expression) []*resource {
 	if expr == nil {
 		return nil
 	}
+	if out, ok := m.refs[expr]; ok {
+		return out
+	}
 	var out []*resource
+	defer func() { m.refs[expr] = out }()
 	for _, t := range expr.Variables() {
 		if len(t) < 2 {
 			continue

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -105,8 +106,12 @@ func parsePragmas(src []byte, name string) *pragmas {
 
 // containsPragma is the cheap test that skips lexing files without one.
 func containsPragma(src []byte) bool {
-	s := string(src)
-	return strings.Contains(s, "ignore") || strings.Contains(s, "skip=")
+	for _, marker := range [][]byte{[]byte("secfirst:ignore"), []byte("trivy:ignore"), []byte("tfsec:ignore"), []byte(":skip=")} {
+		if bytes.Contains(src, marker) {
+			return true
+		}
+	}
+	return false
 }
 
 func nonCheckov(ps []pragma) []pragma {
