@@ -338,6 +338,9 @@ func azureStorageContainer(a *analysis, r *resource) {
 }
 
 func azureSQLAlertPolicy(a *analysis, r *resource) {
+	if r.typ != "azurerm_mssql_server_security_alert_policy" {
+		return // the servers' threat_detection_policy: see azureDatabaseServer
+	}
 	b := r.body()
 	state := b.attr("state")
 	if s, ok := state.str(); ok && strings.EqualFold(s, "Disabled") {

@@ -344,3 +344,51 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("rules by cloud %v", clouds)
 	}
 }
+
+// Every rule of the catalog can fire: on Trivy's examples, on the
+// lessons' examples or on these few inputs for the rules Trivy has no
+// check for. A rule no code reports fails here.
+func TestEveryRuleCanFire(t *testing.T) {
+	seen := map[string]bool{}
+	note := func(src string) {
+		for _, f := range CheckFile("main.tf", []byte(src)).Findings {
+			seen[f.Rule] = true
+		}
+	}
+	for _, c := range readCases(t, conformanceFile(t)) {
+		note(c.Terraform)
+	}
+	for _, src := range []string{
+		`resource "aws_api_gateway_stage" "prod" {
+  stage_name = "prod"
+}`,
+		`resource "azurerm_application_gateway" "gw" {
+  sku {
+    name = "Standard_v2"
+    tier = "Standard_v2"
+  }
+}`,
+		`resource "azurerm_kubernetes_cluster_node_pool" "p" {
+  node_public_ip_enabled = true
+}`,
+		`resource "aws_lb" "web" {
+  load_balancer_type = "application"
+}`,
+		`data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}`,
+		`resource "aws_rds_cluster" "c" {
+  storage_encrypted = true
+}`,
+	} {
+		note(src)
+	}
+	for _, r := range Rules() {
+		if !seen[r.ID] {
+			t.Errorf("%s fired on no input", r.ID)
+		}
+	}
+}
