@@ -219,7 +219,7 @@ func gcpInstancePublicIP(a *analysis, r *resource) {
 			a.report(issue{slug: "gcp-instance-public-ip", r: r, line: ac.line, block: ni.line, detail: fmt.Sprintf("access_config:%d", ac.line),
 				msg:  fmt.Sprintf("%s has a public IP address (an access_config block in its network_interface)", r.addr()),
 				fix:  fmt.Sprintf("Remove the access_config block on line %d; reach the instance through IAP or a bastion, and the internet through Cloud NAT.", ac.line),
-				refs: pick("gcp-instance-public-ip", map[bool]string{true: "GCP-0031", false: "CKV_GCP_40"}[r.typ == "google_compute_instance"], "CKV_GCP_40")})
+				refs: refsFor(r.typ == "google_compute_instance", pick("gcp-instance-public-ip", "GCP-0031", "CKV_GCP_40"), pick("gcp-instance-public-ip", "CKV_GCP_40"))})
 		}
 	}
 }
@@ -341,4 +341,12 @@ func gcpPrivilegedServiceAccount(a *analysis, r *resource) {
 			return
 		}
 	}
+}
+
+// refsFor chooses between two sets of refs.
+func refsFor(first bool, a, b []string) []string {
+	if first {
+		return a
+	}
+	return b
 }
