@@ -88,6 +88,13 @@ func (s *Source) FileSizeLimit() int64 {
 	return DefaultMaxFileSize
 }
 
+// limitsFrom takes the size limit from the policy unless one is set.
+func (s *Source) limitsFrom(pol *Policy) {
+	if s.MaxFileSize == 0 && pol != nil {
+		s.MaxFileSize = pol.SecretsMaxFileSize
+	}
+}
+
 // NewRepoSource opens the repository containing dir for a git mode.
 func NewRepoSource(ctx context.Context, dir string, mode Mode) (*Source, error) {
 	root, err := RepoRoot(ctx, dir)

@@ -1,5 +1,7 @@
 package checks
 
+import "sort"
+
 // What hid a suppressed finding. Suppression is never silent: every output
 // says how many findings were suppressed and by what.
 const (
@@ -12,7 +14,32 @@ const (
 	SuppressedByInline = "inline"
 	// SuppressedByOSVConfig: an ignore in osv-scanner.toml.
 	SuppressedByOSVConfig = "osv-scanner.toml"
+	// SuppressedByHadolintConfig: `ignored:` in .hadolint.yaml.
+	SuppressedByHadolintConfig = ".hadolint.yaml"
+	// SuppressedByTrivyIgnore: an id in .trivyignore.
+	SuppressedByTrivyIgnore = ".trivyignore"
 )
+
+// SuppressionKinds are the SuppressedBy constants in the order outputs list
+// them.
+var SuppressionKinds = []string{
+	SuppressedByPolicy, SuppressedByGitleaksIgnore, SuppressedByInline,
+	SuppressedByOSVConfig, SuppressedByHadolintConfig, SuppressedByTrivyIgnore,
+}
+
+// SuppressionSource names, for people, where a kind of suppression is
+// written: ".secfirst.toml", "inline comments".
+func SuppressionSource(by string) string {
+	switch by {
+	case SuppressedByPolicy:
+		return PolicyFile
+	case SuppressedByGitleaksIgnore:
+		return ".gitleaksignore"
+	case SuppressedByInline:
+		return "inline comments"
+	}
+	return by
+}
 
 // Suppression is a finding that a suppression hid, and what hid it. The
 // finding is redacted like every other one.
@@ -24,4 +51,26 @@ type Suppression struct {
 	Reason string
 	// Where is the suppression itself: ".secfirst.toml:12", "Dockerfile:3".
 	Where string
+}
+
+// SuppressedSummary counts suppressed findings by what hid them (the
+// SuppressedBy constants): the "suppressed" object of the JSON document.
+type SuppressedSummary struct {
+	Total int            `json:"total"`
+	By    map[string]int `json:"by"`
+}
+
+// SummarizeSuppressed counts suppressions by what hid them.
+func SummarizeSuppressed(sups []Suppression) SuppressedSummary {
+	s := SuppressedSummary{Total: len(sups), By: map[string]int{}}
+	for _, sup := range sups {
+		s.By[sup.By]++
+	}
+	return s
+}
+
+// sortSuppressions orders suppressions as SortFindings orders findings, so
+// reports are deterministic whatever order the checks ran in.
+func sortSuppressions(sups []Suppression) {
+	sort.SliceStable(sups, func(i, j int) bool { return findingLess(sups[i].Finding, sups[j].Finding) })
 }

@@ -6,7 +6,9 @@ import (
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/deps"
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
+	"github.com/secfirst-dev/secfirst/checks/kubernetes"
 	"github.com/secfirst-dev/secfirst/checks/secrets"
+	"github.com/secfirst-dev/secfirst/checks/terraform"
 )
 
 // Options configure the checks that need it.
@@ -23,5 +25,7 @@ func Checks(o Options) []checks.Check {
 		secrets.New(),
 		deps.New(deps.Options{DBDir: o.DBDir, Offline: o.Offline}),
 		dockerfile.New(),
+		kubernetes.New(),
+		terraform.New(),
 	}
 }
