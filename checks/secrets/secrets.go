@@ -398,15 +398,16 @@ func (c *Check) runWorktree(ctx context.Context, src *checks.Source) (checks.Res
 	if err != nil {
 		return checks.Result{}, err
 	}
-	var wg sync.WaitGroup
 	for _, f := range files {
-		wg.Add(1)
-		d.Sema.Go(func() error {
-			defer wg.Done()
-			return scanFile(ctx, d, f.Abs, f.Path)
-		})
+		if ctx.Err() != nil {
+			break
+		}
+		d.Sema.Go(func() error { return scanFile(ctx, d, f.Abs, f.Path) })
 	}
-	wg.Wait()
+	// The group's own Wait: once ctx is done, Go skips the function
+	// (its semaphore is not acquired), so a WaitGroup counting the
+	// functions would wait for ever.
+	_ = d.Sema.Wait()
 	if err := ctx.Err(); err != nil {
 		return checks.Result{}, err
 	}
