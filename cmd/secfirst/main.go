@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
@@ -19,17 +18,15 @@ func main() {
 }
 
 func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	ios := iostreams.System()
-	cmd := root.NewCmd(ios)
-	err := cmd.ExecuteContext(ctx)
-	code := cmdutil.Code(err)
-	if err != nil && !isSilent(err) {
-		// One line, no stack trace.
-		fmt.Fprintln(ios.ErrOut, "secfirst: "+firstLine(err.Error()))
-	}
-	return code
+	return cmdutil.RunInterruptible(context.Background(), ios.ErrOut, func(ctx context.Context) int {
+		err := root.NewCmd(ios).ExecuteContext(ctx)
+		if err != nil && !isSilent(err) && ctx.Err() == nil {
+			// One line, no stack trace.
+			fmt.Fprintln(ios.ErrOut, "secfirst: "+firstLine(err.Error()))
+		}
+		return cmdutil.Code(err)
+	})
 }
 
 func isSilent(err error) bool {
