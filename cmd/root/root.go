@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/cmd/checklistcmd"
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/db"
 	"github.com/secfirst-dev/secfirst/cmd/home"
 	"github.com/secfirst-dev/secfirst/cmd/hook"
@@ -46,5 +47,6 @@ keeps a security checklist for the repository.`,
 		scan.NewCmd(ios),
 		version.NewCmd(ios),
 	)
+	cmdutil.RejectUnknownSubcommands(cmd)
 	return cmd
 }
