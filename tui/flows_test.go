@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -378,11 +377,12 @@ func TestResize(t *testing.T) {
 	}
 }
 
+// viewAfter sends msg and returns the screen once it is handled: Send
+// queues it before finish's own messages.
 func viewAfter(t *testing.T, s *session, msg tea.Msg) string {
 	t.Helper()
 	if msg != nil {
 		s.tm.Send(msg)
-		time.Sleep(100 * time.Millisecond)
 	}
 	return s.finish()
 }

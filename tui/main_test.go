@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -79,17 +78,51 @@ func start(t *testing.T, c *common.Common, screen common.Screen, standalone bool
 	return &session{t: t, tm: tm, m: m}
 }
 
+// do runs fn on the program's goroutine, between two messages, and waits
+// until it has run.
+func (s *session) do(fn func(*Model)) bool {
+	s.t.Helper()
+	done := make(chan struct{})
+	s.tm.Send(probeMsg{func(m *Model) { fn(m); close(done) }})
+	select {
+	case <-done:
+		return true
+	case <-time.After(20 * time.Second):
+		return false
+	}
+}
+
+// until waits until cond holds for the program's state. It polls the
+// state, never the clock: the deadline only bounds a test that fails.
+func (s *session) until(what string, cond func(*Model) bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	var view string
+	for time.Now().Before(deadline) {
+		ok := false
+		if !s.do(func(m *Model) { ok, view = cond(m), m.View() }) {
+			s.t.Fatalf("the program does not answer while waiting for %s", what)
+		}
+		if ok {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.t.Fatalf("still waiting for %s after a minute; the screen shows:\n%s", what, view)
+}
+
 // waitFor waits until the screen shows all of the texts.
 func (s *session) waitFor(texts ...string) {
 	s.t.Helper()
-	teatest.WaitFor(s.t, s.tm.Output(), func(b []byte) bool {
+	s.until(fmt.Sprintf("the screen to show %q", texts), func(m *Model) bool {
+		v := m.View()
 		for _, t := range texts {
-			if !bytes.Contains(b, []byte(t)) {
+			if !strings.Contains(v, t) {
 				return false
 			}
 		}
 		return true
-	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	})
 }
 
 func (s *session) key(k string) {
@@ -109,26 +142,11 @@ func (s *session) key(k string) {
 	}
 }
 
-// settle waits until no screen has work under way.
+// settle waits until nothing is under way: no screen busy and no command
+// in flight (a key's navigation on its way, a refresh, a spinner's tick).
 func (s *session) settle() {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		reply := make(chan bool, 1)
-		s.tm.Send(idleProbe{reply})
-		select {
-		case idle := <-reply:
-			if idle {
-				// One more frame so the last state is drawn.
-				time.Sleep(50 * time.Millisecond)
-				return
-			}
-		case <-time.After(5 * time.Second):
-			s.t.Fatal("the program does not answer")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.t.Fatal("work still under way after 20s")
+	s.until("the work under way to end", (*Model).Idle)
 }
 
 // finish waits for the work to settle, quits and returns the final screen,
@@ -139,7 +157,7 @@ func (s *session) finish() string {
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}
-	fm := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(time.Minute)).(*Model)
 	return fm.View()
 }
 
@@ -176,4 +194,3 @@ func assertNoSecret(t *testing.T, view string, secrets ...string) {
 	}
 }
 
-var _ = fmt.Sprintf
