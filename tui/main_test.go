@@ -193,4 +193,3 @@ func assertNoSecret(t *testing.T, view string, secrets ...string) {
 		}
 	}
 }
-
