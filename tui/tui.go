@@ -14,6 +14,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/dashboard"
@@ -240,6 +243,34 @@ func (m *Model) View() string {
 	b.WriteString(m.header(scr.Title()) + "\n")
 	b.WriteString(common.Lines(body, w, m.bodyHeight()) + "\n")
 	b.WriteString(m.footer(scr))
+	return terminalSafe(b.String())
+}
+
+// terminalSafe keeps the screen's colours and styles (SGR sequences) and
+// newlines (and tabs) and shows every other control sequence or byte visibly. The
+// screens pass repository data through termtext where it becomes text;
+// this is the net under them: whatever a screen forgets, no file name can
+// set the window's title, write the clipboard or move the cursor.
+func terminalSafe(view string) string {
+	if termtext.Block(view) == view {
+		return view // no control byte but newlines and tabs: nothing to do
+	}
+	var b strings.Builder
+	b.Grow(len(view))
+	p := ansi.NewParser()
+	var state byte
+	for len(view) > 0 {
+		seq, width, n, next := ansi.DecodeSequence(view, state, p)
+		switch {
+		case width > 0, seq == "\n", seq == "\t":
+			b.WriteString(seq)
+		case ansi.HasCsiPrefix(seq) && ansi.Cmd(p.Command()).Final() == 'm':
+			b.WriteString(seq)
+		default:
+			b.WriteString(termtext.Line(seq))
+		}
+		state, view = next, view[n:]
+	}
 	return b.String()
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/root"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 func main() {
@@ -22,8 +23,9 @@ func run() int {
 	return cmdutil.RunInterruptible(context.Background(), ios.ErrOut, func(ctx context.Context) int {
 		err := root.NewCmd(ios).ExecuteContext(ctx)
 		if err != nil && !isSilent(err) && ctx.Err() == nil {
-			// One line, no stack trace.
-			fmt.Fprintln(ios.ErrOut, "secfirst: "+firstLine(err.Error()))
+			// One line, no stack trace; the cause may quote a path or a
+			// file of the repository: safe for the terminal.
+			fmt.Fprintln(ios.ErrOut, "secfirst: "+termtext.Line(firstLine(err.Error())))
 		}
 		return cmdutil.Code(err)
 	})

@@ -24,6 +24,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/state"
 	"github.com/secfirst-dev/secfirst/tui/theme"
@@ -33,10 +34,11 @@ import (
 type Repo struct {
 	// Root is the top level of the working tree.
 	Root string
-	// Name is what the header shows (the folder's name).
-	Name string
-	// Display is the path as shown to a person (with ~ for the home
-	// directory); tests set it so no temporary path reaches a golden file.
+	// Name is what the header shows (the folder's name), and Display the
+	// path as shown to a person (with ~ for the home directory), both safe
+	// for the terminal (termtext); tests set them so no temporary path
+	// reaches a golden file.
+	Name    string
 	Display string
 }
 
@@ -98,7 +100,8 @@ func RepoFromRoot(root, home string) Repo {
 			display = "~"
 		}
 	}
-	return Repo{Root: root, Name: filepath.Base(root), Display: display}
+	// The folder's name is the repository's data: shown, never obeyed.
+	return Repo{Root: root, Name: termtext.Line(filepath.Base(root)), Display: termtext.Line(display)}
 }
 
 // Context returns the program's context (Background when unset).

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/dbupdate"
 	"github.com/secfirst-dev/secfirst/tui/onboard"
@@ -174,13 +175,13 @@ func (m *Model) hookView(h status.Hook) string {
 	s := m.c.Styles
 	switch {
 	case h.Err != nil:
-		return s.Err.Render("unknown: " + h.Err.Error())
+		return s.Err.Render("unknown: " + termtext.Line(h.Err.Error()))
 	case h.Problem != "":
-		return s.Warn.Render("! " + h.Problem)
+		return s.Warn.Render("! " + termtext.Line(h.Problem))
 	case h.Installed:
 		line := "✓ pre-commit installed"
 		if h.Manager != "" {
-			line = "✓ pre-commit runs secfirst through " + h.Manager
+			line = "✓ pre-commit runs secfirst through " + termtext.Line(h.Manager)
 		} else if h.Chained {
 			line += ", chained with the previous hook"
 		}
@@ -193,7 +194,7 @@ func (m *Model) onboardingView(o status.Onboarding) string {
 	s := m.c.Styles
 	switch {
 	case o.Err != nil:
-		return s.Err.Render("unknown: " + o.Err.Error())
+		return s.Err.Render("unknown: " + termtext.Line(o.Err.Error()))
 	case o.Finished:
 		return s.OK.Render("✓ done") + s.Muted.Render(" · press o to go through it again")
 	case o.Done == 0:
@@ -208,14 +209,14 @@ func (m *Model) scanView(st *status.Status) string {
 	b.WriteString(s.Section.Render("Last scan") + "\n")
 	switch {
 	case st.ScanErr != nil:
-		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+st.ScanErr.Error(), 38)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+termtext.Line(st.ScanErr.Error()), 38)) + "\n")
 		return b.String()
 	case st.Scan == nil:
 		b.WriteString("never" + s.Muted.Render(" · press s to scan") + "\n")
 		return b.String()
 	}
 	sc := st.Scan
-	b.WriteString(fmt.Sprintf("%s, %s\n", sc.Mode, Ago(m.c.Now(), sc.At)))
+	b.WriteString(fmt.Sprintf("%s, %s\n", termtext.Line(string(sc.Mode)), Ago(m.c.Now(), sc.At)))
 	t := sc.Total
 	switch {
 	case t.Total() == 0:
@@ -237,7 +238,7 @@ func (m *Model) scanView(st *status.Status) string {
 	b.WriteString("\n")
 	for _, name := range sc.Checks {
 		sum := sc.ByCheck[name]
-		b.WriteString(fmt.Sprintf("%-11s", name))
+		b.WriteString(fmt.Sprintf("%-11s", termtext.Line(name)))
 		for _, sev := range checks.Severities {
 			n := sum.Count(sev)
 			cell := fmt.Sprintf("%5d", n)
@@ -259,7 +260,7 @@ func (m *Model) checklistView(c status.Checklist) string {
 	b.WriteString(s.Section.Render("Checklist") + "\n")
 	switch {
 	case c.Err != nil:
-		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+c.Err.Error(), 38)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+termtext.Line(c.Err.Error()), 38)) + "\n")
 		return b.String()
 	case !c.Present:
 		b.WriteString("none yet" + s.Muted.Render(" · press c to create it") + "\n")
@@ -276,7 +277,7 @@ func (m *Model) checklistView(c status.Checklist) string {
 	b.WriteString(line + "\n")
 	for _, a := range c.Areas {
 		frac := fmt.Sprintf("%d/%d", a.Done(), a.Total())
-		b.WriteString(fmt.Sprintf("%-24s%6s %s", common.Truncate(a.Title, 23), frac, m.bar(a, 6)))
+		b.WriteString(fmt.Sprintf("%-24s%6s %s", common.Truncate(termtext.Line(a.Title), 23), frac, m.bar(a, 6)))
 		if n := a.Fail; n > 0 {
 			b.WriteString(s.Err.Render(" !"))
 		}

@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/theme"
@@ -449,14 +450,15 @@ func (m *Model) detailContent() string {
 		var b strings.Builder
 		b.WriteString(s.Section.Render("Warnings") + "\n")
 		for _, wn := range m.report.Warnings {
-			b.WriteString(common.Wrap("! "+wn, w) + "\n")
+			b.WriteString(common.Wrap("! "+termtext.Line(wn), w) + "\n")
 		}
 		return b.String()
 	}
-	f, ok := m.Selected()
+	sel, ok := m.Selected()
 	if !ok {
 		return ""
 	}
+	f := common.Shown(sel)
 	var b strings.Builder
 	b.WriteString(s.Bold.Render(f.Title) + "\n")
 	status := "not blocking"
@@ -518,7 +520,7 @@ func (m *Model) noteView() string {
 	if m.noteErr {
 		st = m.c.Styles.Err
 	}
-	return st.Render(common.Truncate(m.note, m.width))
+	return st.Render(common.Truncate(termtext.Line(m.note), m.width))
 }
 
 // View draws the screen.
@@ -601,7 +603,7 @@ func (m *Model) listView() string {
 	locW := 28
 	var b strings.Builder
 	for i := from; i < to; i++ {
-		f := m.all[m.visible[i]]
+		f := common.Shown(m.all[m.visible[i]])
 		loc := f.Location()
 		if f.Commit != "" {
 			loc = shortCommit(f.Commit)[:7] + " " + loc

@@ -18,6 +18,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/learn"
@@ -466,9 +467,9 @@ func (m *Model) problem() string {
 	s := m.c.Styles
 	switch {
 	case m.saveErr != nil:
-		return s.Err.Render("Progress not saved: " + m.saveErr.Error())
+		return s.Err.Render("Progress not saved: " + termtext.Line(m.saveErr.Error()))
 	case m.loadErr != nil:
-		return s.Err.Render("Progress could not be read: " + m.loadErr.Error())
+		return s.Err.Render("Progress could not be read: " + termtext.Line(m.loadErr.Error()))
 	}
 	return ""
 }
@@ -509,28 +510,28 @@ func (m *Model) hookStep(w int) string {
 	b.WriteString(common.Wrap("The pre-commit hook runs `secfirst hook pre-commit` on what you stage, every time you commit. A clean commit costs you at most one quiet line; a commit with a secret in it stops, with the fix.", w) + "\n\n")
 	switch {
 	case m.installErr != nil:
-		b.WriteString(s.Err.Render(common.Wrap("The hook could not be installed: "+m.installErr.Error(), w)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("The hook could not be installed: "+termtext.Line(m.installErr.Error()), w)) + "\n")
 		b.WriteString(common.Wrap("Press s to skip this step; `secfirst hooks install` tries again later.", w) + "\n")
 	case m.planErr != nil:
-		b.WriteString(s.Err.Render(common.Wrap("secfirst cannot install a hook here: "+m.planErr.Error(), w)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("secfirst cannot install a hook here: "+termtext.Line(m.planErr.Error()), w)) + "\n")
 		b.WriteString("Press enter to go on without it.\n")
 	case m.plan == nil:
 		b.WriteString(s.Muted.Render("Working out what installing would change…") + "\n")
 	case !m.plan.Changes():
 		b.WriteString(s.OK.Render("✓ The hook is already in place:") + "\n")
 		for _, a := range m.plan.Actions {
-			b.WriteString(common.Wrap("  "+a.Summary, w) + "\n")
+			b.WriteString(common.Wrap("  "+termtext.Line(a.Summary), w) + "\n")
 		}
 	default:
 		b.WriteString(s.Section.Render("What installing will do") + "\n")
 		for _, a := range m.plan.Actions {
-			b.WriteString(common.Wrap("• "+a.Summary, w) + "\n")
+			b.WriteString(common.Wrap("• "+termtext.Line(a.Summary), w) + "\n")
 			if a.Kind == hooks.ActSnippet && a.Snippet != "" {
-				b.WriteString(s.Code.Render(a.Snippet) + "\n")
+				b.WriteString(s.Code.Render(termtext.Block(a.Snippet)) + "\n")
 			}
 		}
 		for _, n := range m.plan.Notes {
-			b.WriteString(s.Warn.Render(common.Wrap("note: "+n, w)) + "\n")
+			b.WriteString(s.Warn.Render(common.Wrap("note: "+termtext.Line(n), w)) + "\n")
 		}
 		b.WriteString("\nNothing has changed yet. " + s.Key.Render("enter") + " installs it, " + s.Key.Render("s") + " skips this step.\n")
 	}
@@ -546,14 +547,14 @@ func (m *Model) scanStep(w int) string {
 		return b.String()
 	}
 	if m.scanNote != "" {
-		b.WriteString(s.Warn.Render(common.Wrap(m.scanNote, w)) + "\n")
+		b.WriteString(s.Warn.Render(common.Wrap(termtext.Line(m.scanNote), w)) + "\n")
 	}
 	if m.scanned == nil {
 		return b.String()
 	}
 	rep := m.scanned.Report
 	for _, e := range rep.Errors {
-		b.WriteString(s.Err.Render(common.Wrap("! "+e, w)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("! "+termtext.Line(e), w)) + "\n")
 	}
 	if len(rep.Findings) == 0 {
 		b.WriteString(s.OK.Render("✓ No findings in the tracked files.") + "\n\n")
@@ -567,6 +568,7 @@ func (m *Model) scanStep(w int) string {
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Severity.Rank() > list[j].Severity.Rank() })
 	const shown = 8
 	for i, f := range list {
+		f := common.Shown(f)
 		if i == shown {
 			b.WriteString(s.Muted.Render(fmt.Sprintf("…and %d more: the findings screen (f on the dashboard) lists them all.", len(list)-shown)) + "\n")
 			break

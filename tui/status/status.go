@@ -15,6 +15,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/state"
 )
 
@@ -229,8 +230,10 @@ func plural(n int, one, many string) string {
 // missing.
 func WritePlain(w io.Writer, name, display string, st Status) error {
 	var b strings.Builder
-	line := func(label, text string) { fmt.Fprintf(&b, "%-12s%s\n", label, text) }
-	fmt.Fprintf(&b, "secfirst: %s (%s)\n", name, display)
+	// Every line may quote the repository (paths, a hook manager's
+	// config, a checklist that does not parse): safe for the terminal.
+	line := func(label, text string) { fmt.Fprintf(&b, "%-12s%s\n", label, termtext.Line(text)) }
+	fmt.Fprintf(&b, "secfirst: %s (%s)\n", termtext.Line(name), termtext.Line(display))
 	line("hook:", st.Hook.Line())
 	if st.Hook.Problem != "" {
 		line("", "warning: "+st.Hook.Problem)
