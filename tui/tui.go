@@ -313,5 +313,3 @@ func (m *Model) fullHelp(scr common.Component) string {
 	h.ShowAll = true
 	return s.Title.Render(scr.Title()+": keys") + "\n\n" + h.FullHelpView(groups) + "\n\n" + s.Muted.Render("? or esc closes this help.")
 }
-
-func onboardSteps() []string { return onboard.StepIDs() }

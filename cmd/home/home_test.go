@@ -120,3 +120,19 @@ func TestSummaryShowsNoEscape(t *testing.T) {
 		t.Fatalf("summary %q: want the escapes made visible", got)
 	}
 }
+
+// On a terminal, `secfirst` hands the terminal to the interface
+// (secfirst-tui) on the dashboard of the repository it runs in.
+func TestTerminalOpensTheInterface(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetTTY(true)
+	dir := t.TempDir()
+	var launched []string
+	err := Run(context.Background(), &Options{IO: ios, Dir: dir, Launch: func(args []string) error {
+		launched = args
+		return nil
+	}})
+	if err != nil || strings.Join(launched, " ") != "dashboard --dir "+dir || out.Len() != 0 {
+		t.Fatalf("launched %q, err %v, stdout %q", launched, err, out)
+	}
+}

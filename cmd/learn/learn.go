@@ -4,21 +4,20 @@ package learn
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/glamour"
-	"github.com/charmbracelet/glamour/styles"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -29,8 +28,11 @@ type Options struct {
 	Query string
 	// Format is text, markdown or json.
 	Format string
-	// Width wraps rendered lessons; 0 means the terminal's width.
+	// Width wraps the library's summaries; 0 means the terminal's width.
 	Width int
+	// Launch runs the terminal interface with args (nil: tuilaunch.Exec),
+	// which renders a lesson on a terminal.
+	Launch func(args []string) error
 }
 
 // NewCmd builds `secfirst learn`.
@@ -191,81 +193,30 @@ func show(opts *Options, format string, l *lessons.Lesson) error {
 		_, err := io.WriteString(opts.IO.Out, l.Markdown())
 		return err
 	}
-	if !opts.IO.IsStdoutTTY() {
-		// Piped or redirected: plain Markdown, readable and greppable.
-		_, err := io.WriteString(opts.IO.Out, l.Markdown())
-		return err
+	if opts.IO.IsStdoutTTY() {
+		// On a terminal the lesson is rendered (glamour) by the terminal
+		// interface, which secfirst does not link (see tuilaunch).
+		err := opts.launch([]string{"learn", l.ID})
+		if !errors.Is(err, tuilaunch.ErrNotFound) {
+			return err
+		}
+		fmt.Fprintln(opts.IO.ErrOut, "secfirst: "+firstLine(err.Error())+"; showing the lesson as Markdown")
 	}
-	out, err := Render(l, opts.width(), opts.IO.ColorEnabled())
-	if err != nil {
-		return cmdutil.Failf("cannot render lesson %s: %v", l.ID, err)
-	}
-	_, err = io.WriteString(opts.IO.Out, out)
+	// Piped or redirected: plain Markdown, readable and greppable.
+	_, err := io.WriteString(opts.IO.Out, l.Markdown())
 	return err
 }
 
-// Render formats a lesson for a terminal with glamour, wrapped at width.
-// Without colour it uses glamour's plain style; with colour, GLAMOUR_STYLE
-// when set, else the dark or light style that suits the terminal.
-//
-// References are printed by us, one URL per line and never wrapped: glamour
-// breaks long URLs at dots, which makes them impossible to open or copy.
-func Render(l *lessons.Lesson, width int, color bool) (string, error) {
-	var style glamour.TermRendererOption
-	switch {
-	case !color:
-		style = glamour.WithStandardStyle(styles.NoTTYStyle)
-	case os.Getenv("GLAMOUR_STYLE") != "":
-		style = glamour.WithEnvironmentConfig()
-	case lightBackground(os.Getenv("COLORFGBG")):
-		style = glamour.WithStandardStyle(styles.LightStyle)
-	default:
-		style = glamour.WithStandardStyle(styles.DarkStyle)
+func (o *Options) launch(args []string) error {
+	if o.Launch != nil {
+		return o.Launch(args)
 	}
-	r, err := glamour.NewTermRenderer(style, glamour.WithWordWrap(width), glamour.WithColorProfile(termenv.ANSI256))
-	if err != nil {
-		return "", err
-	}
-	s := l.Sections
-	head, err := r.Render("# " + l.Title + "\n\n" + l.Summary +
-		"\n\n## " + lessons.HeadingWhy + "\n\n" + s.WhyItMatters +
-		"\n\n## " + lessons.HeadingHowToFix + "\n\n" + s.HowToFix +
-		"\n\n## " + lessons.HeadingExample + "\n\n" + s.Example +
-		"\n\n## " + lessons.HeadingLearnMore + "\n")
-	if err != nil {
-		return "", err
-	}
-	var refs strings.Builder
-	for _, ref := range s.References {
-		// Glamour indents the document by two columns; match it.
-		fmt.Fprintf(&refs, "  • %s\n    %s\n", ref.Title, ref.URL)
-	}
-	quiz, err := r.Render("## " + lessons.HeadingQuiz + "\n\n" + QuizMarkdown(s.Quiz))
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimRight(head, " \n") + "\n\n" + refs.String() + quiz, nil
+	return tuilaunch.Exec("", args)
 }
 
-// QuizMarkdown writes a quiz back in the lessons' Markdown form.
-func QuizMarkdown(q lessons.Quiz) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Question: %s\n\n", q.Question)
-	for i, c := range q.Choices {
-		fmt.Fprintf(&b, "- %s) %s\n", lessons.ChoiceLabel(i), c)
-	}
-	fmt.Fprintf(&b, "\nAnswer: %s\n\nExplanation: %s\n", q.Answer, q.Explanation)
-	return b.String()
-}
-
-// lightBackground reads COLORFGBG ("fg;bg", set by many terminals): a light
-// grey or white background means the light style. We do not ask the
-// terminal itself (glamour's auto style): terminals that do not answer make
-// that query wait five seconds and leave escape codes on the screen.
-func lightBackground(colorfgbg string) bool {
-	parts := strings.Split(colorfgbg, ";")
-	bg := parts[len(parts)-1]
-	return bg == "7" || bg == "15"
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }
 
 func (o *Options) width() int {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -174,39 +175,29 @@ func TestShowJSONHasSections(t *testing.T) {
 	}
 }
 
-func TestShowRendersOnATerminal(t *testing.T) {
+// On a terminal the lesson is rendered by the terminal interface
+// (secfirst-tui), which secfirst does not link; without it, the lesson is
+// still shown, as Markdown, and stderr says why.
+func TestShowOnATerminalLaunchesTheInterface(t *testing.T) {
 	l := mustGet(t, "containers-non-root")
-	out, _, err := runLearn(t, l.ID, "text", true, true)
-	if err != nil {
-		t.Fatal(err)
+	ios, _, out, errOut := iostreams.Test()
+	ios.SetTTY(true)
+	var launched []string
+	err := Run(&Options{IO: ios, Query: l.ID, Format: "text", Launch: func(args []string) error {
+		launched = args
+		return nil
+	}})
+	if err != nil || strings.Join(launched, " ") != "learn "+l.ID || out.Len() != 0 {
+		t.Fatalf("launched %q, err %v, stdout %q", launched, err, out)
 	}
-	if !strings.Contains(out, "\x1b[") {
-		t.Error("no styling on a colour terminal")
-	}
-	if strings.Contains(out, "```") {
-		t.Error("code fences were not rendered")
-	}
-	plain, _, err := runLearn(t, l.ID, "text", true, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(plain, "\x1b[") {
-		t.Error("colour escape codes with NO_COLOR")
-	}
-	for _, want := range []string{l.Title, "Why it matters", "USER node", "Answer: B"} {
-		if !strings.Contains(plain, want) {
-			t.Errorf("rendered lesson lacks %q", want)
-		}
-	}
-	for _, line := range strings.Split(plain, "\n") {
-		// URLs are kept whole on their own line, whatever their length.
-		if strings.HasPrefix(strings.TrimSpace(line), "https://") {
-			continue
-		}
-		if len([]rune(line)) > 80 {
-			t.Errorf("line wider than 80 columns: %q", line)
-			break
-		}
+
+	ios, _, out, errOut = iostreams.Test()
+	ios.SetTTY(true)
+	err = Run(&Options{IO: ios, Query: l.ID, Format: "text", Launch: func(args []string) error {
+		return cmdutil.Failf("the terminal interface is not installed (%w)", tuilaunch.ErrNotFound)
+	}})
+	if err != nil || out.String() != l.Markdown() || !strings.Contains(errOut.String(), "showing the lesson as Markdown") {
+		t.Fatalf("without secfirst-tui: err %v, stderr %q, stdout %q", err, errOut, out)
 	}
 }
 
@@ -312,45 +303,3 @@ func TestListTextFitsEightyColumns(t *testing.T) {
 	}
 }
 
-func TestLightBackground(t *testing.T) {
-	for v, want := range map[string]bool{"": false, "15;0": false, "0;15": true, "0;7": true, "0;default;15": true, "7;0": false} {
-		if got := lightBackground(v); got != want {
-			t.Errorf("lightBackground(%q) = %v, want %v", v, got, want)
-		}
-	}
-}
-
-func TestRenderKeepsURLsWhole(t *testing.T) {
-	for _, l := range lessons.All() {
-		for _, color := range []bool{false, true} {
-			out, err := Render(l, 60, color)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ref := range l.Sections.References {
-				if !strings.Contains(out, ref.URL) {
-					t.Errorf("%s: rendered lesson (color %v) breaks or lacks %s", l.ID, color, ref.URL)
-				}
-			}
-			for _, c := range l.Sections.Quiz.Choices {
-				// Glamour renders `code` without its backticks.
-				c = strings.ReplaceAll(c, "`", "")
-				if !strings.Contains(strings.Join(strings.Fields(out), " "), c) && !color {
-					t.Errorf("%s: rendered quiz lacks choice %q", l.ID, c)
-				}
-			}
-		}
-	}
-}
-
-func TestQuizMarkdownRoundTrips(t *testing.T) {
-	for _, l := range lessons.All() {
-		q, err := lessons.ParseQuiz(QuizMarkdown(l.Sections.Quiz))
-		if err != nil {
-			t.Fatalf("%s: %v", l.ID, err)
-		}
-		if q.Question != l.Sections.Quiz.Question || q.Answer != l.Sections.Quiz.Answer || strings.Join(q.Choices, "|") != strings.Join(l.Sections.Quiz.Choices, "|") {
-			t.Errorf("%s: quiz changed in the round trip", l.ID)
-		}
-	}
-}

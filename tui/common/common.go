@@ -8,7 +8,6 @@ package common
 
 import (
 	"context"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,9 +23,9 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/secfirst-dev/secfirst/checks"
-	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/state"
+	"github.com/secfirst-dev/secfirst/tui/status"
 	"github.com/secfirst-dev/secfirst/tui/theme"
 )
 
@@ -92,16 +91,8 @@ func (c *Common) Spinner() spinner.Model {
 // RepoFromRoot names a repository after its folder and shows its path with
 // ~ for the home directory.
 func RepoFromRoot(root, home string) Repo {
-	display := root
-	if home != "" {
-		if rel, err := filepath.Rel(home, root); err == nil && rel != ".." && !filepath.IsAbs(rel) && len(rel) > 0 && rel[0] != '.' {
-			display = filepath.Join("~", rel)
-		} else if rel == "." {
-			display = "~"
-		}
-	}
-	// The folder's name is the repository's data: shown, never obeyed.
-	return Repo{Root: root, Name: termtext.Line(filepath.Base(root)), Display: termtext.Line(display)}
+	name, display := status.RepoName(root, home)
+	return Repo{Root: root, Name: name, Display: display}
 }
 
 // Context returns the program's context (Background when unset).

@@ -17,7 +17,6 @@ import (
 	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/dbupdate"
-	"github.com/secfirst-dev/secfirst/tui/onboard"
 	"github.com/secfirst-dev/secfirst/tui/status"
 	"github.com/secfirst-dev/secfirst/tui/theme"
 )
@@ -87,7 +86,7 @@ func (m *Model) reload() tea.Cmd {
 	gen, c := m.gen, m.c
 	gather := func() tea.Msg {
 		st := status.Gather(c.Context(), c.Repo.Root, status.Options{
-			Store: c.State, Now: c.Now(), Checks: c.EvidenceCheckList(), OnboardingSteps: onboard.StepIDs(),
+			Store: c.State, Now: c.Now(), Checks: c.EvidenceCheckList(),
 		})
 		return statusMsg{gen: gen, st: st}
 	}

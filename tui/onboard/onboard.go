@@ -32,22 +32,13 @@ type Step struct {
 	ID, Title string
 }
 
-// Steps of the walkthrough, in order.
+// Steps of the walkthrough, in the order of state.OnboardingSteps.
 var Steps = []Step{
 	{"welcome", "Welcome and the shared responsibility model"},
 	{"hook", "Install the pre-commit hook"},
 	{"scan", "A first scan of this repository"},
 	{"lessons", "Six lessons, six questions"},
 	{"summary", "What to do next"},
-}
-
-// StepIDs are the ids of Steps.
-func StepIDs() []string {
-	ids := make([]string, len(Steps))
-	for i, s := range Steps {
-		ids[i] = s.ID
-	}
-	return ids
 }
 
 // Topic is one lesson of the lessons step.

@@ -231,6 +231,11 @@ func (o *Onboarding) MarkDone(step string) {
 	}
 }
 
+// OnboardingSteps are the ids of the onboarding walkthrough's steps, in
+// order: the walkthrough (tui/onboard) titles them, the dashboard and the
+// plain summary count the done ones against them.
+var OnboardingSteps = []string{"welcome", "hook", "scan", "lessons", "summary"}
+
 type onboardingRecord struct {
 	Version    int        `json:"version"`
 	Onboarding Onboarding `json:"onboarding"`

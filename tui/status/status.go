@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -73,8 +75,6 @@ type Options struct {
 	// Checks are the checks the checklist's evidence runs (nil: every
 	// check, offline).
 	Checks []checks.Check
-	// OnboardingSteps are the ids of the onboarding steps.
-	OnboardingSteps []string
 }
 
 // Gather reads the repository at root. It never fails as a whole: each
@@ -85,8 +85,8 @@ func Gather(ctx context.Context, root string, o Options) Status {
 	if o.Store != nil {
 		st.Scan, st.ScanErr = o.Store.LastScan(root)
 		prog, err := o.Store.Onboarding()
-		st.Onboarding = Onboarding{Total: len(o.OnboardingSteps), Finished: prog.Finished, Err: err}
-		for _, s := range o.OnboardingSteps {
+		st.Onboarding = Onboarding{Total: len(state.OnboardingSteps), Finished: prog.Finished, Err: err}
+		for _, s := range state.OnboardingSteps {
 			if prog.IsDone(s) {
 				st.Onboarding.Done++
 			}
@@ -223,6 +223,33 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// RepoName names a repository after its folder and gives its path as shown
+// to a person, with ~ for the home directory; both are the repository's
+// data, made safe for the terminal.
+func RepoName(root, home string) (name, display string) {
+	display = root
+	if home != "" {
+		if rel, err := filepath.Rel(home, root); err == nil && rel != ".." && !filepath.IsAbs(rel) && len(rel) > 0 && rel[0] != '.' {
+			display = filepath.Join("~", rel)
+		} else if rel == "." {
+			display = "~"
+		}
+	}
+	return termtext.Line(filepath.Base(root)), termtext.Line(display)
+}
+
+// WriteSummary writes the plain summary of the repository containing dir:
+// what `secfirst` prints without a terminal.
+func WriteSummary(ctx context.Context, w io.Writer, dir string, o Options) error {
+	root, err := checks.RepoRoot(ctx, dir)
+	if err != nil {
+		return err
+	}
+	home, _ := os.UserHomeDir()
+	name, display := RepoName(root, home)
+	return WritePlain(w, name, display, Gather(ctx, root, o))
 }
 
 // WritePlain writes the summary `secfirst` prints without a terminal:
