@@ -302,4 +302,3 @@ func TestListTextFitsEightyColumns(t *testing.T) {
 		}
 	}
 }
-

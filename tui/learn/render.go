@@ -75,4 +75,3 @@ func lightBackground(colorfgbg string) bool {
 	bg := parts[len(parts)-1]
 	return bg == "7" || bg == "15"
 }
-
