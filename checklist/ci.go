@@ -3,9 +3,7 @@ package checklist
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -57,6 +55,9 @@ func (s ciScan) has(k scanKind) bool {
 type ciConfig struct {
 	Files []string
 	Scans []ciScan
+	// Skipped are the CI files that were not read: not regular files, or
+	// too large (each is also a warning).
+	Skipped []string
 }
 
 type ciOnce struct {
@@ -108,8 +109,9 @@ func (r *Repo) CI(ctx context.Context) (*ciConfig, error) {
 			if !isCIFile(p) {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
+			data, err := r.readRepoFile(p)
 			if err != nil {
+				cfg.Skipped = append(cfg.Skipped, p)
 				continue
 			}
 			cfg.Files = append(cfg.Files, p)
@@ -117,6 +119,15 @@ func (r *Repo) CI(ctx context.Context) (*ciConfig, error) {
 				cfg.Scans = append(cfg.Scans, detectScans(st)...)
 			}
 		}
+		r.warnOther(isCIFile)
+		r.mu.Lock()
+		for p := range r.files.other {
+			if isCIFile(p) {
+				cfg.Skipped = append(cfg.Skipped, p)
+			}
+		}
+		r.mu.Unlock()
+		sort.Strings(cfg.Skipped)
 		c.cfg = cfg
 	})
 	return c.cfg, c.err
@@ -569,8 +580,23 @@ func ciScansEvidence(ctx context.Context, r *Repo) Evidence {
 	if err != nil {
 		return cannot("the CI configuration", err)
 	}
+	ev := ciScans(ctx, r, cfg)
+	if len(cfg.Skipped) > 0 {
+		ev.Text += fmt.Sprintf(" (not read: %s)", listSome(cfg.Skipped, 3))
+		if ev.Status == Pass {
+			// What the unread files run is unknown, but what was read
+			// already does the job.
+			return ev
+		}
+		return Evidence{Status: Todo, Text: ev.Text}
+	}
+	return ev
+}
+
+// ciScans is the CI evidence from the CI files that could be read.
+func ciScans(ctx context.Context, r *Repo, cfg *ciConfig) Evidence {
 	if len(cfg.Files) == 0 {
-		return Evidence{Fail, "no CI configuration found (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Jenkins, ...): nothing scans what is merged"}
+		return Evidence{Status: Fail, Text: "no CI configuration found (GitHub Actions, GitLab CI, CircleCI, Azure Pipelines, Bitbucket, Jenkins, ...): nothing scans what is merged"}
 	}
 	kinds := []scanKind{scanSecrets, scanDeps}
 	dockerfiles, err := r.Dockerfiles(ctx)
@@ -593,7 +619,7 @@ func ciScansEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 	}
 	if len(missing) == 0 && len(softParts) == 0 {
-		return Evidence{Pass, "CI fails the build on " + joinAnd(good) + " scan findings"}
+		return Evidence{Status: Pass, Text: "CI fails the build on " + joinAnd(good) + " scan findings"}
 	}
 	var parts []string
 	if len(missing) > 0 {
@@ -603,7 +629,7 @@ func ciScansEvidence(ctx context.Context, r *Repo) Evidence {
 	if len(good) > 0 {
 		parts = append(parts, "it does fail on "+joinAnd(good)+" findings")
 	}
-	return Evidence{Fail, strings.Join(parts, "; ")}
+	return Evidence{Status: Fail, Text: strings.Join(parts, "; ")}
 }
 
 func joinOr(s []string) string {
@@ -619,7 +645,7 @@ func imageScanEvidence(ctx context.Context, r *Repo) Evidence {
 		return cannot("the Dockerfiles", err)
 	}
 	if len(dockerfiles) == 0 {
-		return Evidence{NA, "no Dockerfile in the repository, so no image to scan"}
+		return Evidence{Status: NA, Text: "no Dockerfile in the repository, so no image to scan"}
 	}
 	cfg, err := r.CI(ctx)
 	if err != nil {
@@ -628,11 +654,11 @@ func imageScanEvidence(ctx context.Context, r *Repo) Evidence {
 	cov := cfg.coverage(scanImages)
 	switch {
 	case len(cov.hard) > 0:
-		return Evidence{Pass, "CI scans images with " + tools(cov.hard) + " and fails the build on findings"}
+		return Evidence{Status: Pass, Text: "CI scans images with " + tools(cov.hard) + " and fails the build on findings"}
 	case len(cov.soft) > 0:
-		return Evidence{Fail, "CI scans images but findings do not fail the build: " + softList(cov.soft)}
+		return Evidence{Status: Fail, Text: "CI scans images but findings do not fail the build: " + softList(cov.soft)}
 	}
-	return Evidence{Fail, fmt.Sprintf("%s but no image scan in CI (Trivy, Grype, Snyk Container, Docker Scout)", plural(len(dockerfiles), "Dockerfile", "Dockerfiles"))}
+	return Evidence{Status: Fail, Text: fmt.Sprintf("%s but no image scan in CI (Trivy, Grype, Snyk Container, Docker Scout)", plural(len(dockerfiles), "Dockerfile", "Dockerfiles"))}
 }
 
 // isTerraform reports whether a path is Terraform source (not a module
@@ -656,7 +682,7 @@ func iacEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 	}
 	if len(tf) == 0 {
-		return Evidence{NA, "no Terraform files (*.tf) in the repository"}
+		return Evidence{Status: NA, Text: "no Terraform files (*.tf) in the repository"}
 	}
 	sort.Strings(tf)
 	cfg, err := r.CI(ctx)
@@ -667,9 +693,9 @@ func iacEvidence(ctx context.Context, r *Repo) Evidence {
 	what := fmt.Sprintf("%s (%s)", plural(len(tf), "Terraform file", "Terraform files"), listSome(tf, 2))
 	switch {
 	case len(cov.hard) > 0:
-		return Evidence{Pass, what + " scanned in CI by " + tools(cov.hard) + ", failing the build on findings"}
+		return Evidence{Status: Pass, Text: what + " scanned in CI by " + tools(cov.hard) + ", failing the build on findings"}
 	case len(cov.soft) > 0:
-		return Evidence{Fail, what + " scanned in CI but findings do not fail the build: " + softList(cov.soft)}
+		return Evidence{Status: Fail, Text: what + " scanned in CI but findings do not fail the build: " + softList(cov.soft)}
 	}
-	return Evidence{Fail, what + " but no infrastructure-as-code scan in CI (tfsec, trivy config, Checkov)"}
+	return Evidence{Status: Fail, Text: what + " but no infrastructure-as-code scan in CI (tfsec, trivy config, Checkov)"}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/all"
@@ -20,6 +21,9 @@ import (
 type Evidence struct {
 	Status Status
 	Text   string
+	// Fresh says how current the scans behind the evidence are ("reused
+	// the secrets scan of ..."); empty when it was all computed now.
+	Fresh string
 }
 
 // Provider computes the evidence of the automatic item with the same ID.
@@ -36,21 +40,24 @@ type Provider struct {
 	// Cached returns the last evidence without doing the slow work, when
 	// it is still valid (optional; used when a slow provider is skipped).
 	Cached func(ctx context.Context, r *Repo) (Evidence, bool)
+	// Uses are the cached scans the evidence comes from (check names, and
+	// "history"), whose freshness the evidence reports.
+	Uses []string
 }
 
 // DefaultProviders are the evidence providers of the default template.
 func DefaultProviders() []Provider {
 	return []Provider{
 		{ID: "secret-scanning-hook", Evaluate: hookEvidence},
-		{ID: "no-secrets-in-tracked-files", Evaluate: trackedSecretsEvidence},
-		{ID: "no-secrets-in-history", Slow: true, Evaluate: historySecretsEvidence, Cached: cachedHistoryEvidence},
-		{ID: "no-vulnerable-dependencies", Evaluate: depsEvidence},
+		{ID: "no-secrets-in-tracked-files", Evaluate: trackedSecretsEvidence, Uses: []string{checkSecrets}},
+		{ID: "no-secrets-in-history", Slow: true, Evaluate: historySecretsEvidence, Cached: cachedHistoryEvidence, Uses: []string{scanHistory}},
+		{ID: "no-vulnerable-dependencies", Evaluate: depsEvidence, Uses: []string{checkDeps}},
 		{ID: "dependency-updates-automated", Evaluate: depUpdatesEvidence},
 		{ID: "ci-security-scans", Evaluate: ciScansEvidence},
 		{ID: "env-files-ignored", Evaluate: envIgnoredEvidence},
 		{ID: "security-policy", Evaluate: securityPolicyEvidence},
-		{ID: "containers-non-root", Evaluate: nonRootEvidence},
-		{ID: "base-images-pinned", Evaluate: pinnedImagesEvidence},
+		{ID: "containers-non-root", Evaluate: nonRootEvidence, Uses: []string{checkDockerfile}},
+		{ID: "base-images-pinned", Evaluate: pinnedImagesEvidence, Uses: []string{checkDockerfile}},
 		{ID: "images-scanned", Evaluate: imageScanEvidence},
 		{ID: "iac-scanned", Evaluate: iacEvidence},
 	}
@@ -65,14 +72,20 @@ type Repo struct {
 	Policy *checks.Policy
 	// Checks are the checks the evidence runs.
 	Checks []checks.Check
-	// CacheDir holds the history cache ("" disables it).
+	// CacheDir holds the evidence cache ("" disables it).
 	CacheDir string
+	// Now is the clock of the scans (ignore expiry) and of the cache.
+	Now func() time.Time
 
-	mu    sync.Mutex
-	scans map[string]*scanResult
-	src   *checks.Source
-	ci    *ciOnce
-	files *filesOnce
+	mu       sync.Mutex
+	scans    map[string]*scanResult
+	src      *checks.Source
+	ci       *ciOnce
+	files    *filesOnce
+	warnings map[string]bool
+	dbDir    string
+	idx      *indexOnce
+	fresh    map[string]Freshness
 }
 
 type scanResult struct {
@@ -85,10 +98,10 @@ type scanResult struct {
 type RepoOptions struct {
 	// DBDir is the OSV database directory ("" means the deps check's default).
 	DBDir string
-	// CacheDir overrides the history cache directory; "" means the user
+	// CacheDir overrides the evidence cache directory; "" means the user
 	// cache directory (os.UserCacheDir()/secfirst).
 	CacheDir string
-	// NoCache disables the history cache.
+	// NoCache disables the evidence cache: every scan runs in full.
 	NoCache bool
 	// Checks replaces the checks (tests); nil means every check, offline.
 	Checks []checks.Check
@@ -110,7 +123,7 @@ func OpenRepo(ctx context.Context, dir string, o RepoOptions) (*Repo, error) {
 	if list == nil {
 		list = defaultChecks(o.DBDir)
 	}
-	r := &Repo{Root: root, Policy: pol, Checks: list}
+	r := &Repo{Root: root, Policy: pol, Checks: list, dbDir: o.DBDir}
 	switch {
 	case o.NoCache:
 	case o.CacheDir != "":
@@ -133,6 +146,13 @@ var (
 	errCheckMissing  = errors.New("not available in this build of secfirst")
 	errCheckDisabled = errors.New("switched off in .secfirst.toml")
 )
+
+func (r *Repo) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
 
 // source is the working tree, shared by the scans so files are listed once.
 func (r *Repo) source() *checks.Source {
@@ -157,8 +177,10 @@ func (r *Repo) check(name string) (checks.Check, error) {
 	return nil, errCheckMissing
 }
 
-// Scan runs one check over the tracked files of the working tree, once per
-// Repo, with the repository's policy (ignores apply).
+// Scan runs one check over the tracked files of the working tree (the
+// Dockerfile check over the Dockerfiles, committed or not), once per Repo,
+// with the repository's policy (ignores apply). Results come from the
+// evidence cache when the files they depend on have not changed.
 func (r *Repo) Scan(ctx context.Context, name string) (*checks.Report, error) {
 	r.mu.Lock()
 	if r.scans == nil {
@@ -176,30 +198,7 @@ func (r *Repo) Scan(ctx context.Context, name string) (*checks.Report, error) {
 			s.err = err
 			return
 		}
-		src := r.source()
-		if name == checkDockerfile {
-			// The Dockerfiles as the repository has them now, committed or
-			// not yet: the same list the other Dockerfile evidence counts.
-			files, err := r.Dockerfiles(ctx)
-			if err != nil {
-				s.err = err
-				return
-			}
-			src = &checks.Source{Mode: checks.ModeWorktree, Root: r.Root, InRepo: true}
-			for _, f := range files {
-				src.Paths = append(src.Paths, filepath.Join(r.Root, filepath.FromSlash(f)))
-			}
-			if len(files) == 0 {
-				s.rep = &checks.Report{Version: 1, Mode: checks.ModeWorktree}
-				return
-			}
-		}
-		s.rep = checks.Scan(ctx, src, []checks.Check{c}, r.Policy, checks.Options{})
-		if ctx.Err() != nil {
-			s.err = ctx.Err()
-		} else if len(s.rep.Errors) > 0 {
-			s.err = errors.New(s.rep.Errors[0])
-		}
+		s.rep, s.err = r.cachedScan(ctx, c, r.now())
 	})
 	return s.rep, s.err
 }
@@ -248,7 +247,7 @@ func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[str
 		p, ok := byID[it.ID]
 		if !ok {
 			mu.Lock() // providers started earlier write out concurrently
-			out[it.ID] = Evidence{Todo, fmt.Sprintf("secfirst has no automatic check for %q; make it `kind: manual` or use an id of the default template", it.ID)}
+			out[it.ID] = Evidence{Status: Todo, Text: fmt.Sprintf("secfirst has no automatic check for %q; make it `kind: manual` or use an id of the default template", it.ID)}
 			mu.Unlock()
 			continue
 		}
@@ -258,7 +257,9 @@ func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[str
 				ev, ok = p.Cached(ctx, r)
 			}
 			if !ok {
-				ev = Evidence{Todo, "not checked here because it is slow; `secfirst checklist status` checks it"}
+				ev = Evidence{Status: Todo, Text: "not checked here because it is slow; `secfirst checklist status` checks it"}
+			} else if ev.Fresh == "" {
+				ev.Fresh = r.freshnessOf(p.Uses)
 			}
 			mu.Lock()
 			out[it.ID] = ev
@@ -272,7 +273,10 @@ func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[str
 			defer func() { <-sem }()
 			ev := safeEvaluate(ctx, p, r)
 			if ctx.Err() != nil && ev.Status != Pass && ev.Status != Fail {
-				ev = Evidence{Todo, "not checked: interrupted"}
+				ev = Evidence{Status: Todo, Text: "not checked: interrupted"}
+			}
+			if ev.Fresh == "" {
+				ev.Fresh = r.freshnessOf(p.Uses)
 			}
 			mu.Lock()
 			out[it.ID] = ev
@@ -288,11 +292,11 @@ func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[str
 func safeEvaluate(ctx context.Context, p Provider, r *Repo) (ev Evidence) {
 	defer func() {
 		if x := recover(); x != nil {
-			ev = Evidence{Todo, fmt.Sprintf("could not be checked: internal error: %v", x)}
+			ev = Evidence{Status: Todo, Text: fmt.Sprintf("could not be checked: internal error: %v", x)}
 		}
 	}()
 	if err := ctx.Err(); err != nil {
-		return Evidence{Todo, "not checked: interrupted"}
+		return Evidence{Status: Todo, Text: "not checked: interrupted"}
 	}
 	return p.Evaluate(ctx, r)
 }
@@ -300,9 +304,9 @@ func safeEvaluate(ctx context.Context, p Provider, r *Repo) (ev Evidence) {
 // cannot is the evidence of a provider that could not do its job.
 func cannot(what string, err error) Evidence {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return Evidence{Todo, "not checked: interrupted"}
+		return Evidence{Status: Todo, Text: "not checked: interrupted"}
 	}
-	return Evidence{Todo, fmt.Sprintf("could not check %s: %v", what, err)}
+	return Evidence{Status: Todo, Text: fmt.Sprintf("could not check %s: %v", what, err)}
 }
 
 // listSome joins the first few names and says how many more there are.
@@ -345,6 +349,9 @@ func uniqSorted(s []string) []string {
 type filesOnce struct {
 	once  sync.Once
 	files []string
+	// other are the listed paths that are not regular files (symbolic
+	// links, mostly), by path, with their mode.
+	other map[string]os.FileMode
 	err   error
 }
 
@@ -371,7 +378,14 @@ func (r *Repo) Files(ctx context.Context) ([]string, error) {
 			}
 			seen[p] = true
 			fi, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(p)))
-			if err != nil || !fi.Mode().IsRegular() {
+			if err != nil {
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				if f.other == nil {
+					f.other = map[string]os.FileMode{}
+				}
+				f.other[p] = fi.Mode()
 				continue
 			}
 			f.files = append(f.files, p)
@@ -393,5 +407,22 @@ func (r *Repo) Dockerfiles(ctx context.Context) ([]string, error) {
 			out = append(out, p)
 		}
 	}
+	r.warnOther(dockerfile.IsDockerfile)
 	return out, nil
+}
+
+// warnOther warns about the listed paths that are not regular files and
+// that match: files the evidence would have read, had they been regular.
+func (r *Repo) warnOther(match func(string) bool) {
+	r.mu.Lock()
+	var other map[string]os.FileMode
+	if r.files != nil {
+		other = r.files.other
+	}
+	r.mu.Unlock()
+	for p, mode := range other {
+		if match(p) {
+			r.Warn(fmt.Sprintf("skipped %s: %s", p, notRegular(mode)))
+		}
+	}
 }

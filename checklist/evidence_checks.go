@@ -6,16 +6,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/deps"
 
-	"github.com/secfirst-dev/secfirst/internal/atomicfile"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // Check names, as in findings and .secfirst.toml.
@@ -28,7 +28,7 @@ const (
 func unavailable(check string, err error) Evidence {
 	switch err {
 	case errCheckMissing, errCheckDisabled:
-		return Evidence{Todo, fmt.Sprintf("not checked: the %s check is %v", check, err)}
+		return Evidence{Status: Todo, Text: fmt.Sprintf("not checked: the %s check is %v", check, err)}
 	}
 	return cannot("with the "+check+" check", err)
 }
@@ -51,27 +51,78 @@ func trackedSecretsEvidence(ctx context.Context, r *Repo) Evidence {
 		return unavailable(checkSecrets, err)
 	}
 	if n := len(rep.Findings); n > 0 {
-		return Evidence{Fail, fmt.Sprintf("%s in tracked files: %s; rotate them, then move them out of the code",
-			plural(n, "secret", "secrets"), locations(rep.Findings, 3))}
+		return Evidence{Status: Fail, Text: fmt.Sprintf("%s in tracked files: %s; rotate them, then move them out of the code%s",
+			plural(n, "secret", "secrets"), locations(rep.Findings, 3), suppressedNote(rep.Suppressed, "; %d more"))}
 	}
 	tracked, _ := r.Tracked(ctx)
-	return Evidence{Pass, fmt.Sprintf("no secret in the %s of the working tree", plural(len(tracked), "tracked file", "tracked files"))}
+	return Evidence{Status: Pass, Text: fmt.Sprintf("no secret in the %s of the working tree%s", plural(len(tracked), "tracked file", "tracked files"), suppressedNote(rep.Suppressed, ", %d"))}
 }
+
+// suppressionSources name, for people, where each kind of suppression is
+// written.
+var suppressionSources = map[string]string{
+	checks.SuppressedByPolicy:         checks.PolicyFile,
+	checks.SuppressedByGitleaksIgnore: ".gitleaksignore",
+	checks.SuppressedByInline:         "inline comments",
+	checks.SuppressedByOSVConfig:      "osv-scanner.toml",
+}
+
+// suppressedNote says how many findings suppressions hid and where they are
+// written, so a pass that suppressions made is never a bare pass: ", 2
+// suppressed (see .secfirst.toml)", or with several sources ", 3
+// suppressed (2 by .secfirst.toml, 1 by inline comments)". count is the
+// format of the count ("; %d more"). It is "" when nothing was hidden.
+func suppressedNote(sups []checks.Suppression, count string) string {
+	if len(sups) == 0 {
+		return ""
+	}
+	by := map[string]int{}
+	var sources []string
+	for _, s := range sups {
+		src := suppressionSources[s.By]
+		if src == "" {
+			src = s.By
+		}
+		if by[src] == 0 {
+			sources = append(sources, src)
+		}
+		by[src]++
+	}
+	sort.Strings(sources)
+	where := "see " + sources[0]
+	if len(sources) > 1 {
+		var parts []string
+		for _, src := range sources {
+			parts = append(parts, fmt.Sprintf("%d by %s", by[src], src))
+		}
+		where = strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf(count+" suppressed (%s)", len(sups), where)
+}
+
+// scanHistory names the history scan in the cache and in freshness.
+const scanHistory = "history"
 
 // historyCacheEntry is what the history item remembers between runs. It
 // holds counts and fingerprints (digests) only, never a secret, a line or
 // a file's content.
 type historyCacheEntry struct {
-	Format       int      `json:"format"`
-	Head         string   `json:"head"`
-	Config       string   `json:"config"`
-	Commits      int      `json:"commits"`
-	Secrets      int      `json:"secrets"`
-	InCommits    int      `json:"in_commits"`
-	Fingerprints []string `json:"fingerprints"`
+	Format       int       `json:"format"`
+	Root         string    `json:"root"`
+	Head         string    `json:"head"`
+	Config       string    `json:"config"`
+	At           time.Time `json:"at"`
+	Commits      int       `json:"commits"`
+	Secrets      int       `json:"secrets"`
+	InCommits    int       `json:"in_commits"`
+	Fingerprints []string  `json:"fingerprints"`
+	// Error is why the scan of Head could not be done (missing objects in
+	// a partial clone, say): a lasting property of that HEAD, remembered
+	// so that every run does not spend minutes failing again.
+	Error string `json:"error,omitempty"`
 }
 
-const historyCacheFormat = 1
+const historyCacheFormat = 2
 
 // historyKey is the state a history scan depends on: HEAD, and everything
 // that changes what counts as a secret (rules, ignores, this build).
@@ -80,21 +131,7 @@ func (r *Repo) historyKey(ctx context.Context) (head, config string, err error) 
 	if err != nil || head == "" {
 		return "", "", nil // no commit yet
 	}
-	h := sha256.New()
-	for _, name := range []string{checks.PolicyFile, ".gitleaks.toml", ".gitleaksignore"} {
-		data, _ := os.ReadFile(filepath.Join(r.Root, name))
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
-		h.Write(data)
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		fmt.Fprintf(h, "%s\x00", bi.Main.Version)
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				fmt.Fprintf(h, "%s=%s\x00", s.Key, s.Value)
-			}
-		}
-	}
-	return head, hex.EncodeToString(h.Sum(nil)), nil
+	return head, r.configHash() + r.expiryDay(r.now()), nil
 }
 
 func (r *Repo) historyCachePath() string {
@@ -105,35 +142,22 @@ func (r *Repo) historyCachePath() string {
 	return filepath.Join(r.CacheDir, "checklist", "history-"+hex.EncodeToString(sum[:8])+".json")
 }
 
-func (r *Repo) readHistoryCache(head, config string) (historyCacheEntry, bool) {
+// readHistoryCache returns the last history scan of this repository with
+// this configuration, whatever its HEAD.
+func (r *Repo) readHistoryCache(config string) (historyCacheEntry, bool) {
 	p := r.historyCachePath()
 	if p == "" {
 		return historyCacheEntry{}, false
 	}
-	data, err := os.ReadFile(p)
+	data, err := safefile.ReadFile(p, maxCacheSize)
 	if err != nil {
 		return historyCacheEntry{}, false
 	}
 	var e historyCacheEntry
-	if json.Unmarshal(data, &e) != nil || e.Format != historyCacheFormat || e.Head != head || e.Config != config {
+	if json.Unmarshal(data, &e) != nil || e.Format != historyCacheFormat || e.Root != r.Root || e.Config != config {
 		return historyCacheEntry{}, false
 	}
 	return e, true
-}
-
-func (r *Repo) writeHistoryCache(e historyCacheEntry) {
-	p := r.historyCachePath()
-	if p == "" {
-		return
-	}
-	data, err := json.MarshalIndent(e, "", "  ")
-	if err != nil {
-		return
-	}
-	// A cache that cannot be written only costs time on the next run.
-	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
-		_ = atomicfile.Write(p, append(data, '\n'), 0o600)
-	}
 }
 
 func historyEvidenceFrom(e historyCacheEntry) Evidence {
@@ -141,52 +165,70 @@ func historyEvidenceFrom(e historyCacheEntry) Evidence {
 	if len(head) > 12 {
 		head = head[:12]
 	}
-	if e.Secrets == 0 {
-		return Evidence{Pass, fmt.Sprintf("no secret in the history (%s up to %s)", plural(e.Commits, "commit", "commits"), head)}
+	if e.Error != "" {
+		return Evidence{Status: Todo, Text: "could not scan the history: " + e.Error}
 	}
-	return Evidence{Fail, fmt.Sprintf("%s in the history, in %s (up to %s): rotate them, then purge them with git filter-repo; `secfirst scan --history` lists them",
+	if e.Secrets == 0 {
+		return Evidence{Status: Pass, Text: fmt.Sprintf("no secret in the history (%s up to %s)", plural(e.Commits, "commit", "commits"), head)}
+	}
+	return Evidence{Status: Fail, Text: fmt.Sprintf("%s in the history, in %s (up to %s): rotate them, then purge them with git filter-repo; `secfirst scan --history` lists them",
 		plural(e.Secrets, "secret", "secrets"), plural(e.InCommits, "commit", "commits"), head)}
 }
 
-// cachedHistoryEvidence is the history evidence when the cache still holds
-// it for this HEAD and configuration.
+// cachedHistoryEvidence is the history evidence when the cache holds it
+// for this HEAD and configuration.
 func cachedHistoryEvidence(ctx context.Context, r *Repo) (Evidence, bool) {
 	head, config, err := r.historyKey(ctx)
 	if err != nil || head == "" {
 		return Evidence{}, false
 	}
-	e, ok := r.readHistoryCache(head, config)
-	if !ok {
+	e, ok := r.readHistoryCache(config)
+	if !ok || e.Head != head {
 		return Evidence{}, false
 	}
+	r.setFreshness(Freshness{Check: scanHistory, Reused: true, At: e.At})
 	return historyEvidenceFrom(e), true
 }
 
 // historySecretsEvidence scans every commit reachable from HEAD with the
-// secrets check, once per HEAD: the result is cached by HEAD and
-// configuration, since a full history scan is slow on a big repository.
+// secrets check. The result is cached by HEAD and configuration; when HEAD
+// has moved on from the cached one, only the new commits are scanned.
 func historySecretsEvidence(ctx context.Context, r *Repo) Evidence {
 	head, config, err := r.historyKey(ctx)
 	if err != nil {
 		return cannot("the history", err)
 	}
 	if head == "" {
-		return Evidence{Pass, "no commit yet, so no history to leak from"}
+		return Evidence{Status: Pass, Text: "no commit yet, so no history to leak from"}
 	}
-	if e, ok := r.readHistoryCache(head, config); ok {
-		return historyEvidenceFrom(e)
+	last, ok := r.readHistoryCache(config)
+	if ok && last.Head == head {
+		r.setFreshness(Freshness{Check: scanHistory, Reused: true, At: last.At})
+		return historyEvidenceFrom(last)
 	}
 	c, err := r.check(checkSecrets)
 	if err != nil {
 		return unavailable(checkSecrets, err)
 	}
-	src := &checks.Source{Mode: checks.ModeHistory, Root: r.Root, InRepo: true, Revs: []string{head}}
-	rep := checks.Scan(ctx, src, []checks.Check{c}, r.Policy, checks.Options{})
+	now := r.now()
+	revs := []string{head}
+	// The commits since the last scan, when it is an ancestor of HEAD and
+	// its scan succeeded: the secrets in older commits are already known.
+	incremental := ok && last.Error == "" && last.Head != "" && isAncestor(ctx, r.Root, last.Head, head)
+	if incremental {
+		revs = append(revs, "^"+last.Head)
+	}
+	src := &checks.Source{Mode: checks.ModeHistory, Root: r.Root, InRepo: true, Revs: revs}
+	rep := checks.Scan(ctx, src, []checks.Check{c}, r.Policy, checks.Options{Now: now})
 	if ctx.Err() != nil {
 		return cannot("the history", ctx.Err())
 	}
+	e := historyCacheEntry{Format: historyCacheFormat, Root: r.Root, Head: head, Config: config, At: now}
 	if len(rep.Errors) > 0 {
-		return Evidence{Todo, "could not scan the history: " + rep.Errors[0]}
+		e.Error = rep.Errors[0]
+		r.writeCache(r.historyCachePath(), e)
+		r.setFreshness(Freshness{Check: scanHistory, At: now})
+		return historyEvidenceFrom(e)
 	}
 	fps := map[string]bool{}
 	commits := map[string]bool{}
@@ -194,7 +236,14 @@ func historySecretsEvidence(ctx context.Context, r *Repo) Evidence {
 		fps[f.Fingerprint] = true
 		commits[f.Commit] = true
 	}
-	e := historyCacheEntry{Format: historyCacheFormat, Head: head, Config: config, Secrets: len(fps), InCommits: len(commits)}
+	e.InCommits = len(commits)
+	if incremental {
+		for _, fp := range last.Fingerprints {
+			fps[fp] = true
+		}
+		e.InCommits += last.InCommits // the new commits are not among the old
+	}
+	e.Secrets = len(fps)
 	for fp := range fps {
 		e.Fingerprints = append(e.Fingerprints, fp)
 	}
@@ -202,8 +251,27 @@ func historySecretsEvidence(ctx context.Context, r *Repo) Evidence {
 	if out, err := checks.Git(ctx, r.Root, nil, "rev-list", "--count", head); err == nil {
 		e.Commits, _ = strconv.Atoi(strings.TrimSpace(string(out)))
 	}
-	r.writeHistoryCache(e)
+	r.writeCache(r.historyCachePath(), e)
+	fresh := Freshness{Check: scanHistory, At: now}
+	if incremental {
+		fresh.Detail = fmt.Sprintf("the %s since %s scanned now, the history before reused from the scan of %s",
+			plural(e.Commits-last.Commits, "commit", "commits"), short(last.Head), last.At.Local().Format("2006-01-02 15:04"))
+	}
+	r.setFreshness(fresh)
 	return historyEvidenceFrom(e)
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// isAncestor reports whether commit a is an ancestor of b.
+func isAncestor(ctx context.Context, root, a, b string) bool {
+	_, err := checks.Git(ctx, root, nil, "merge-base", "--is-ancestor", a, b)
+	return err == nil
 }
 
 func depsEvidence(ctx context.Context, r *Repo) Evidence {
@@ -227,11 +295,11 @@ func depsEvidence(ctx context.Context, r *Repo) Evidence {
 				names = append(names, name)
 			}
 		}
-		text := fmt.Sprintf("%s in %s: %s", plural(len(rep.Findings), "known vulnerability", "known vulnerabilities"), plural(len(names), "dependency", "dependencies"), listSome(names, 3))
+		text := fmt.Sprintf("%s in %s: %s%s", plural(len(rep.Findings), "known vulnerability", "known vulnerabilities"), plural(len(names), "dependency", "dependencies"), listSome(names, 3), suppressedNote(rep.Suppressed, "; %d more"))
 		if len(rep.Warnings) > 0 {
 			text += fmt.Sprintf(" (and %s)", plural(len(rep.Warnings), "warning", "warnings"))
 		}
-		return Evidence{Fail, text}
+		return Evidence{Status: Fail, Text: text}
 	}
 	if len(rep.Warnings) > 0 {
 		// No database is not a clean bill of health.
@@ -239,7 +307,12 @@ func depsEvidence(ctx context.Context, r *Repo) Evidence {
 		if i := strings.Index(w, ". Run "); i >= 0 {
 			w = w[:i] + "; run `secfirst db update`"
 		}
-		return Evidence{Todo, "not fully checked: " + w}
+		return Evidence{Status: Todo, Text: "not fully checked: " + w}
 	}
-	return Evidence{Pass, "no known vulnerability in the dependencies of the tracked lockfiles and manifests (local OSV database)"}
+	// An empty report is also what a repository without a lockfile gets:
+	// that is nothing checked, not a clean bill of health.
+	if ecos, err := deps.Ecosystems(ctx, r.source()); err == nil && len(ecos) == 0 {
+		return Evidence{Status: Todo, Text: "no lockfile secfirst can read (package-lock.json, yarn.lock, pnpm-lock.yaml, go.sum, poetry.lock, Cargo.lock, ...), so no dependency could be checked: commit the lockfile"}
+	}
+	return Evidence{Status: Pass, Text: "no known vulnerability in the dependencies of the tracked lockfiles and manifests (local OSV database)" + suppressedNote(rep.Suppressed, ", %d")}
 }

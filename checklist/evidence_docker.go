@@ -44,7 +44,7 @@ func dockerFindings(ctx context.Context, r *Repo, slugs, refs []string) (files [
 		return nil, nil, nil, &e
 	}
 	if len(files) == 0 {
-		return nil, nil, nil, &Evidence{NA, "no Dockerfile in the repository"}
+		return nil, nil, nil, &Evidence{Status: NA, Text: "no Dockerfile in the repository"}
 	}
 	rep, err := r.Scan(ctx, checkDockerfile)
 	if err != nil {
@@ -72,12 +72,12 @@ func nonRootEvidence(ctx context.Context, r *Repo) Evidence {
 		for _, f := range hits {
 			parts = append(parts, fmt.Sprintf("%s (%s)", f.Location(), strings.ToLower(f.Title)))
 		}
-		return Evidence{Fail, fmt.Sprintf("%s as root: %s", runs(len(distinctFiles(hits))), listSome(parts, 3))}
+		return Evidence{Status: Fail, Text: fmt.Sprintf("%s as root: %s", runs(len(distinctFiles(hits))), listSome(parts, 3))}
 	}
 	if len(unparsed) > 0 {
-		return Evidence{Todo, fmt.Sprintf("%s not parse, so the user could not be checked", doesNotParse(unparsed))}
+		return Evidence{Status: Todo, Text: fmt.Sprintf("%s not parse, so the user could not be checked", doesNotParse(unparsed))}
 	}
-	return Evidence{Pass, fmt.Sprintf("%s to a non-root USER in the final stage (%s)", switches(len(files)), listSome(files, 3))}
+	return Evidence{Status: Pass, Text: fmt.Sprintf("%s to a non-root USER in the final stage (%s)", switches(len(files)), listSome(files, 3))}
 }
 
 // doesNotParse is "Dockerfile (line 3) does" or "a, b and 2 more do".
@@ -126,10 +126,10 @@ func pinnedImagesEvidence(ctx context.Context, r *Repo) Evidence {
 		for _, f := range hits {
 			parts = append(parts, fmt.Sprintf("%s (%s)", f.Location(), strings.ToLower(f.Title)))
 		}
-		return Evidence{Fail, fmt.Sprintf("%s not pinned: %s", plural(len(hits), "base image is", "base images are"), listSome(parts, 3))}
+		return Evidence{Status: Fail, Text: fmt.Sprintf("%s not pinned: %s", plural(len(hits), "base image is", "base images are"), listSome(parts, 3))}
 	}
 	if len(unparsed) > 0 {
-		return Evidence{Todo, fmt.Sprintf("%s not parse, so the base images could not be checked", doesNotParse(unparsed))}
+		return Evidence{Status: Todo, Text: fmt.Sprintf("%s not parse, so the base images could not be checked", doesNotParse(unparsed))}
 	}
 	rep, _ := r.Scan(ctx, checkDockerfile)
 	var byTag []checks.Finding
@@ -141,8 +141,8 @@ func pinnedImagesEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 	}
 	if len(byTag) > 0 {
-		return Evidence{Pass, fmt.Sprintf("every base image in %s has a version tag; %s pinned by tag only, not by digest (%s)",
+		return Evidence{Status: Pass, Text: fmt.Sprintf("every base image in %s has a version tag; %s pinned by tag only, not by digest (%s)",
 			plural(len(files), "Dockerfile", "Dockerfiles"), plural(len(byTag), "is", "are"), locations(byTag, 2))}
 	}
-	return Evidence{Pass, fmt.Sprintf("every base image in %s is pinned by digest", plural(len(files), "Dockerfile", "Dockerfiles"))}
+	return Evidence{Status: Pass, Text: fmt.Sprintf("every base image in %s is pinned by digest", plural(len(files), "Dockerfile", "Dockerfiles"))}
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // secretScanners are the words that show a hook or a hook manager's
@@ -47,7 +49,7 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 	}
 	if hs.Installed {
 		if hs.Problem != "" && !hs.BinaryMissing {
-			return Evidence{Fail, "secfirst's pre-commit hook is there but does not run: " + hs.Problem}
+			return Evidence{Status: Fail, Text: "secfirst's pre-commit hook is there but does not run: " + hs.Problem}
 		}
 		text := "secfirst's pre-commit hook is installed (" + rel + ")"
 		switch {
@@ -59,27 +61,51 @@ func hookEvidence(ctx context.Context, r *Repo) Evidence {
 		if hs.BinaryMissing {
 			text += "; the secfirst binary it names is gone, so it relies on secfirst being on PATH"
 		}
-		return Evidence{Pass, text}
+		return Evidence{Status: Pass, Text: text}
 	}
 	// Another secret scanner in the hook git runs, or in the configuration
 	// of the manager that owns it.
-	if data, err := os.ReadFile(hs.Path); err == nil {
+	if data, err := r.readHookFile(hs.Path, rel); err == nil {
 		if s := runsSecretScanner(data); s != "" {
 			what := "the pre-commit hook"
 			if hs.Manager != "" {
 				what = string(hs.Manager)
 			}
-			return Evidence{Pass, fmt.Sprintf("%s runs %s before each commit (%s)", what, s, rel)}
+			return Evidence{Status: Pass, Text: fmt.Sprintf("%s runs %s before each commit (%s)", what, s, rel)}
 		}
 	}
 	for _, name := range teamHookConfigs {
-		data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(name)))
+		data, err := r.readRepoFile(name)
 		if err != nil {
 			continue
 		}
 		if s := runsSecretScanner(data); s != "" {
-			return Evidence{Pass, fmt.Sprintf("%s runs %s before each commit in every clone that installs it (not installed in this one)", name, s)}
+			return Evidence{Status: Pass, Text: fmt.Sprintf("%s runs %s before each commit in every clone that installs it (not installed in this one)", name, s)}
 		}
 	}
-	return Evidence{Fail, fmt.Sprintf("no secret-scanning pre-commit hook (%s): run `secfirst hooks install`", rel)}
+	return Evidence{Status: Fail, Text: fmt.Sprintf("no secret-scanning pre-commit hook (%s): run `secfirst hooks install`", rel)}
+}
+
+// maxHookSize bounds the read of the hook git runs: a hook is a script.
+const maxHookSize = 1 << 20
+
+// readHookFile reads the pre-commit hook at path (rel is its name for
+// people). Git runs a hook through a symbolic link, so a link is followed,
+// but only to a regular file: never to a device or a FIFO, and never more
+// than maxHookSize bytes. A hook that cannot be read is a warning.
+func (r *Repo) readHookFile(path, rel string) ([]byte, error) {
+	target := path
+	if fi, err := os.Lstat(path); err != nil {
+		return nil, err
+	} else if fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(path); err != nil {
+			r.Warn(fmt.Sprintf("skipped %s: a symbolic link that leads nowhere (%v)", rel, unwrapPathErr(err)))
+			return nil, err
+		}
+	}
+	data, err := safefile.ReadFile(target, maxHookSize)
+	if err != nil {
+		r.warnSkipped(rel, err)
+	}
+	return data, err
 }

@@ -46,7 +46,7 @@ func envIgnoredEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 	}
 	if len(committed) > 0 {
-		return Evidence{Fail, fmt.Sprintf("%s tracked by git (ignore rules do not apply to tracked files): %s; `git rm --cached` it and rotate its secrets",
+		return Evidence{Status: Fail, Text: fmt.Sprintf("%s tracked by git (ignore rules do not apply to tracked files): %s; `git rm --cached` it and rotate its secrets",
 			plural(len(committed), ".env file is", ".env files are"), listSome(committed, 3))}
 	}
 	// --no-index tests the rules alone; --verbose names the rule, and
@@ -83,9 +83,9 @@ func envIgnoredEvidence(ctx context.Context, r *Repo) Evidence {
 		}
 	}
 	if len(missing) > 0 {
-		return Evidence{Fail, fmt.Sprintf("git would not ignore %s: add `.env` and `.env.*` (with `!.env.example`) to .gitignore", joinAnd(quoteAll(missing)))}
+		return Evidence{Status: Fail, Text: fmt.Sprintf("git would not ignore %s: add `.env` and `.env.*` (with `!.env.example`) to .gitignore", joinAnd(quoteAll(missing)))}
 	}
-	return Evidence{Pass, fmt.Sprintf("git ignores .env files (%s) and none is tracked", rule)}
+	return Evidence{Status: Pass, Text: fmt.Sprintf("git ignores .env files (%s) and none is tracked", rule)}
 }
 
 func quoteAll(s []string) []string {
@@ -102,17 +102,17 @@ var securityPolicyPaths = []string{"SECURITY.md", ".github/SECURITY.md", "docs/S
 func securityPolicyEvidence(ctx context.Context, r *Repo) Evidence {
 	for _, p := range securityPolicyPaths {
 		if found, ok := findFold(r.Root, p); ok {
-			fi, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(found)))
-			if err != nil || !fi.Mode().IsRegular() {
+			fi, ok := r.lstatRepoFile(found)
+			if !ok {
 				continue
 			}
 			if fi.Size() == 0 {
-				return Evidence{Fail, found + " exists but is empty: say how to report a vulnerability and what reporters can expect"}
+				return Evidence{Status: Fail, Text: found + " exists but is empty: say how to report a vulnerability and what reporters can expect"}
 			}
-			return Evidence{Pass, found + " says how to report a vulnerability"}
+			return Evidence{Status: Pass, Text: found + " says how to report a vulnerability"}
 		}
 	}
-	return Evidence{Fail, "no SECURITY.md (at the root, in .github/ or docs/): add one saying how to report a vulnerability"}
+	return Evidence{Status: Fail, Text: "no SECURITY.md (at the root, in .github/ or docs/): add one saying how to report a vulnerability"}
 }
 
 // findFold finds rel under root ignoring the case of its last element, as
@@ -149,15 +149,15 @@ var depUpdateConfigs = []struct{ path, tool string }{
 func depUpdatesEvidence(ctx context.Context, r *Repo) Evidence {
 	var found []string
 	for _, c := range depUpdateConfigs {
-		if fi, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(c.path))); err == nil && fi.Mode().IsRegular() {
+		if _, ok := r.lstatRepoFile(c.path); ok {
 			found = append(found, c.tool+" ("+c.path+")")
 		}
 	}
-	if pkg, err := os.ReadFile(filepath.Join(r.Root, "package.json")); err == nil && strings.Contains(string(pkg), `"renovate"`) {
+	if pkg, err := r.readRepoFile("package.json"); err == nil && strings.Contains(string(pkg), `"renovate"`) {
 		found = append(found, `Renovate ("renovate" in package.json)`)
 	}
 	if len(found) == 0 {
-		return Evidence{Fail, "no Dependabot or Renovate configuration (.github/dependabot.yml, renovate.json): dependency updates depend on someone remembering"}
+		return Evidence{Status: Fail, Text: "no Dependabot or Renovate configuration (.github/dependabot.yml, renovate.json): dependency updates depend on someone remembering"}
 	}
-	return Evidence{Pass, "dependency updates are automated by " + joinAnd(found)}
+	return Evidence{Status: Pass, Text: "dependency updates are automated by " + joinAnd(found)}
 }

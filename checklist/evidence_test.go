@@ -133,7 +133,7 @@ func TestHistorySecretsEvidenceIsCachedByHeadWithoutTheSecret(t *testing.T) {
 	}
 
 	// The cached result is used for the same HEAD: prove it by editing it.
-	edited := strings.Replace(string(data), `"secrets": 1`, `"secrets": 7`, 1)
+	edited := strings.Replace(string(data), `"secrets":1`, `"secrets":7`, 1)
 	if edited == string(data) {
 		t.Fatalf("unexpected cache layout:\n%s", data)
 	}
@@ -290,9 +290,9 @@ func TestEvaluateHandlesUnknownSlowPanickingAndCancelled(t *testing.T) {
 	}
 	ran := false
 	providers := []Provider{
-		{ID: "slow", Slow: true, Evaluate: func(context.Context, *Repo) Evidence { ran = true; return Evidence{Pass, "x"} }},
+		{ID: "slow", Slow: true, Evaluate: func(context.Context, *Repo) Evidence { ran = true; return Evidence{Status: Pass, Text: "x"} }},
 		{ID: "boom", Evaluate: func(context.Context, *Repo) Evidence { panic("kaboom") }},
-		{ID: "ok", Evaluate: func(context.Context, *Repo) Evidence { return Evidence{Pass, "fine"} }},
+		{ID: "ok", Evaluate: func(context.Context, *Repo) Evidence { return Evidence{Status: Pass, Text: "fine"} }},
 	}
 	items := []Item{{ID: "slow", Kind: Auto}, {ID: "boom", Kind: Auto}, {ID: "ok", Kind: Auto}, {ID: "mine", Kind: Auto}, {ID: "manual", Kind: Manual}}
 	got := Evaluate(context.Background(), repo, items, EvalOptions{Providers: providers, SkipSlow: true})

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // statusMarks are the symbols of the Markdown export.
@@ -43,7 +45,7 @@ func (r *Report) Markdown(repo string) string {
 			}
 			item := fmt.Sprintf("**%s**<br>`%s` · %s", mdCell(e.Title), e.ID, e.Kind)
 			if e.Lesson != "" {
-				item += fmt.Sprintf(" · `secfirst learn %s`", e.Lesson)
+				item += fmt.Sprintf(" · `secfirst learn %s`", mdCell(e.Lesson))
 			}
 			var details []string
 			if e.Evidence != "" {
@@ -52,6 +54,9 @@ func (r *Report) Markdown(repo string) string {
 					label = "Found"
 				}
 				details = append(details, fmt.Sprintf("%s: %s", label, mdCell(e.Evidence)))
+				if e.Fresh != "" {
+					details = append(details, "_"+mdCell(e.Fresh)+"_")
+				}
 			}
 			if e.Note != "" {
 				details = append(details, "Note: "+mdCell(e.Note))
@@ -78,7 +83,11 @@ func mdCell(s string) string {
 	return strings.ReplaceAll(s, "\n", "<br>")
 }
 
+// mdText makes text from the repository safe in Markdown: no HTML reaches
+// the page, and no control byte reaches the terminal the file is shown in
+// (ESC is written as \x1b); newlines and tabs are kept for mdCell.
 func mdText(s string) string {
+	s = termtext.Block(s)
 	s = strings.ReplaceAll(s, "&", "&amp;")
 	s = strings.ReplaceAll(s, "<", "&lt;")
 	return strings.ReplaceAll(s, ">", "&gt;")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // ParseError is a checklist file that cannot be used. It names the file and,
@@ -56,9 +57,14 @@ type File struct {
 func Path(root string) string { return filepath.Join(root, Dir, FileName) }
 
 // Load reads and parses a checklist. A missing file is ErrNoChecklist
-// wrapped with the path.
+// wrapped with the path. The file and its directory must be real (a
+// symbolic link is a *SymlinkError), and the file a regular one of at most
+// a few megabytes.
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	data, err := safefile.ReadFile(path, maxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w (run `secfirst checklist init`)", path, ErrNoChecklist)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/secfirst-dev/secfirst/lessons"
 
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 func day(s string) time.Time {
@@ -262,8 +263,9 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 }
 
 func TestSaveIsAtomicAndRefusesConcurrentChanges(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "checklist.yaml")
+	p := Path(gittest.New(t).Dir)
+	dir := filepath.Dir(p)
+	os.MkdirAll(dir, 0o755)
 	src := "version: 1\nitems:\n  - id: a\n    title: A\n    category: data\n"
 	if err := os.WriteFile(p, []byte(src), 0o640); err != nil {
 		t.Fatal(err)
@@ -302,10 +304,13 @@ func TestSaveIsAtomicAndRefusesConcurrentChanges(t *testing.T) {
 }
 
 func TestInitNeverOverwrites(t *testing.T) {
-	root := t.TempDir()
+	root := gittest.New(t).Dir
 	p, created, err := Init(root)
 	if err != nil || !created {
 		t.Fatalf("first init: created=%v err=%v", created, err)
+	}
+	if ig, _ := os.ReadFile(filepath.Join(root, Dir, IgnoreName)); string(ig) != IgnoreText {
+		t.Fatalf(".secfirst/.gitignore holds %q", ig)
 	}
 	first, _ := os.ReadFile(p)
 	if !bytes.Equal(first, TemplateYAML()) {

@@ -17,7 +17,7 @@ func TestEvaluateSkipSlowWhileProvidersRun(t *testing.T) {
 		items = append(items, Item{ID: id, Kind: Auto})
 		providers = append(providers, Provider{ID: id, Slow: i%2 == 0, Evaluate: func(ctx context.Context, r *Repo) Evidence {
 			time.Sleep(time.Millisecond)
-			return Evidence{Pass, "ok"}
+			return Evidence{Status: Pass, Text: "ok"}
 		}})
 	}
 	items = append(items, Item{ID: "no-provider", Kind: Auto})

@@ -40,6 +40,9 @@ type Entry struct {
 	AgeDays int `json:"-"`
 	// Line is where the item is in the file.
 	Line int `json:"-"`
+	// Fresh says how current an automatic item's evidence is: which
+	// cached scans it reused ("" when it was all computed now).
+	Fresh string `json:"-"`
 }
 
 // Summary counts items per status, and the stale ones. Its JSON form is the
@@ -106,9 +109,9 @@ func Assess(f *File, ev map[string]Evidence, staleAfterDays int, now time.Time) 
 		if it.Kind == Auto {
 			got, ok := ev[it.ID]
 			if !ok {
-				got = Evidence{Todo, "not checked"}
+				got = Evidence{Status: Todo, Text: "not checked"}
 			}
-			e.Computed, e.Evidence = got.Status, got.Text
+			e.Computed, e.Evidence, e.Fresh = got.Status, got.Text, got.Fresh
 			e.Status = got.Status
 			if it.Status.IsOverride() {
 				e.Status, e.Overridden = it.Status, true

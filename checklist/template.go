@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -144,22 +145,54 @@ func TemplateYAML() []byte {
 	return []byte(out)
 }
 
-// Init writes the default template to the repository's checklist. It never
-// overwrites: when the file exists it returns created=false and leaves it
-// exactly as it is.
+// IgnoreName is the .gitignore that Init writes beside the checklist, and
+// IgnoreText its content: it keeps the temporary file of a write that was
+// interrupted (a crash between writing and renaming) out of `git add -A`.
+// The next write removes such a file (see Update).
+const (
+	IgnoreName = ".gitignore"
+	IgnoreText = "# Written by `secfirst checklist init`: the temporary file of an interrupted\n" +
+		"# write of the checklist is never committed (the next write removes it).\n" +
+		"/.*.tmp-*\n"
+)
+
+// Init writes the default template to the repository's checklist, and a
+// .gitignore beside it for the temporary files of interrupted writes. It
+// never overwrites: when the file exists it returns created=false and
+// leaves it exactly as it is. A .secfirst or checklist.yaml that is a
+// symbolic link is refused (a *SymlinkError): init never writes through
+// a link, which a hostile repository could point outside itself.
 func Init(root string) (path string, created bool, err error) {
 	path = Path(root)
+	unlock, err := Lock(context.Background(), root)
+	if err != nil {
+		return path, false, err
+	}
+	defer unlock()
+	if err := checkPath(path); err != nil {
+		return path, false, err
+	}
 	if _, err := os.Lstat(path); err == nil {
 		return path, false, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return path, false, fmt.Errorf("cannot create %s: %w", filepath.Dir(path), unwrapPathErr(err))
+	dir := filepath.Dir(path)
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return path, false, fmt.Errorf("cannot create %s: %w", dir, unwrapPathErr(err))
 	}
+	// Mkdir does not follow a link that appeared meanwhile; check again.
+	if err := checkPath(path); err != nil {
+		return path, false, err
+	}
+	removeLeftovers(root)
 	if err := atomicfile.CreateExclusive(path, TemplateYAML(), 0o644); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return path, false, nil
 		}
 		return path, false, err
+	}
+	// The repository's own .gitignore there, if any, is kept as it is.
+	if err := atomicfile.CreateExclusive(filepath.Join(dir, IgnoreName), []byte(IgnoreText), 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
+		return path, true, err
 	}
 	return path, true, nil
 }

@@ -2,15 +2,18 @@ package checklist
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // Bytes returns the file's text with the changes applied. Unchanged files
@@ -195,9 +198,33 @@ func matchLines(a, b []string) []int {
 }
 
 // Save writes the changes atomically: a temporary file in the same
-// directory, synced, then renamed over the original. It refuses when the
-// file changed on disk since it was read, so a concurrent edit is not lost.
+// directory, synced, then renamed over the original. It holds the writers'
+// lock (see Lock) while it checks and writes, and refuses when the file
+// changed on disk since it was read, so a concurrent edit is never lost:
+// callers that want to merge with other writers use Update instead.
 func (f *File) Save() error {
+	if !f.dirty {
+		return nil
+	}
+	root := rootOf(f.Path)
+	unlock, err := Lock(context.Background(), root)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := checkPath(f.Path); err != nil {
+		return err
+	}
+	removeLeftovers(root)
+	return f.save()
+}
+
+// rootOf is the repository root of a checklist path (<root>/.secfirst/checklist.yaml).
+func rootOf(path string) string { return filepath.Dir(filepath.Dir(path)) }
+
+// save writes the file; the caller holds the lock and has checked the
+// directory.
+func (f *File) save() error {
 	if !f.dirty {
 		return nil
 	}
@@ -205,7 +232,7 @@ func (f *File) Save() error {
 	if err != nil {
 		return err
 	}
-	current, err := os.ReadFile(f.Path)
+	current, err := safefile.ReadFile(f.Path, maxFileSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Path, unwrapPathErr(err))
 	}
@@ -213,7 +240,7 @@ func (f *File) Save() error {
 		return fmt.Errorf("%s changed on disk while secfirst was working; nothing was written, run the command again", f.Path)
 	}
 	perm := fs.FileMode(0o644)
-	if fi, err := os.Stat(f.Path); err == nil {
+	if fi, err := os.Lstat(f.Path); err == nil {
 		perm = fi.Mode().Perm()
 	}
 	if err := atomicfile.Write(f.Path, data, perm); err != nil {

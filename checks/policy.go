@@ -148,7 +148,7 @@ type rawIgnore struct {
 }
 
 // KnownChecks are the check names a policy may switch off.
-var KnownChecks = []string{"secrets", "deps", "dockerfile"}
+var KnownChecks = []string{"secrets", "deps", "dockerfile", "kubernetes"}
 
 // LoadPolicy reads .secfirst.toml from root; a missing file is the default policy.
 func LoadPolicy(root string) (*Policy, error) {

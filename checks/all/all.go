@@ -6,6 +6,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/deps"
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
+	"github.com/secfirst-dev/secfirst/checks/kubernetes"
 	"github.com/secfirst-dev/secfirst/checks/secrets"
 )
 
@@ -23,5 +24,6 @@ func Checks(o Options) []checks.Check {
 		secrets.New(),
 		deps.New(deps.Options{DBDir: o.DBDir, Offline: o.Offline}),
 		dockerfile.New(),
+		kubernetes.New(),
 	}
 }

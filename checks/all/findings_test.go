@@ -73,6 +73,7 @@ func TestEveryFindingExplainsItself(t *testing.T) {
 	}
 	r.Write("Dockerfile", "FROM node:latest\nADD https://example.com/app.tgz /app/\nENV API_TOKEN=placeholder-token-value\nRUN curl -sSL https://get.example.com | sh\nRUN apt-get update && apt-get install curl\nEXPOSE 22\nCMD [\"node\", \"/app\"]\n")
 	r.Write("src/settings.py", "GITHUB_TOKEN = \""+gittest.FakeGitHubToken()+"\"\n")
+	r.Write("deploy/web.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: web, image: \"web:latest\"}]\n")
 	r.Commit("everything wrong")
 	r.Write("src/more.py", "AWS = \""+gittest.FakeAWSKey()+"\"\n")
 	r.Write("Dockerfile.dev", "FROM python\nRUN pip install flask\n")
@@ -107,7 +108,7 @@ func TestEveryFindingExplainsItself(t *testing.T) {
 		}
 	}
 	t.Logf("findings per check over the three modes: %v", byCheck)
-	for _, c := range []string{"secrets", "deps", "dockerfile"} {
+	for _, c := range []string{"secrets", "deps", "dockerfile", "kubernetes"} {
 		if byCheck[c] == 0 {
 			t.Errorf("no %s findings: the fixture must exercise every check (%v)", c, byCheck)
 		}

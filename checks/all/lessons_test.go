@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
+	"github.com/secfirst-dev/secfirst/checks/kubernetes"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -51,6 +52,32 @@ func TestLessonsNameOnlyRealDockerfileRules(t *testing.T) {
 	}
 }
 
+func TestEveryKubernetesRuleIsNamedByALesson(t *testing.T) {
+	rules := kubernetes.Rules()
+	if len(rules) < 25 {
+		t.Fatalf("only %d Kubernetes rules", len(rules))
+	}
+	known := map[string]bool{}
+	for _, r := range rules {
+		known[r.ID] = true
+		l, ok := lessons.ForRule(r.ID)
+		if !ok || !namesExactly(l, r.ID) {
+			t.Errorf("%s has no lesson that names it", r.ID)
+			continue
+		}
+		if r.Lesson != l.ID {
+			t.Errorf("%s: Rules() says lesson %q, the library says %q", r.ID, r.Lesson, l.ID)
+		}
+	}
+	for _, l := range lessons.All() {
+		for _, id := range l.Rules {
+			if strings.HasPrefix(id, "kubernetes/") && !known[id] {
+				t.Errorf("lesson %s names %s, which the kubernetes check does not have (renamed?)", l.ID, id)
+			}
+		}
+	}
+}
+
 func TestDependencyCasesHaveTheirLessons(t *testing.T) {
 	// The rule ids the deps check passes to lessons.IDForRule.
 	for rule, want := range map[string]string{
@@ -66,7 +93,7 @@ func TestDependencyCasesHaveTheirLessons(t *testing.T) {
 }
 
 func TestFallbackLessonsOfTheChecksExist(t *testing.T) {
-	for _, id := range []string{"secrets-leaked", "deps-vulnerable", dockerfile.LessonFallback} {
+	for _, id := range []string{"secrets-leaked", "deps-vulnerable", dockerfile.LessonFallback, kubernetes.LessonFallback} {
 		if _, ok := lessons.Get(id); !ok {
 			t.Errorf("fallback lesson %s is missing", id)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -29,10 +30,20 @@ type dfile struct {
 	stages         []*stage        // in file order; a fragment's pseudo stage included
 	final          *stage          // the stage `docker build` builds by default
 
-	pragmas  *pragmas
-	findings []checks.Finding
-	warnings []string
-	keys     map[string]int // fingerprint keys seen, to number repeats
+	cfg        *config // the repository's .hadolint.yaml and .trivyignore; nil: none
+	pragmas    *pragmas
+	findings   []checks.Finding
+	suppressed []checks.Suppression // findings a comment in the file hid
+	warnings   []string
+	keys       map[string]int // fingerprint keys seen, to number repeats
+	checking   int            // the line of the instruction being checked, for crash reports
+}
+
+// fileResult is what checking one Dockerfile gives.
+type fileResult struct {
+	findings   []checks.Finding
+	suppressed []checks.Suppression
+	warnings   []string
 }
 
 // stage is a build stage: FROM and the instructions up to the next FROM. A
@@ -59,6 +70,8 @@ type stage struct {
 	cmds         map[string][]*inst // CMD, ENTRYPOINT, HEALTHCHECK per kind
 	downloaders  map[string]*inst   // first RUN using curl / wget
 	reportedBoth bool               // wget-and-curl reported for this stage
+	pipNoCache   bool               // `pip config set *.no-cache-dir` ran
+	aptKeepsDebs bool               // docker-clean switched off: apt keeps .deb files
 }
 
 // inst is one instruction.
@@ -69,6 +82,9 @@ type inst struct {
 	end   int
 	v     any // the typed instruction from BuildKit's instructions package
 	stage *stage
+	// onbuild is set for the instruction an ONBUILD plants: it runs in the
+	// images built FROM this one, so it ships whatever this stage is.
+	onbuild bool
 }
 
 // text is the instruction as written, continuation lines joined.
@@ -94,43 +110,98 @@ func (e envMap) clone() envMap {
 	return c
 }
 
-// analyzeFile parses and checks one Dockerfile.
-func analyzeFile(path string, data []byte) ([]checks.Finding, []string) {
+// analyzeFile parses and checks one Dockerfile. It never panics: a bug hit
+// by one instruction costs that instruction (see guard), one hit anywhere
+// else costs the rest of the file, and either is a warning naming the file
+// and line, so one odd Dockerfile never takes the others down.
+func analyzeFile(path string, data []byte, cfg *config) (res fileResult) {
 	f := &dfile{
+		cfg:            cfg,
 		path:           path,
 		template:       isTemplate(path),
 		globalArgs:     envMap{},
 		globalDeclared: map[string]bool{},
 		keys:           map[string]int{},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			f.warnings = append(f.warnings, fmt.Sprintf("dockerfile: internal error checking %s: %s; the rest of the file is not checked (please report it)", f.where(f.checking), panicText(r)))
+			res = fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings}
+		}
+	}()
 	text := string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	f.lines = strings.Split(text, "\n")
 
-	res, err := parser.Parse(bytes.NewReader(data))
+	parsed, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
 		msg := err.Error()
-		if strings.Contains(msg, "file with no instructions") {
-			return nil, nil // empty or comments only: nothing to build, nothing to check
-		}
 		line := errorLine(err)
 		f.pragmas = parsePragmas(f.lines, nil)
+		if strings.Contains(msg, "file with no instructions") {
+			f.report(ruleParseError, 1, nil, "empty",
+				"This Dockerfile has no instruction (it is empty or holds only comments): `docker build` rejects it, so whatever it was meant to build is not built or checked.",
+				"Add the instructions, starting with FROM, or delete the file if it is not a Dockerfile (a placeholder is better named Dockerfile.example).", nil)
+			return f.done()
+		}
 		f.report(ruleParseError, line, nil, "parse", fmt.Sprintf("BuildKit cannot parse this Dockerfile: %s. `docker build` would fail here, and secfirst cannot check the file until it parses.", msg),
 			fmt.Sprintf("Fix the syntax at line %d (`docker build --check .` shows BuildKit's own diagnosis), then commit again.", line), nil)
 		return f.done()
 	}
-	f.escape = res.EscapeToken
+	f.escape = parsed.EscapeToken
 	f.lex = shell.NewLex(f.escape)
 
-	f.pragmas = parsePragmas(f.lines, res.AST.Children)
-	insts := f.readInstructions(res.AST)
+	f.pragmas = parsePragmas(f.lines, parsed.AST.Children)
+	insts := f.readInstructions(parsed.AST)
 	f.buildStages(insts)
 	for _, st := range f.stages {
 		f.walkStage(st)
 	}
 	f.checkStageNames()
-	f.checkFinalStage()
+	if f.final != nil && f.final.from != nil {
+		f.guard(f.final.from, f.checkFinalStage)
+	}
 	return f.done()
+}
+
+// crashForTest, when a test sets it, runs before each guarded step; a
+// panic there stands for a bug in a rule.
+var crashForTest func(path string, line int)
+
+// guard runs the rules of one instruction so that a bug they hit costs
+// only that instruction: the panic becomes a warning naming the file and
+// line, and the walk goes on with the next instruction.
+func (f *dfile) guard(in *inst, step func()) {
+	saved := f.checking
+	f.checking = in.line
+	defer func() {
+		f.checking = saved
+		if r := recover(); r != nil {
+			f.warnings = append(f.warnings, fmt.Sprintf("dockerfile: internal error checking %s (%s): %s; that instruction is not checked, the rest of the file is (please report it)", f.where(in.line), strings.ToUpper(in.cmd), panicText(r)))
+		}
+	}()
+	if crashForTest != nil {
+		crashForTest(f.path, in.line)
+	}
+	step()
+}
+
+// where is "path:line", or the path alone when the line is unknown.
+func (f *dfile) where(line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", f.path, line)
+	}
+	return f.path
+}
+
+// panicText is a panic's value for a warning: one line, short, and with
+// anything shaped like a credential masked, as it may quote the file.
+func panicText(r any) string {
+	s := normalize(fmt.Sprint(r))
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return redact(s)
 }
 
 func errorLine(err error) int {
@@ -235,6 +306,9 @@ func (f *dfile) buildStages(insts []*inst) {
 					st.parent = prev
 				}
 			}
+			if st.parent == nil {
+				st.parent = f.platformStage(st)
+			}
 			in.stage = st
 			cur = st
 			continue
@@ -279,6 +353,38 @@ func (f *dfile) buildStages(insts []*inst) {
 
 func (f *dfile) hasFragmentBefore() bool { return len(f.stages) > 0 }
 
+// platformStage resolves `FROM base-$TARGETOS`: a stage per platform, picked
+// by BuildKit's automatic platform arguments at build time. With those
+// arguments as wildcards, the name matches the earlier stages it may be;
+// the first one stands for all (they are built alike in practice).
+func (f *dfile) platformStage(st *stage) *stage {
+	const wild = "\x00"
+	env := f.globalArgs.clone()
+	for name := range builtinArgs {
+		if _, ok := env[name]; !ok {
+			env[name] = wild
+		}
+	}
+	pattern, _ := f.expand(st.baseRaw, env)
+	if !strings.Contains(pattern, wild) {
+		return nil
+	}
+	parts := strings.Split(strings.ToLower(pattern), wild)
+	for i := range parts {
+		parts[i] = regexp.QuoteMeta(parts[i])
+	}
+	re, err := regexp.Compile("^" + strings.Join(parts, ".*") + "$")
+	if err != nil {
+		return nil
+	}
+	for _, prev := range f.stages[:st.index] {
+		if !prev.fragment && prev.name != "" && re.MatchString(prev.name) {
+			return prev
+		}
+	}
+	return nil
+}
+
 // expand substitutes variables as BuildKit does (quotes removed, ${a:-b}
 // honoured). Unset variables become empty and are returned.
 func (f *dfile) expand(word string, env envMap) (string, []string) {
@@ -306,67 +412,75 @@ func (f *dfile) walkStage(st *stage) {
 		}
 		st.shell = st.parent.shell
 		st.workdir = st.parent.workdir
+		st.pipNoCache, st.aptKeepsDebs = st.parent.pipNoCache, st.parent.aptKeepsDebs
 		if st.parent.healthcheck != nil {
 			st.healthcheck = st.parent.healthcheck
 		}
 	}
 	envOnly := st.env.clone()
 	if st.from != nil {
-		f.checkFrom(st)
+		f.guard(st.from, func() { f.checkFrom(st) })
 	}
 	for _, in := range st.insts {
-		switch v := in.v.(type) {
-		case *instructions.ArgCommand:
-			for _, kv := range v.Args {
-				if kv.Value != nil {
-					val, _ := f.expand(*kv.Value, st.env)
-					f.checkVar(in, "ARG", kv.Key, *kv.Value, val, true)
-					st.env[kv.Key] = val
-				} else {
-					f.checkVar(in, "ARG", kv.Key, "", "", false)
-					if gv, ok := f.globalArgs[kv.Key]; ok && !st.fragment {
-						st.env[kv.Key] = gv // ARG NAME in a stage imports the global value
-					}
-				}
-			}
-		case *instructions.EnvCommand:
-			for _, kv := range v.Env {
-				val, _ := f.expand(kv.Value, st.env)
-				f.checkVar(in, "ENV", kv.Key, kv.Value, val, true)
-				st.env[kv.Key] = val
-				envOnly[kv.Key] = val
-			}
-		case *instructions.ShellCommand:
-			st.shell = v.Shell
-		case *instructions.UserCommand:
-			st.user = in
-			st.userValue, _ = f.expand(v.User, st.env)
-		case *instructions.RunCommand:
-			f.checkRun(in, v)
-		case *instructions.CmdCommand:
-			f.checkRepeated(in, "cmd", ruleMultipleCmd)
-		case *instructions.EntrypointCommand:
-			f.checkRepeated(in, "entrypoint", ruleMultipleEntrypoint)
-		case *instructions.HealthCheckCommand:
-			st.healthcheck = in
-			f.checkRepeated(in, "healthcheck", ruleMultipleHealthcheck)
-		case *instructions.WorkdirCommand:
-			f.checkWorkdir(in, v)
-		case *instructions.ExposeCommand:
-			f.checkExpose(in, v)
-		case *instructions.AddCommand:
-			f.checkAdd(in, v)
-		case *instructions.CopyCommand:
-			f.checkCopy(in, v)
-		case *instructions.MaintainerCommand:
-			f.checkMaintainer(in, v)
-		case *instructions.OnbuildCommand:
-			f.checkOnbuild(in, v)
-		}
+		f.guard(in, func() { f.checkInstruction(st, in, envOnly) })
 	}
 	st.envAtEnd = envOnly
 	if st.user == nil && st.parent != nil {
 		st.user, st.userValue = st.parent.user, st.parent.userValue
+	}
+}
+
+// checkInstruction runs the rules of one instruction and keeps the stage's
+// state (variables, SHELL, USER, HEALTHCHECK) current. envOnly collects the
+// ENV values later stages inherit.
+func (f *dfile) checkInstruction(st *stage, in *inst, envOnly envMap) {
+	switch v := in.v.(type) {
+	case *instructions.ArgCommand:
+		for _, kv := range v.Args {
+			if kv.Value != nil {
+				val, _ := f.expand(*kv.Value, st.env)
+				f.checkVar(in, "ARG", kv.Key, *kv.Value, val, true)
+				st.env[kv.Key] = val
+			} else {
+				f.checkVar(in, "ARG", kv.Key, "", "", false)
+				if gv, ok := f.globalArgs[kv.Key]; ok && !st.fragment {
+					st.env[kv.Key] = gv // ARG NAME in a stage imports the global value
+				}
+			}
+		}
+	case *instructions.EnvCommand:
+		for _, kv := range v.Env {
+			val, _ := f.expand(kv.Value, st.env)
+			f.checkVar(in, "ENV", kv.Key, kv.Value, val, true)
+			st.env[kv.Key] = val
+			envOnly[kv.Key] = val
+		}
+	case *instructions.ShellCommand:
+		st.shell = v.Shell
+	case *instructions.UserCommand:
+		st.user = in
+		st.userValue, _ = f.expand(v.User, st.env)
+	case *instructions.RunCommand:
+		f.checkRun(in, v)
+	case *instructions.CmdCommand:
+		f.checkRepeated(in, "cmd", ruleMultipleCmd)
+	case *instructions.EntrypointCommand:
+		f.checkRepeated(in, "entrypoint", ruleMultipleEntrypoint)
+	case *instructions.HealthCheckCommand:
+		st.healthcheck = in
+		f.checkRepeated(in, "healthcheck", ruleMultipleHealthcheck)
+	case *instructions.WorkdirCommand:
+		f.checkWorkdir(in, v)
+	case *instructions.ExposeCommand:
+		f.checkExpose(in, v)
+	case *instructions.AddCommand:
+		f.checkAdd(in, v)
+	case *instructions.CopyCommand:
+		f.checkCopy(in, v)
+	case *instructions.MaintainerCommand:
+		f.checkMaintainer(in, v)
+	case *instructions.OnbuildCommand:
+		f.checkOnbuild(in, v)
 	}
 }
 
@@ -382,7 +496,7 @@ func (f *dfile) checkOnbuild(in *inst, v *instructions.OnbuildCommand) {
 	if err != nil {
 		return
 	}
-	inner := &inst{node: in.node, cmd: strings.ToLower(n.Value), line: in.line, end: in.end, v: typed, stage: in.stage}
+	inner := &inst{node: in.node, cmd: strings.ToLower(n.Value), line: in.line, end: in.end, v: typed, stage: in.stage, onbuild: true}
 	env := in.stage.env.clone()
 	switch c := typed.(type) {
 	case *instructions.RunCommand:
@@ -411,33 +525,50 @@ func (f *dfile) checkOnbuild(in *inst, v *instructions.OnbuildCommand) {
 // report records a finding unless a pragma suppresses it. key identifies
 // the problem without its line (see fingerprint); refs nil means the rule's.
 func (f *dfile) report(slug string, line int, st *stage, key, message, fix string, refs []string) {
+	f.reportLine(slug, line, line, st, key, message, fix, refs)
+}
+
+// reportLine is report for a finding shown at line whose suppression
+// comments sit above the instruction starting at anchor.
+func (f *dfile) reportLine(slug string, line, anchor int, st *stage, key, message, fix string, refs []string) {
 	r := catalogBySlug[slug]
 	if refs == nil {
 		refs = r.refs
 	}
 	id := RuleID(slug)
-	if f.pragmas != nil && f.pragmas.suppressed(id, slug, refs, line) {
-		return
-	}
+	// Suppressed findings are numbered too, so that a comment added above
+	// one of two identical instructions leaves the other's fingerprint alone.
 	fpKey := stageKey(f, st) + "\x00" + key
 	f.keys[fpKey]++
 	if n := f.keys[fpKey]; n > 1 {
 		fpKey += fmt.Sprintf("\x00#%d", n)
 	}
-	f.findings = append(f.findings, checks.Finding{
+	fd := checks.Finding{
 		Check:       CheckName,
 		Rule:        id,
-		Severity:    r.severity,
 		Title:       r.title,
 		File:        f.path,
 		Line:        line,
+		Severity:    f.cfg.severity(r.severity, refs),
 		Message:     redactShapes(message),
 		Fix:         redactShapes(fix),
 		Lesson:      lessonFor(id),
 		Refs:        append([]string(nil), refs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, fpKey),
 		Snippet:     redact(f.snippet(line)),
-	})
+	}
+	if f.pragmas != nil {
+		if pr := f.pragmas.suppressedBy(id, slug, refs, anchor, f.cfg != nil && f.cfg.noHadolintPragmas); pr != nil {
+			f.suppressed = append(f.suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: f.where(pr.line)})
+			return
+		}
+	}
+	if s := f.cfg.suppressedBy(refs); s != nil {
+		s.Finding = fd
+		f.suppressed = append(f.suppressed, *s)
+		return
+	}
+	f.findings = append(f.findings, fd)
 }
 
 var lessonIDs sync.Map // rule id -> lesson id; lessons are embedded, so this never changes
@@ -454,7 +585,18 @@ func lessonFor(rule string) string {
 // reportAt is report for an instruction: its line, its stage, and a key
 // made of its normalised text and a detail.
 func (f *dfile) reportAt(slug string, in *inst, detail, message, fix string, refs []string) {
-	f.report(slug, in.line, in.stage, normalize(in.text())+"\x00"+detail, message, fix, refs)
+	f.reportAtLine(slug, in, in.line, detail, message, fix, refs)
+}
+
+// reportAtLine is reportAt shown at another line of the instruction.
+func (f *dfile) reportAtLine(slug string, in *inst, line int, detail, message, fix string, refs []string) {
+	f.reportLine(slug, line, in.line, in.stage, normalize(in.text())+"\x00"+detail, message, fix, refs)
+}
+
+// reportCmd is reportAt for a command of a RUN: the finding points at the
+// command's own line; suppression comments still sit above the RUN.
+func (f *dfile) reportCmd(slug string, in *inst, sc *script, c *shCmd, detail, message, fix string, refs []string) {
+	f.reportAtLine(slug, in, f.lineOf(in, sc, c), detail, message, fix, refs)
 }
 
 // stageKey names a stage in fingerprints by what survives edits: its name,
@@ -484,14 +626,14 @@ func (f *dfile) snippet(line int) string {
 	return s
 }
 
-func (f *dfile) done() ([]checks.Finding, []string) {
+func (f *dfile) done() fileResult {
 	if f.pragmas != nil {
 		for _, w := range f.pragmas.warnings {
 			f.warnings = append(f.warnings, "dockerfile: "+f.path+" "+w)
 		}
 	}
 	checks.SortFindings(f.findings)
-	return f.findings, f.warnings
+	return fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings}
 }
 
 // normalize collapses whitespace so that re-indenting does not change a

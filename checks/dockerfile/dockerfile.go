@@ -6,12 +6,18 @@
 package dockerfile
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // CheckName is the check's name in findings, --check and the policy.
@@ -24,8 +30,15 @@ func New() checks.Check { return check{} }
 
 func (check) Name() string { return CheckName }
 
+// MaxFileSize is the largest Dockerfile secfirst reads. Real Dockerfiles
+// are a few kilobytes; a file over this is skipped with a warning rather
+// than read whole.
+const MaxFileSize = 1 << 20
+
 // Run checks every Dockerfile of the source. History mode has nothing to
-// check: a Dockerfile's problems are those of its current version.
+// check: a Dockerfile's problems are those of its current version. A file
+// that cannot be read (not a regular file, too large) is skipped with a
+// warning that names it; the others are checked all the same.
 func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
 	var res checks.Result
 	if src.Mode == checks.ModeHistory {
@@ -35,9 +48,12 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	if err != nil {
 		return res, err
 	}
+	res.Warnings = append(res.Warnings, skippedLinks(ctx, src)...)
 	if len(files) == 0 {
 		return res, nil
 	}
+	cfg, warns := loadConfig(ctx, src)
+	res.Warnings = append(res.Warnings, warns...)
 	// Staged blobs are read through one `git cat-file --batch`.
 	var blobs map[string][]byte
 	var ids []string
@@ -55,38 +71,96 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		data, ok := blobs[f.Blob]
-		if !ok {
-			if data, err = src.Read(ctx, f); err != nil {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("dockerfile: cannot read %s: %v", f.Path, err))
-				continue
-			}
+		data, err := readDockerfile(ctx, src, f, blobs)
+		if err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("dockerfile: skipped %s: %s", f.Path, readProblem(err)))
+			continue
 		}
-		fs, warns := checkFileSafely(f.Path, data)
-		res.Findings = append(res.Findings, fs...)
-		res.Warnings = append(res.Warnings, warns...)
+		fr := analyzeFile(f.Path, data, cfg)
+		res.Findings = append(res.Findings, fr.findings...)
+		res.Suppressed = append(res.Suppressed, fr.suppressed...)
+		res.Warnings = append(res.Warnings, fr.warnings...)
 	}
 	return res, nil
 }
 
-// checkFileSafely keeps one odd file from taking the whole check down: an
-// internal error becomes a warning that names the file.
-func checkFileSafely(file string, data []byte) (fs []checks.Finding, warns []string) {
-	defer func() {
-		if r := recover(); r != nil {
-			fs = nil
-			warns = []string{fmt.Sprintf("dockerfile: internal error checking %s: %v (please report it)", file, r)}
+// readDockerfile reads one file of the source: a staged blob, or a file on
+// disk that must be a regular file (a symlink is never followed, nor a
+// directory on the way to it inside the repository), at most MaxFileSize.
+func readDockerfile(ctx context.Context, src *checks.Source, f checks.File, blobs map[string][]byte) ([]byte, error) {
+	var data []byte
+	var err error
+	switch {
+	case f.Blob != "":
+		var ok bool
+		if data, ok = blobs[f.Blob]; !ok {
+			if data, err = src.Read(ctx, f); err != nil {
+				return nil, err
+			}
 		}
-	}()
-	return analyzeFile(file, data)
+		if len(data) > MaxFileSize {
+			return nil, &safefile.TooLargeError{Path: f.Path, Limit: MaxFileSize}
+		}
+		return data, nil
+	case !filepath.IsAbs(filepath.FromSlash(f.Path)):
+		return safefile.ReadInRoot(src.Root, f.Path, MaxFileSize)
+	}
+	return safefile.ReadFile(f.Abs, MaxFileSize)
+}
+
+// readProblem says in a few words why a file was not read.
+func readProblem(err error) string {
+	var tooLarge *safefile.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return "larger than " + safefile.Size(tooLarge.Limit) + ", more than any real Dockerfile; not read"
+	case errors.Is(err, safefile.ErrNotRegular):
+		return "not a regular file (a symlink, device or FIFO is never followed)"
+	case errors.Is(err, safefile.ErrOutside):
+		return "reached through a symlinked directory, which may lead outside the repository; not followed"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// skippedLinks names the tracked Dockerfiles that the working tree holds as
+// symlinks (or anything else but a regular file): the source does not list
+// them, as reading them would follow the link, and a skipped Dockerfile must
+// not pass unnoticed. Only the working-tree scan of a repository needs this;
+// the index holds no devices and its symlinks are never read.
+func skippedLinks(ctx context.Context, src *checks.Source) []string {
+	if src.Mode != checks.ModeWorktree || !src.InRepo || len(src.Paths) > 0 {
+		return nil
+	}
+	out, err := src.Git(ctx, "-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--full-name", "--",
+		":(glob,icase)**/*dockerfile*", ":(glob,icase)**/*containerfile*")
+	if err != nil {
+		return nil // the listing itself already succeeded; this is only a note
+	}
+	var warns []string
+	seen := map[string]bool{}
+	for _, p := range bytes.Split(out, []byte{0}) {
+		rel := string(p)
+		if rel == "" || seen[rel] || !IsDockerfile(rel) {
+			continue
+		}
+		seen[rel] = true
+		fi, err := os.Lstat(filepath.Join(src.Root, filepath.FromSlash(rel)))
+		if err == nil && !fi.Mode().IsRegular() {
+			warns = append(warns, fmt.Sprintf("dockerfile: skipped %s: %s", rel, readProblem(safefile.ErrNotRegular)))
+		}
+	}
+	return warns
 }
 
 // CheckFile checks one Dockerfile's content as found at path (slash
 // separated, relative to the repository). It never fails: a file that does
 // not parse is a dockerfile/parse-error finding.
 func CheckFile(path string, content []byte) []checks.Finding {
-	fs, _ := analyzeFile(path, content)
-	return fs
+	return analyzeFile(path, content, nil).findings
 }
 
 // IsDockerfile reports whether a path names a Dockerfile: Dockerfile,

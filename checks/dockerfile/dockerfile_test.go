@@ -173,9 +173,9 @@ func TestBaseImages(t *testing.T) {
 
 func TestHeredocs(t *testing.T) {
 	runCases(t, []ruleCase{
-		{name: "heredoc script is shell", src: "FROM a:1@sha256:x\nRUN <<EOF\nset -e\ncurl -k https://example.com\nEOF\n", want: map[string][]int{"insecure-tls": {2}}},
+		{name: "heredoc script is shell", src: "FROM a:1@sha256:x\nRUN <<EOF\nset -e\ncurl -k https://example.com\nEOF\n", want: map[string][]int{"insecure-tls": {4}}},
 		{name: "heredoc data is not", src: "FROM a:1@sha256:x\nRUN cat <<EOF > /etc/motd\ncurl -k https://example.com\nsudo rm -rf /\nEOF\n", absent: []string{"insecure-tls", "sudo"}},
-		{name: "shell reading a heredoc", src: "FROM a:1@sha256:x\nRUN bash <<'EOF'\nsudo make install\nEOF\n", want: map[string][]int{"sudo": {2}}},
+		{name: "shell reading a heredoc", src: "FROM a:1@sha256:x\nRUN bash <<'EOF'\nsudo make install\nEOF\n", want: map[string][]int{"sudo": {3}}},
 		{name: "python heredoc is not shell", src: "FROM a:1@sha256:x\nRUN <<EOF\n#!/usr/bin/env python3\nimport os; os.system('sudo x')\nEOF\n", absent: []string{"sudo"}},
 		{name: "update and install in one heredoc", src: "FROM debian:12@sha256:x\nRUN <<EOF\napt-get update\napt-get install -y --no-install-recommends curl=1\nrm -rf /var/lib/apt/lists/*\nEOF\n", absent: []string{"pkg-update-alone", "pkg-cache", "pkg-missing-yes"}},
 		{name: "COPY heredoc", src: "FROM a:1@sha256:x\nCOPY <<EOF /etc/app.conf\nkey=value\nEOF\n", absent: []string{"parse-error", "copy-multiple-sources"}},
@@ -216,8 +216,11 @@ func TestParseErrorIsOneFindingWithItsLine(t *testing.T) {
 			t.Errorf("%q: want one parse-error at line %d, got %+v", tc.src, tc.line, fs)
 		}
 	}
-	if fs := CheckFile("Dockerfile", []byte("# only a comment\n\n")); len(fs) != 0 {
-		t.Errorf("empty Dockerfile: %v", slugs(fs))
+	// BuildKit rejects a file without instructions: so does secfirst.
+	for _, src := range []string{"", "\n", "# only a comment\n\n", "# syntax=docker/dockerfile:1\n# escape=`\n"} {
+		if fs := CheckFile("Dockerfile", []byte(src)); len(fs) != 1 || fs[0].Rule != RuleID(ruleParseError) || fs[0].Line != 1 || !strings.Contains(fs[0].Message, "no instruction") {
+			t.Errorf("empty Dockerfile %q: want one parse-error at line 1, got %v", src, slugs(fs))
+		}
 	}
 }
 
@@ -251,7 +254,7 @@ func TestSecretsAreFoundAndNeverShown(t *testing.T) {
 		"ENV GPG_KEY=" + fakeFingerprint() + " PUBLIC_KEY=x SECRET_FILE=/run/secrets/x\n" +
 		"ENV API_TOKEN=\"\"\n" +
 		"USER app\nHEALTHCHECK NONE\n"
-	fs, _ := analyzeFile("Dockerfile", []byte(src))
+	fs := analyzeFile("Dockerfile", []byte(src), nil).findings
 	got := slugs(fs)
 	if want := []int{2, 3, 4}; !slices.Equal(got["secret-in-env"], want) {
 		t.Errorf("secret-in-env at %v, want %v (all %v)", got["secret-in-env"], want, got)
@@ -356,10 +359,11 @@ func TestPackageManagers(t *testing.T) {
 		{name: "apt done right", src: "FROM debian:12@sha256:x\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88 && rm -rf /var/lib/apt/lists/*\n",
 			absent: []string{"pkg-missing-yes", "apt-no-install-recommends", "pkg-unpinned", "pkg-cache", "pkg-update-alone"}},
 		{name: "apt done wrong", src: "FROM debian:12@sha256:x\nRUN apt-get update\nRUN apt-get install curl\n",
-			want: map[string][]int{"pkg-update-alone": {2}, "pkg-missing-yes": {3}, "apt-no-install-recommends": {3}, "pkg-unpinned": {3}, "pkg-cache": {3}}},
+			want: map[string][]int{"pkg-update-alone": {2}, "pkg-missing-yes": {3}, "apt-no-install-recommends": {3}, "pkg-unpinned": {3}, "pkg-cache": {2}}},
 		{name: "-qq implies yes, yes | works too", src: "FROM debian:12@sha256:x\nRUN apt-get -qq install --no-install-recommends x=1 && yes | apt-get install --no-install-recommends y=1\n", absent: []string{"pkg-missing-yes"}},
 		{name: "cache mount instead of cleanup", src: "FROM debian:12@sha256:x\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends x=1\n", absent: []string{"pkg-cache"}},
-		{name: "builder stages may keep caches", src: "FROM alpine:3.20@sha256:x AS build\nRUN apk add gcc=13\nFROM scratch\nCOPY --from=build /x /x\n", absent: []string{"pkg-cache"}},
+		{name: "apt lists in a builder stage do not ship (DL3009)", src: "FROM debian:12@sha256:x AS build\nRUN apt-get update && apt-get install -y --no-install-recommends gcc=13\nFROM scratch\nCOPY --from=build /x /x\n", absent: []string{"pkg-cache"}},
+		{name: "apk cache in a builder stage is reported, as hadolint and Trivy do", src: "FROM alpine:3.20@sha256:x AS build\nRUN apk add gcc=13\nFROM scratch\nCOPY --from=build /x /x\n", want: map[string][]int{"pkg-cache": {2}}},
 		{name: "stages the final one is built on ship", src: "FROM alpine:3.20@sha256:x AS base\nRUN apk add gcc=13\nFROM base\n", want: map[string][]int{"pkg-cache": {2}}},
 		{name: "apk", src: "FROM alpine:3.20@sha256:x\nRUN apk update && apk add --no-cache curl\nRUN apk add --virtual .deps gcc=13\n", want: map[string][]int{"pkg-unpinned": {2}, "pkg-cache": {3}}, absent: []string{"pkg-update-alone"}},
 		{name: "yum clean all after the last install", src: "FROM centos:7@sha256:x\nRUN yum -y install a-1 && yum clean all && yum -y install b-2\n", want: map[string][]int{"pkg-cache": {2}}},
@@ -371,7 +375,7 @@ func TestPackageManagers(t *testing.T) {
 		{name: "apt in scripts", src: "FROM debian:12@sha256:x\nRUN apt install -y --no-install-recommends x=1 && rm -rf /var/lib/apt/lists/*\n", want: map[string][]int{"apt-in-script": {2}}},
 		{name: "update followed by upgrade", src: "FROM alpine:3.20@sha256:x\nRUN apk update --no-cache && apk upgrade --no-cache\n", absent: []string{"pkg-update-alone"}},
 	})
-	fs := CheckFile("Dockerfile", []byte("FROM debian:12@sha256:x\nRUN apt-get install -y curl\n"))
+	fs := CheckFile("Dockerfile", []byte("FROM debian:12@sha256:x\nRUN apt-get update && apt-get install -y curl\n"))
 	if f := find(fs, "pkg-unpinned"); f == nil || !slices.Equal(f.Refs, []string{"DL3008"}) || !strings.Contains(f.Fix, "curl=<version>") {
 		t.Errorf("apt pinning finding: %+v", f)
 	}
@@ -419,7 +423,7 @@ func TestPragmas(t *testing.T) {
 		{name: "checkov skip is file-wide", src: "FROM alpine:3.20@sha256:x\nHEALTHCHECK NONE\nRUN x\n#checkov:skip=CKV_DOCKER_3:runs as the image default on purpose\n", absent: []string{"no-user"}},
 		{name: "pragma above a FROM covers stage findings", src: "# secfirst:ignore=dockerfile/no-user,dockerfile/no-healthcheck,dockerfile/unpinned-digest tool image\nFROM alpine:3.20\n", absent: []string{"no-user", "no-healthcheck", "unpinned-digest"}},
 	})
-	_, warns := analyzeFile("Dockerfile", []byte(base+"# secfirst:ignore=dockerfile/sudo\nRUN sudo x\n"))
+	warns := analyzeFile("Dockerfile", []byte(base+"# secfirst:ignore=dockerfile/sudo\nRUN sudo x\n"), nil).warnings
 	if len(warns) != 1 || !strings.Contains(warns[0], "no reason") || !strings.Contains(warns[0], "Dockerfile") {
 		t.Errorf("an ignore without a reason should warn: %v", warns)
 	}
@@ -456,6 +460,7 @@ ARG TAG
 FROM alpine:${TAG}
 FROM alpine:latest AS tools
 COPY --from=tools a b c
+COPY --from=nowhere a /a
 FROM registry.example.com/base:1.0
 ARG GITHUB_TOKEN
 ENV AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
@@ -480,6 +485,7 @@ WORKDIR /proc/x
 RUN cd /x && wget https://y | tar x
 RUN apt-get update
 RUN apt install curl
+RUN zypper dup
 USER root
 RUNN bad
 `
@@ -491,6 +497,9 @@ func TestEveryRuleCanFire(t *testing.T) {
 	}
 	for _, f := range CheckFile("Dockerfile", []byte("FROM a:1\n")) {
 		fired[f.Rule] = true // no-user, no-healthcheck, unpinned-digest
+	}
+	for _, f := range analyzeFile("Dockerfile", []byte("FROM a:1\n"), &config{hadolintFile: ".hadolint.yaml", trusted: []string{"registry.example.com"}}).findings {
+		fired[f.Rule] = true // untrusted-registry
 	}
 	for _, r := range Rules() {
 		if !fired[r.ID] {
@@ -510,7 +519,7 @@ func TestRulesCatalog(t *testing.T) {
 			t.Errorf("incomplete rule %+v", r)
 		}
 		for _, ref := range r.Refs {
-			if strings.HasPrefix(ref, "DS-") && !slices.Contains(r.Refs, "AVD-"+ref) && ref != "DS-0032" {
+			if strings.HasPrefix(ref, "DS-") && !slices.Contains(r.Refs, "AVD-"+ref) {
 				t.Errorf("%s lists %s without AVD-%s", r.ID, ref, ref)
 			}
 		}

@@ -5,22 +5,42 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/secfirst-dev/secfirst/checks"
 )
 
 // FuzzDockerfile feeds arbitrary bytes to the Dockerfile reader. Whatever
-// the input, it must return (no panic, no hang) well-formed findings: a known
-// rule, a line inside the file, and no raw secret-shaped text. The seed
-// corpus is in testdata/fuzz/FuzzDockerfile.
+// the input, it must return (no panic, no hang, no rule that crashed and was
+// caught) well-formed findings, reported or suppressed: a known rule, a line
+// inside the file, and no raw secret-shaped text. The seed corpus is in
+// testdata/fuzz/FuzzDockerfile.
 func FuzzDockerfile(f *testing.F) {
 	f.Add([]byte(cleanDockerfile))
 	f.Add([]byte(kitchenSink))
 	f.Add([]byte("FROM alpine\nRUN <<EOF\ncurl -k https://x | sh\nEOF\n"))
 	f.Add([]byte("ARG A=${B:-$C}\nFROM ${A}:${A}@\nCOPY --from=0 a b c\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		start := time.Now()
-		fs, _ := analyzeFile("Dockerfile", data)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("took %v on %d bytes", d, len(data))
+		// A watchdog, not a timing assertion: an input that never finishes
+		// must be reported (and saved) like a crash.
+		done := make(chan fileResult, 1)
+		go func() { done <- analyzeFile("Dockerfile", data, nil) }()
+		var res fileResult
+		select {
+		case res = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no result after 30s on %d bytes", len(data))
+		}
+		for _, w := range res.warnings {
+			if strings.Contains(w, "internal error") {
+				t.Fatalf("a rule crashed: %s", w)
+			}
+		}
+		fs := res.findings
+		for _, s := range res.suppressed {
+			if s.By != checks.SuppressedByInline || !strings.HasPrefix(s.Where, "Dockerfile:") {
+				t.Fatalf("suppression without its place: %+v", s)
+			}
+			fs = append(fs, s.Finding)
 		}
 		lines := strings.Count(string(data), "\n") + 1
 		for _, fd := range fs {

@@ -34,6 +34,7 @@ type pragma struct {
 	ids    []string // rule ids or refs, as written
 	expiry time.Time
 	line   int
+	reason string // the text the comment gives after the ids, if any
 }
 
 var (
@@ -41,13 +42,13 @@ var (
 		return regexp.MustCompile(`^#\s*secfirst:ignore=([A-Za-z0-9_./,\-]+)\s*(.*)$`)
 	})
 	reHadolint = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^#\s*hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)`)
+		return regexp.MustCompile(`^#\s*hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)(.*)$`)
 	})
 	reTrivy = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`trivy:ignore:([A-Za-z0-9_\-*]+)((?::[a-z]+:[^:\s]+)*)`)
 	})
 	reCheckov = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?:checkov|bridgecrew|cortex):skip=\s*([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)`)
+		return regexp.MustCompile(`(?:checkov|bridgecrew|cortex):skip=\s*([A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)(?::(.*))?`)
 	})
 )
 
@@ -85,10 +86,10 @@ func parsePragmas(lines []string, nodes []*parser.Node) *pragmas {
 func (p *pragmas) parseLine(c string, line int, global bool) []pragma {
 	var out []pragma
 	if m := reHadolint().FindStringSubmatch(c); m != nil && (m[1] != "") == global {
-		out = append(out, pragma{source: "hadolint", ids: splitIDs(m[2]), line: line})
+		out = append(out, pragma{source: "hadolint", ids: splitIDs(m[2]), line: line, reason: commentReason(m[3])})
 	}
 	if m := reCheckov().FindStringSubmatch(c); m != nil && global {
-		out = append(out, pragma{source: "checkov", ids: splitIDs(m[1]), line: line})
+		out = append(out, pragma{source: "checkov", ids: splitIDs(m[1]), line: line, reason: commentReason(m[2])})
 	}
 	if global {
 		return out
@@ -97,10 +98,15 @@ func (p *pragmas) parseLine(c string, line int, global bool) []pragma {
 		if strings.TrimSpace(m[2]) == "" {
 			p.warnings = append(p.warnings, fmt.Sprintf("line %d: `secfirst:ignore=%s` gives no reason; add one after the rule so reviewers know why", line, m[1]))
 		}
-		out = append(out, pragma{source: "secfirst", ids: splitIDs(m[1]), line: line})
+		out = append(out, pragma{source: "secfirst", ids: splitIDs(m[1]), line: line, reason: commentReason(m[2])})
+	}
+	// Trivy's comments have no reason field; text after the last one is taken as it.
+	trivyReason := ""
+	if loc := reTrivy().FindAllStringIndex(c, -1); len(loc) > 0 {
+		trivyReason = commentReason(c[loc[len(loc)-1][1]:])
 	}
 	for _, m := range reTrivy().FindAllStringSubmatch(c, -1) {
-		pr := pragma{source: "trivy", ids: []string{m[1]}, line: line}
+		pr := pragma{source: "trivy", ids: []string{m[1]}, line: line, reason: trivyReason}
 		if i := strings.Index(m[2], ":exp:"); i >= 0 {
 			d := m[2][i+len(":exp:"):]
 			if j := strings.IndexByte(d, ':'); j >= 0 {
@@ -113,6 +119,13 @@ func (p *pragmas) parseLine(c string, line int, global bool) []pragma {
 		out = append(out, pr)
 	}
 	return out
+}
+
+// commentReason is the free text a suppression comment gives after its ids:
+// "# hadolint ignore=DL3008 pinned by the base image" gives "pinned by the
+// base image". Separators people put in front of it are dropped.
+func commentReason(s string) string {
+	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(s), ":-–—"))
 }
 
 func splitIDs(s string) []string {
@@ -139,10 +152,14 @@ func normalizeTrivy(id string) string {
 	return u
 }
 
-// suppressed reports whether a pragma covers a finding of rule id (slug)
-// with refs at line.
-func (p *pragmas) suppressed(id, slug string, refs []string, line int) bool {
+// suppressedBy returns the pragma that covers a finding of rule id (slug)
+// with refs at line, or nil. noHadolint leaves hadolint's comments out
+// (.hadolint.yaml's disable-ignore-pragma).
+func (p *pragmas) suppressedBy(id, slug string, refs []string, line int, noHadolint bool) *pragma {
 	matches := func(pr pragma) bool {
+		if noHadolint && pr.source == "hadolint" {
+			return false
+		}
 		if pr.source == "trivy" && !pr.expiry.IsZero() && !time.Now().Before(pr.expiry.AddDate(0, 0, 1)) {
 			return false // an expired trivy:ignore stops ignoring, as in Trivy
 		}
@@ -174,15 +191,15 @@ func (p *pragmas) suppressed(id, slug string, refs []string, line int) bool {
 		}
 		return false
 	}
-	for _, pr := range p.above[line] {
-		if matches(pr) {
-			return true
+	for i := range p.above[line] {
+		if matches(p.above[line][i]) {
+			return &p.above[line][i]
 		}
 	}
-	for _, pr := range p.global {
-		if matches(pr) {
-			return true
+	for i := range p.global {
+		if matches(p.global[i]) {
+			return &p.global[i]
 		}
 	}
-	return false
+	return nil
 }

@@ -84,6 +84,9 @@ const (
 	rulePkgUpdateAlone      = "pkg-update-alone"
 	ruleAptInScript         = "apt-in-script"
 	ruleWgetAndCurl         = "wget-and-curl"
+	ruleDistUpgrade         = "dist-upgrade"
+	ruleCopyFromUndefined   = "copy-from-undefined"
+	ruleUntrustedRegistry   = "untrusted-registry"
 )
 
 var catalog = []rule{
@@ -94,8 +97,8 @@ var catalog = []rule{
 	{ruleUntagged, "Base image has no tag (it means latest)", checks.Medium, refs(ids("DL3006"), trivy("0001"), ids("CKV_DOCKER_7"))},
 	{ruleDigest, "Base image is not pinned by digest", checks.Low, nil},
 	{ruleUnresolvedImage, "Base image depends on a build argument without a default", checks.Info, ids("InvalidDefaultArgInFrom")},
-	{ruleSecretEnv, "Secret in ENV is baked into the image", checks.High, refs(trivy("0031"), ids("SecretsUsedInArgOrEnv"))},
-	{ruleSecretArg, "Secret passed as a build ARG is kept in the image history", checks.High, refs(trivy("0031"), ids("SecretsUsedInArgOrEnv"))},
+	{ruleSecretEnv, "Secret in ENV is baked into the image", checks.High, refs(ids("DL3064"), trivy("0031"), ids("SecretsUsedInArgOrEnv"))},
+	{ruleSecretArg, "Secret passed as a build ARG is kept in the image history", checks.High, refs(ids("DL3064"), trivy("0031"), ids("SecretsUsedInArgOrEnv"))},
 	{ruleCredentialFile, "Credential file copied into the image", checks.High, trivy("0031")},
 	{ruleCredentialsRun, "Credentials stored by a RUN command stay in the layer", checks.High, trivy("0031")},
 	{ruleCurlPipe, "Downloaded script piped into a shell without verification", checks.High, nil},
@@ -106,7 +109,7 @@ var catalog = []rule{
 	{ruleChmod777, "World-writable permissions (chmod 777)", checks.Medium, nil},
 	{ruleExposeSSH, "SSH port 22 exposed", checks.Medium, refs(trivy("0004"), ids("CKV_DOCKER_1"))},
 	{ruleInvalidPort, "EXPOSE port out of range", checks.Low, refs(ids("DL3011"), trivy("0008"))},
-	{ruleNoHealthcheck, "Final stage has no HEALTHCHECK", checks.Low, refs(trivy("0026"), ids("CKV_DOCKER_2"))},
+	{ruleNoHealthcheck, "Final stage has no HEALTHCHECK", checks.Low, refs(ids("DL3057"), trivy("0026"), ids("CKV_DOCKER_2"))},
 	{ruleAddURL, "ADD downloads a URL without a checksum", checks.Medium, ids("CKV_DOCKER_4")},
 	{ruleAddInsteadOfCopy, "ADD used where COPY serves", checks.Low, refs(ids("DL3020"), trivy("0005"), ids("CKV_DOCKER_4"))},
 	{ruleMultipleCmd, "Several CMD instructions in one stage", checks.Low, refs(ids("DL4003"), trivy("0016"), ids("MultipleInstructionsDisallowed"))},
@@ -119,14 +122,17 @@ var catalog = []rule{
 	{ruleDuplicateStage, "Two stages have the same name", checks.Low, refs(ids("DL3024"), trivy("0012"), ids("CKV_DOCKER_11", "DuplicateStageName"))},
 	{ruleCopyMultiSource, "COPY of several sources to a destination without a trailing slash", checks.Low, refs(ids("DL3021"), trivy("0011"))},
 	{ruleMaintainer, "MAINTAINER is deprecated", checks.Low, refs(ids("DL4000"), trivy("0022"), ids("CKV_DOCKER_6", "MaintainerDeprecated"))},
-	{rulePipefail, "Pipe in RUN without pipefail hides failures", checks.Low, ids("DL4006", "DS-0032")},
+	{rulePipefail, "Pipe in RUN without pipefail hides failures", checks.Low, ids("DL4006")},
 	{rulePkgYes, "Package install without the non-interactive flag", checks.Low, refs(ids("DL3014"), trivy("0021"), ids("DL3030", "DL3038", "DL3034"))},
 	{ruleAptRecommends, "apt-get install without --no-install-recommends", checks.Low, refs(ids("DL3015"), trivy("0029"))},
-	{rulePkgUnpinned, "Package installed without a pinned version", checks.Info, ids("DL3008", "DL3018", "DL3033", "DL3041", "DL3037", "DL3013", "DL3016", "DL3028")},
+	{rulePkgUnpinned, "Package installed without a pinned version", checks.Info, ids("DL3008", "DL3018", "DL3033", "DL3041", "DL3037", "DL3013", "DL3016", "DL3028", "DL3062")},
 	{rulePkgCache, "Package manager cache left in the image", checks.Low, refs(ids("DL3009", "DL3019"), trivy("0025"), ids("DL3032"), trivy("0015"), ids("DL3040"), trivy("0019"), trivy("0027"), ids("DL3036"), trivy("0020"), ids("DL3042", "DL3060"))},
 	{rulePkgUpdateAlone, "Package index update without an install in the same RUN", checks.Low, refs(trivy("0017"), ids("CKV_DOCKER_5"))},
 	{ruleAptInScript, "apt used in a script (use apt-get)", checks.Info, ids("DL3027", "CKV_DOCKER_9")},
 	{ruleWgetAndCurl, "Both wget and curl used in one stage", checks.Info, refs(ids("DL4001"), trivy("0014"))},
+	{ruleDistUpgrade, "Distribution upgrade during the build", checks.Low, refs(trivy("0024"), ids("DL3035"))},
+	{ruleCopyFromUndefined, "COPY --from names no earlier stage", checks.Low, ids("DL3022")},
+	{ruleUntrustedRegistry, "Image from a registry outside trustedRegistries", checks.High, ids("DL3026")},
 }
 
 var catalogBySlug = func() map[string]*rule {

@@ -99,12 +99,14 @@ func (f *dfile) checkExpose(in *inst, v *instructions.ExposeCommand) {
 	}
 }
 
-var archiveExt = []string{".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.lz", ".tar.lzma"}
+// archiveExt are the files ADD may unpack: hadolint's list (DL3020), which
+// also spares compressed single files, and zstd.
+var archiveExt = []string{".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz", ".txz", ".xz", ".zst", ".tzst"}
 
 func isArchive(p string) bool {
-	l := strings.ToLower(p)
+	p = trimQuotes(p)
 	for _, e := range archiveExt {
-		if strings.HasSuffix(l, e) {
+		if strings.HasSuffix(p, e) || strings.HasSuffix(strings.ToLower(p), strings.ToLower(e)) && e != ".Z" && e != ".tZ" {
 			return true
 		}
 	}
@@ -145,7 +147,7 @@ func (f *dfile) checkAdd(in *inst, v *instructions.AddCommand) {
 	}
 	f.checkCredentialCopy(in, v.DestPath)
 	if v.Chmod != "" && worldWritableMode(v.Chmod) {
-		f.reportChmod(in, "ADD --chmod="+v.Chmod, v.DestPath)
+		f.reportChmod(in, in.line, "ADD --chmod="+v.Chmod, v.DestPath)
 	}
 	var remote, local []string
 	archive := false
@@ -201,7 +203,7 @@ func (f *dfile) checkCopy(in *inst, v *instructions.CopyCommand) {
 	}
 	f.checkCredentialCopy(in, v.DestPath)
 	if v.Chmod != "" && worldWritableMode(v.Chmod) {
-		f.reportChmod(in, "COPY --chmod="+v.Chmod, v.DestPath)
+		f.reportChmod(in, in.line, "COPY --chmod="+v.Chmod, v.DestPath)
 	}
 	if v.From != "" && !st.fragment {
 		from := strings.ToLower(v.From)
@@ -209,6 +211,11 @@ func (f *dfile) checkCopy(in *inst, v *instructions.CopyCommand) {
 			f.reportAt(ruleCopyFromSelf, in, "",
 				fmt.Sprintf("COPY --from=%s names the stage it is in; a stage cannot copy from itself, so the build fails.", v.From),
 				"Point --from at an earlier stage or an image (`COPY --from=<builder> ...`); to copy within this stage use `RUN cp`.", nil)
+		}
+	}
+	if v.From != "" {
+		if from, unset := f.expand(v.From, st.env); len(unset) == 0 && from != "" {
+			f.checkCopyFrom(in, from)
 		}
 	}
 	n := len(v.SourcePaths) + len(v.SourceContents)
@@ -224,4 +231,51 @@ func (f *dfile) checkMaintainer(in *inst, v *instructions.MaintainerCommand) {
 	f.reportAt(ruleMaintainer, in, "",
 		fmt.Sprintf("MAINTAINER is deprecated; tools read image authors from labels."),
 		fmt.Sprintf("Replace it with `LABEL org.opencontainers.image.authors=%q`.", strings.TrimSpace(v.Maintainer)), nil)
+}
+
+// checkCopyFrom checks what COPY --from names: an earlier stage, by name or
+// index, or an image (DL3022); an image from a registry the repository
+// trusts (DL3026).
+func (f *dfile) checkCopyFrom(in *inst, from string) {
+	st := in.stage
+	lower := strings.ToLower(from)
+	var earlier []*stage // the FROM stages before this one
+	for _, s := range f.stages[:st.index] {
+		if !s.fragment {
+			earlier = append(earlier, s)
+		}
+	}
+	for _, s := range earlier {
+		if s.name == lower {
+			return
+		}
+	}
+	if n, err := strconv.Atoi(from); err == nil {
+		if n < len(earlier) || (n == len(earlier) && !st.fragment) {
+			return // an earlier stage, or this one (copy-from-self)
+		}
+		f.reportAt(ruleCopyFromUndefined, in, from,
+			fmt.Sprintf("COPY --from=%d names stage %d, but only %d stage(s) come before this one; BuildKit refuses to build.", n, n, len(earlier)),
+			"Name the stage you mean (`FROM <image> AS builder`, then `COPY --from=builder ...`): names survive reordering, numbers do not.", nil)
+		return
+	}
+	if lower == st.name && !st.fragment {
+		return // copy-from-self
+	}
+	if strings.ContainsAny(from, ":@") {
+		f.checkRegistry(in, from, "COPY --from="+from)
+		return // an image reference with a tag or digest
+	}
+	for _, s := range f.stages[st.index+1:] {
+		if s.name == lower && !s.fragment {
+			f.reportAt(ruleCopyFromUndefined, in, from,
+				fmt.Sprintf("COPY --from=%s names the stage defined at line %d, after this one; a stage can only copy from the stages above it.", from, s.from.line),
+				fmt.Sprintf("Move `%s` above this stage, or copy from another stage.", short(s.from.text())), nil)
+			return
+		}
+	}
+	f.reportAt(ruleCopyFromUndefined, in, from,
+		fmt.Sprintf("COPY --from=%s names no stage of this Dockerfile, so BuildKit pulls the image %s:latest, unreviewed and moving, unless a build context of that name is passed with --build-context.", from, from),
+		fmt.Sprintf("If %q is a stage, define it above (`FROM <image> AS %s`); if it is an image, pin it: `COPY --from=%s:<version>@sha256:<digest> ...`.", from, lower, from), nil)
+	f.checkRegistry(in, from, "COPY --from="+from)
 }

@@ -26,18 +26,20 @@ func nonPOSIXShell(sh []string) bool {
 // names another interpreter); otherwise the documents are handed to the
 // shell with the command line, where they are data unless a shell reads
 // them.
-func (f *dfile) runScript(st *stage, v *instructions.RunCommand) *script {
+func (f *dfile) runScript(in *inst, v *instructions.RunCommand) *script {
 	if !v.PrependShell {
 		return execScript(v.CmdLine)
 	}
 	text := strings.Join(v.CmdLine, " ")
-	if f.escape == '`' || nonPOSIXShell(st.shell) {
-		s := &script{}
+	if f.escape == '`' || nonPOSIXShell(in.stage.shell) {
+		s := &script{lineBase: -1}
 		splitWords(s, text)
 		return s
 	}
 	if len(v.Files) == 0 {
-		return parseScript(text)
+		s := parseScript(text)
+		s.text, s.lineBase = text, in.line-1
+		return s
 	}
 	if h := parser.MustParseHeredoc(strings.TrimSpace(text)); h != nil && len(v.Files) == 1 {
 		data := v.Files[0].Data
@@ -55,10 +57,12 @@ func (f *dfile) runScript(st *stage, v *instructions.RunCommand) *script {
 				}
 			}
 			if !shellNames[interp] {
-				return &script{parsed: true}
+				return &script{parsed: true, lineBase: -1}
 			}
 		}
-		return parseScript(data)
+		s := parseScript(data)
+		s.lineBase = in.line // the document starts on the line after RUN
+		return s
 	}
 	var b strings.Builder
 	b.WriteString(text)
@@ -71,7 +75,59 @@ func (f *dfile) runScript(st *stage, v *instructions.RunCommand) *script {
 		b.WriteString(file.Name)
 	}
 	b.WriteByte('\n')
-	return parseScript(b.String())
+	s := parseScript(b.String())
+	s.text, s.lineBase = text, in.line-1
+	return s
+}
+
+// lineOf is the line of the Dockerfile where a command of a RUN starts, so
+// a finding in a long RUN points at its command; the RUN's own line when
+// it cannot be told.
+func (f *dfile) lineOf(in *inst, sc *script, c *shCmd) int {
+	if c == nil || sc == nil || c.srcLine == 0 || sc.lineBase < 0 {
+		return in.line
+	}
+	if c.srcLine == 1 && sc.text != "" {
+		return f.textLine(in, sc.text, c.off)
+	}
+	if l := sc.lineBase + c.srcLine; l >= in.line && l <= in.end {
+		return l
+	}
+	return in.line
+}
+
+// textLine maps an offset in a RUN's command line, where BuildKit joined
+// the continuation lines (dropping comment and blank lines between them),
+// back to the physical line it came from.
+func (f *dfile) textLine(in *inst, text string, off int) int {
+	var joined strings.Builder
+	var starts, lines []int
+	for l := in.line; l <= in.end && l <= len(f.lines); l++ {
+		raw := f.lines[l-1]
+		if t := strings.TrimSpace(raw); l > in.line && (t == "" || strings.HasPrefix(t, "#")) {
+			continue
+		}
+		starts, lines = append(starts, joined.Len()), append(lines, l)
+		trimmed := strings.TrimRight(raw, " \t")
+		if f.escape != 0 && strings.HasSuffix(trimmed, string(f.escape)) {
+			joined.WriteString(trimmed[:len(trimmed)-len(string(f.escape))])
+			continue
+		}
+		joined.WriteString(raw)
+		joined.WriteByte('\n')
+	}
+	i := strings.Index(joined.String(), text)
+	if i < 0 || off < 0 || off > len(text) {
+		return in.line
+	}
+	line := in.line
+	for k, st := range starts {
+		if st > i+off {
+			break
+		}
+		line = lines[k]
+	}
+	return line
 }
 
 var downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true}
@@ -109,7 +165,7 @@ func firstURL(args []string) string {
 // checkRun runs the rules that read a RUN command.
 func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 	st := in.stage
-	sc := f.runScript(st, v)
+	sc := f.runScript(in, v)
 	var cacheTargets []string
 	secretMount := false
 	// Mount options are only parsed once expanded, as BuildKit does at build time.
@@ -118,14 +174,18 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 		return r, nil
 	})
 	for _, m := range instructions.GetMounts(v) {
+		if m.From != "" && f.stageNamed(m.From) == nil {
+			f.checkRegistry(in, m.From, "RUN --mount=from="+m.From)
+		}
 		switch m.Type {
-		case instructions.MountTypeCache:
+		case instructions.MountTypeCache, instructions.MountTypeTmpfs:
 			cacheTargets = append(cacheTargets, m.Target)
 		case instructions.MountTypeSecret:
 			secretMount = true
 		}
 	}
 
+	dlHere := map[string]*shCmd{} // the first curl and wget of this RUN
 	seen := map[string]bool{}
 	first := func(k string) bool {
 		if seen[k] {
@@ -140,11 +200,11 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 				continue
 			}
 			if i := insecureVar(a.name, a.value); i != nil && first(i.slug+"/"+a.name) {
-				f.reportAt(i.slug, in, a.name, describeInsecure(*i, in), i.fix, i.refs())
+				f.reportCmd(i.slug, in, sc, c, a.name, describeInsecure(*i, in), i.fix, i.refs())
 			}
 		}
 		if c.name() == "sudo" && first("sudo") {
-			f.reportAt(ruleSudo, in, "",
+			f.reportCmd(ruleSudo, in, sc, c, "",
 				fmt.Sprintf("RUN uses sudo: build steps already run as the stage's USER, and sudo in an image is a ready-made privilege escalation path at run time."),
 				"Drop `sudo`; if the step needs root, put `USER root` before this RUN and switch back to your unprivileged `USER` after it.", nil)
 		}
@@ -155,7 +215,7 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 		name := path.Base(args[0])
 		for _, i := range insecureCommand(args) {
 			if first(i.slug + "/" + i.ref + "/" + i.what) {
-				f.reportAt(i.slug, in, name+"\x00"+i.ref, describeInsecure(i, in), i.fix, i.refs())
+				f.reportCmd(i.slug, in, sc, c, name+"\x00"+i.ref, describeInsecure(i, in), i.fix, i.refs())
 			}
 		}
 		if what := credentialCommand(args); what != "" && first("cred") {
@@ -163,7 +223,7 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 			if secretMount {
 				extra = " The secret mount keeps the input out of the layer, but this command copies the credential into a file that stays."
 			}
-			f.reportAt(ruleCredentialsRun, in, name,
+			f.reportCmd(ruleCredentialsRun, in, sc, c, name,
 				fmt.Sprintf("RUN runs %s: the credential is written into the image layer and ships with it.%s", what, extra),
 				"Give the step the credential only for its duration: `RUN --mount=type=secret,id=<id>,target=<where the tool reads it> <command>` (e.g. target=/root/.aws/credentials, or env=AWS_ACCESS_KEY_ID), build with `docker build --secret id=<id>,src=<file>`, and do not store it with a login/configure command.", nil)
 		}
@@ -174,25 +234,25 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 				if p := positional(args[1:]); len(p) > 0 {
 					dir = p[0]
 				}
-				f.reportAt(ruleRunCd, in, "",
+				f.reportCmd(ruleRunCd, in, sc, c, "",
 					fmt.Sprintf("RUN changes directory with cd; the change is lost at the end of the RUN and hides where later steps run."),
 					fmt.Sprintf("Put `WORKDIR %s` before this RUN and drop the `cd %s &&`.", dir, dir), nil)
 			}
 		case "chpasswd":
 			if first("chpasswd") {
-				f.reportChpasswd(in)
+				f.reportChpasswd(in, f.lineOf(in, sc, c))
 			}
 		case "passwd":
 			if (hasOption(args[1:], "", "--stdin") || isPipedInto(sc, c)) && first("chpasswd") {
-				f.reportChpasswd(in)
+				f.reportChpasswd(in, f.lineOf(in, sc, c))
 			}
 		case "chmod":
-			if mode, target := chmodWorldWritable(args[1:]); mode != "" && first("chmod") {
-				f.reportChmod(in, "chmod "+mode, target)
+			if mode, target := chmodWorldWritable(args[1:]); mode != "" && !removedLater(sc, c, target) && first("chmod") {
+				f.reportChmod(in, f.lineOf(in, sc, c), "chmod "+mode, target)
 			}
 		case "apt":
 			if !c.subst && first("apt") {
-				f.reportAt(ruleAptInScript, in, "",
+				f.reportCmd(ruleAptInScript, in, sc, c, "",
 					fmt.Sprintf("RUN uses `apt`, whose command-line interface is meant for people and may change between releases."),
 					"Use `apt-get` (or apt-cache) in Dockerfiles: `"+strings.Replace(short(strings.Join(args, " ")), "apt", "apt-get", 1)+"`.", nil)
 			}
@@ -201,17 +261,30 @@ func (f *dfile) checkRun(in *inst, v *instructions.RunCommand) {
 			if _, ok := st.downloaders[name]; !ok {
 				st.downloaders[name] = in
 			}
+			if _, ok := dlHere[name]; !ok {
+				dlHere[name] = c
+			}
+		}
+	}
+	for _, c := range sc.cmds {
+		if keepsDebs(c) {
+			st.aptKeepsDebs = true
 		}
 	}
 	f.checkPipes(in, sc, st)
 	f.checkPackages(in, sc, cacheTargets)
+	for _, c := range sc.cmds {
+		if pipConfigNoCache(c.unwrapped()) {
+			st.pipNoCache = true // for the RUNs after this one
+		}
+	}
 	if c, w := st.downloaders["curl"], st.downloaders["wget"]; c != nil && w != nil && first("wget-and-curl") && (c == in || w == in) && !st.reportedBoth {
 		st.reportedBoth = true
-		other := c
+		other, here := c, dlHere["wget"]
 		if c == in {
-			other = w
+			other, here = w, dlHere["curl"]
 		}
-		f.reportAt(ruleWgetAndCurl, in, "",
+		f.reportCmd(ruleWgetAndCurl, in, sc, here, "",
 			fmt.Sprintf("This stage uses both curl and wget (lines %d and %d): two tools for one job means two sets of flags to get right and more code in the image.", other.line, in.line),
 			"Use one of them throughout the stage (curl -fsSL or wget -q), and install only that one.", nil)
 	}
@@ -226,17 +299,17 @@ func isPipedInto(sc *script, c *shCmd) bool {
 	return false
 }
 
-func (f *dfile) reportChpasswd(in *inst) {
-	f.reportAt(ruleChpasswd, in, "",
+func (f *dfile) reportChpasswd(in *inst, line int) {
+	f.reportAtLine(ruleChpasswd, in, line, "",
 		fmt.Sprintf("RUN sets a password at build time: the password is in the Dockerfile or the build context and its hash ships in /etc/shadow of every copy of the image."),
 		"Do not set passwords in images: create accounts without one (`useradd --system app`), lock root (`passwd -l root`), and give credentials to the running container from a secret store.", nil)
 }
 
-func (f *dfile) reportChmod(in *inst, what, target string) {
+func (f *dfile) reportChmod(in *inst, line int, what, target string) {
 	if target == "" {
 		target = "<path>"
 	}
-	f.reportAt(ruleChmod777, in, what,
+	f.reportAtLine(ruleChmod777, in, line, what,
 		fmt.Sprintf("`%s` makes %s writable by every user in the container: any process, including a compromised one, can change what others execute or read.", what, target),
 		fmt.Sprintf("Use the narrowest mode that works, e.g. `chmod 755 %s` (directories, programs) or `chmod 644` (files), and give the runtime user ownership with `chown app:app %s` (or COPY --chown) instead of opening it to everyone.", target, target), nil)
 }
@@ -257,6 +330,40 @@ func chmodWorldWritable(args []string) (mode, target string) {
 		return m, target
 	}
 	return "", ""
+}
+
+// removedLater: the same RUN deletes target (or a directory above it)
+// after command c, so the open permissions never reach the image: the
+// usual `d=$(mktemp -d) && chmod 777 "$d" && ... && rm -rf "$d"`.
+func removedLater(sc *script, c *shCmd, target string) bool {
+	norm := func(p string) string {
+		p = strings.TrimRight(p, "/")
+		if strings.HasPrefix(p, "${") && strings.HasSuffix(p, "}") && isName(p[2:len(p)-1]) {
+			p = "$" + p[2:len(p)-1]
+		}
+		return p
+	}
+	t := norm(target)
+	if t == "" {
+		return false
+	}
+	after := false
+	for _, x := range sc.cmds {
+		if x == c {
+			after = true
+			continue
+		}
+		args := x.unwrapped()
+		if !after || len(args) == 0 || path.Base(args[0]) != "rm" {
+			continue
+		}
+		for _, a := range positional(args[1:]) {
+			if a = norm(a); a != "" && (a == t || strings.HasPrefix(t, a+"/")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func worldWritableMode(m string) bool {
@@ -303,7 +410,7 @@ func (f *dfile) checkPipes(in *inst, sc *script, st *stage) {
 			right := sc.cmds[p.mid]
 			if interp := interpreterName(right.unwrapped()); interp != "" && !reportedPipe {
 				reportedPipe = true
-				f.reportCurlPipe(in, dl, interp)
+				f.reportCurlPipe(in, sc, dl, interp)
 			}
 		}
 	}
@@ -323,7 +430,7 @@ func (f *dfile) checkPipes(in *inst, sc *script, st *stage) {
 		for _, i := range c.substCmds {
 			if i < len(sc.cmds) && downloaders[path.Base(firstWord(sc.cmds[i].unwrapped()))] {
 				reportedPipe = true
-				f.reportCurlPipe(in, sc.cmds[i], n)
+				f.reportCurlPipe(in, sc, sc.cmds[i], n)
 				break
 			}
 		}
@@ -340,7 +447,7 @@ func (f *dfile) checkPipes(in *inst, sc *script, st *stage) {
 		if alpine {
 			sh = `SHELL ["/bin/ash", "-eo", "pipefail", "-c"]`
 		}
-		f.reportAt(rulePipefail, in, "",
+		f.reportCmd(rulePipefail, in, sc, sc.cmds[p.start], "",
 			fmt.Sprintf("RUN pipes `%s` into `%s` without pipefail: the shell reports only the last command's status, so a failed `%s` lets the build go on with empty or partial input.", firstWord(sc.cmds[p.mid-1].args), firstWord(sc.cmds[minInt(p.mid, len(sc.cmds)-1)].args), firstWord(sc.cmds[p.mid-1].args)),
 			fmt.Sprintf("Add `%s` before this RUN, or start the command with `set -o pipefail &&` in a shell that supports it.", sh), nil)
 		return
@@ -377,7 +484,19 @@ func onlyHarmlessProducers(cmds []*shCmd) bool {
 	return true
 }
 
+// shellHasPipefail: a SHELL whose program knows pipefail (bash, zsh, ash,
+// ksh) and sets it. POSIX sh does not have it: dash, Debian's /bin/sh,
+// fails the whole RUN on `-o pipefail`, which is why hadolint accepts only
+// these shells.
 func shellHasPipefail(sh []string) bool {
+	if len(sh) == 0 {
+		return false
+	}
+	switch path.Base(sh[0]) {
+	case "bash", "zsh", "ash", "ksh", "mksh":
+	default:
+		return false
+	}
 	for i, a := range sh {
 		if a == "pipefail" && i > 0 && strings.HasPrefix(sh[i-1], "-") && strings.Contains(sh[i-1], "o") {
 			return true
@@ -394,7 +513,7 @@ func rootBase(st *stage) string {
 	return base
 }
 
-func (f *dfile) reportCurlPipe(in *inst, dl *shCmd, interp string) {
+func (f *dfile) reportCurlPipe(in *inst, sc *script, dl *shCmd, interp string) {
 	args := dl.unwrapped()
 	url := firstURL(args)
 	tool := path.Base(firstWord(args))
@@ -402,7 +521,7 @@ func (f *dfile) reportCurlPipe(in *inst, dl *shCmd, interp string) {
 	if src == "" {
 		src = "<url>"
 	}
-	f.reportAt(ruleCurlPipe, in, tool+"\x00"+url,
+	f.reportCmd(ruleCurlPipe, in, sc, dl, tool+"\x00"+url,
 		fmt.Sprintf("RUN downloads %s with %s and runs it with %s without checking what arrived: whoever controls that server, DNS or the network path runs code in your build.", redact(src), tool, interp),
 		fmt.Sprintf("Download to a file, verify it against a checksum you recorded, then run it: `RUN curl -fsSLo /tmp/install.sh %s && echo \"<sha256>  /tmp/install.sh\" | sha256sum -c - && %s /tmp/install.sh && rm /tmp/install.sh`; better, install the tool from a package manager or a signed release.", redact(src), interp), nil)
 }

@@ -2,8 +2,10 @@ package dockerfile
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
@@ -50,6 +52,9 @@ func (f *dfile) checkFrom(st *stage) {
 		return
 	}
 	base, unset := f.expand(raw, f.globalArgs)
+	if len(unset) == 0 {
+		f.checkRegistry(in, base, "FROM "+raw)
+	}
 	ref := splitImage(base)
 	key := "from\x00" + raw
 	shown := raw
@@ -319,4 +324,66 @@ func (f *dfile) checkRepeated(in *inst, kind, slug string) {
 	f.reportAt(slug, in, "",
 		fmt.Sprintf("This stage has %d %s instructions (first at line %d); only the last one takes effect, so the earlier ones mislead readers about what the container runs.", len(prev)+1, up, first.line),
 		fmt.Sprintf("Keep a single %s per stage: delete the one at line %d or merge both into one.", up, first.line), nil)
+}
+
+// checkRegistry reports an image pulled from a registry outside the
+// repository's trustedRegistries (.hadolint.yaml, DL3026). what is the
+// instruction part that names it.
+func (f *dfile) checkRegistry(in *inst, image, what string) {
+	if f.cfg == nil || len(f.cfg.trusted) == 0 || strings.EqualFold(image, "scratch") {
+		return
+	}
+	// The name alone: a tag or digest says nothing about the registry.
+	named, err := reference.ParseNormalizedNamed(splitImage(image).repo)
+	if err != nil {
+		return // not an image name BuildKit could pull either
+	}
+	registry := reference.Domain(named)
+	if f.cfg.registryTrusted(registry) {
+		return
+	}
+	f.reportAt(ruleUntrustedRegistry, in, image,
+		fmt.Sprintf("%s pulls from %s, which is not among the trusted registries of %s (%s): images from elsewhere have not been vetted by your team.", what, registry, f.cfg.hadolintFile, strings.Join(f.cfg.trusted, ", ")),
+		fmt.Sprintf("Use a mirror of the image in a trusted registry (e.g. `%s/%s`), or, if %s is trusted, add it to trustedRegistries in %s.", f.cfg.trusted[0], reference.Path(named), registry, f.cfg.hadolintFile), nil)
+}
+
+// registryTrusted matches a registry against trustedRegistries the way
+// hadolint does: "*" for all, "*.example.com" and "registry.example.*"
+// patterns, or the exact name; Docker Hub answers to docker.io and
+// hub.docker.com.
+func (c *config) registryTrusted(registry string) bool {
+	names := []string{registry}
+	if registry == "docker.io" {
+		names = append(names, "hub.docker.com", "index.docker.io", "registry-1.docker.io")
+	}
+	for _, p := range c.trusted {
+		for _, r := range names {
+			switch {
+			case p == "*", p == r:
+				return true
+			case strings.HasPrefix(p, "*") && strings.HasSuffix(r, p[1:]):
+				return true
+			case strings.HasSuffix(p, "*") && strings.HasPrefix(r, p[:len(p)-1]):
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stageNamed returns the stage a --from value names (its name or index),
+// or nil for an image.
+func (f *dfile) stageNamed(from string) *stage {
+	lower := strings.ToLower(from)
+	n := 0
+	for _, s := range f.stages {
+		if s.fragment {
+			continue
+		}
+		if s.name == lower || strconv.Itoa(n) == from {
+			return s
+		}
+		n++
+	}
+	return nil
 }

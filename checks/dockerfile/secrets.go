@@ -10,18 +10,9 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
-// Secret names follow BuildKit's own SecretsUsedInArgOrEnv check (a token
-// such as KEY or TOKEN at a word boundary of the name), with Trivy's extra
-// tokens and well-known variable names, and a few more words that name a
-// setting about a secret rather than the secret itself.
-var secretNames = sync.OnceValues(func() (*regexp.Regexp, *regexp.Regexp) {
-	deny := regexp.MustCompile(`(?i)(?:_|^)(?:apikey|api-key|auth|authtoken|accesskey|accesstoken|secretkey|privatekey|credential|credentials|key|password|passwd|pword|pass|passphrase|psw|secret|secrets|token)(?:_|$)`)
-	allow := regexp.MustCompile(`(?i)(?:_|^)(?:public|file|path|dir|version|url|uri|endpoint|host|port|name|type|id|ttl|timeout|expiry|expires|length|size|mode|method|provider|region|algorithm|format|enabled|disabled|required|gpg|pgp)(?:_|$)`)
-	return deny, allow
-})
-
 // wellKnownSecrets are variables that hold a credential whatever their
-// spelling suggests (Trivy's list).
+// spelling suggests (Trivy's list and hadolint's DL3064 list, less the
+// names that hold no secret there: user names, ids, URLs).
 var wellKnownSecrets = map[string]bool{
 	"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
 	"AZURE_CLIENT_ID": true, "AZURE_CLIENT_SECRET": true, "GITHUB_TOKEN": true, "GH_TOKEN": true,
@@ -29,6 +20,7 @@ var wellKnownSecrets = map[string]bool{
 	"DIGITALOCEAN_ACCESS_TOKEN": true, "DOCKERHUB_PASSWORD": true, "FIREBASE_TOKEN": true,
 	"CI_DEPLOY_PASSWORD": true, "GOOGLE_API_KEY": true, "LANGSMITH_API_KEY": true, "LANGCHAIN_API_KEY": true,
 	"HEROKU_API_KEY": true, "NPM_TOKEN": true, "NODE_AUTH_TOKEN": true, "PYPI_TOKEN": true, "TWINE_PASSWORD": true,
+	"APPLICATION_KEY": true, "BITTREX_API_SECRET": true, "VAULT_CLIENT_KEY": true, "OKTA_CLIENT_TOKEN": true,
 }
 
 // credentialFileEnvs point at a credential file; a value inside a copied
@@ -38,7 +30,38 @@ var credentialFileEnvs = map[string]bool{
 	"HF_TOKEN_PATH": true, "KUBECONFIG": true, "DOCKER_CONFIG": true, "NPM_CONFIG_USERCONFIG": true,
 }
 
-// isSecretName reports whether a variable name says it holds a secret.
+// secretWords name a secret as a whole word of a variable name (DB_PASS,
+// API_KEY, JWT_SECRET, BASIC_AUTH).
+var secretWords = map[string]bool{
+	"PASSWORD": true, "PASSWD": true, "PASS": true, "PASSPHRASE": true, "PWORD": true, "PSW": true,
+	"SECRET": true, "SECRETS": true, "TOKEN": true, "TOKENS": true, "KEY": true, "APIKEY": true,
+	"CREDENTIAL": true, "CREDENTIALS": true, "CREDS": true, "AUTH": true,
+}
+
+// settingWords name a setting about a secret rather than the secret: a
+// path, a switch, a public part (PASSWORD_FILE, TOKEN_TTL, PUBLIC_KEY).
+var settingWords = map[string]bool{
+	"PUBLIC": true, "PUB": true, "FILE": true, "PATH": true, "DIR": true, "FOLDER": true, "LOCATION": true,
+	"VERSION": true, "URL": true, "URI": true, "ENDPOINT": true, "HOST": true, "HOSTNAME": true, "PORT": true,
+	"NAME": true, "TYPE": true, "ID": true, "TTL": true, "TIMEOUT": true, "EXPIRY": true, "EXPIRES": true,
+	"EXPIRATION": true, "LENGTH": true, "SIZE": true, "MODE": true, "METHOD": true, "PROVIDER": true,
+	"REGION": true, "ALGORITHM": true, "FORMAT": true, "ENABLED": true, "DISABLED": true, "ENABLE": true,
+	"DISABLE": true, "REQUIRED": true, "FINGERPRINT": true, "HEADER": true,
+	"PREFIX": true, "FIELD": true, "SERVER": true, "KEYRING": true, "LOCKOUT": true, "POLICY": true,
+	"MIN": true, "MAX": true, "COMPLEXITY": true, "RESET": true,
+}
+
+// notPass are words ending in PASS that are not passwords.
+var notPass = map[string]bool{"BYPASS": true, "COMPASS": true, "SURPASS": true, "TRESPASS": true, "OVERPASS": true, "UNDERPASS": true, "ENCOMPASS": true}
+
+// isSecretName reports whether a variable name says it holds a secret:
+// a secret word (DB_PASSWORD, API_KEY, BASIC_AUTH), a word ending in one
+// (LDAP_ROOTPASS, DBPASSWD, SECRETKEY), SECRET or TOKEN inside a word
+// (CLIENTSECRET, GITHUBTOKEN; not TOKENIZERS), or _PWD after another word
+// (DB_PWD; not PWD, the working directory). A word naming a setting about
+// the secret (PASSWORD_FILE, TOKEN_TTL) or a public part (PUBLIC_KEY,
+// GPG_KEY, a key fingerprint) makes it no secret, unless it also says
+// private.
 func isSecretName(name string) bool {
 	up := strings.ToUpper(name)
 	for _, p := range []string{"VITE_", "REACT_APP_"} {
@@ -50,19 +73,32 @@ func isSecretName(name string) bool {
 	if credentialFileEnvs[up] {
 		return false // a path; checked against what is copied instead
 	}
-	deny, allow := secretNames()
-	if !deny.MatchString(name) {
-		return false
-	}
-	if allow.MatchString(name) {
-		// GPG_KEY is a public key fingerprint, GPG_PRIVATE_KEY is not.
-		l := strings.ToLower(name)
-		if strings.Contains(l, "gpg") || strings.Contains(l, "pgp") {
-			return strings.Contains(l, "private") || strings.Contains(l, "secret") || strings.Contains(l, "pass")
+	words := strings.FieldsFunc(up, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	secret, setting, private, gpg, onlyKey := false, false, false, false, true
+	for _, w := range words {
+		switch {
+		case settingWords[w]:
+			setting = true
+		case w == "PRIVATE" || w == "PRIV":
+			private = true
+		case w == "GPG" || w == "PGP":
+			gpg = true // GPG_KEY is a public key's fingerprint
+		case w == "KEY":
+			secret = true
+		case secretWords[w],
+			strings.HasSuffix(w, "PASSWORD"), strings.HasSuffix(w, "PASSWD"), strings.HasSuffix(w, "PASSPHRASE"),
+			strings.HasSuffix(w, "PASS") && !notPass[w],
+			strings.Contains(w, "SECRET"),
+			strings.Contains(w, "TOKEN") && !strings.HasPrefix(w, "TOKENIZ"),
+			strings.HasSuffix(w, "APIKEY") || strings.HasSuffix(w, "ACCESSKEY") || strings.HasSuffix(w, "PRIVATEKEY") || strings.HasSuffix(w, "AUTHKEY"),
+			w == "PWD" && len(words) > 1:
+			secret, onlyKey = true, false
 		}
-		return false
 	}
-	return true
+	if private && containsWord(words, "KEY") {
+		return true // PRIVATE_KEY, GPG_PRIVATE_KEY
+	}
+	return secret && !setting && !(gpg && onlyKey)
 }
 
 // secretValue patterns recognise credentials by their shape, whatever the
@@ -86,7 +122,15 @@ var secretShapes = sync.OnceValue(func() []secretShape {
 		{"a private key", []string{"PRIVATE KEY"}, regexp.MustCompile(`-----BEGIN[A-Z ]* PRIVATE KEY`)},
 		{"a JSON web token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
 		{"a URL with a password", []string{"@"}, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@$]+:[^/\s@$]+@`)},
+		{"a Slack webhook", []string{"hooks.slack.com/"}, regexp.MustCompile(`hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}`)},
+		{"a Discord webhook", []string{"/api/webhooks/"}, regexp.MustCompile(`discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_\-]{20,}`)},
 	}
+})
+
+// urlQuery is the query of a URL in text: signed URLs (S3, Azure SAS, GCS)
+// carry their credential there, under names no list can foresee.
+var urlQuery = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`((?:https?|ftp)://[^\s?#"'\x60]*\?)([^\s#"'\x60]+)`)
 })
 
 func (s secretShape) hinted(v string) bool {
@@ -111,17 +155,36 @@ func secretShapeOf(v string) string {
 var redactors = sync.OnceValue(func() []*regexp.Regexp {
 	return []*regexp.Regexp{
 		// NAME=value and NAME value for names that say secret.
-		regexp.MustCompile(`(?i)\b([A-Z0-9_]*(?:PASSWORD|PASSWD|PASS|SECRET|TOKEN|APIKEY|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|PSW|AUTH)[A-Z0-9_]*)(\s*=\s*|\s+)("[^"]*"|'[^']*'|[^\s"'\\]+)`),
+		regexp.MustCompile(`(?i)\b([A-Z0-9_]*(?:PASS|PWD|SECRET|TOKEN|KEY|CRED|PSW|AUTH)[A-Z0-9_]*)(\s*=\s*|\s+)("[^"]*"|'[^']*'|[^\s"'\\]+)`),
 		// --password=x, --token x, -p x for the usual command-line spellings.
 		regexp.MustCompile(`(?i)(--?(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)(?:=|\s+))("[^"]*"|'[^']*'|\S+)`),
 	}
 })
 
-// redactShapes replaces credentials recognisable by their shape. It is
-// safe on any text, prose included, and runs on every message and fix.
+// redactShapes replaces credentials recognisable by their shape, and the
+// values of URL queries. It is safe on any text, prose included, and runs
+// on every message and fix.
 func redactShapes(s string) string {
+	if strings.Contains(s, "://") && strings.Contains(s, "?") {
+		s = urlQuery().ReplaceAllStringFunc(s, func(m string) string {
+			sub := urlQuery().FindStringSubmatch(m)
+			params := strings.Split(sub[2], "&")
+			for i, p := range params {
+				if k, v, ok := strings.Cut(p, "="); ok && v != "" && v != "****" {
+					params[i] = k + "=****"
+				}
+			}
+			return sub[1] + strings.Join(params, "&")
+		})
+	}
 	for _, sh := range secretShapes() {
 		if !sh.hinted(s) {
+			continue
+		}
+		if sh.what == "a Slack webhook" || sh.what == "a Discord webhook" {
+			s = sh.re.ReplaceAllStringFunc(s, func(m string) string {
+				return m[:strings.LastIndexByte(m, '/')+1] + "****"
+			})
 			continue
 		}
 		if sh.what == "a URL with a password" {
@@ -144,7 +207,7 @@ func redact(s string) string {
 	s = redactShapes(s)
 	l := strings.ToLower(s)
 	if !strings.Contains(l, "pass") && !strings.Contains(l, "secret") && !strings.Contains(l, "token") && !strings.Contains(l, "key") &&
-		!strings.Contains(l, "cred") && !strings.Contains(l, "psw") && !strings.Contains(l, "auth") {
+		!strings.Contains(l, "cred") && !strings.Contains(l, "psw") && !strings.Contains(l, "auth") && !strings.Contains(l, "pwd") {
 		return s
 	}
 	rs := redactors()

@@ -18,6 +18,14 @@ type script struct {
 	// parsed is false when the text is not valid shell and was split into
 	// commands by words only; rules that need structure (pipefail) skip it.
 	parsed bool
+	// Where the parsed source lies in the Dockerfile, to report a command
+	// at its own line: with text set, the source's first line is the RUN's
+	// command line (continuation lines joined, as BuildKit does) and its
+	// later lines are heredoc bodies; source line n > 1 is file line
+	// lineBase+n. Without text the whole source is a heredoc body, source
+	// line n being file line lineBase+n. lineBase < 0: lines unknown.
+	text     string
+	lineBase int
 }
 
 // shCmd is one simple command: `A=1 B=2 name arg...`, or an `export`.
@@ -35,6 +43,9 @@ type shCmd struct {
 	// stdinScript is set when a shell reads a heredoc as its script
 	// (bash <<EOF); its commands are part of script.cmds too.
 	stdinHeredoc bool
+	// srcLine is the command's line in the parsed source (0: unknown) and
+	// off its byte offset there, for lineOf.
+	srcLine, off int
 }
 
 type assign struct {
@@ -138,7 +149,7 @@ var shellNames = map[string]bool{"sh": true, "bash": true, "dash": true, "ash": 
 // parseScript analyses shell source. A text the parser rejects falls back to
 // a word split so that rules still see its commands.
 func parseScript(src string) *script {
-	s := &script{}
+	s := &script{lineBase: -1}
 	a := &shAnalyzer{s: s}
 	if !a.parse(src, 0) {
 		s.cmds, s.pipes = nil, nil
@@ -160,7 +171,7 @@ func execScript(argv []string) *script {
 			}
 		}
 	}
-	s := &script{parsed: true}
+	s := &script{parsed: true, lineBase: -1}
 	if len(argv) > 0 {
 		s.cmds = append(s.cmds, &shCmd{args: append([]string(nil), argv...)})
 	}
@@ -171,6 +182,16 @@ type shAnalyzer struct {
 	s     *script
 	src   string
 	depth int
+	// lineShift turns a line of src into a line of the outermost source:
+	// a heredoc read by a shell is parsed on its own.
+	lineShift int
+}
+
+// at records where a command starts.
+func (a *shAnalyzer) at(cmd *shCmd, pos syntax.Pos) {
+	if pos.IsValid() {
+		cmd.srcLine, cmd.off = int(pos.Line())+a.lineShift, int(pos.Offset())
+	}
 }
 
 func (a *shAnalyzer) parse(src string, depth int) (ok bool) {
@@ -243,6 +264,7 @@ func (a *shAnalyzer) stmt(st *syntax.Stmt, subst, subshell bool) {
 		a.stmt(c.Stmt, subst, subshell)
 	case *syntax.DeclClause:
 		cmd := &shCmd{subst: subst, subshell: subshell}
+		a.at(cmd, c.Pos())
 		if c.Variant != nil {
 			cmd.decl = c.Variant.Value
 			cmd.args = []string{c.Variant.Value}
@@ -271,6 +293,7 @@ func (a *shAnalyzer) stmt(st *syntax.Stmt, subst, subshell bool) {
 
 func (a *shAnalyzer) call(c *syntax.CallExpr, redirs []*syntax.Redirect, subst, subshell bool) {
 	cmd := &shCmd{subst: subst, subshell: subshell}
+	a.at(cmd, c.Pos())
 	for _, as := range c.Assigns {
 		if as.Name == nil {
 			continue
@@ -293,7 +316,7 @@ func (a *shAnalyzer) call(c *syntax.CallExpr, redirs []*syntax.Redirect, subst, 
 			if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 				body := a.raw(r.Hdoc)
 				n := len(a.s.cmds)
-				sub := &shAnalyzer{s: a.s}
+				sub := &shAnalyzer{s: a.s, lineShift: a.lineShift + int(r.Hdoc.Pos().Line()) - 1}
 				if sub.parse(body, a.depth+1) {
 					for _, sc := range a.s.cmds[n:] {
 						sc.stdinHeredoc = true

@@ -228,12 +228,28 @@ func setoptOff(rest []string, key string) bool {
 	return false
 }
 
+// isPip: pip, pip3, pipx, or python -m pip. pipenv is not pip: it
+// installs what its lock file pins.
 func isPip(args []string) bool {
 	name := path.Base(args[0])
-	if strings.HasPrefix(name, "pip") {
-		return true
+	if strings.HasPrefix(name, "python") && len(args) > 2 && args[1] == "-m" {
+		name = args[2]
+	} else if strings.HasPrefix(name, "python") {
+		return false
 	}
-	return strings.HasPrefix(name, "python") && len(args) > 2 && args[1] == "-m" && strings.HasPrefix(args[2], "pip")
+	return strings.HasPrefix(name, "pip") && !strings.HasPrefix(name, "pipenv")
+}
+
+// pipTool names the command in messages: pipx, or pip for every pip.
+func pipTool(args []string) string {
+	name := path.Base(args[0])
+	if strings.HasPrefix(name, "python") && len(args) > 2 {
+		name = args[2]
+	}
+	if strings.HasPrefix(name, "pipx") {
+		return "pipx"
+	}
+	return "pip"
 }
 
 // pipArgs are the words after "pip" (also for python -m pip).

@@ -5,6 +5,7 @@ package checklistcmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // Options are what every checklist subcommand shares.
@@ -89,6 +91,7 @@ func (o *Options) openRepo(ctx context.Context) (*checklist.Repo, error) {
 	if err != nil {
 		return nil, cmdutil.Failf("%v", err)
 	}
+	repo.Now = o.Now
 	return repo, nil
 }
 
@@ -122,7 +125,16 @@ func (o *Options) assess(ctx context.Context, repo *checklist.Repo, f *checklist
 	if ctx.Err() != nil {
 		return nil, cmdutil.Failf("interrupted")
 	}
+	o.warn(repo)
 	return checklist.Assess(f, ev, staleAfter(repo), o.now()), nil
+}
+
+// warn prints the evidence's warnings (files it did not read, and why) on
+// standard error, one line each: nothing is skipped silently.
+func (o *Options) warn(repo *checklist.Repo) {
+	for _, w := range repo.Warnings() {
+		fmt.Fprintf(o.IO.ErrOut, "warning: %s\n", termtext.Line(w))
+	}
 }
 
 // reviewer is checklist.Reviewer; without a name a review cannot be

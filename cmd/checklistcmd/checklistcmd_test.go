@@ -138,8 +138,8 @@ func TestInitWritesTheTemplateAndASecondInitChangesNothing(t *testing.T) {
 		t.Fatalf("stderr: %s", e.err)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(e.path()))
-	if len(entries) != 1 {
-		t.Fatalf("temporary files left: %v", entries)
+	if len(entries) != 2 || entries[0].Name() != checklist.IgnoreName || entries[1].Name() != checklist.FileName {
+		t.Fatalf(".secfirst holds %v, want .gitignore and checklist.yaml only", entries)
 	}
 }
 

@@ -54,6 +54,6 @@ func RunInit(ctx context.Context, opts *InitOptions) error {
 		}
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Wrote %s: %d items, %d verified by secfirst, %d for the team to review.\n", rel, len(checklist.Template), auto, len(checklist.Template)-auto)
-	fmt.Fprintf(opts.IO.ErrOut, "Next: `secfirst checklist review`, then commit %s.\n", rel)
+	fmt.Fprintf(opts.IO.ErrOut, "Next: `secfirst checklist review`, then commit %s and %s/%s (it keeps the temporary file of an interrupted write out of git).\n", rel, checklist.Dir, checklist.IgnoreName)
 	return nil
 }

@@ -116,14 +116,14 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 		fmt.Fprintf(out, "Nothing to review: every item was reviewed in the last %d days (--all reviews them anyway).\n", rep.StaleAfterDays)
 		return nil
 	}
-	fmt.Fprintf(out, "%s to review as %s. Enter keeps the current status; s skips, q quits.\n", plural(len(queue), "item", "items"), by)
+	fmt.Fprintf(out, "%s to review as %s. Enter keeps the current status; s skips, q quits.\n", plural(len(queue), "item", "items"), oneLine(by))
 	in := bufio.NewReader(opts.IO.In)
 	reviewed, skipped := 0, 0
 	for i, e := range queue {
 		if ctx.Err() != nil {
 			return cmdutil.Failf("interrupted after %d reviewed", reviewed)
 		}
-		fmt.Fprintf(out, "\n[%d/%d] %s · %s (%s)\n  %s\n", i+1, len(queue), checklist.AreaTitle(e.Category), e.ID, e.Kind, e.Title)
+		fmt.Fprintf(out, "\n[%d/%d] %s · %s (%s)\n  %s\n", i+1, len(queue), oneLine(checklist.AreaTitle(e.Category)), oneLine(e.ID), e.Kind, oneLine(e.Title))
 		describe(out, e)
 		r, err := ask(in, out, e)
 		switch {
@@ -140,11 +140,15 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 			continue
 		}
 		r.ReviewedBy, r.ReviewedAt = by, opts.now()
-		if err := f.Apply(e.ID, *r, e.Computed); err != nil {
-			return cmdutil.Failf("%v", err)
-		}
-		if err := f.Save(); err != nil {
-			return cmdutil.Failf("%v", err)
+		// Each answer is applied to the file as it is now, under the
+		// writers' lock, so a `set` run during the review is kept.
+		if _, err := checklist.Update(ctx, repo.Root, func(f *checklist.File) error {
+			if _, ok := f.Item(e.ID); !ok {
+				return fmt.Errorf("item %s is no longer in %s; nothing was written for it", e.ID, checklist.RelPath)
+			}
+			return f.Apply(e.ID, *r, e.Computed)
+		}); err != nil {
+			return fileError(repo.Root, err)
 		}
 		reviewed++
 		fmt.Fprintf(out, "  %s recorded: %s\n", marks[r.Status], r.Status)
@@ -156,6 +160,9 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 func describe(w io.Writer, e checklist.Entry) {
 	if e.Kind == checklist.Auto {
 		fmt.Fprintf(w, "  secfirst finds: %s — %s\n", e.Computed, oneLine(e.Evidence))
+		if e.Fresh != "" {
+			fmt.Fprintf(w, "  (%s)\n", oneLine(e.Fresh))
+		}
 		if e.Overridden {
 			fmt.Fprintf(w, "  recorded override: %s\n", e.Status)
 		}
@@ -170,14 +177,14 @@ func describe(w io.Writer, e checklist.Entry) {
 	}
 	switch {
 	case e.Stale:
-		fmt.Fprintf(w, "  last reviewed %s by %s: %d days ago, stale\n", e.ReviewedAt, e.ReviewedBy, e.AgeDays)
+		fmt.Fprintf(w, "  last reviewed %s by %s: %d days ago, stale\n", e.ReviewedAt, oneLine(e.ReviewedBy), e.AgeDays)
 	case e.Reviewed:
-		fmt.Fprintf(w, "  last reviewed %s by %s\n", e.ReviewedAt, e.ReviewedBy)
+		fmt.Fprintf(w, "  last reviewed %s by %s\n", e.ReviewedAt, oneLine(e.ReviewedBy))
 	default:
 		fmt.Fprintln(w, "  not reviewed yet")
 	}
 	if e.Lesson != "" {
-		fmt.Fprintf(w, "  learn: secfirst learn %s\n", e.Lesson)
+		fmt.Fprintf(w, "  learn: secfirst learn %s\n", oneLine(e.Lesson))
 	}
 }
 

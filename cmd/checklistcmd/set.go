@@ -81,29 +81,38 @@ func RunSet(ctx context.Context, opts *SetOptions) error {
 		return err
 	}
 	var computed checklist.Evidence
-	if it.Kind == checklist.Auto {
-		// Only this item's evidence: set must not scan what it does not need.
+	if it.Kind == checklist.Auto && !status.IsOverride() {
+		// Only this item's evidence, and only when the status must agree
+		// with it (n/a and accepted-risk override whatever secfirst finds):
+		// set must not scan what it does not need.
 		computed = checklist.Evaluate(ctx, repo, []checklist.Item{it}, checklist.EvalOptions{Providers: opts.Eval.Providers})[it.ID]
 		if ctx.Err() != nil {
 			return cmdutil.Failf("interrupted")
 		}
+		opts.warn(repo)
 	}
 	r := checklist.Review{Status: status, Note: opts.Note, Owner: opts.Owner, ReviewedBy: by, ReviewedAt: opts.now()}
-	if err := f.Apply(it.ID, r, computed.Status); err != nil {
+	// The review is applied to the file as it is once this writer holds
+	// the lock: another `set` that finished meanwhile is kept.
+	f, err = checklist.Update(ctx, repo.Root, func(f *checklist.File) error {
+		now, ok := f.Item(it.ID)
+		if !ok || now.Kind != it.Kind {
+			return fmt.Errorf("%s changed while secfirst was working (item %s); nothing was written, run the command again", checklist.RelPath, it.ID)
+		}
+		return f.Apply(it.ID, r, computed.Status)
+	})
+	if err != nil {
 		var ae *checklist.AutoStatusError
 		if errors.As(err, &ae) {
 			return cmdutil.Failf("%v (secfirst found: %s)", err, computed.Text)
 		}
-		return cmdutil.Failf("%v", err)
-	}
-	if err := f.Save(); err != nil {
-		return cmdutil.Failf("%v", err)
+		return fileError(repo.Root, err)
 	}
 	after, _ := f.Item(it.ID)
 	shown := string(status)
 	if it.Kind == checklist.Auto && !after.Status.IsOverride() {
 		shown = string(computed.Status) + " (verified by secfirst)"
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s, reviewed by %s on %s\n", marks[status], it.ID, shown, by, after.ReviewedAt.Format(checklist.DateLayout))
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s, reviewed by %s on %s\n", marks[status], it.ID, shown, oneLine(by), after.ReviewedAt.Format(checklist.DateLayout))
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // StatusOptions are the options of `secfirst checklist status`.
@@ -112,7 +113,7 @@ func writeText(w io.Writer, o *Options, rep *checklist.Report) {
 	p := newPalette(o)
 	fmt.Fprintf(w, "%s  %s (reviews go stale after %d days)\n", p.head.Render("Security checklist"), checklist.RelPath, rep.StaleAfterDays)
 	for _, g := range rep.Groups() {
-		fmt.Fprintf(w, "\n%s\n", p.head.Render(g.Title))
+		fmt.Fprintf(w, "\n%s\n", p.head.Render(termtext.Line(g.Title)))
 		for _, e := range g.Items {
 			writeEntry(w, p, e)
 		}
@@ -132,7 +133,7 @@ func writeText(w io.Writer, o *Options, rep *checklist.Report) {
 
 func writeEntry(w io.Writer, p palette, e checklist.Entry) {
 	st := p.status[e.Status].Render(fmt.Sprintf("%s %-13s", marks[e.Status], e.Status))
-	fmt.Fprintf(w, "  %s %s %s\n", st, e.Title, p.dim.Render("("+e.ID+", "+string(e.Kind)+")"))
+	fmt.Fprintf(w, "  %s %s %s\n", st, oneLine(e.Title), p.dim.Render("("+termtext.Line(e.ID)+", "+string(e.Kind)+")"))
 	indent := "                  "
 	if e.Evidence != "" {
 		label := ""
@@ -140,16 +141,19 @@ func writeEntry(w io.Writer, p palette, e checklist.Entry) {
 			label = fmt.Sprintf("secfirst finds %s: ", e.Computed)
 		}
 		fmt.Fprintf(w, "%s%s%s\n", indent, label, oneLine(e.Evidence))
+		if e.Fresh != "" {
+			fmt.Fprintf(w, "%s%s\n", indent, p.dim.Render("("+oneLine(e.Fresh)+")"))
+		}
 	}
 	if e.Note != "" {
 		fmt.Fprintf(w, "%snote: %s\n", indent, oneLine(e.Note))
 	}
 	var meta []string
 	if e.Owner != "" {
-		meta = append(meta, "owner "+e.Owner)
+		meta = append(meta, "owner "+oneLine(e.Owner))
 	}
 	if e.Reviewed {
-		meta = append(meta, fmt.Sprintf("reviewed %s by %s", e.ReviewedAt, e.ReviewedBy))
+		meta = append(meta, fmt.Sprintf("reviewed %s by %s", e.ReviewedAt, oneLine(e.ReviewedBy)))
 	} else if e.Overridden || (e.Kind == checklist.Manual && e.Status != checklist.Todo) {
 		meta = append(meta, "not reviewed yet")
 	}
@@ -162,6 +166,10 @@ func writeEntry(w io.Writer, p palette, e checklist.Entry) {
 	}
 }
 
+// oneLine shows repository text (a title, evidence quoting file names, a
+// note, a name) on one line of a terminal: runs of white space become one
+// space, and control bytes are shown visibly (ESC as \x1b), so a note or a
+// file name cannot move the cursor or retitle the window.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return termtext.Line(strings.Join(strings.Fields(s), " "))
 }

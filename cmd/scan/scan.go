@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -63,7 +64,7 @@ Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
 	f := cmd.Flags()
 	f.BoolVar(&opts.Staged, "staged", false, "scan the index as `git commit` would record it")
 	f.BoolVar(&opts.History, "history", false, "scan every commit reachable from HEAD")
-	f.StringSliceVar(&opts.Checks, "check", nil, "checks to run: secrets, deps, dockerfile (default all)")
+	f.StringSliceVar(&opts.Checks, "check", nil, "checks to run: "+strings.Join(checks.KnownChecks, ", ")+" (default all)")
 	f.StringVar(&opts.Format, "format", "text", "output format: text, json or sarif")
 	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low or never (default from .secfirst.toml, else high)")
 	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only; also $SECFIRST_OFFLINE=1)")

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Write replaces path with data: a temporary file in the same directory,
@@ -55,9 +56,38 @@ func CreateExclusive(path string, data []byte, perm fs.FileMode) error {
 	return nil
 }
 
+// tempPrefix starts the name of every temporary file of path: a dot file,
+// so `ls` does not show it, named after the file it will replace.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// RemoveLeftovers removes the temporary files that writes of path left
+// behind when the process died between writing and renaming (a crash, a
+// kill, a power cut), and returns their names. Only regular files are
+// removed. A temporary file of a write in progress would be removed too, so
+// call it only while holding a lock that every writer of path takes.
+func RemoveLeftovers(path string) ([]string, error) {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	prefix := tempPrefix(path)
+	var removed []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) || !e.Type().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("cannot remove the leftover %s: %w", filepath.Join(dir, e.Name()), unwrap(err))
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, nil
+}
+
 func writeTemp(path string, data []byte, perm fs.FileMode) (string, error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return "", fmt.Errorf("cannot write in %s: %w", dir, unwrap(err))
 	}

@@ -77,3 +77,24 @@ func TestCreateExclusiveNeverOverwrites(t *testing.T) {
 		t.Fatalf("temporary files left: %v", names)
 	}
 }
+
+func TestRemoveLeftoversRemovesOnlyThisFilesTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "checklist.yaml")
+	for _, name := range []string{"checklist.yaml", ".checklist.yaml.tmp-123", ".checklist.yaml.tmp-9", ".other.yaml.tmp-1", "notes"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A directory with the prefix is not a temporary file of ours.
+	if err := os.Mkdir(filepath.Join(dir, ".checklist.yaml.tmp-dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := RemoveLeftovers(p)
+	if err != nil || strings.Join(removed, ",") != ".checklist.yaml.tmp-123,.checklist.yaml.tmp-9" {
+		t.Fatalf("removed %v, %v", removed, err)
+	}
+	if got := strings.Join(entries(t, dir), ","); got != ".checklist.yaml.tmp-dir,.other.yaml.tmp-1,checklist.yaml,notes" {
+		t.Fatalf("left %s", got)
+	}
+}

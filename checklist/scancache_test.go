@@ -1,0 +1,216 @@
+package checklist
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/dockerfile"
+	"github.com/secfirst-dev/secfirst/checks/secrets"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
+)
+
+// recordingCheck is a real check that remembers what each run was asked
+// to read: nil paths for the whole working tree, else the files.
+type recordingCheck struct {
+	checks.Check
+	mu   sync.Mutex
+	runs [][]string
+	revs [][]string
+}
+
+func (c *recordingCheck) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	c.mu.Lock()
+	var paths []string
+	for _, p := range src.Paths {
+		rel, _ := filepath.Rel(src.Root, p)
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	if src.Mode == checks.ModeHistory {
+		c.revs = append(c.revs, src.Revs)
+	} else {
+		c.runs = append(c.runs, paths)
+	}
+	c.mu.Unlock()
+	return c.Check.Run(ctx, src)
+}
+
+func (c *recordingCheck) take() ([][]string, [][]string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	runs, revs := c.runs, c.revs
+	c.runs, c.revs = nil, nil
+	return runs, revs
+}
+
+// evaluateWith evaluates one item with the given checks and cache.
+func evaluateWith(t *testing.T, dir, cache, id string, list ...checks.Check) (Evidence, *Repo) {
+	t.Helper()
+	o := RepoOptions{CacheDir: cache, Checks: list}
+	if cache == "" {
+		o.NoCache = true
+	}
+	r, err := OpenRepo(context.Background(), dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Evaluate(context.Background(), r, []Item{{ID: id, Kind: Auto}}, EvalOptions{})[id], r
+}
+
+func TestTrackedSecretsScanIsReusedAndOnlyChangedFilesAreRescanned(t *testing.T) {
+	r := gittest.New(t)
+	for i := 0; i < 20; i++ {
+		r.Write(filepath.Join("src", string(rune('a'+i))+".txt"), "nothing here\n")
+	}
+	first := gittest.FakeAWSKey()
+	r.Write("config/one.py", "KEY = \""+first+"\"\n")
+	r.Commit("init")
+	cache := t.TempDir()
+	rec := &recordingCheck{Check: secrets.New()}
+	const id = "no-secrets-in-tracked-files"
+
+	ev, _ := evaluateWith(t, r.Dir, cache, id, rec)
+	wantEvidence(t, ev, Fail, "1 secret in tracked files", "config/one.py:1")
+	if runs, _ := rec.take(); len(runs) != 1 || runs[0] != nil {
+		t.Fatalf("first run: %v, want one scan of the whole working tree", runs)
+	}
+	if ev.Fresh != "secrets scan ran now" {
+		t.Fatalf("fresh: %q", ev.Fresh)
+	}
+
+	// Nothing changed: no scan at all, the same evidence, and it says so.
+	again, _ := evaluateWith(t, r.Dir, cache, id, rec)
+	if runs, _ := rec.take(); len(runs) != 0 {
+		t.Fatalf("nothing changed, yet scanned %v", runs)
+	}
+	if again.Status != ev.Status || again.Text != ev.Text || !strings.HasPrefix(again.Fresh, "reused the secrets scan of ") {
+		t.Fatalf("reused evidence %+v, want %+v", again, ev)
+	}
+
+	// An edit in the working tree (not even staged) and a new file: only
+	// those two are scanned.
+	second := gittest.FakeGitHubToken()
+	r.Write("src/c.txt", "token = "+second+"\n")
+	r.Write("src/new.txt", "fine\n")
+	r.Git("add", "src/new.txt")
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	runs, _ := rec.take()
+	if len(runs) != 1 || !reflect.DeepEqual(runs[0], []string{"src/c.txt", "src/new.txt"}) {
+		t.Fatalf("after an edit: scans %v, want only src/c.txt and src/new.txt", runs)
+	}
+	wantEvidence(t, ev, Fail, "2 secrets in tracked files", "config/one.py:1", "src/c.txt:1")
+	if !strings.HasPrefix(ev.Fresh, "2 changed files rescanned now, the rest reused from the secrets scan of ") {
+		t.Fatalf("fresh: %q", ev.Fresh)
+	}
+	// The merged result is what a full scan without the cache finds.
+	full, _ := evaluateWith(t, r.Dir, "", id, secrets.New())
+	if full.Text != ev.Text {
+		t.Fatalf("incremental %q, full %q", ev.Text, full.Text)
+	}
+
+	// A file removed: its finding goes, and nothing needs scanning.
+	r.Remove("config/one.py")
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	if runs, _ := rec.take(); len(runs) != 0 {
+		t.Fatalf("a removal scanned %v", runs)
+	}
+	wantEvidence(t, ev, Fail, "1 secret in tracked files: src/c.txt:1")
+
+	// A policy change changes what counts as a finding: a full scan.
+	r.Write(".secfirst.toml", "[[ignore]]\npath = \"src/c.txt\"\nreason = \"test fixture\"\n")
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	if runs, _ := rec.take(); len(runs) != 1 || runs[0] != nil {
+		t.Fatalf("after a policy change: %v, want a full scan", runs)
+	}
+	wantEvidence(t, ev, Pass)
+
+	// The cache holds no secret, in any form.
+	files, _ := filepath.Glob(filepath.Join(cache, "checklist", "scan-*-secrets.json"))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	for _, s := range []string{first, second, first[4:], second[4:], second[10:20]} {
+		if strings.Contains(string(data), s) {
+			t.Fatalf("the cache holds a secret:\n%s", data)
+		}
+	}
+	if fi, _ := os.Stat(files[0]); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("cache mode %v", fi.Mode().Perm())
+	}
+}
+
+func TestDockerfileScanIsCachedToo(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("Dockerfile", "FROM alpine:3.20\nUSER app\n")
+	r.Write("api/Dockerfile", "FROM alpine:3.20\nUSER app\n")
+	r.Commit("init")
+	cache := t.TempDir()
+	rec := &recordingCheck{Check: dockerfile.New()}
+	ev, _ := evaluateWith(t, r.Dir, cache, "containers-non-root", rec)
+	wantEvidence(t, ev, Pass, "all 2 Dockerfiles switch")
+	rec.take()
+	// Untracked edits count: the Dockerfiles as the repository has them now.
+	r.Write("api/Dockerfile", "FROM alpine:3.20\n")
+	ev, _ = evaluateWith(t, r.Dir, cache, "containers-non-root", rec)
+	if runs, _ := rec.take(); len(runs) != 1 || !reflect.DeepEqual(runs[0], []string{"api/Dockerfile"}) {
+		t.Fatalf("scans %v, want api/Dockerfile alone", runs)
+	}
+	wantEvidence(t, ev, Fail, "api/Dockerfile")
+}
+
+func TestHistoryScanCoversOnlyTheNewCommits(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.env", "AWS_ACCESS_KEY_ID="+gittest.FakeAWSKey()+"\n")
+	first := r.Commit("one")
+	cache := t.TempDir()
+	rec := &recordingCheck{Check: secrets.New()}
+	ev, _ := evaluateWith(t, r.Dir, cache, "no-secrets-in-history", rec)
+	wantEvidence(t, ev, Fail, "1 secret in the history")
+	if _, revs := rec.take(); len(revs) != 1 || !reflect.DeepEqual(revs[0], []string{first}) {
+		t.Fatalf("revs %v", revs)
+	}
+	r.Write("b.env", "GITHUB_TOKEN="+gittest.FakeGitHubToken()+"\n")
+	second := r.Commit("two")
+	ev, _ = evaluateWith(t, r.Dir, cache, "no-secrets-in-history", rec)
+	if _, revs := rec.take(); len(revs) != 1 || !reflect.DeepEqual(revs[0], []string{second, "^" + first}) {
+		t.Fatalf("revs %v, want only the new commit", revs)
+	}
+	wantEvidence(t, ev, Fail, "2 secrets in the history, in 2 commits (up to "+second[:12]+")")
+	if !strings.HasPrefix(ev.Fresh, "the 1 commit since "+first[:12]+" scanned now") {
+		t.Fatalf("fresh %q", ev.Fresh)
+	}
+	// A rewritten history (the old HEAD is no ancestor): a full scan.
+	r.Git("reset", "-q", "--hard", first)
+	r.Git("commit", "-q", "--amend", "-m", "rewritten")
+	ev, _ = evaluateWith(t, r.Dir, cache, "no-secrets-in-history", rec)
+	if _, revs := rec.take(); len(revs) != 1 || len(revs[0]) != 1 {
+		t.Fatalf("revs %v, want a full scan", revs)
+	}
+	wantEvidence(t, ev, Fail, "1 secret in the history")
+}
+
+func TestAnIgnoreThatExpiresTodayIsNotKeptByTheCache(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("k.py", "KEY = \""+gittest.FakeAWSKey()+"\"\n")
+	r.Write(".secfirst.toml", "[[ignore]]\npath = \"k.py\"\nreason = \"fixture\"\nexpires = 2024-06-30\n")
+	r.Commit("init")
+	cache := t.TempDir()
+	at := func(day string) Evidence {
+		d, _ := time.ParseInLocation(DateLayout, day, time.Local)
+		repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{CacheDir: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		repo.Now = func() time.Time { return d.Add(12 * time.Hour) }
+		return Evaluate(context.Background(), repo, []Item{{ID: "no-secrets-in-tracked-files", Kind: Auto}}, EvalOptions{})["no-secrets-in-tracked-files"]
+	}
+	wantEvidence(t, at("2024-06-29"), Pass)
+	wantEvidence(t, at("2024-07-01"), Fail, "1 secret")
+}

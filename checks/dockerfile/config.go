@@ -1,0 +1,315 @@
+package dockerfile
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
+)
+
+// What hid a finding, beside the checks.SuppressedBy* constants: the
+// configuration files of hadolint and Trivy that a repository already has.
+const (
+	SuppressedByHadolintConfig = ".hadolint.yaml"
+	SuppressedByTrivyIgnore    = ".trivyignore"
+)
+
+// maxConfigSize bounds the configuration files read from a repository.
+const maxConfigSize = 256 << 10
+
+// config is what a repository's .hadolint.yaml and .trivyignore say about
+// Dockerfile findings. They act through a finding's refs, so a team that
+// tuned hadolint or Trivy keeps its decisions. The zero value changes
+// nothing.
+type config struct {
+	// hadolintFile is the file the hadolint settings came from.
+	hadolintFile string
+	// ignored maps a hadolint rule id to the line of .hadolint.yaml that
+	// ignores it.
+	ignored map[string]int
+	// trusted are the registries FROM, COPY --from and RUN --mount may
+	// use (trustedRegistries, DL3026); empty allows every registry.
+	trusted []string
+	// override maps a hadolint rule id to the severity .hadolint.yaml gives
+	// it (error, warning, info, style).
+	override map[string]checks.Severity
+	// noHadolintPragmas is disable-ignore-pragma: `# hadolint ignore=`
+	// comments are not honoured.
+	noHadolintPragmas bool
+	// trivyIgnores are the Dockerfile check ids of .trivyignore.
+	trivyIgnores []trivyIgnore
+	// now is the clock for .trivyignore expiry dates.
+	now time.Time
+}
+
+type trivyIgnore struct {
+	id     string // normalised: DS-0002
+	expiry time.Time
+	line   int
+	reason string
+}
+
+// hadolintSeverity maps hadolint's levels to secfirst's.
+var hadolintSeverity = map[string]checks.Severity{
+	"error": checks.High, "warning": checks.Medium, "info": checks.Low, "style": checks.Info,
+}
+
+// configFiles are the files loadConfig reads, in the order hadolint looks
+// for its own in the current directory.
+var configFiles = []string{".hadolint.yaml", ".hadolint.yml", ".trivyignore"}
+
+// loadConfig reads the repository's .hadolint.yaml (or .yml) and
+// .trivyignore as the source sees them: staged from the index, which is
+// the commit, otherwise from the disk, as regular files inside the
+// repository only. A file that cannot be used is a warning and its
+// settings are not applied; nothing else is lost.
+func loadConfig(ctx context.Context, src *checks.Source) (*config, []string) {
+	cfg := &config{now: time.Now()}
+	contents, warns := readConfigFiles(ctx, src)
+	for _, name := range configFiles[:2] {
+		if data, ok := contents[name]; ok {
+			if err := cfg.parseHadolint(name, data); err != nil {
+				warns = append(warns, fmt.Sprintf("dockerfile: %s is not applied: %v", name, err))
+			}
+			break // hadolint uses the first one it finds
+		}
+	}
+	if data, ok := contents[".trivyignore"]; ok {
+		cfg.parseTrivyIgnore(data)
+	}
+	return cfg, warns
+}
+
+// readConfigFiles returns the content of the configuration files present.
+func readConfigFiles(ctx context.Context, src *checks.Source) (map[string][]byte, []string) {
+	out := map[string][]byte{}
+	var warns []string
+	skip := func(name, why string) {
+		warns = append(warns, fmt.Sprintf("dockerfile: skipped %s: %s; its settings are not applied", name, why))
+	}
+	if src.Mode == checks.ModeStaged {
+		// One listing for all of them: modes tell a symlink, and the blobs
+		// are read in one batch.
+		args := append([]string{"-c", "core.quotePath=false", "ls-files", "-s", "-z", "--"}, configFiles...)
+		list, err := src.Git(ctx, args...)
+		if err != nil {
+			return out, nil // no index to read; the Dockerfile listing said why
+		}
+		names := map[string]string{}
+		var ids []string
+		for _, entry := range bytes.Split(list, []byte{0}) {
+			meta, name, ok := strings.Cut(string(entry), "\t")
+			fields := strings.Fields(meta)
+			if !ok || len(fields) < 3 || fields[2] != "0" {
+				continue
+			}
+			if fields[0] != "100644" && fields[0] != "100755" {
+				skip(name, readProblem(safefile.ErrNotRegular))
+				continue
+			}
+			names[fields[1]] = name
+			ids = append(ids, fields[1])
+		}
+		blobs, err := src.ReadBlobs(ctx, ids)
+		if err != nil {
+			warns = append(warns, fmt.Sprintf("dockerfile: cannot read the staged configuration files: %v", err))
+			return out, warns
+		}
+		for id, name := range names {
+			data, ok := blobs[id]
+			switch {
+			case !ok:
+				skip(name, "missing from the repository")
+			case len(data) > maxConfigSize:
+				skip(name, "larger than "+safefile.Size(maxConfigSize))
+			default:
+				out[name] = data
+			}
+		}
+		return out, warns
+	}
+	for _, name := range configFiles {
+		data, err := safefile.ReadInRoot(src.Root, name, maxConfigSize)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			skip(name, readProblem(err))
+		default:
+			out[name] = data
+		}
+	}
+	return out, warns
+}
+
+// parseHadolint reads the settings of a hadolint configuration file that
+// concern secfirst: ignored, trustedRegistries, override and
+// disable-ignore-pragma. Other keys (format, failure-threshold, labels)
+// are hadolint's own business.
+func (c *config) parseHadolint(name string, data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	if len(doc.Content) == 0 {
+		return nil // empty file
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: want a mapping of settings", root.Line)
+	}
+	c.hadolintFile = name
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, val := root.Content[i], root.Content[i+1]
+		switch key.Value {
+		case "ignored":
+			list, err := stringList(val, key.Value)
+			if err != nil {
+				return err
+			}
+			if c.ignored == nil {
+				c.ignored = map[string]int{}
+			}
+			for _, n := range list {
+				c.ignored[strings.ToUpper(n.Value)] = n.Line
+			}
+		case "trustedRegistries":
+			list, err := stringList(val, key.Value)
+			if err != nil {
+				return err
+			}
+			for _, n := range list {
+				c.trusted = append(c.trusted, n.Value)
+			}
+		case "override":
+			if val.Kind != yaml.MappingNode {
+				return fmt.Errorf("line %d: override wants error:, warning:, info: or style: lists", val.Line)
+			}
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				level, ids := val.Content[j], val.Content[j+1]
+				sev, ok := hadolintSeverity[level.Value]
+				if !ok {
+					return fmt.Errorf("line %d: override level %q is not error, warning, info or style", level.Line, level.Value)
+				}
+				list, err := stringList(ids, "override."+level.Value)
+				if err != nil {
+					return err
+				}
+				if c.override == nil {
+					c.override = map[string]checks.Severity{}
+				}
+				for _, n := range list {
+					c.override[strings.ToUpper(n.Value)] = sev
+				}
+			}
+		case "disable-ignore-pragma":
+			var b bool
+			if err := val.Decode(&b); err != nil {
+				return fmt.Errorf("line %d: disable-ignore-pragma wants true or false", val.Line)
+			}
+			c.noHadolintPragmas = b
+		}
+	}
+	return nil
+}
+
+// stringList reads a YAML list of strings (an empty value is an empty list).
+func stringList(n *yaml.Node, key string) ([]*yaml.Node, error) {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!null" || n.Value == "") {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("line %d: %s wants a list, e.g. [DL3008]", n.Line, key)
+	}
+	for _, item := range n.Content {
+		if item.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("line %d: %s wants a list of names", item.Line, key)
+		}
+	}
+	return n.Content, nil
+}
+
+// parseTrivyIgnore reads .trivyignore: one id per line, optionally
+// `exp:YYYY-MM-DD`, # comments. Only Dockerfile check ids (DS...) matter
+// here; the reason is the comment after the id.
+func (c *config) parseTrivyIgnore(data []byte) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		reason := ""
+		if i := strings.Index(line, "#"); i >= 0 {
+			line, reason = strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+1:])
+		}
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		id := normalizeTrivy(fields[0])
+		if !strings.HasPrefix(id, "DS-") {
+			continue
+		}
+		ig := trivyIgnore{id: id, line: n, reason: reason}
+		for _, f := range fields[1:] {
+			if d, ok := strings.CutPrefix(f, "exp:"); ok {
+				if t, err := time.Parse("2006-01-02", d); err == nil {
+					ig.expiry = t
+				}
+			}
+		}
+		c.trivyIgnores = append(c.trivyIgnores, ig)
+	}
+}
+
+// severity is the finding's severity after .hadolint.yaml's override: the
+// most severe level given to any of its hadolint refs.
+func (c *config) severity(sev checks.Severity, refs []string) checks.Severity {
+	if c == nil || len(c.override) == 0 {
+		return sev
+	}
+	out, found := checks.Severity(""), false
+	for _, r := range refs {
+		if s, ok := c.override[strings.ToUpper(r)]; ok && (!found || s.Rank() > out.Rank()) {
+			out, found = s, true
+		}
+	}
+	if !found {
+		return sev
+	}
+	return out
+}
+
+// suppressedBy returns the suppression a configuration file makes of a
+// finding with refs, or nil.
+func (c *config) suppressedBy(refs []string) *checks.Suppression {
+	if c == nil {
+		return nil
+	}
+	for _, r := range refs {
+		if line, ok := c.ignored[strings.ToUpper(r)]; ok {
+			return &checks.Suppression{By: SuppressedByHadolintConfig, Where: fmt.Sprintf("%s:%d", c.hadolintFile, line), Reason: "ignored: " + strings.ToUpper(r)}
+		}
+	}
+	for _, ig := range c.trivyIgnores {
+		if !ig.expiry.IsZero() && !c.now.Before(ig.expiry.AddDate(0, 0, 1)) {
+			continue // expired, as in Trivy
+		}
+		for _, r := range refs {
+			if (strings.HasPrefix(r, "DS-") || strings.HasPrefix(r, "AVD-DS-")) && normalizeTrivy(r) == ig.id {
+				return &checks.Suppression{By: SuppressedByTrivyIgnore, Where: fmt.Sprintf(".trivyignore:%d", ig.line), Reason: ig.reason}
+			}
+		}
+	}
+	return nil
+}
