@@ -12,7 +12,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
-	"github.com/secfirst-dev/secfirst/cmd/home"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 )
 
 // ReviewOptions are the options of `secfirst checklist review`.
@@ -67,7 +67,7 @@ func runTUI(opts *ReviewOptions, root string) error {
 	if opts.Repo.DBDir != "" {
 		args = append(args, "--db", opts.Repo.DBDir)
 	}
-	return home.Launch(args)
+	return tuilaunch.Launch(opts.IO, args)
 }
 
 // errQuit ends the review at the person's request; errEOF at the end of input.

@@ -13,7 +13,6 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
-	"github.com/secfirst-dev/secfirst/hooks"
 	"github.com/secfirst-dev/secfirst/tui/state"
 	"github.com/secfirst-dev/secfirst/tui/status"
 )
@@ -26,7 +25,7 @@ type Options struct {
 	// Store and Now replace the user's state directory and the clock (tests).
 	Store *state.Store
 	Now   func() time.Time
-	// Launch runs the terminal interface with args (nil: Launch).
+	// Launch runs the terminal interface with args (nil: tuilaunch.Launch).
 	Launch func(args []string) error
 }
 
@@ -37,11 +36,11 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if opts.IO.Interactive() {
-		launch := opts.Launch
-		if launch == nil {
-			launch = Launch
+		args := []string{"dashboard", "--dir", dir}
+		if opts.Launch != nil {
+			return opts.Launch(args)
 		}
-		return launch([]string{"dashboard", "--dir", dir})
+		return tuilaunch.Launch(opts.IO, args)
 	}
 	store := opts.Store
 	if store == nil {
@@ -52,16 +51,6 @@ func Run(ctx context.Context, opts *Options) error {
 		now = opts.Now
 	}
 	return Fail(status.WriteSummary(ctx, opts.IO.Out, dir, status.Options{Store: store, Now: now()}), dir)
-}
-
-// Launch hands the terminal to the terminal interface (secfirst-tui) with
-// args, telling it which secfirst the hooks it installs should call.
-func Launch(args []string) error {
-	bin, err := hooks.DefaultBinary()
-	if err != nil {
-		bin = ""
-	}
-	return tuilaunch.Exec(bin, args)
 }
 
 // Fail turns an error into the command's: one line, exit 2.

@@ -8,15 +8,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
-	"github.com/secfirst-dev/secfirst/cmd/home"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 )
 
 // Options are the options of `secfirst onboard`.
 type Options struct {
 	IO  *iostreams.IOStreams
 	Dir string
-	// Launch runs the terminal interface with args (nil: home.Launch).
+	// Launch runs the terminal interface with args (nil: tuilaunch.Launch).
 	Launch func(args []string) error
 }
 
@@ -48,9 +48,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	launch := opts.Launch
-	if launch == nil {
-		launch = home.Launch
+	args := []string{"onboard", "--dir", dir}
+	if opts.Launch != nil {
+		return opts.Launch(args)
 	}
-	return launch([]string{"onboard", "--dir", dir})
+	return tuilaunch.Launch(opts.IO, args)
 }

@@ -35,7 +35,7 @@ keeps a security checklist for the repository.`,
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetVersionTemplate("{{.Version}}\n")
-	cmd.CompletionOptions.HiddenDefaultCmd = true
+	cmdutil.NoColorFlag(cmd, ios)
 
 	cmd.AddCommand(
 		checklistcmd.NewCmd(ios),
@@ -47,6 +47,10 @@ keeps a security checklist for the repository.`,
 		scan.NewCmd(ios),
 		version.NewCmd(ios),
 	)
+	// `secfirst completion bash|zsh|fish|powershell`, listed in the help;
+	// made now rather than when the command runs, so the whole tree is
+	// there for the walk below.
+	cmd.InitDefaultCompletionCmd()
 	cmdutil.RejectUnknownSubcommands(cmd)
 	return cmd
 }

@@ -57,6 +57,7 @@ command needs a screen; run alone, it opens the dashboard.`,
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetVersionTemplate("{{.Version}}\n")
 	cmd.CompletionOptions.DisableDefaultCmd = true
+	cmdutil.NoColorFlag(cmd, ios)
 	cmd.PersistentFlags().StringVar(&opts.Dir, "dir", "", "a directory of the repository (default: the current one)")
 	cmd.PersistentFlags().StringVar(&opts.DB, "db", "", "OSV database directory (default $SECFIRST_OSV_DB or the user cache)")
 	cmd.AddCommand(
@@ -70,8 +71,7 @@ command needs a screen; run alone, it opens the dashboard.`,
 					return tui.RunChecklistReview(ctx, o)
 				})
 			}},
-		&cobra.Command{Use: "learn LESSON-ID|RULE-ID", Short: "Print a lesson rendered for this terminal", Args: cobra.ExactArgs(1),
-			RunE: func(c *cobra.Command, args []string) error { return opts.lesson(args[0]) }},
+		learnCmd(opts),
 	)
 	cmdutil.RejectUnknownSubcommands(cmd)
 	return cmd
@@ -119,8 +119,16 @@ func hookBinary() (string, error) {
 	return p, nil
 }
 
+func learnCmd(o *Options) *cobra.Command {
+	var answer bool
+	cmd := &cobra.Command{Use: "learn LESSON-ID|RULE-ID", Short: "Print a lesson rendered for this terminal", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error { return o.lesson(args[0], answer) }}
+	cmd.Flags().BoolVar(&answer, "answer", false, "show the quiz's answer and its explanation")
+	return cmd
+}
+
 // lesson prints a lesson rendered with glamour for this terminal.
-func (o *Options) lesson(query string) error {
+func (o *Options) lesson(query string, answer bool) error {
 	l, ok := learn.Resolve(query)
 	if !ok {
 		return cmdutil.Failf("no lesson or rule %q (run `secfirst learn` for the list)", query)
@@ -131,7 +139,7 @@ func (o *Options) lesson(query string) error {
 			width = w
 		}
 	}
-	out, err := tuilearn.Render(l, min(width, 100), o.IO.ColorEnabled())
+	out, err := tuilearn.Render(l, min(width, 100), o.IO.ColorEnabled(), answer)
 	if err != nil {
 		return cmdutil.Failf("cannot render lesson %s: %v", l.ID, err)
 	}

@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/hooks"
 )
 
 // Program is the terminal interface's executable.
@@ -66,17 +68,22 @@ func Find() (string, error) {
 	return p, nil
 }
 
-// Exec runs secfirst-tui with args on this process's terminal, telling it
-// which secfirst the hooks should call (secfirst, the caller). It returns
-// only when secfirst-tui cannot be found or started, or (where a process
-// cannot become another) with secfirst-tui's exit code.
-func Exec(secfirst string, args []string) error {
+// Launch runs secfirst-tui with args on this process's terminal: without
+// colour when the command was asked for none (--no-color), and telling it
+// which secfirst the hooks it installs must call (this one, by the path
+// hooks.DefaultBinary prefers). It returns only when secfirst-tui cannot be
+// found or started, or (where a process cannot become another) with
+// secfirst-tui's exit code.
+func Launch(ios *iostreams.IOStreams, args []string) error {
 	tui, err := Find()
 	if err != nil {
 		return err
 	}
+	if ios.NoColor() {
+		args = append(args, "--no-color")
+	}
 	env := os.Environ()
-	if secfirst != "" {
+	if secfirst, err := hooks.DefaultBinary(); err == nil {
 		env = append(env, EnvSecfirst+"="+secfirst)
 	}
 	return run(tui, append([]string{Program}, args...), env)

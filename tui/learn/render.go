@@ -18,7 +18,8 @@ import (
 //
 // References are printed by us, one URL per line and never wrapped: glamour
 // breaks long URLs at dots, which makes them impossible to open or copy.
-func Render(l *lessons.Lesson, width int, color bool) (string, error) {
+// The quiz's answer and explanation are shown only when answer is true.
+func Render(l *lessons.Lesson, width int, color, answer bool) (string, error) {
 	var style glamour.TermRendererOption
 	switch {
 	case !color:
@@ -48,22 +49,11 @@ func Render(l *lessons.Lesson, width int, color bool) (string, error) {
 		// Glamour indents the document by two columns; match it.
 		fmt.Fprintf(&refs, "  • %s\n    %s\n", ref.Title, ref.URL)
 	}
-	quiz, err := r.Render("## " + lessons.HeadingQuiz + "\n\n" + QuizMarkdown(s.Quiz))
+	quiz, err := r.Render("## " + lessons.HeadingQuiz + "\n\n" + s.Quiz.Markdown(answer))
 	if err != nil {
 		return "", err
 	}
 	return strings.TrimRight(head, " \n") + "\n\n" + refs.String() + quiz, nil
-}
-
-// QuizMarkdown writes a quiz back in the lessons' Markdown form.
-func QuizMarkdown(q lessons.Quiz) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Question: %s\n\n", q.Question)
-	for i, c := range q.Choices {
-		fmt.Fprintf(&b, "- %s) %s\n", lessons.ChoiceLabel(i), c)
-	}
-	fmt.Fprintf(&b, "\nAnswer: %s\n\nExplanation: %s\n", q.Answer, q.Explanation)
-	return b.String()
 }
 
 // lightBackground reads COLORFGBG ("fg;bg", set by many terminals): a light

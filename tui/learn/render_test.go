@@ -9,7 +9,7 @@ import (
 
 func TestRenderOnATerminal(t *testing.T) {
 	l, _ := lessons.Get("containers-non-root")
-	out, err := Render(l, 80, true)
+	out, err := Render(l, 80, true, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func TestRenderOnATerminal(t *testing.T) {
 	if strings.Contains(out, "```") {
 		t.Error("code fences were not rendered")
 	}
-	plain, err := Render(l, 80, false)
+	plain, err := Render(l, 80, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestLightBackground(t *testing.T) {
 func TestRenderKeepsURLsWhole(t *testing.T) {
 	for _, l := range lessons.All() {
 		for _, color := range []bool{false, true} {
-			out, err := Render(l, 60, color)
+			out, err := Render(l, 60, color, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,14 +74,14 @@ func TestRenderKeepsURLsWhole(t *testing.T) {
 	}
 }
 
-func TestQuizMarkdownRoundTrips(t *testing.T) {
-	for _, l := range lessons.All() {
-		q, err := lessons.ParseQuiz(QuizMarkdown(l.Sections.Quiz))
-		if err != nil {
-			t.Fatalf("%s: %v", l.ID, err)
-		}
-		if q.Question != l.Sections.Quiz.Question || q.Answer != l.Sections.Quiz.Answer || strings.Join(q.Choices, "|") != strings.Join(l.Sections.Quiz.Choices, "|") {
-			t.Errorf("%s: quiz changed in the round trip", l.ID)
-		}
+// Unless asked, the quiz shows its question and choices, not the answer.
+func TestRenderHidesTheAnswerUnlessAsked(t *testing.T) {
+	l, _ := lessons.Get("containers-non-root")
+	hidden, err := Render(l, 80, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hidden, "Answer:") || strings.Contains(hidden, "Explanation:") || !strings.Contains(hidden, l.Sections.Quiz.Question[:20]) {
+		t.Fatalf("the quiz gives its answer away:\n%s", hidden)
 	}
 }
