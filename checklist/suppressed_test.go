@@ -52,5 +52,12 @@ func TestNoLockfileIsNotACleanDependencyCheck(t *testing.T) {
 	r.Commit("init")
 	db := t.TempDir()
 	writeNpmDB(t, db)
-	wantEvidence(t, evidence(t, r.Dir, "no-vulnerable-dependencies", RepoOptions{DBDir: db, NoCache: true}), Todo, "no lockfile secfirst can read")
+	// The dependency check names the package.json it could not check.
+	wantEvidence(t, evidence(t, r.Dir, "no-vulnerable-dependencies", RepoOptions{DBDir: db, NoCache: true}), Todo, "package.json was NOT checked: no lockfile")
+
+	// Nothing to check at all is not a pass either.
+	bare := gittest.New(t)
+	bare.Write("main.py", "print('hi')\n")
+	bare.Commit("init")
+	wantEvidence(t, evidence(t, bare.Dir, "no-vulnerable-dependencies", RepoOptions{DBDir: db, NoCache: true}), Todo, "no lockfile secfirst can read")
 }

@@ -36,13 +36,35 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
 	Warnings []string  `json:"warnings"`
-	// Errors are checks that failed outright, as "check: cause". They are
-	// also in Warnings so JSON consumers see them.
-	Errors []string `json:"-"`
+	// Errors are the checks that could not do their job, as "<check> check
+	// failed: <cause>". A report with errors is never a clean result. They
+	// are also in Warnings, so a reader of warnings alone still sees them.
+	Errors []string `json:"errors"`
+	// PolicyWarnings are the warnings about the policy file itself (an
+	// ignore that expired); they are also in Warnings.
+	PolicyWarnings []string `json:"-"`
 	// Suppressed are the findings that suppressions hid: those the checks
-	// hid themselves, then those the policy's ignores hid.
+	// hid themselves, then those the policy's ignores hid, each in the
+	// order of SortFindings.
 	Suppressed []Suppression `json:"-"`
+	// Checks are the names of the checks that ran, in order.
+	Checks []string `json:"-"`
 }
+
+// CheckFailed is the error of a check that could not do its job, as
+// Report.Errors holds it: "<check> check failed: <cause>".
+func CheckFailed(check string, err error) string {
+	return fmt.Sprintf("%s check failed: %v", check, err)
+}
+
+// FailedCheck is the check a Report.Errors entry is about.
+func FailedCheck(reportError string) (check string, ok bool) {
+	check, _, ok = strings.Cut(reportError, " check failed: ")
+	return check, ok
+}
+
+// Incomplete reports whether a check could not do its job.
+func (r *Report) Incomplete() bool { return len(r.Errors) > 0 }
 
 // Options tune a scan.
 type Options struct {
@@ -56,15 +78,21 @@ type Options struct {
 // the report. A check that fails does not stop the others: its error is in
 // Report.Errors and Warnings.
 func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Options) *Report {
-	if pol == nil {
-		pol = DefaultPolicy()
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	results := make([]Result, len(list))
-	errs := make([]error, len(list))
+	return RunChecks(ctx, src, list).Report(pol, opts)
+}
+
+// Outcome is what the checks of a scan returned, before a policy applies.
+type Outcome struct {
+	mode    Mode
+	list    []Check
+	results []Result
+	errs    []error
+}
+
+// RunChecks runs the checks concurrently over src. A check that panics
+// fails like one that returns an error.
+func RunChecks(ctx context.Context, src *Source, list []Check) *Outcome {
+	o := &Outcome{mode: src.Mode, list: list, results: make([]Result, len(list)), errs: make([]error, len(list))}
 	var wg sync.WaitGroup
 	for i, c := range list {
 		wg.Add(1)
@@ -72,34 +100,132 @@ func Scan(ctx context.Context, src *Source, list []Check, pol *Policy, opts Opti
 			defer wg.Done()
 			defer func() {
 				if r := recover(); r != nil {
-					errs[i] = fmt.Errorf("internal error: %v", r)
+					o.errs[i] = fmt.Errorf("internal error: %v", r)
 				}
 			}()
-			results[i], errs[i] = c.Run(ctx, src)
+			o.results[i], o.errs[i] = c.Run(ctx, src)
 		}()
 	}
 	wg.Wait()
+	return o
+}
 
-	rep := &Report{Version: 1, Mode: src.Mode, Findings: []Finding{}, Warnings: []string{}}
+// Report applies the policy (nil: the default) to what the checks found and
+// returns the report.
+func (o *Outcome) Report(pol *Policy, opts Options) *Report {
+	if pol == nil {
+		pol = DefaultPolicy()
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	rep := &Report{Version: 1, Mode: o.mode, Findings: []Finding{}, Warnings: []string{}, Errors: []string{}}
+	for _, c := range o.list {
+		rep.Checks = append(rep.Checks, c.Name())
+	}
 	var all []Finding
-	for i, r := range results {
+	var hidden []Suppression
+	for i, r := range o.results {
 		all = append(all, r.Findings...)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
-		rep.Suppressed = append(rep.Suppressed, r.Suppressed...)
-		if errs[i] != nil {
-			msg := fmt.Sprintf("%s check failed: %v", list[i].Name(), errs[i])
+		hidden = append(hidden, r.Suppressed...)
+		if o.errs[i] != nil {
+			msg := CheckFailed(o.list[i].Name(), o.errs[i])
 			rep.Errors = append(rep.Errors, msg)
 			rep.Warnings = append(rep.Warnings, msg)
 		}
 	}
-	kept, warns := pol.Apply(all, opts.FailOn, now)
+	kept, byPolicy, warns := pol.Apply(all, opts.FailOn, now)
 	rep.Warnings = append(rep.Warnings, warns...)
+	rep.PolicyWarnings = warns
 	SortFindings(kept)
 	if kept != nil {
 		rep.Findings = kept
 	}
+	sortSuppressions(hidden)
+	sortSuppressions(byPolicy)
+	rep.Suppressed = append(hidden, byPolicy...)
 	rep.Summary = Summarize(rep.Findings)
 	return rep
+}
+
+// ScanStaged scans the index (src in staged mode) under the staged policy
+// and returns the report, that policy and the checks that ran: those of
+// available the policy leaves on. Reading the policy from the index costs
+// a read of the whole index, as much as the checks' own diff, so it is read
+// while the checks run; they start with the working tree's choice of
+// checks, which is the staged one unless disabled_checks has an unstaged
+// edit: then the checks the staged policy adds run after, and those it
+// switches off are dropped. Checks are never cancelled midway (not every
+// check stops cleanly when cancelled). An error is the staged policy's (a
+// ConfigError): nothing is reported then.
+func ScanStaged(ctx context.Context, src *Source, available []Check, opts Options) (*Report, *Policy, []Check, error) {
+	type loaded struct {
+		pol *Policy
+		err error
+	}
+	staged := make(chan loaded, 1)
+	go func() {
+		pol, err := LoadSourcePolicy(ctx, src)
+		staged <- loaded{pol, err}
+	}()
+	guess, err := LoadPolicy(src.Root)
+	if err != nil {
+		guess = DefaultPolicy() // the staged policy decides
+	}
+	guessed, _ := Select(available, nil, guess) // without names Select cannot fail
+	ran := make(chan *Outcome, 1)
+	go func() { ran <- RunChecks(ctx, src, guessed) }()
+
+	l := <-staged
+	out := <-ran
+	if l.err != nil {
+		return nil, nil, nil, l.err
+	}
+	list, _ := Select(available, nil, l.pol)
+	if !sameChecks(list, guessed) {
+		out = out.reuse(ctx, src, list)
+	}
+	return out.Report(l.pol, opts), l.pol, list, nil
+}
+
+// reuse is the outcome of list: what o has for a check of list, and what
+// running the others gives.
+func (o *Outcome) reuse(ctx context.Context, src *Source, list []Check) *Outcome {
+	have := map[string]int{}
+	for i, c := range o.list {
+		have[c.Name()] = i
+	}
+	var missing []Check
+	for _, c := range list {
+		if _, ok := have[c.Name()]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	more := RunChecks(ctx, src, missing)
+	for i, c := range more.list {
+		have[c.Name()] = len(o.list) + i
+	}
+	results, errs := append(o.results, more.results...), append(o.errs, more.errs...)
+	n := &Outcome{mode: o.mode, list: list}
+	for _, c := range list {
+		i := have[c.Name()]
+		n.results, n.errs = append(n.results, results[i]), append(n.errs, errs[i])
+	}
+	return n
+}
+
+func sameChecks(a, b []Check) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name() != b[i].Name() {
+			return false
+		}
+	}
+	return true
 }
 
 // Fingerprint is a stable id for a finding: a digest of its check, rule, path

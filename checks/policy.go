@@ -1,16 +1,22 @@
 package checks
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // PolicyFile is the policy's file name at the repository root.
@@ -33,6 +39,10 @@ type Policy struct {
 	Ignores []Ignore
 	// Path is the file the policy came from ("" when there is none).
 	Path string
+
+	// unstagedEdit: LoadSourcePolicy read the policy from the index, and
+	// the working tree's .secfirst.toml differs from it.
+	unstagedEdit bool
 }
 
 // Ignore suppresses findings by fingerprint, rule or path glob (all that are
@@ -150,17 +160,142 @@ type rawIgnore struct {
 // KnownChecks are the check names a policy may switch off.
 var KnownChecks = []string{"secrets", "deps", "dockerfile", "kubernetes"}
 
-// LoadPolicy reads .secfirst.toml from root; a missing file is the default policy.
+// MaxPolicySize bounds the policy file: a policy is a few kilobytes, and a
+// hostile repository could make it a symlink to /dev/zero or a huge blob.
+const MaxPolicySize = 1 << 20
+
+// LoadPolicy reads .secfirst.toml from the working tree at root; a missing
+// file is the default policy. Only a regular file of at most MaxPolicySize
+// is read: a symlink, a device or a FIFO is a ConfigError, never followed.
 func LoadPolicy(root string) (*Policy, error) {
 	p := filepath.Join(root, PolicyFile)
-	data, err := os.ReadFile(p)
+	data, err := safefile.ReadFile(p, MaxPolicySize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return DefaultPolicy(), nil
 	}
 	if err != nil {
-		return nil, &ConfigError{Path: p, Msg: err.Error()}
+		return nil, policyReadError(p, err)
 	}
 	return ParsePolicy(p, data)
+}
+
+// LoadSourcePolicy reads the policy that applies to what src scans. In
+// staged mode that is .secfirst.toml as staged: the index is the commit, so
+// an unstaged edit must not suppress a staged secret, and a staged edit
+// counts whatever the working tree holds. Other modes read the working tree.
+func LoadSourcePolicy(ctx context.Context, src *Source) (*Policy, error) {
+	if src.Mode != ModeStaged {
+		return LoadPolicy(src.Root)
+	}
+	p := filepath.Join(src.Root, PolicyFile)
+	// The working tree's file, when it is a regular file: most of the time
+	// it is what is staged, and then git need not be asked for the blob.
+	worktree, werr := safefile.ReadFile(p, MaxPolicySize)
+	// ls-files reads GIT_INDEX_FILE like every git command: the temporary
+	// index of `git commit -a` and `git commit <path>` is what is committed.
+	out, err := src.Git(ctx, "ls-files", "--stage", "-z", "--", ":(literal)"+PolicyFile)
+	if err != nil {
+		return nil, &ConfigError{Path: p, Msg: "cannot read it from the index: " + err.Error()}
+	}
+	entry := strings.TrimRight(string(out), "\x00")
+	if entry == "" {
+		pol := DefaultPolicy() // not in the commit
+		pol.unstagedEdit = !errors.Is(werr, fs.ErrNotExist)
+		return pol, nil
+	}
+	// "<mode> <object> <stage>\t<path>"; more than one entry is a conflict.
+	meta, _, _ := strings.Cut(entry, "\t")
+	f := strings.Fields(meta)
+	switch {
+	case strings.Contains(entry, "\x00") || len(f) == 3 && f[2] != "0":
+		return nil, &ConfigError{Path: p, Msg: "merge conflict in the index: resolve it and stage the result"}
+	case len(f) != 3:
+		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("unexpected index entry %q", meta)}
+	case f[0] != "100644" && f[0] != "100755":
+		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("staged as %s, not as a regular file: secfirst reads only a regular file", indexModeName(f[0]))}
+	}
+	data, same := worktree, werr == nil && plumbing.ComputeHash(plumbing.BlobObject, worktree).String() == f[1]
+	if !same {
+		if data, err = readBlob(ctx, src, f[1], MaxPolicySize); err != nil {
+			return nil, policyReadError(p, err)
+		}
+	}
+	pol, err := ParsePolicy(p, data)
+	if err != nil {
+		return nil, err
+	}
+	pol.unstagedEdit = !same
+	return pol, nil
+}
+
+// UnstagedPolicyNote is what to tell someone whose working-tree policy
+// differs from the staged one (see Policy.UnstagedEdit).
+const UnstagedPolicyNote = PolicyFile + " has changes that are not staged: this commit records, and secfirst applies, the staged " +
+	PolicyFile + " (`git add " + PolicyFile + "` to use yours)"
+
+// UnstagedEdit reports, for a policy LoadSourcePolicy read from the index,
+// whether .secfirst.toml in the working tree differed from it: an edit (an
+// ignore just added, say) that counts only once it is staged.
+func (p *Policy) UnstagedEdit() bool { return p.unstagedEdit }
+
+// readBlob reads one object of src's repository, at most limit bytes: git is
+// stopped as soon as the blob proves larger.
+func readBlob(ctx context.Context, src *Source, id string, limit int64) ([]byte, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops git when the blob is too large
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "blob", id)
+	cmd.Dir = src.Root
+	if src.Env != nil {
+		cmd.Env = src.Env
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	data, rerr := io.ReadAll(io.LimitReader(stdout, limit+1))
+	if int64(len(data)) > limit {
+		cancel()
+		_ = cmd.Wait()
+		return nil, &safefile.TooLargeError{Path: PolicyFile, Limit: limit}
+	}
+	if err := cmd.Wait(); err != nil {
+		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("git cat-file: %s", msg)
+	}
+	return data, rerr
+}
+
+func indexModeName(mode string) string {
+	switch mode {
+	case "120000":
+		return "a symlink"
+	case "160000":
+		return "a submodule"
+	}
+	return "mode " + mode
+}
+
+func policyReadError(p string, err error) error {
+	var big *safefile.TooLargeError
+	switch {
+	case errors.As(err, &big):
+		return &ConfigError{Path: p, Msg: fmt.Sprintf("larger than %s: a policy is a few kilobytes", safefile.Size(big.Limit))}
+	case errors.Is(err, safefile.ErrNotRegular):
+		return &ConfigError{Path: p, Msg: "not a regular file (a symlink, a device or a FIFO): secfirst reads only a regular file"}
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &ConfigError{Path: p, Msg: err.Error()}
 }
 
 // ParsePolicy parses policy text; path is used in errors.
@@ -281,39 +416,51 @@ func keyLine(data []byte, key string) int {
 	return 0
 }
 
-// Apply drops suppressed findings, marks blocking ones and returns warnings
-// for ignores that have expired (they no longer suppress). failOn overrides
-// the policy's level when not empty.
-func (p *Policy) Apply(findings []Finding, failOn FailOn, now time.Time) ([]Finding, []string) {
+// Apply drops the findings an ignore covers and returns them as
+// suppressions (suppression is never silent), marks the kept ones blocking
+// by severity, and returns warnings for ignores that have expired (they no
+// longer suppress). failOn overrides the policy's level when not empty.
+func (p *Policy) Apply(findings []Finding, failOn FailOn, now time.Time) (kept []Finding, suppressed []Suppression, warnings []string) {
 	if failOn == "" {
 		failOn = p.FailOn
 	}
-	var warnings []string
 	var active []Ignore
 	for _, ig := range p.Ignores {
 		if ig.Expired(now) {
-			warnings = append(warnings, fmt.Sprintf("%s:%d: ignore %s expired on %s and no longer suppresses; fix the finding or renew the ignore with a reason",
-				filepath.Base(p.Path), ig.Line, ig.describe(), ig.Expires.Format("2006-01-02")))
+			warnings = append(warnings, fmt.Sprintf("%s: ignore %s expired on %s and no longer suppresses; fix the finding or renew the ignore with a reason",
+				ig.where(), ig.describe(), ig.Expires.Format("2006-01-02")))
 			continue
 		}
 		active = append(active, ig)
 	}
-	kept := findings[:0:0]
+	kept = findings[:0:0]
 	for _, f := range findings {
-		suppressed := false
-		for _, ig := range active {
-			if ig.Matches(f) {
-				suppressed = true
-				break
-			}
-		}
-		if suppressed {
+		f.Blocking = false
+		if ig, ok := firstMatch(active, f); ok {
+			suppressed = append(suppressed, Suppression{Finding: f, By: SuppressedByPolicy, Reason: ig.Reason, Where: ig.where()})
 			continue
 		}
 		f.Blocking = failOn.Blocks(f.Severity)
 		kept = append(kept, f)
 	}
-	return kept, warnings
+	return kept, suppressed, warnings
+}
+
+func firstMatch(ignores []Ignore, f Finding) (Ignore, bool) {
+	for _, ig := range ignores {
+		if ig.Matches(f) {
+			return ig, true
+		}
+	}
+	return Ignore{}, false
+}
+
+// where is the ignore's place in the policy file: ".secfirst.toml:12".
+func (ig Ignore) where() string {
+	if ig.Line > 0 {
+		return fmt.Sprintf("%s:%d", PolicyFile, ig.Line)
+	}
+	return PolicyFile
 }
 
 func (ig Ignore) describe() string {

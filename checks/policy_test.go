@@ -85,16 +85,51 @@ expires = 2030-01-02
 
 func TestApplyMarksBlockingBySeverity(t *testing.T) {
 	fs := []Finding{{Rule: "a", Severity: Critical}, {Rule: "b", Severity: Medium}, {Rule: "c", Severity: Low}}
-	kept, _ := DefaultPolicy().Apply(fs, "", time.Now())
+	kept, _, _ := DefaultPolicy().Apply(fs, "", time.Now())
 	if !kept[0].Blocking || kept[1].Blocking || kept[2].Blocking {
 		t.Fatalf("default high: %+v", kept)
 	}
-	kept, _ = DefaultPolicy().Apply(fs, FailOn(Low), time.Now())
+	kept, _, _ = DefaultPolicy().Apply(fs, FailOn(Low), time.Now())
 	if !kept[2].Blocking {
 		t.Fatal("--fail-on low overrides the policy")
 	}
-	kept, _ = DefaultPolicy().Apply(fs, FailNever, time.Now())
+	kept, _, _ = DefaultPolicy().Apply(fs, FailNever, time.Now())
 	if kept[0].Blocking {
 		t.Fatal("never blocks nothing")
+	}
+}
+
+func TestApplyReturnsWhatItSuppressed(t *testing.T) {
+	pol, err := ParsePolicy(".secfirst.toml", []byte(`fail_on = "low"
+
+[[ignore]]
+rule = "a"
+reason = "fixture keys, revoked"
+
+[[ignore]]
+path = "docs/**"
+reason = "documentation"
+expires = 2020-01-01
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []Finding{
+		{Rule: "a", File: "x.go", Severity: Critical},
+		{Rule: "b", File: "docs/y.md", Severity: High},
+	}
+	kept, suppressed, warnings := pol.Apply(fs, "", time.Date(2026, 1, 1, 0, 0, 0, 0, time.Local))
+	if len(kept) != 1 || kept[0].Rule != "b" || !kept[0].Blocking {
+		t.Fatalf("kept = %+v", kept)
+	}
+	if len(suppressed) != 1 {
+		t.Fatalf("suppressed = %+v", suppressed)
+	}
+	s := suppressed[0]
+	if s.Finding.Rule != "a" || s.By != SuppressedByPolicy || s.Where != ".secfirst.toml:3" || s.Reason != "fixture keys, revoked" || s.Finding.Blocking {
+		t.Fatalf("suppression = %+v", s)
+	}
+	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], ".secfirst.toml:7: ignore (path docs/**) expired") {
+		t.Fatalf("warnings = %q", warnings)
 	}
 }

@@ -1,5 +1,7 @@
 package checks
 
+import "sort"
+
 // What hid a suppressed finding. Suppression is never silent: every output
 // says how many findings were suppressed and by what.
 const (
@@ -24,4 +26,26 @@ type Suppression struct {
 	Reason string
 	// Where is the suppression itself: ".secfirst.toml:12", "Dockerfile:3".
 	Where string
+}
+
+// SuppressedSummary counts suppressed findings by what hid them (the
+// SuppressedBy constants): the "suppressed" object of the JSON document.
+type SuppressedSummary struct {
+	Total int            `json:"total"`
+	By    map[string]int `json:"by"`
+}
+
+// SummarizeSuppressed counts suppressions by what hid them.
+func SummarizeSuppressed(sups []Suppression) SuppressedSummary {
+	s := SuppressedSummary{Total: len(sups), By: map[string]int{}}
+	for _, sup := range sups {
+		s.By[sup.By]++
+	}
+	return s
+}
+
+// sortSuppressions orders suppressions as SortFindings orders findings, so
+// reports are deterministic whatever order the checks ran in.
+func sortSuppressions(sups []Suppression) {
+	sort.SliceStable(sups, func(i, j int) bool { return findingLess(sups[i].Finding, sups[j].Finding) })
 }

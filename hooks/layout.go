@@ -139,9 +139,13 @@ func isFile(p string) bool {
 // HookPath is the file git runs for a hook.
 func (l *Layout) HookPath(name string) string { return filepath.Join(l.HooksDir, name) }
 
-// ChainedPath is where a hook that was there before secfirst is kept.
-func (l *Layout) ChainedPath(name string) string {
-	return filepath.Join(l.HooksDir, name+ChainedSuffix)
+// ChainedPath is where a hook that was there before secfirst is kept:
+// secfirst-chained/<name> in the hooks directory.
+func (l *Layout) ChainedPath(name string) string { return chainedPathIn(l.HooksDir, name) }
+
+// LegacyChainedPath is where script version 1 kept it: <name>.secfirst-chained.
+func (l *Layout) LegacyChainedPath(name string) string {
+	return filepath.Join(l.HooksDir, name+LegacyChainedSuffix)
 }
 
 // InWorkTree reports whether the hooks directory is inside the working tree,

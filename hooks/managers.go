@@ -3,8 +3,11 @@ package hooks
 import (
 	"bytes"
 	"fmt"
-	"os"
+	"io/fs"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -35,12 +38,9 @@ func (m Manager) Title() string {
 // PreCommitConfig is the pre-commit framework's configuration file.
 const PreCommitConfig = ".pre-commit-config.yaml"
 
-// lefthookConfigs are the file names lefthook reads its configuration from.
-var lefthookConfigs = []string{
-	"lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml",
-	"lefthook.toml", ".lefthook.toml", "lefthook.json", ".lefthook.json",
-	".config/lefthook.yml", ".config/lefthook.yaml",
-}
+// SecfirstRepo is the repository the pre-commit framework clones for the
+// hooks of .pre-commit-hooks.yaml.
+const SecfirstRepo = "https://github.com/secfirst-dev/secfirst"
 
 // managerOf recognises the hook file of the pre-commit framework or
 // lefthook by what they write in it.
@@ -54,94 +54,59 @@ func managerOf(content []byte) Manager {
 	return ""
 }
 
-// lefthookConfig returns the lefthook configuration file of the working
-// tree, "" when there is none.
-func lefthookConfig(root string) string {
-	for _, name := range lefthookConfigs {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if isFile(p) {
-			return p
-		}
-	}
-	return ""
+// runsSecfirst reports whether shell text runs `secfirst hook <hook>` on a
+// line that is not a comment (secfirst's husky block, the recipes of
+// docs/hooks.md, `npx secfirst hook pre-commit`, a path to secfirst).
+func runsSecfirst(text, hook string) bool {
+	re := regexp.MustCompile(`(?m)^[^#\n]*(^|[\s;&|(/'"])secfirst\s+hook\s+` + regexp.QuoteMeta(hook) + `\b`)
+	return re.MatchString(text)
 }
 
-// Snippet is what to add to a hook manager's configuration so that it runs
-// secfirst, with the file it goes into (relative to the working tree).
-func Snippet(m Manager, hook, root, version string) (file, text string) {
-	switch m {
-	case PreCommitFramework:
-		rev := version
-		if rev == "" || rev == "dev" {
-			rev = "vX.Y.Z # the secfirst release you use"
-		}
-		if hook == PrePush {
-			// The framework hands pre-push hooks the range in
-			// PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF, which
-			// `secfirst hook pre-push` reads when no refs come on stdin.
-			return PreCommitConfig, `repos:
-  - repo: local
-    hooks:
-      - id: secfirst-pre-push
-        name: secfirst (commits being pushed)
-        entry: secfirst hook pre-push
-        language: system
-        pass_filenames: false
-        always_run: true
-        stages: [pre-push]
-`
-		}
-		return PreCommitConfig, fmt.Sprintf(`repos:
-  - repo: https://github.com/secfirst-dev/secfirst
-    rev: %s
-    hooks:
-      - id: secfirst          # builds secfirst with Go; use secfirst-system to run the installed binary
-`, rev)
-	case Lefthook:
-		file = "lefthook.yml"
-		if p := lefthookConfig(root); p != "" {
-			if rel, err := filepath.Rel(root, p); err == nil {
-				file = filepath.ToSlash(rel)
-			}
-		}
-		stdin := ""
-		if takesStdin[hook] {
-			stdin = "      use_stdin: true\n"
-		}
-		return file, fmt.Sprintf("%s:\n  commands:\n    secfirst:\n      run: secfirst hook %s\n%s", hook, hook, stdin)
+// missingWarning is what every recipe and secfirst's husky block print when
+// secfirst is not on PATH: the commit (or push) goes ahead, loudly unchecked.
+func missingWarning(hook string) string {
+	what := "commit"
+	if hook == PrePush {
+		what = "push"
 	}
-	return "", ""
+	return "secfirst: WARNING: secfirst is not on PATH; this " + what + " was NOT checked. Install it: " + SecfirstRepo
 }
 
-// configured reports whether a manager's configuration already runs
-// secfirst for hook, and the configuration file.
-func configured(m Manager, hook, root string) (bool, string) {
+// guardedRun is the shell command of the lefthook recipe: secfirst when it
+// is on PATH, else the warning.
+func guardedRun(hook string) string {
+	return fmt.Sprintf(`if command -v secfirst >/dev/null 2>&1; then secfirst hook %s; else echo "%s" >&2; fi`, hook, missingWarning(hook))
+}
+
+// configured reports whether a manager's configuration runs secfirst for
+// hook, and the file that does (or would).
+func configured(m Manager, hook string, l *Layout) (bool, string) {
 	switch m {
 	case PreCommitFramework:
-		p := filepath.Join(root, PreCommitConfig)
-		data, err := os.ReadFile(p)
+		p := filepath.Join(l.Root, PreCommitConfig)
+		data, err := readConfigData(p)
 		if err != nil {
 			return false, p
 		}
 		return preCommitConfigHas(data, hook), p
 	case Lefthook:
-		p := lefthookConfig(root)
-		if p == "" {
-			return false, filepath.Join(root, "lefthook.yml")
+		return lefthookRuns(l.Root, hook)
+	case Husky:
+		if l.Husky == nil {
+			return false, ""
 		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return false, p
-		}
-		return bytes.Contains(data, []byte("secfirst hook "+hook)), p
+		p := filepath.Join(l.Husky.UserDir, hook)
+		data, err := readConfigData(p)
+		return err == nil && runsSecfirst(string(data), hook), p
 	}
 	return false, ""
 }
 
 // preCommitConfigHas looks for a secfirst hook in .pre-commit-config.yaml
-// that runs at this stage. Hooks run at pre-commit unless `stages` (or the
-// file's default_stages) says otherwise; stage "commit" is the old name of
-// "pre-commit", "push" of "pre-push".
+// that runs at this stage. Hooks run at every stage unless `stages` (or the
+// file's default_stages) says otherwise; secfirst's own ids say which hook
+// they are for. Stage "commit" is the old name of "pre-commit", "push" of
+// "pre-push".
 func preCommitConfigHas(data []byte, hook string) bool {
 	var cfg struct {
 		DefaultStages []string `yaml:"default_stages"`
@@ -161,17 +126,21 @@ func preCommitConfigHas(data []byte, hook string) bool {
 			if !strings.HasPrefix(h.ID, "secfirst") && !strings.Contains(h.Entry, "secfirst hook") {
 				continue
 			}
+			// secfirst-pre-push (and an entry running `secfirst hook
+			// pre-push`) checks pushes; every other secfirst hook commits.
+			forHook := PreCommit
+			if strings.Contains(h.Entry, "hook "+PrePush) || strings.HasSuffix(h.ID, PrePush) {
+				forHook = PrePush
+			}
+			if forHook != hook {
+				continue
+			}
 			stages := h.Stages
 			if len(stages) == 0 {
 				stages = cfg.DefaultStages
 			}
 			if len(stages) == 0 {
-				// Without stages the framework's own default (pre-commit)
-				// applies; the entry says which hook it is meant for.
-				if strings.Contains(h.Entry, "hook "+PrePush) || strings.HasSuffix(h.ID, PrePush) {
-					return hook == PrePush
-				}
-				return hook == PreCommit
+				return true
 			}
 			for _, s := range stages {
 				if s == hook || (s == "commit" && hook == PreCommit) || (s == "push" && hook == PrePush) {
@@ -181,4 +150,346 @@ func preCommitConfigHas(data []byte, hook string) bool {
 		}
 	}
 	return false
+}
+
+// preCommitVersion is the version of the pre-commit framework on PATH, ""
+// when there is none.
+var preCommitVersion = func() string {
+	out, err := exec.Command("pre-commit", "--version").Output()
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 2 {
+		return ""
+	}
+	return f[len(f)-1]
+}
+
+// preCommitStage is the pre-commit framework's name for the stage of a git
+// hook: versions before 3.2 (Debian 12's 3.0.4, Ubuntu 22.04's 2.17) know
+// only "push" and reject "pre-push"; later ones accept both but warn on
+// "push". The installed version decides; without one, the current name.
+func preCommitStage(hook string) string {
+	if hook != PrePush {
+		return hook
+	}
+	v := preCommitVersion()
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) >= 2 {
+		major, err1 := strconv.Atoi(parts[0])
+		minor, err2 := strconv.Atoi(parts[1])
+		if err1 == nil && err2 == nil && (major < 3 || major == 3 && minor < 2) {
+			return "push"
+		}
+	}
+	return hook
+}
+
+var (
+	releaseVersion = regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$`)
+	pseudoVersion  = regexp.MustCompile(`\d{14}-[0-9a-f]{12}$`)
+)
+
+// preCommitRev is the tag of this secfirst for the `rev:` of the pre-commit
+// framework's configuration, "" for a development build (no tag to name).
+func preCommitRev(version string) string {
+	if !releaseVersion.MatchString(version) || pseudoVersion.MatchString(version) {
+		return ""
+	}
+	if !strings.HasPrefix(version, "v") {
+		version = "v" + version
+	}
+	return version
+}
+
+// preCommitEntry is the `repos:` item that runs secfirst for hook: the
+// hooks of secfirst's .pre-commit-hooks.yaml that call the secfirst on PATH.
+func preCommitEntry(hook, rev string) []string {
+	if rev == "" {
+		rev = "vX.Y.Z  # the secfirst release you use"
+	}
+	lines := []string{"- repo: " + SecfirstRepo, "  rev: " + rev, "  hooks:"}
+	if hook == PrePush {
+		return append(lines, "    - id: secfirst-pre-push", "      stages: ["+preCommitStage(PrePush)+"]")
+	}
+	return append(lines, "    - id: secfirst-system")
+}
+
+// configChange is what secfirst adds to a hook manager's configuration so
+// that it runs secfirst for one hook.
+type configChange struct {
+	// Path is the configuration file; Where says where the lines go, for a
+	// person ("under `repos:`").
+	Path, Where string
+	// Lines are the lines added, exactly as they go into the file.
+	Lines []string
+	// Content is the whole file after the change, and Mode its mode; nil
+	// when secfirst cannot make the change itself (NotEditable says why).
+	Content     []byte
+	Mode        fs.FileMode
+	NotEditable string
+	before      fileState
+}
+
+// planConfigChange works out the change to m's configuration for hook.
+// pending holds files as earlier steps of the same plan leave them.
+func planConfigChange(m Manager, hook string, l *Layout, version string, pending map[string][]byte) (configChange, error) {
+	var c configChange
+	var err error
+	switch m {
+	case PreCommitFramework:
+		c, err = planPreCommitChange(hook, l, version, pending)
+	case Lefthook:
+		c, err = planLefthookChange(hook, l, pending)
+	default:
+		return c, fmt.Errorf("no configuration to change for %s", m)
+	}
+	if err == nil && c.before.symlink && c.Content != nil {
+		// Writing would replace the link with a file.
+		c.Content, c.NotEditable = nil, filepath.Base(c.Path)+" is a symbolic link: add the lines where it points"
+	}
+	return c, err
+}
+
+// readConfig reads a hook manager's configuration: a regular file (through
+// a link) of at most maxConfigSize.
+func readConfig(p string) (fileState, error) {
+	st, err := readStateMax(p, maxConfigSize)
+	if err != nil {
+		return st, fmt.Errorf("%v: secfirst does not read it", err)
+	}
+	return st, nil
+}
+
+// read reads the configuration file as the plan's earlier steps leave it
+// (pending), and records it as it is on disk, with its mode.
+func (c *configChange) read(pending map[string][]byte) (fileState, error) {
+	st, err := readConfig(c.Path)
+	if err != nil {
+		return st, err
+	}
+	c.before, c.Mode = st, 0o644
+	if st.exists {
+		c.Mode = st.mode()
+	}
+	if content, ok := pending[c.Path]; ok {
+		st.content, st.exists = content, true
+	}
+	return st, nil
+}
+
+// readConfigData is readConfig's content ("" for a missing file).
+func readConfigData(p string) ([]byte, error) {
+	st, err := readConfig(p)
+	return st.content, err
+}
+
+func planPreCommitChange(hook string, l *Layout, version string, pending map[string][]byte) (configChange, error) {
+	c := configChange{Path: filepath.Join(l.Root, PreCommitConfig)}
+	st, err := c.read(pending)
+	if err != nil {
+		return c, err
+	}
+	rev := preCommitRev(version)
+	entry := preCommitEntry(hook, rev)
+	d, err := parseYAMLDoc(st.content)
+	if err != nil {
+		c.Where, c.Lines = "under `repos:`", entry
+		c.NotEditable = fmt.Sprintf("%s does not parse (%v): fix it first", PreCommitConfig, err)
+		return c, nil
+	}
+	k, v := get(d.root, "repos")
+	switch {
+	case k == nil:
+		c.Where = "at the end"
+		if !st.exists {
+			c.Where = "as a new file"
+		}
+		c.Lines = append([]string{"repos:"}, indent(entry, 2)...)
+		c.Content = d.insert(len(d.lines), c.Lines)
+	case isNull(v) && v.Value == "":
+		c.Where = "under `repos:`"
+		c.Lines = indent(entry, k.Column-1+2)
+		c.Content = d.insert(k.Line, c.Lines)
+	case v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0:
+		c.Where = "under `repos:`"
+		c.Lines = indent(entry, v.Column-1)
+		c.Content = d.addUnder(k, v, c.Lines)
+	default:
+		c.Where, c.Lines = "under `repos:`", indent(entry, 2)
+		c.NotEditable = "`repos:` is not a block list there: add the entry by hand"
+		return c, nil
+	}
+	if rev == "" {
+		c.NotEditable = "this secfirst is a development build, with no release tag for `rev:`: add the entry by hand with the release you want"
+		c.Content = nil
+		return c, nil
+	}
+	var item any
+	if err := yaml.Unmarshal([]byte(strings.Join(entry, "\n")), &item); err != nil {
+		return c, err
+	}
+	err = verifyEdit(st.content, c.Content, func(doc map[string]any) error {
+		repos, _ := doc["repos"].([]any)
+		doc["repos"] = append(repos, item.([]any)...)
+		return nil
+	})
+	if err != nil {
+		c.NotEditable, c.Content = err.Error(), nil
+	}
+	return c, nil
+}
+
+// lefthookCommand is secfirst's command in lefthook's configuration: a
+// `commands:` entry (named name) or, as a job, a `jobs:` item.
+func lefthookCommand(hook, name string, job bool) []string {
+	run := "run: '" + strings.ReplaceAll(guardedRun(hook), "'", "''") + "'"
+	var lines []string
+	if job {
+		lines = []string{"- name: " + name, "  " + run}
+	} else {
+		lines = []string{name + ":", "  " + run}
+	}
+	if takesStdin[hook] {
+		lines = append(lines, "  use_stdin: true")
+	}
+	return lines
+}
+
+func planLefthookChange(hook string, l *Layout, pending map[string][]byte) (configChange, error) {
+	f := findLefthook(l.Root)
+	c := configChange{Path: f.Main}
+	if c.Path == "" {
+		c.Path = filepath.Join(l.Root, "lefthook.yml")
+	}
+	st, err := c.read(pending)
+	if err != nil {
+		return c, err
+	}
+	cmd := lefthookCommand(hook, "secfirst", false)
+	whole := append([]string{hook + ":", "  commands:"}, indent(cmd, 4)...)
+	if ext := filepath.Ext(c.Path); ext != ".yml" && ext != ".yaml" {
+		c.Where, c.Lines = "(in the file's own format)", whole
+		c.NotEditable = filepath.Base(c.Path) + " is not YAML: add the command by hand"
+		return c, nil
+	}
+	d, err := parseYAMLDoc(st.content)
+	if err != nil {
+		c.Where, c.Lines = "under `"+hook+":`", whole
+		c.NotEditable = fmt.Sprintf("%s does not parse (%v): fix it first", filepath.Base(c.Path), err)
+		return c, nil
+	}
+	// change applies the same addition to the decoded document, to check
+	// the edited file against.
+	var change func(h map[string]any) error
+	hk, hv := get(d.root, hook)
+	ck, cv := get(hv, "commands")
+	jk, jv := get(hv, "jobs")
+	block := func(n *yaml.Node) bool { return n.Style&yaml.FlowStyle == 0 }
+	switch {
+	case hk == nil:
+		c.Where = "at the end"
+		if !st.exists {
+			c.Where = "as a new file"
+		}
+		c.Lines = whole
+		c.Content = d.insert(len(d.lines), c.Lines)
+		change = nil
+	case isNull(hv) && hv.Value == "":
+		c.Where = "under `" + hook + ":`"
+		c.Lines = indent(append([]string{"commands:"}, indent(cmd, 2)...), hk.Column-1+2)
+		c.Content = d.insert(hk.Line, c.Lines)
+		change = func(h map[string]any) error { return addLefthookCommand(h, hook, "secfirst", false) }
+	case hv.Kind != yaml.MappingNode || !block(hv):
+		c.Where, c.Lines = "under `"+hook+":`", whole
+		c.NotEditable = "`" + hook + ":` is not a block mapping there: add the command by hand"
+		return c, nil
+	case ck != nil && cv.Kind == yaml.MappingNode && block(cv):
+		name := freeName(cv, hook)
+		c.Where = "under `" + hook + ":` → `commands:`"
+		c.Lines = indent(lefthookCommand(hook, name, false), cv.Column-1)
+		c.Content = d.addUnder(ck, cv, c.Lines)
+		change = func(h map[string]any) error { return addLefthookCommand(h, hook, name, false) }
+	case ck != nil && isNull(cv) && cv.Value == "":
+		c.Where = "under `" + hook + ":` → `commands:`"
+		c.Lines = indent(cmd, ck.Column-1+2)
+		c.Content = d.insert(ck.Line, c.Lines)
+		change = func(h map[string]any) error { return addLefthookCommand(h, hook, "secfirst", false) }
+	case ck == nil && jk != nil && jv.Kind == yaml.SequenceNode && block(jv):
+		name := freeJobName(jv, hook)
+		c.Where = "under `" + hook + ":` → `jobs:`"
+		c.Lines = indent(lefthookCommand(hook, name, true), jv.Column-1)
+		c.Content = d.addUnder(jk, jv, c.Lines)
+		change = func(h map[string]any) error { return addLefthookCommand(h, hook, name, true) }
+	case ck == nil && jk == nil:
+		c.Where = "under `" + hook + ":`"
+		c.Lines = indent(append([]string{"commands:"}, indent(cmd, 2)...), hv.Column-1)
+		c.Content = d.addUnder(hk, hv, c.Lines)
+		change = func(h map[string]any) error { return addLefthookCommand(h, hook, "secfirst", false) }
+	default:
+		c.Where, c.Lines = "under `"+hook+":`", whole
+		c.NotEditable = "`" + hook + ":` has commands or jobs in a form secfirst does not edit: add the command by hand"
+		return c, nil
+	}
+	err = verifyEdit(st.content, c.Content, func(doc map[string]any) error {
+		if change == nil {
+			var add map[string]any
+			if err := yaml.Unmarshal([]byte(strings.Join(whole, "\n")), &add); err != nil {
+				return err
+			}
+			doc[hook] = add[hook]
+			return nil
+		}
+		h, _ := doc[hook].(map[string]any)
+		if h == nil {
+			h = map[string]any{}
+		}
+		doc[hook] = h
+		return change(h)
+	})
+	if err != nil {
+		c.NotEditable, c.Content = err.Error(), nil
+	}
+	return c, nil
+}
+
+// addLefthookCommand adds secfirst's command to a decoded lefthook hook.
+func addLefthookCommand(h map[string]any, hook, name string, job bool) error {
+	var item any
+	if err := yaml.Unmarshal([]byte(strings.Join(lefthookCommand(hook, name, job), "\n")), &item); err != nil {
+		return err
+	}
+	if job {
+		jobs, _ := h["jobs"].([]any)
+		h["jobs"] = append(jobs, item.([]any)...)
+		return nil
+	}
+	cmds, _ := h["commands"].(map[string]any)
+	if cmds == nil {
+		cmds = map[string]any{}
+	}
+	for k, v := range item.(map[string]any) {
+		cmds[k] = v
+	}
+	h["commands"] = cmds
+	return nil
+}
+
+// freeName is "secfirst", or "secfirst-<hook>" when a command of that name
+// exists already (and does not run secfirst).
+func freeName(commands *yaml.Node, hook string) string {
+	if k, _ := get(commands, "secfirst"); k == nil {
+		return "secfirst"
+	}
+	return "secfirst-" + hook
+}
+
+func freeJobName(jobs *yaml.Node, hook string) string {
+	for _, j := range jobs.Content {
+		if _, v := get(j, "name"); v != nil && v.Value == "secfirst" {
+			return "secfirst-" + hook
+		}
+	}
+	return "secfirst"
 }

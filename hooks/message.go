@@ -9,6 +9,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/report"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -18,8 +19,10 @@ const maxQuiet = 5
 // Write prints the result for the person at the terminal (git shows a
 // hook's standard error). Clean: one quiet line. Blocked: every blocking
 // finding with where, why, the fix, the lesson and how to suppress exactly
-// that finding, then a summary. Findings are redacted by the checks; this
-// prints only their fields, never file content.
+// that finding, then a summary; either way, how many findings were
+// suppressed and by what. Findings are redacted by the checks; this prints
+// only their fields, never file content, and every piece of repository data
+// (names, messages, snippets, warnings) passes through termtext.
 func (r *Result) Write(w io.Writer, st report.Styles) error {
 	p := &printer{w: w}
 	what, verb := "commit", "git commit"
@@ -59,31 +62,34 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 				p.printf("  … and %d more: run `secfirst scan --staged` to see them all\n", len(other)-maxQuiet)
 				break
 			}
-			p.printf("  %s %s  %s  %s\n", st.SeverityLabel(f.Severity), f.Title, location(f), st.Dim.Render("secfirst learn "+f.Lesson))
+			p.printf("  %s %s  %s  %s\n", st.SeverityLabel(f.Severity), termtext.Line(f.Title), location(f), st.Dim.Render("secfirst learn "+termtext.Line(f.Lesson)))
 		}
 	}
+	// Warnings and notes, set apart from the findings above them.
+	first := true
+	say := func(label, text string) {
+		if first && (len(blocking) > 0 || len(other) > 0) {
+			p.printf("\n")
+		}
+		first = false
+		p.printf("%s %s\n", st.Warn.Render(label), termtext.Line(text))
+	}
 	if r.Report != nil {
-		first := true
 		for _, warn := range r.Report.Warnings {
-			if isError(r.Errors, warn) {
-				continue // said below, with what it means for this commit
+			if !isError(r.Errors, warn) { // errors are said below, with what they mean for this commit
+				say("secfirst: warning:", warn)
 			}
-			if first && (len(blocking) > 0 || len(other) > 0) {
-				p.printf("\n")
-			}
-			first = false
-			p.printf("%s %s\n", st.Warn.Render("secfirst: warning:"), warn)
 		}
 	}
 	for _, n := range r.Notes {
-		p.printf("%s %s\n", st.Warn.Render("secfirst: note:"), n)
+		say("secfirst: note:", n)
 	}
 	if len(r.Errors) > 0 {
 		if len(blocking) > 0 || len(other) > 0 {
 			p.printf("\n")
 		}
 		for _, e := range r.Errors {
-			p.printf("%s %s\n", st.Warn.Render("secfirst: ERROR:"), e)
+			p.printf("%s %s\n", st.Warn.Render("secfirst: ERROR:"), termtext.Line(e))
 		}
 		if r.Policy != nil && r.Policy.Strict {
 			p.printf("%s\n", st.Severity[checks.High].Render(fmt.Sprintf(
@@ -94,6 +100,12 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 		}
 	}
 
+	// Suppression is never silent: the summary, the clean line or a line of
+	// its own says how many findings were suppressed and by what.
+	suppressed := ""
+	if r.Report != nil {
+		suppressed = report.SuppressedText(r.Report.Suppressed)
+	}
 	switch {
 	case len(blocking) > 0:
 		them := plural(len(blocking), "finding", "findings")
@@ -106,34 +118,40 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 		if r.Hook == PrePush {
 			scope = fmt.Sprintf("%d %s to push", r.Commits, plural(r.Commits, "commit", "commits"))
 		}
-		p.printf("%s\n", st.Dim.Render(fmt.Sprintf("secfirst: %s checked (%s): no findings, %s.",
-			scope, strings.Join(r.Checks, ", "), r.Elapsed.Round(time.Millisecond))))
+		result := "no findings"
+		if suppressed != "" {
+			result += ", " + suppressed
+		}
+		p.printf("%s\n", st.Dim.Render(fmt.Sprintf("secfirst: %s checked (%s): %s, %s.",
+			scope, strings.Join(r.Checks, ", "), result, r.Elapsed.Round(time.Millisecond))))
+	case suppressed != "":
+		p.printf("%s\n", st.Dim.Render("secfirst: "+suppressed+"."))
 	}
 	return p.err
 }
 
 func writeFinding(p *printer, st report.Styles, f checks.Finding, hook string) {
-	p.printf("\n%s %s  %s\n", st.SeverityLabel(f.Severity), st.Bold.Render(f.Title), st.File.Render(location(f)))
+	p.printf("\n%s %s  %s\n", st.SeverityLabel(f.Severity), st.Bold.Render(termtext.Line(f.Title)), st.File.Render(location(f)))
 	if f.Message != "" {
-		p.printf("  what:     %s\n", f.Message)
+		p.printf("  what:     %s\n", termtext.Line(f.Message))
 	}
 	if f.Snippet != "" {
-		p.printf("  line:     %s\n", st.Dim.Render(f.Snippet))
+		p.printf("  line:     %s\n", st.Dim.Render(termtext.Line(f.Snippet)))
 	}
 	if l, ok := lessons.Get(f.Lesson); ok && l.Summary != "" {
 		p.printf("  why:      %s\n", l.Summary)
 	}
 	if f.Package != nil && len(f.Package.Fixed) > 0 {
-		p.printf("  fixed in: %s %s\n", f.Package.Name, strings.Join(f.Package.Fixed, ", "))
+		p.printf("  fixed in: %s\n", termtext.Line(f.Package.Name+" "+strings.Join(f.Package.Fixed, ", ")))
 	}
 	if f.Fix != "" {
-		p.printf("  fix:      %s\n", f.Fix)
+		p.printf("  fix:      %s\n", termtext.Line(f.Fix))
 	}
 	if hook == PrePush && f.Commit != "" {
-		p.printf("  before pushing: the commit is still only yours; rewrite it (`git rebase -i` and edit %s) so the push does not carry it\n", short(f.Commit))
+		p.printf("  before pushing: the commit is still only yours; rewrite it (`git rebase -i` and edit %s) so the push does not carry it\n", termtext.Line(short(f.Commit)))
 	}
-	p.printf("  learn:    secfirst learn %s\n", f.Lesson)
-	p.printf("  suppress: only if it is truly acceptable, add to %s (say why in reason):\n", checks.PolicyFile)
+	p.printf("  learn:    secfirst learn %s\n", termtext.Line(f.Lesson))
+	p.printf("  suppress: only if it is truly acceptable, add to %s and stage it (say why in reason):\n", checks.PolicyFile)
 	for _, line := range strings.Split(IgnoreSnippet(f), "\n") {
 		if line != "" {
 			p.printf("              %s\n", st.Dim.Render(line))
@@ -142,23 +160,20 @@ func writeFinding(p *printer, st report.Styles, f checks.Finding, hook string) {
 }
 
 // IgnoreSnippet is the .secfirst.toml entry that suppresses exactly this
-// finding (by its fingerprint, which survives moving lines).
+// finding (by its fingerprint, which survives moving lines). The comment
+// naming the rule and file is one line, control characters shown visibly.
 func IgnoreSnippet(f checks.Finding) string {
-	where := strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, f.Rule+" in "+f.File)
-	return fmt.Sprintf("[[ignore]]\nfingerprint = %q  # %s\nreason = \"<why this is acceptable>\"\n", f.Fingerprint, where)
+	return fmt.Sprintf("[[ignore]]\nfingerprint = %q  # %s\nreason = \"<why this is acceptable>\"\n",
+		f.Fingerprint, termtext.Line(f.Rule+" in "+f.File))
 }
 
+// location is where a finding is, safe to show on a terminal.
 func location(f checks.Finding) string {
 	loc := f.Location()
 	if f.Commit != "" {
 		loc += " in commit " + short(f.Commit)
 	}
-	return loc
+	return termtext.Line(loc)
 }
 
 func short(id string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // ActionKind is what one step of a plan does.
@@ -25,16 +27,21 @@ const (
 	ActWrite ActionKind = "write"
 	// Update secfirst's hook script at Path (an older format or another binary).
 	ActUpdate ActionKind = "update"
-	// Chain: move the existing hook From to Path (<hook>.secfirst-chained),
-	// where secfirst's script runs it first.
+	// Chain: move the existing hook From to Path (secfirst-chained/<hook>),
+	// where secfirst's script runs it first; or move a hook kept by script
+	// version 1 (From is <hook>.secfirst-chained) there.
 	ActChain ActionKind = "chain"
 	// Create a husky hook file at Path running secfirst.
 	ActHuskyCreate ActionKind = "husky-create"
 	// Add secfirst's lines to the husky hook file at Path.
 	ActHuskyAdd ActionKind = "husky-add"
 	// Snippet: a hook manager owns the hook; nothing is written. Snippet
-	// goes into its configuration file Path.
+	// goes into its configuration file Path (on uninstall: Summary says
+	// what to remove from it by hand).
 	ActSnippet ActionKind = "snippet"
+	// Config: add secfirst to a hook manager's configuration file at Path:
+	// Content is the whole file, Snippet the lines added.
+	ActConfig ActionKind = "config"
 	// Remove secfirst's hook script at Path.
 	ActRemove ActionKind = "remove"
 	// Restore: move the chained hook From back to Path, byte for byte and
@@ -115,9 +122,19 @@ type InstallOptions struct {
 	// Binary is the secfirst the hook calls; empty means this program
 	// (see DefaultBinary).
 	Binary string
-	// Version is secfirst's version, used in the pre-commit framework
-	// snippet.
+	// Version is secfirst's version, the `rev:` of the pre-commit
+	// framework's entry.
 	Version string
+	// EditConfig adds secfirst to the configuration of the pre-commit
+	// framework or lefthook, where one owns the hook, instead of showing
+	// the lines to add: lines are inserted, every other byte of the file
+	// stays as it was.
+	EditConfig bool
+
+	// pending holds the configuration files as the plan's earlier steps
+	// leave them: the edit for pre-push goes on top of the one for
+	// pre-commit.
+	pending map[string][]byte
 }
 
 // DefaultBinary is the absolute path the hook should call: this program.
@@ -167,14 +184,17 @@ func PlanInstall(ctx context.Context, dir string, opts InstallOptions) (*Plan, e
 		return nil, fmt.Errorf("the hook needs the absolute path of secfirst, not %q", binary)
 	}
 	p := &Plan{Layout: l}
+	var hookNotes []string
+	opts.pending = map[string][]byte{}
 	for _, name := range names {
-		acts, err := planInstallHook(l, name, binary, opts)
+		acts, notes, err := planInstallHook(l, name, binary, opts)
 		if err != nil {
 			return nil, err
 		}
 		p.Actions = append(p.Actions, acts...)
+		hookNotes = append(hookNotes, notes...)
 	}
-	p.Notes = installNotes(l, binary, p)
+	p.Notes = append(installNotes(l, binary, p), hookNotes...)
 	return p, nil
 }
 
@@ -195,104 +215,6 @@ func hookNames(in, def []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func planInstallHook(l *Layout, name, binary string, opts InstallOptions) ([]Action, error) {
-	if l.Husky != nil {
-		return planHuskyInstall(l, name)
-	}
-	hookPath, chainedPath := l.HookPath(name), l.ChainedPath(name)
-	cur, err := readState(hookPath)
-	if err != nil {
-		return nil, err
-	}
-	chained, err := readState(chainedPath)
-	if err != nil {
-		return nil, err
-	}
-	script := Script(name, binary)
-	rel := l.Rel(hookPath)
-	switch {
-	case !cur.exists:
-		a := Action{Hook: name, Kind: ActWrite, Path: hookPath, Content: script, Mode: 0o755,
-			Summary: fmt.Sprintf("write secfirst's %s hook to %s", name, rel),
-			expect:  []fileState{cur, chained}}
-		if chained.exists {
-			a.Summary += fmt.Sprintf(" (it will run %s, left by an earlier install, first)", l.Rel(chainedPath))
-		}
-		return []Action{a}, nil
-	case cur.info.Ours:
-		if bytes.Equal(cur.content, script) {
-			return []Action{{Hook: name, Kind: ActNone, Path: hookPath,
-				Summary: fmt.Sprintf("secfirst's %s hook is already installed in %s", name, rel)}}, nil
-		}
-		why := "a newer hook script"
-		if cur.info.Binary != filepath.ToSlash(binary) {
-			why = fmt.Sprintf("secfirst is now at %s", binary)
-		}
-		return []Action{{Hook: name, Kind: ActUpdate, Path: hookPath, Content: script, Mode: 0o755,
-			Summary: fmt.Sprintf("update secfirst's %s hook in %s (%s)", name, rel, why),
-			expect:  []fileState{cur}}}, nil
-	}
-	if m := managerOf(cur.content); m != "" && !opts.Force {
-		file, snippet := Snippet(m, name, l.Root, opts.Version)
-		done, cfgPath := configured(m, name, l.Root)
-		if done {
-			return []Action{{Hook: name, Kind: ActNone, Path: cfgPath, Manager: m,
-				Summary: fmt.Sprintf("%s owns the %s hook and %s already runs secfirst", m.Title(), name, l.Rel(cfgPath))}}, nil
-		}
-		return []Action{{Hook: name, Kind: ActSnippet, Path: filepath.Join(l.Root, filepath.FromSlash(file)), Snippet: snippet, Manager: m,
-			Summary: fmt.Sprintf("%s owns the %s hook (%s): nothing is written; add secfirst to %s", m.Title(), name, rel, file)}}, nil
-	}
-	if chained.exists {
-		return nil, fmt.Errorf("%w: %s is not secfirst's and %s already exists; merge them into one (or remove one) and run `secfirst hooks install` again",
-			ErrConflict, hookPath, chainedPath)
-	}
-	chain := Action{Hook: name, Kind: ActChain, From: hookPath, Path: chainedPath, Manager: managerOf(cur.content),
-		Summary: fmt.Sprintf("keep your %s hook: move %s to %s; it runs first, with the same arguments and input, and its failure stops git",
-			name, rel, l.Rel(chainedPath)),
-		expect: []fileState{cur, chained}}
-	if !cur.executable() {
-		chain.Summary = fmt.Sprintf("keep your %s hook: move %s to %s (it is not executable, so git does not run it, and secfirst will not either)",
-			name, rel, l.Rel(chainedPath))
-	}
-	write := Action{Hook: name, Kind: ActWrite, Path: hookPath, Content: script, Mode: 0o755,
-		Summary: fmt.Sprintf("write secfirst's %s hook to %s", name, rel)}
-	return []Action{chain, write}, nil
-}
-
-func planHuskyInstall(l *Layout, name string) ([]Action, error) {
-	h := l.Husky
-	p := filepath.Join(h.UserDir, name)
-	cur, err := readState(p)
-	if err != nil {
-		return nil, err
-	}
-	rel := l.Rel(p)
-	if !cur.exists {
-		content := append(huskyHeader(h, name), '\n')
-		content = append(content, HuskyBlock(name)...)
-		return []Action{{Hook: name, Kind: ActHuskyCreate, Path: p, Content: content, Mode: 0o755, Manager: Husky,
-			Summary: fmt.Sprintf("create husky's %s running secfirst (husky hook files are shared, so it calls secfirst from PATH)", rel),
-			expect:  []fileState{cur}}}, nil
-	}
-	if start, end, _, ok := findHuskyBlock(cur.content); ok {
-		block := append([]byte{'\n'}, HuskyBlock(name)...)
-		if start == 0 && cur.content[0] != '\n' {
-			block = block[1:]
-		}
-		if bytes.Equal(cur.content[start:end], block) {
-			return []Action{{Hook: name, Kind: ActNone, Path: p, Manager: Husky,
-				Summary: fmt.Sprintf("husky's %s already runs secfirst", rel)}}, nil
-		}
-		content := append(append(append([]byte{}, cur.content[:start]...), block...), cur.content[end:]...)
-		return []Action{{Hook: name, Kind: ActUpdate, Path: p, Content: content, Mode: cur.mode(), Manager: Husky,
-			Summary: fmt.Sprintf("update secfirst's lines in husky's %s", rel),
-			expect:  []fileState{cur}}}, nil
-	}
-	return []Action{{Hook: name, Kind: ActHuskyAdd, Path: p, Content: appendHusky(cur.content, name), Mode: cur.mode(), Manager: Husky,
-		Summary: fmt.Sprintf("add secfirst at the end of husky's %s (the lines call secfirst from PATH, as husky hook files are shared)", rel),
-		expect:  []fileState{cur}}}, nil
 }
 
 func installNotes(l *Layout, binary string, p *Plan) []string {
@@ -330,7 +252,7 @@ func installNotes(l *Layout, binary string, p *Plan) []string {
 			notes = append(notes, "this repository has "+PreCommitConfig+": if you run `pre-commit install` later, it keeps secfirst's hook as "+a.Hook+".legacy and still runs it")
 			break
 		}
-		if lefthookConfig(l.Root) != "" {
+		if findLefthook(l.Root).exists() {
 			notes = append(notes, "this repository has a lefthook configuration: if you run `lefthook install` later, add secfirst to it with `secfirst hooks install` again")
 			break
 		}
@@ -372,74 +294,6 @@ func PlanUninstall(ctx context.Context, dir string, opts UninstallOptions) (*Pla
 	return p, nil
 }
 
-func planUninstallHook(l *Layout, name string) ([]Action, []string, error) {
-	var acts []Action
-	var notes []string
-	if l.Husky != nil {
-		p := filepath.Join(l.Husky.UserDir, name)
-		cur, err := readState(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		if cur.exists {
-			if start, end, _, ok := findHuskyBlock(cur.content); ok {
-				rest := append(append([]byte{}, cur.content[:start]...), cur.content[end:]...)
-				a := Action{Hook: name, Kind: ActHuskyRemove, Path: p, Content: rest, Mode: cur.mode(), Manager: Husky,
-					Summary: fmt.Sprintf("remove secfirst's lines from husky's %s", l.Rel(p)),
-					expect:  []fileState{cur}}
-				if bytes.Equal(rest, huskyHeader(l.Husky, name)) {
-					a.Content = nil
-					a.Summary = fmt.Sprintf("remove husky's %s (secfirst created it and nothing else was added)", l.Rel(p))
-				}
-				acts = append(acts, a)
-			}
-		}
-		if len(acts) == 0 {
-			acts = append(acts, Action{Hook: name, Kind: ActNone, Path: p, Manager: Husky,
-				Summary: fmt.Sprintf("husky's %s does not run secfirst", l.Rel(p))})
-		}
-		// The hooks directory is husky's own: secfirst never writes there.
-		return acts, nil, nil
-	}
-	hookPath, chainedPath := l.HookPath(name), l.ChainedPath(name)
-	cur, err := readState(hookPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	chained, err := readState(chainedPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	switch {
-	case cur.exists && cur.info.Ours && chained.exists:
-		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: chainedPath, Path: hookPath,
-			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s, byte for byte and with its mode", name, l.Rel(chainedPath), l.Rel(hookPath)),
-			expect:  []fileState{cur, chained}})
-	case cur.exists && cur.info.Ours:
-		acts = append(acts, Action{Hook: name, Kind: ActRemove, Path: hookPath,
-			Summary: fmt.Sprintf("remove secfirst's %s hook %s", name, l.Rel(hookPath)),
-			expect:  []fileState{cur, chained}})
-	case !cur.exists && chained.exists:
-		acts = append(acts, Action{Hook: name, Kind: ActRestore, From: chainedPath, Path: hookPath,
-			Summary: fmt.Sprintf("put your previous %s hook back: move %s to %s", name, l.Rel(chainedPath), l.Rel(hookPath)),
-			expect:  []fileState{cur, chained}})
-	case cur.exists && chained.exists:
-		notes = append(notes, fmt.Sprintf("%s is not secfirst's and %s is still there: secfirst leaves both alone; merge them by hand", l.Rel(hookPath), l.Rel(chainedPath)))
-	case cur.exists:
-		if m := managerOf(cur.content); m != "" {
-			if done, cfg := configured(m, name, l.Root); done {
-				acts = append(acts, Action{Hook: name, Kind: ActSnippet, Path: cfg, Manager: m,
-					Summary: fmt.Sprintf("%s runs secfirst for %s: remove the secfirst entry from %s by hand (secfirst does not edit it)", m.Title(), name, l.Rel(cfg))})
-			}
-		}
-	}
-	if len(acts) == 0 {
-		acts = append(acts, Action{Hook: name, Kind: ActNone, Path: hookPath,
-			Summary: fmt.Sprintf("secfirst's %s hook is not installed", name)})
-	}
-	return acts, notes, nil
-}
-
 // fileState is a file as the plan saw it.
 type fileState struct {
 	path    string
@@ -459,7 +313,16 @@ func (s fileState) mode() fs.FileMode {
 	return s.perm
 }
 
-func readState(p string) (fileState, error) {
+// maxHookSize bounds what secfirst reads of a hook file (a compiled hook
+// can be a few megabytes; a link to /dev/zero must not fill the memory).
+const maxHookSize = 64 << 20
+
+func readState(p string) (fileState, error) { return readStateMax(p, maxHookSize) }
+
+// readStateMax reads a file as the plan sees it: a symbolic link is
+// followed to a regular file (hooks are often links into the repository),
+// never to a device or a FIFO, and at most limit bytes are read.
+func readStateMax(p string, limit int64) (fileState, error) {
 	st := fileState{path: p}
 	fi, err := os.Lstat(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -475,13 +338,30 @@ func readState(p string) (fileState, error) {
 	}
 	st.perm = fi.Mode().Perm()
 	if st.symlink {
-		if t, err := os.Stat(p); err == nil {
-			st.perm = t.Mode().Perm()
+		t, err := os.Stat(p)
+		if err != nil {
+			return st, nil // a dangling link: there, but nothing to read
 		}
+		fi = t
+		st.perm = t.Mode().Perm()
 	}
-	content, err := os.ReadFile(p)
-	if err != nil && !st.symlink {
+	if !fi.Mode().IsRegular() {
+		return st, fmt.Errorf("%s is not a regular file", p)
+	}
+	if fi.Size() > limit {
+		return st, fmt.Errorf("%s is larger than %s", p, safefile.Size(limit))
+	}
+	fh, err := os.Open(p)
+	if err != nil {
 		return st, err
+	}
+	defer fh.Close()
+	content, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return st, err
+	}
+	if int64(len(content)) > limit {
+		return st, fmt.Errorf("%s is larger than %s", p, safefile.Size(limit))
 	}
 	st.content = content
 	st.info = ParseScript(content)
@@ -507,9 +387,12 @@ func (p *Plan) Apply() error {
 	}
 	for i, a := range p.Actions {
 		if err := apply(a); err != nil {
-			if a.Kind == ActWrite && i > 0 && p.Actions[i-1].Kind == ActChain && p.Actions[i-1].Hook == a.Hook {
+			if (a.Kind == ActWrite || a.Kind == ActUpdate) && i > 0 && p.Actions[i-1].Kind == ActChain && p.Actions[i-1].Hook == a.Hook {
 				// Put the user's hook back where it was.
-				_ = os.Rename(p.Actions[i-1].Path, p.Actions[i-1].From)
+				prev := p.Actions[i-1]
+				if moveHook(prev.Path, prev.From) == nil {
+					removeChainedDir(filepath.Dir(prev.Path))
+				}
 			}
 			return err
 		}
@@ -521,7 +404,7 @@ func apply(a Action) error {
 	switch a.Kind {
 	case ActNone, ActSnippet:
 		return nil
-	case ActWrite, ActUpdate, ActHuskyCreate, ActHuskyAdd:
+	case ActWrite, ActUpdate, ActHuskyCreate, ActHuskyAdd, ActConfig:
 		return writeFile(a.Path, a.Content, a.Mode)
 	case ActHuskyRemove:
 		if a.Content == nil {
@@ -532,16 +415,14 @@ func apply(a Action) error {
 		if _, err := os.Lstat(a.Path); err == nil {
 			return fmt.Errorf("%w: %s already exists", ErrConflict, a.Path)
 		}
-		if err := os.Rename(a.From, a.Path); err != nil {
-			return fmt.Errorf("cannot keep %s: %w", a.From, unwrapPath(err))
-		}
-		return nil
+		return moveHook(a.From, a.Path)
 	case ActRestore:
 		// One rename replaces secfirst's script with the user's hook: the
 		// hook is never missing, and its bytes and mode are untouched.
-		if err := os.Rename(a.From, a.Path); err != nil {
-			return fmt.Errorf("cannot put %s back: %w", a.From, unwrapPath(err))
+		if err := moveHook(a.From, a.Path); err != nil {
+			return err
 		}
+		removeChainedDir(filepath.Dir(a.Path))
 		return nil
 	case ActRemove:
 		return remove(a.Path)
@@ -585,7 +466,7 @@ func (p *Plan) String() string {
 	var b strings.Builder
 	for _, a := range p.Actions {
 		fmt.Fprintf(&b, "%s: %s\n", a.Hook, a.Summary)
-		if a.Kind == ActSnippet && a.Snippet != "" {
+		if (a.Kind == ActSnippet || a.Kind == ActConfig) && a.Snippet != "" {
 			for _, line := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
 				fmt.Fprintf(&b, "    %s\n", line)
 			}

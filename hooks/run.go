@@ -73,26 +73,40 @@ func (r *Result) ExitCode() int {
 
 // RunPreCommit checks what the commit records: the index (GIT_INDEX_FILE when
 // git sets one, as `git commit -a` and `git commit <path>` do), never the
-// working tree. dir is any directory of the working tree (git runs hooks at
-// its top level). The error is for what stops the hook from running at all
-// (not a repository, an unreadable .secfirst.toml); a check that fails is
-// in Result.Errors.
+// working tree, and applies .secfirst.toml as staged. dir is any directory
+// of the working tree (git runs hooks at its top level). The error is for
+// what stops the hook from running at all (not a repository, an unreadable
+// .secfirst.toml); a check that fails is in Result.Errors.
 func RunPreCommit(ctx context.Context, dir string, opts RunOptions) (*Result, error) {
 	start := time.Now()
 	src, err := checks.NewRepoSource(ctx, dir, checks.ModeStaged)
 	if err != nil {
 		return nil, err
 	}
-	pol, err := checks.LoadPolicy(src.Root)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Hook: PreCommit, Policy: pol}
 	list := opts.Checks
 	if list == nil {
 		list = all.Checks(all.Options{DBDir: opts.DBDir, Offline: opts.Offline})
 	}
-	scan(ctx, res, src, list, opts)
+	// The policy as staged: the index is the commit, so an unstaged edit
+	// must not suppress a staged secret, and a staged edit counts.
+	// ScanStaged reads it while the checks run.
+	res := &Result{Hook: PreCommit}
+	var ran []checks.Check
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				res.Errors = append(res.Errors, fmt.Sprintf("internal error: %v", r))
+			}
+		}()
+		res.Report, res.Policy, ran, err = checks.ScanStaged(ctx, src, list, checks.Options{Now: opts.Now})
+	}()
+	if err != nil {
+		return nil, err
+	}
+	if res.Policy != nil && res.Policy.UnstagedEdit() {
+		res.Notes = append(res.Notes, checks.UnstagedPolicyNote)
+	}
+	record(ctx, res, ran)
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
@@ -110,15 +124,25 @@ func scan(ctx context.Context, res *Result, src *checks.Source, list []checks.Ch
 		res.Errors = append(res.Errors, err.Error())
 		return
 	}
-	for _, c := range list {
+	if len(list) > 0 {
+		res.Report = checks.Scan(ctx, src, list, res.Policy, checks.Options{Now: opts.Now})
+	}
+	record(ctx, res, list)
+}
+
+// record notes what ran and what failed.
+func record(ctx context.Context, res *Result, ran []checks.Check) {
+	for _, c := range ran {
 		res.Checks = append(res.Checks, c.Name())
 	}
-	if len(list) == 0 {
+	if len(ran) == 0 && len(res.Errors) == 0 {
+		res.Report = nil
 		res.Notes = append(res.Notes, "every check is switched off in "+checks.PolicyFile)
 		return
 	}
-	res.Report = checks.Scan(ctx, src, list, res.Policy, checks.Options{Now: opts.Now})
-	res.Errors = append(res.Errors, res.Report.Errors...)
+	if res.Report != nil {
+		res.Errors = append(res.Errors, res.Report.Errors...)
+	}
 	if err := ctx.Err(); err != nil {
 		res.Errors = append(res.Errors, "interrupted: "+err.Error())
 	}

@@ -155,8 +155,12 @@ func TestSuppressingExactlyThisFinding(t *testing.T) {
 		t.Fatalf("no fingerprint in:\n%s", out)
 	}
 	r.Write(".secfirst.toml", fmt.Sprintf("[[ignore]]\nfingerprint = %q\nreason = \"test fixture, not a real key\"\n", fp[1]))
+	r.Git("add", ".secfirst.toml")
 	out, err = commit(r)
 	mustPass(t, out, err)
+	if !strings.Contains(out, "no findings, 1 suppressed (1 by .secfirst.toml)") {
+		t.Fatalf("the clean line must say what was suppressed:\n%s", out)
+	}
 	// Another secret is still blocked.
 	r.Write("b.env", line2)
 	r.Git("add", "b.env")
@@ -177,7 +181,7 @@ func TestInternalErrorBlocksOnlyInStrictMode(t *testing.T) {
 	}
 	r.Write(".secfirst.toml", "strict = true\n")
 	r.Write("y.txt", "y\n")
-	r.Git("add", "y.txt")
+	r.Git("add", "y.txt", ".secfirst.toml") // the hook reads the staged policy
 	out, err = commit(r)
 	if err == nil || !strings.Contains(out, "strict = true") {
 		t.Fatalf("strict mode did not block:\n%s", out)
@@ -188,7 +192,7 @@ func TestBadPolicyStopsTheCommitWithOneLine(t *testing.T) {
 	r := installedRepo(t)
 	r.Write(".secfirst.toml", "fail_on = \"sometimes\"\n")
 	r.Write("x.txt", "x\n")
-	r.Git("add", "x.txt")
+	r.Git("add", "x.txt", ".secfirst.toml")
 	out, err := commit(r)
 	if err == nil || !strings.Contains(out, ".secfirst.toml:1") {
 		t.Fatalf("bad policy: %v\n%s", err, out)
@@ -237,7 +241,7 @@ func TestBelowFailOnIsMentionedNotBlocking(t *testing.T) {
 	r.Write(".secfirst.toml", "fail_on = \"critical\"\n")
 	token := gittest.FakeGitHubToken() // high, not critical
 	r.Write("deploy.sh", "export GITHUB_TOKEN="+token+"\n")
-	r.Git("add", "deploy.sh")
+	r.Git("add", "deploy.sh", ".secfirst.toml")
 	out, err := commit(r)
 	mustPass(t, out, err)
 	if !strings.Contains(out, "Also found, not blocking (fail_on = critical)") || !strings.Contains(out, "deploy.sh:1") {
@@ -254,5 +258,76 @@ func TestMissingVulnerabilityDataWarnsLoudlyWithoutBlocking(t *testing.T) {
 	mustPass(t, out, err)
 	if !strings.Contains(out, "secfirst: warning:") || !strings.Contains(out, "NOT checked") {
 		t.Fatalf("no loud warning without vulnerability data:\n%s", out)
+	}
+}
+
+func TestHookReadsThePolicyAsStaged(t *testing.T) {
+	r := installedRepo(t)
+	line, key := secretLine()
+	r.Write("fixtures/a.env", line)
+	r.Git("add", "fixtures/a.env")
+	// Written, not staged: not part of the commit, so it suppresses nothing.
+	r.Write(".secfirst.toml", "[[ignore]]\npath = \"fixtures/**\"\nreason = \"test fixtures\"\n")
+	out, err := commit(r)
+	mustBlock(t, out, err, key)
+	if !strings.Contains(out, "secfirst: note: .secfirst.toml has changes that are not staged") {
+		t.Fatalf("the user must hear that the policy edit is not staged:\n%s", out)
+	}
+	// Staged, it counts, even when the working tree then loses the ignore.
+	r.Git("add", ".secfirst.toml")
+	r.Write(".secfirst.toml", "fail_on = \"low\"\n")
+	out, err = commit(r)
+	mustPass(t, out, err)
+	if !strings.Contains(out, "1 suppressed (1 by .secfirst.toml)") || !strings.Contains(out, "not staged") {
+		t.Fatalf("want the suppression counted and the unstaged edit noted:\n%s", out)
+	}
+	if !strings.Contains(r.Git("show", "--stat", "HEAD"), "fixtures/a.env") {
+		t.Fatal("the commit did not record the suppressed file")
+	}
+}
+
+func TestBlockedMessageCountsSuppressedFindings(t *testing.T) {
+	r := installedRepo(t)
+	line, _ := secretLine()
+	line2, key2 := secretLine()
+	r.Write("fixtures/a.env", line)
+	r.Write("b.env", line2)
+	r.Write(".secfirst.toml", "[[ignore]]\npath = \"fixtures/**\"\nreason = \"test fixtures\"\n")
+	r.Git("add", ".")
+	out, err := commit(r)
+	mustBlock(t, out, err, key2)
+	if !strings.Contains(out, "1 blocking; 1 suppressed (1 by .secfirst.toml).") {
+		t.Fatalf("the blocked message must say what was suppressed:\n%s", out)
+	}
+}
+
+func TestStagedPolicySymlinkToADeviceStopsTheCommitWithOneLine(t *testing.T) {
+	r := installedRepo(t)
+	if err := os.Symlink("/dev/zero", filepath.Join(r.Dir, ".secfirst.toml")); err != nil {
+		t.Fatal(err)
+	}
+	r.Git("add", ".secfirst.toml")
+	out, err := commit(r)
+	if err == nil || !strings.Contains(out, ".secfirst.toml") || !strings.Contains(out, "symlink") {
+		t.Fatalf("want the commit stopped, naming .secfirst.toml:\n%v\n%s", err, out)
+	}
+	if n := strings.Count(strings.TrimSpace(out), "\n"); n > 0 {
+		t.Fatalf("want one line, got %d:\n%s", n+1, out)
+	}
+}
+
+func TestHookMessageHoldsNoTerminalEscape(t *testing.T) {
+	r := installedRepo(t)
+	_, key := secretLine()
+	name := "evil\x1b]0;pwned\x07.env"
+	r.Write(name, "\x1b[2J aws_access_key_id = \""+key+"\"\n")
+	r.Git("add", ".")
+	out, err := commit(r)
+	mustBlock(t, out, err, key)
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Fatalf("a control byte from the repository reached the terminal:\n%q", out)
+	}
+	if !strings.Contains(out, `evil\x1b]0;pwned\x07.env:1`) {
+		t.Fatalf("the file name must be shown with its escapes visible:\n%s", out)
 	}
 }

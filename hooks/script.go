@@ -9,17 +9,25 @@ import (
 )
 
 // ScriptVersion is the format of the hook script secfirst writes. A script
-// of an older format is rewritten by the next install.
-const ScriptVersion = 1
+// of an older format is rewritten by the next install. Version 1 kept the
+// chained hook as <hook>.secfirst-chained and ran it under that name;
+// version 2 keeps it as secfirst-chained/<hook> and runs it under its own.
+const ScriptVersion = 2
 
 // marker starts the comment that marks a file (or a block in a husky hook
-// file) as secfirst's: "# secfirst-hook v1".
+// file) as secfirst's: "# secfirst-hook v2".
 const marker = "# secfirst-hook v"
 
-// ChainedSuffix is appended to the name of a hook that was there before
-// secfirst: pre-commit becomes pre-commit.secfirst-chained. git ignores it
-// (it is not a hook name); secfirst's script runs it first.
-const ChainedSuffix = ".secfirst-chained"
+// ChainedDir is the folder, in the hooks directory, where a hook that was
+// there before secfirst is kept under its own name: pre-commit becomes
+// secfirst-chained/pre-commit. git ignores folders there; secfirst's script
+// runs the hook first.
+const ChainedDir = "secfirst-chained"
+
+// LegacyChainedSuffix is where script version 1 kept the chained hook:
+// pre-commit.secfirst-chained, beside secfirst's script. Status, uninstall
+// and install still find it there; install moves it to ChainedDir.
+const LegacyChainedSuffix = ".secfirst-chained"
 
 // takesStdin lists the hooks git feeds on standard input: the script keeps
 // that input so the chained hook and secfirst both read it.
@@ -28,6 +36,15 @@ var takesStdin = map[string]bool{PrePush: true}
 // Script is the hook file secfirst installs for hook, calling binary (an
 // absolute path) and falling back to secfirst on PATH. It is plain POSIX sh.
 //
+// The chained hook must see what git would have shown it: hooks that
+// dispatch on their name (husky 1 to 4, overcommit, hand-written
+// dispatchers that are one file linked under several names) or find their
+// helpers beside them (husky 4 sources "$(dirname "$0")/husky.sh"). A
+// shell script (#!/bin/sh, bash or dash) is therefore read by its own shell
+// with $0 set to the hook's own path, <hooks>/<hook>, exactly as git gives
+// it; any other program runs as secfirst-chained/<hook>, so that its name is
+// still <hook>.
+//
 // When the binary cannot be found at all the hook does not block: it says
 // loudly that the commit was not checked and how to fix or remove the hook.
 // A hook that blocks every commit of someone who uninstalled a tool gets
@@ -35,28 +52,57 @@ var takesStdin = map[string]bool{PrePush: true}
 func Script(hook, binary string) []byte {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	chained := hook + ChainedSuffix
+	chained := ChainedDir + "/" + hook
 	w("#!/bin/sh\n")
 	w("%s%d %s\n", marker, ScriptVersion, hook)
 	w("# Written by 'secfirst hooks install'; 'secfirst hooks uninstall' removes it\n")
 	w("# and puts back the hook it chains. Edits to this file are overwritten.\n")
 	w("#\n")
-	w("# A %s hook that was here before secfirst is kept beside this file as\n", hook)
-	w("# %s: it runs first, with the same arguments and input,\n", chained)
-	w("# and its failure stops git.\n")
+	w("# A %s hook that was here before secfirst is kept in %s\n", hook, chained)
+	w("# beside this file. It runs first, under its own name, with the same\n")
+	w("# arguments and input, and its failure stops git.\n")
 	w("secfirst=%s\n", shQuote(filepath.ToSlash(binary)))
+	w("hook=\"$(dirname -- \"$0\")/%s\"\n", hook)
 	w("chained=\"$(dirname -- \"$0\")/%s\"\n", chained)
+	w("\n")
+	w("# shell_of sets shell (and shell_opt) when the chained hook's #! line names\n")
+	w("# sh, bash or dash, with at most one option.\n")
+	w("shell_of() {\n")
+	w("\tline=\n")
+	w("\tIFS= read -r line < \"$chained\" || [ -n \"$line\" ] || return 1\n")
+	w("\tcase $line in '#!'*) ;; *) return 1 ;; esac\n")
+	w("\tset -f\n")
+	w("\tset -- ${line#??}\n")
+	w("\tset +f\n")
+	w("\tif [ \"${1##*/}\" = env ]; then shift; fi\n")
+	w("\tcase ${1##*/} in sh | bash | dash) ;; *) return 1 ;; esac\n")
+	w("\t[ $# -le 2 ] || return 1\n")
+	w("\tshell=$1 shell_opt=${2-}\n")
+	w("}\n")
+	w("\n")
+	w("# run_chained runs the chained hook. A shell script is read by its shell\n")
+	w("# with $0 set to this hook's path: \"$(basename \"$0\")\" is %s and\n", hook)
+	w("# \"$(dirname \"$0\")\" this folder, as before secfirst. Any other program\n")
+	w("# runs as %s.\n", chained)
+	w("run_chained() {\n")
+	w("\tif shell_of; then\n")
+	w("\t\t\"$shell\" ${shell_opt:+\"$shell_opt\"} -c '. \"$(dirname -- \"$0\")/%s\"' \"$hook\" \"$@\"\n", chained)
+	w("\telse\n")
+	w("\t\t\"$chained\" \"$@\"\n")
+	w("\tfi\n")
+	w("}\n")
+	w("\n")
 	if takesStdin[hook] {
-		w("input=\n")
-		w("if [ -x \"$chained\" ]; then\n")
+		w("input= kept=\n")
+		w("if [ -f \"$chained\" ] && [ -x \"$chained\" ]; then\n")
 		w("\t# Both hooks read the refs git gives on standard input: keep them.\n")
-		w("\tinput=$(cat; echo x)\n")
+		w("\tkept=1 input=$(cat; echo x)\n")
 		w("\tinput=${input%%x}\n")
-		w("\tprintf '%%s' \"$input\" | \"$chained\" \"$@\" || exit $?\n")
+		w("\tprintf '%%s' \"$input\" | run_chained \"$@\" || exit $?\n")
 		w("fi\n")
 	} else {
-		w("if [ -x \"$chained\" ]; then\n")
-		w("\t\"$chained\" \"$@\" || exit $?\n")
+		w("if [ -f \"$chained\" ] && [ -x \"$chained\" ]; then\n")
+		w("\trun_chained \"$@\" || exit $?\n")
 		w("fi\n")
 	}
 	w("if [ ! -x \"$secfirst\" ]; then\n")
@@ -69,14 +115,15 @@ func Script(hook, binary string) []byte {
 	} else {
 		w("\techo \"secfirst: this commit was NOT checked for secrets, vulnerable dependencies or Dockerfile problems.\" >&2\n")
 	}
-	w("\techo \"secfirst: reinstall secfirst and run 'secfirst hooks install', or remove this hook: rm \\\"$0\\\"\" >&2\n")
-	w("\tif [ -e \"$chained\" ]; then\n")
-	w("\t\techo \"secfirst: and put your previous hook back: mv \\\"$chained\\\" \\\"$0\\\"\" >&2\n")
+	w("\tif [ -e \"$chained\" ] || [ -L \"$chained\" ]; then\n")
+	w("\t\techo \"secfirst: reinstall secfirst and run 'secfirst hooks install', or put your previous hook back: mv \\\"$chained\\\" \\\"$hook\\\"\" >&2\n")
+	w("\telse\n")
+	w("\t\techo \"secfirst: reinstall secfirst and run 'secfirst hooks install', or remove this hook: rm \\\"$0\\\"\" >&2\n")
 	w("\tfi\n")
 	w("\texit 0\n")
 	w("fi\n")
 	if takesStdin[hook] {
-		w("if [ -x \"$chained\" ]; then\n")
+		w("if [ -n \"$kept\" ]; then\n")
 		w("\tprintf '%%s' \"$input\" | \"$secfirst\" hook %s \"$@\"\n", hook)
 		w("\texit $?\n")
 		w("fi\n")
@@ -136,8 +183,14 @@ func ParseScript(content []byte) ScriptInfo {
 // Husky hook files are committed and shared by the team, so the lines
 // secfirst adds there call secfirst from PATH, never a path on one machine.
 
+// HuskyBlockVersion is the format of the block secfirst adds to a husky hook
+// file. It moves on its own, not with ScriptVersion: the block is in a
+// committed file, which must not change for the whole team when only the
+// script in .git/hooks did.
+const HuskyBlockVersion = 1
+
 func huskyBegin() string {
-	return fmt.Sprintf("%s%d begin: added by 'secfirst hooks install'; 'secfirst hooks uninstall' removes it", marker, ScriptVersion)
+	return fmt.Sprintf("%s%d begin: added by 'secfirst hooks install'; 'secfirst hooks uninstall' removes it", marker, HuskyBlockVersion)
 }
 
 const huskyEndSuffix = " end"
@@ -149,13 +202,9 @@ func HuskyBlock(hook string) []byte {
 	b.WriteString("if command -v secfirst >/dev/null 2>&1; then\n")
 	b.WriteString("\tsecfirst hook " + hook + " \"$@\" || exit $?\n")
 	b.WriteString("else\n")
-	what := "commit"
-	if hook == PrePush {
-		what = "push"
-	}
-	b.WriteString("\techo \"secfirst: WARNING: secfirst is not on PATH; this " + what + " was NOT checked. Install it: https://github.com/secfirst-dev/secfirst\" >&2\n")
+	b.WriteString("\techo \"" + missingWarning(hook) + "\" >&2\n")
 	b.WriteString("fi\n")
-	b.WriteString(fmt.Sprintf("%s%d%s\n", marker, ScriptVersion, huskyEndSuffix))
+	b.WriteString(fmt.Sprintf("%s%d%s\n", marker, HuskyBlockVersion, huskyEndSuffix))
 	return []byte(b.String())
 }
 

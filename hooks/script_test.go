@@ -45,7 +45,7 @@ func TestHuskyBlockRoundTrip(t *testing.T) {
 			t.Fatalf("append changed the original %q", original)
 		}
 		start, end, v, ok := findHuskyBlock(with)
-		if !ok || v != ScriptVersion {
+		if !ok || v != HuskyBlockVersion {
 			t.Fatalf("block not found in %q", with)
 		}
 		back := string(with[:start]) + string(with[end:])

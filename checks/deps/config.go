@@ -32,6 +32,8 @@ type osvIgnore struct {
 	ID          string    `toml:"id"`
 	IgnoreUntil time.Time `toml:"ignoreUntil"`
 	Reason      string    `toml:"reason"`
+
+	line int // of its [[IgnoredVulns]] header, 0 when unknown
 }
 
 type osvOverride struct {
@@ -51,7 +53,8 @@ type osvOverride struct {
 	EffectiveUntil time.Time `toml:"effectiveUntil"`
 	Reason         string    `toml:"reason"`
 
-	re *regexp.Regexp
+	re   *regexp.Regexp
+	line int // of its [[PackageOverrides]] header, 0 when unknown
 }
 
 // parseOSVConfig parses osv-scanner.toml; path is used in errors.
@@ -68,8 +71,17 @@ func parseOSVConfig(path string, data []byte, now time.Time) (*osvConfig, error)
 		}
 		return nil, fmt.Errorf("%s: unknown keys %s", path, strings.Join(keys, ", "))
 	}
+	if lines := headerLines(data, "IgnoredVulns"); len(lines) == len(cfg.IgnoredVulns) {
+		for i := range cfg.IgnoredVulns {
+			cfg.IgnoredVulns[i].line = lines[i]
+		}
+	}
+	overrideLines := headerLines(data, "PackageOverrides")
 	for i := range cfg.PackageOverrides {
 		o := &cfg.PackageOverrides[i]
+		if len(overrideLines) == len(cfg.PackageOverrides) {
+			o.line = overrideLines[i]
+		}
 		if o.NameIsRegex && o.Name != "" {
 			re, err := regexp.Compile("^" + o.Name + "$")
 			if err != nil {
@@ -79,6 +91,31 @@ func parseOSVConfig(path string, data []byte, now time.Time) (*osvConfig, error)
 		}
 	}
 	return cfg, nil
+}
+
+// headerLines are the lines of the [[name]] headers, in file order: the
+// entries of an array of tables, which suppressions point at. (Entries
+// written inline have no header; their count does not match and no line
+// is given.)
+func headerLines(data []byte, name string) []int {
+	var lines []int
+	for i, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if rest, ok := strings.CutPrefix(l, "[["); ok {
+			if key, _, ok := strings.Cut(rest, "]]"); ok && strings.TrimSpace(key) == name {
+				lines = append(lines, i+1)
+			}
+		}
+	}
+	return lines
+}
+
+// where names an entry of the file for a suppression: "osv-scanner.toml:12".
+func (c *osvConfig) where(line int) string {
+	if line <= 0 {
+		return c.path
+	}
+	return fmt.Sprintf("%s:%d", c.path, line)
 }
 
 // active is osv-scanner's rule for ignoreUntil/effectiveUntil: no date
@@ -148,7 +185,15 @@ func (c *osvConfig) ignorePackage(p *pkgRec) bool {
 	return ok
 }
 
-func (c *osvConfig) ignorePackageVulns(p *pkgRec) bool {
-	_, ok := c.firstOverride(p, func(o *osvOverride) bool { return o.Vulnerability.Ignore })
-	return ok
+// packageIgnore is the override that hides every advisory of the package:
+// one that ignores the package (osv-scanner does not scan it), else one
+// that ignores its vulnerabilities. nil when none is in effect.
+func (c *osvConfig) packageIgnore(p *pkgRec) *osvOverride {
+	if o, ok := c.firstOverride(p, func(o *osvOverride) bool { return o.Ignore }); ok {
+		return o
+	}
+	if o, ok := c.firstOverride(p, func(o *osvOverride) bool { return o.Vulnerability.Ignore }); ok {
+		return o
+	}
+	return nil
 }

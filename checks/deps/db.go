@@ -70,10 +70,10 @@ func ResolveDBDir(flag string) string {
 //
 // File layout (little endian), written next to all.zip:
 //
-//	header   magic[8] zipSize u64 zipMtime i64 zipTail [32]byte
-//	         nEntries u32 nKeys u32 nRefs u32 nStr u32
-//	entries  nEntries x {dataOffset u64, csize u32, usize u32, crc u32, method u16, pad u16}
-//	keys     nKeys x {strOff u32, strLen u32, refStart u32, refCount u32}, sorted by key
+//	header   magic[8] crc u32 reserved u32 zipSize u64 zipMtime i64
+//	         zipTail [32]byte nEntries u32 nKeys u32 nRefs u32 nStr u32
+//	entries  nEntries x {dataOffset u64, csize u32, usize u32, crc u32, method u16, pad u16, check u32}
+//	keys     nKeys x {strOff u32, strLen u32, refStart u32, refCount u32, check u32}, sorted by key
 //	refs     nRefs x u32 entry numbers
 //	strings  nStr bytes
 //
@@ -82,15 +82,32 @@ func ResolveDBDir(flag string) string {
 // last 64 KiB (which hold the central directory's tail, with every entry's
 // CRC) tell whether the index still describes the zip; a changed zip gets a
 // new index.
+//
+// An index garbled on disk (a bad sector, a stray write, a hand edit) must
+// not hide advisories, nor make secfirst read past its end. Every part
+// carries a CRC-32C that is checked where it is used: the header's (crc, of
+// the header after it) when the index is opened, an entry's (check, of the
+// record before it) when its advisory is read, a key's (check, of its
+// record, its string and its refs) whenever a lookup's binary search visits
+// it. A lookup therefore trusts nothing it did not check, and a scan pays
+// for the few dozen keys it visits, not for the whole file (checking all of
+// a 10 MB index on every hook run costs more than the lookups). A part that
+// does not match makes the index be rebuilt, and the lookup is run again.
 const (
-	indexMagic    = "SFOSVIX1"
-	indexFileName = "secfirst-index-v1.bin"
-	headerSize    = 8 + 8 + 8 + 32 + 16
-	entrySize     = 24
-	keySize       = 16
+	indexMagic    = "SFOSVIX2"
+	indexFileName = "secfirst-index-v2.bin"
+	oldIndexName  = "secfirst-index-v1.bin"
+	headerSize    = 8 + 8 + 8 + 8 + 32 + 16
+	entrySize     = 28
+	keySize       = 20
 	idKeyPrefix   = "\x00id:"
 	tailDigestLen = 64 << 10
 )
+
+// errCorruptIndex means a part of an index does not match its checksum.
+var errCorruptIndex = errors.New("the advisory index is corrupt")
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 type zipStamp struct {
 	size  int64
@@ -126,66 +143,109 @@ type zipEntry struct {
 
 type zipIndex struct {
 	data                                       []byte
-	nEntries, nKeys                            int
+	nEntries, nKeys, nRefs                     int
 	entriesOff, keysOff, refsOff, strOff, nStr int
 }
 
+// parseIndex checks an index's header against the zip it must describe and
+// against its checksum, and the parts' sizes against the file's; false
+// means it must be rebuilt.
 func parseIndex(data []byte, want zipStamp) (*zipIndex, bool) {
 	if len(data) < headerSize || string(data[:8]) != indexMagic {
 		return nil, false
 	}
 	le := binary.LittleEndian
-	if int64(le.Uint64(data[8:])) != want.size || int64(le.Uint64(data[16:])) != want.mtime || !bytes.Equal(data[24:56], want.tail[:]) {
+	if crc32.Checksum(data[16:headerSize], castagnoli) != le.Uint32(data[8:]) {
+		return nil, false
+	}
+	if int64(le.Uint64(data[16:])) != want.size || int64(le.Uint64(data[24:])) != want.mtime || !bytes.Equal(data[32:64], want.tail[:]) {
 		return nil, false
 	}
 	ix := &zipIndex{data: data}
-	ix.nEntries = int(le.Uint32(data[56:]))
-	ix.nKeys = int(le.Uint32(data[60:]))
-	nRefs := int(le.Uint32(data[64:]))
-	ix.nStr = int(le.Uint32(data[68:]))
+	ix.nEntries = int(le.Uint32(data[64:]))
+	ix.nKeys = int(le.Uint32(data[68:]))
+	ix.nRefs = int(le.Uint32(data[72:]))
+	ix.nStr = int(le.Uint32(data[76:]))
 	ix.entriesOff = headerSize
 	ix.keysOff = ix.entriesOff + ix.nEntries*entrySize
 	ix.refsOff = ix.keysOff + ix.nKeys*keySize
-	ix.strOff = ix.refsOff + nRefs*4
+	ix.strOff = ix.refsOff + ix.nRefs*4
 	if ix.strOff+ix.nStr != len(data) {
 		return nil, false
 	}
 	return ix, true
 }
 
-func (ix *zipIndex) key(i int) string {
-	p := ix.keysOff + i*keySize
-	off := int(binary.LittleEndian.Uint32(ix.data[p:]))
-	n := int(binary.LittleEndian.Uint32(ix.data[p+4:]))
-	return string(ix.data[ix.strOff+off : ix.strOff+off+n])
+// keyCheck is the checksum of a key: its record, its string, its refs.
+func keyCheck(rec, key, refs []byte) uint32 {
+	c := crc32.Update(0, castagnoli, rec)
+	c = crc32.Update(c, castagnoli, key)
+	return crc32.Update(c, castagnoli, refs)
 }
 
-func (ix *zipIndex) entry(i int) zipEntry {
-	p := ix.entriesOff + i*entrySize
+// key returns key i and the bytes of its refs, after checking them.
+func (ix *zipIndex) key(i int) (string, []byte, error) {
 	le := binary.LittleEndian
-	return zipEntry{
-		offset: int64(le.Uint64(ix.data[p:])),
-		csize:  le.Uint32(ix.data[p+8:]),
-		usize:  le.Uint32(ix.data[p+12:]),
-		crc:    le.Uint32(ix.data[p+16:]),
-		method: le.Uint16(ix.data[p+20:]),
+	p := ix.keysOff + i*keySize
+	rec := ix.data[p : p+keySize]
+	off, n := int(le.Uint32(rec)), int(le.Uint32(rec[4:]))
+	start, count := int(le.Uint32(rec[8:])), int(le.Uint32(rec[12:]))
+	if off > ix.nStr || n > ix.nStr-off || start > ix.nRefs || count > ix.nRefs-start {
+		return "", nil, errCorruptIndex
 	}
+	key := ix.data[ix.strOff+off : ix.strOff+off+n]
+	refs := ix.data[ix.refsOff+start*4 : ix.refsOff+(start+count)*4]
+	if keyCheck(rec[:16], key, refs) != le.Uint32(rec[16:]) {
+		return "", nil, errCorruptIndex
+	}
+	return string(key), refs, nil
+}
+
+func (ix *zipIndex) entry(n uint32) (zipEntry, error) {
+	if int64(n) >= int64(ix.nEntries) {
+		return zipEntry{}, errCorruptIndex
+	}
+	p := ix.entriesOff + int(n)*entrySize
+	rec := ix.data[p : p+entrySize]
+	le := binary.LittleEndian
+	if crc32.Checksum(rec[:24], castagnoli) != le.Uint32(rec[24:]) {
+		return zipEntry{}, errCorruptIndex
+	}
+	return zipEntry{
+		offset: int64(le.Uint64(rec)),
+		csize:  le.Uint32(rec[8:]),
+		usize:  le.Uint32(rec[12:]),
+		crc:    le.Uint32(rec[16:]),
+		method: le.Uint16(rec[20:]),
+	}, nil
 }
 
 // lookup returns the entry numbers stored under key.
-func (ix *zipIndex) lookup(key string) []uint32 {
-	i := sort.Search(ix.nKeys, func(i int) bool { return ix.key(i) >= key })
-	if i >= ix.nKeys || ix.key(i) != key {
-		return nil
+func (ix *zipIndex) lookup(key string) ([]uint32, error) {
+	var bad error
+	i := sort.Search(ix.nKeys, func(i int) bool {
+		k, _, err := ix.key(i)
+		if err != nil {
+			bad = err
+			return true
+		}
+		return k >= key
+	})
+	if bad != nil {
+		return nil, bad
 	}
-	p := ix.keysOff + i*keySize
-	start := int(binary.LittleEndian.Uint32(ix.data[p+8:]))
-	count := int(binary.LittleEndian.Uint32(ix.data[p+12:]))
-	out := make([]uint32, count)
+	if i >= ix.nKeys {
+		return nil, nil
+	}
+	k, refs, err := ix.key(i)
+	if err != nil || k != key {
+		return nil, err
+	}
+	out := make([]uint32, len(refs)/4)
 	for j := range out {
-		out[j] = binary.LittleEndian.Uint32(ix.data[ix.refsOff+(start+j)*4:])
+		out[j] = binary.LittleEndian.Uint32(refs[j*4:])
 	}
-	return out
+	return out, nil
 }
 
 // nameKey normalises a package name for the index: lower case, runs of
@@ -317,12 +377,12 @@ func buildIndex(zipPath string, st zipStamp) ([]byte, error) {
 	out := make([]byte, headerSize, headerSize+len(entries)*entrySize+len(keys)*keySize+nRefs*4)
 	le := binary.LittleEndian
 	copy(out, indexMagic)
-	le.PutUint64(out[8:], uint64(st.size))
-	le.PutUint64(out[16:], uint64(st.mtime))
-	copy(out[24:56], st.tail[:])
-	le.PutUint32(out[56:], uint32(len(entries)))
-	le.PutUint32(out[60:], uint32(len(keys)))
-	le.PutUint32(out[64:], uint32(nRefs))
+	le.PutUint64(out[16:], uint64(st.size))
+	le.PutUint64(out[24:], uint64(st.mtime))
+	copy(out[32:64], st.tail[:])
+	le.PutUint32(out[64:], uint32(len(entries)))
+	le.PutUint32(out[68:], uint32(len(keys)))
+	le.PutUint32(out[72:], uint32(nRefs))
 	var rec [entrySize]byte
 	for _, e := range entries {
 		le.PutUint64(rec[0:], uint64(e.offset))
@@ -331,28 +391,32 @@ func buildIndex(zipPath string, st zipStamp) ([]byte, error) {
 		le.PutUint32(rec[16:], e.crc)
 		le.PutUint16(rec[20:], e.method)
 		le.PutUint16(rec[22:], 0)
+		le.PutUint32(rec[24:], crc32.Checksum(rec[:24], castagnoli))
 		out = append(out, rec[:]...)
+	}
+	refBytes := make([]byte, 0, nRefs*4)
+	for _, k := range keys {
+		for _, n := range refs[k] {
+			refBytes = le.AppendUint32(refBytes, n)
+		}
 	}
 	refStart := 0
 	var kr [keySize]byte
 	for _, k := range keys {
+		n := len(refs[k])
 		le.PutUint32(kr[0:], uint32(strs.Len()))
 		le.PutUint32(kr[4:], uint32(len(k)))
 		le.PutUint32(kr[8:], uint32(refStart))
-		le.PutUint32(kr[12:], uint32(len(refs[k])))
+		le.PutUint32(kr[12:], uint32(n))
+		le.PutUint32(kr[16:], keyCheck(kr[:16], []byte(k), refBytes[refStart*4:(refStart+n)*4]))
 		out = append(out, kr[:]...)
 		strs.WriteString(k)
-		refStart += len(refs[k])
+		refStart += n
 	}
-	var rb [4]byte
-	for _, k := range keys {
-		for _, n := range refs[k] {
-			le.PutUint32(rb[:], n)
-			out = append(out, rb[:]...)
-		}
-	}
-	le.PutUint32(out[68:], uint32(strs.Len()))
+	out = append(out, refBytes...)
+	le.PutUint32(out[76:], uint32(strs.Len()))
 	out = append(out, strs.Bytes()...)
+	le.PutUint32(out[8:], crc32.Checksum(out[16:headerSize], castagnoli))
 	return out, nil
 }
 
@@ -418,8 +482,7 @@ func (db *database) loadIndex() error {
 	if err != nil {
 		return err
 	}
-	paths := indexPaths(db.zipPath)
-	for _, p := range paths {
+	for _, p := range indexPaths(db.zipPath) {
 		if data, release, err := mapIndexFile(p); err == nil {
 			if ix, ok := parseIndex(data, st); ok {
 				db.index, db.release = ix, release
@@ -428,6 +491,11 @@ func (db *database) loadIndex() error {
 			release()
 		}
 	}
+	return db.buildIndex(st)
+}
+
+// buildIndex indexes the zip and stores the index for the next scans.
+func (db *database) buildIndex(st zipStamp) error {
 	data, err := buildIndex(db.zipPath, st)
 	if err != nil {
 		return err
@@ -437,12 +505,38 @@ func (db *database) loadIndex() error {
 		return fmt.Errorf("internal error: index of %s does not parse", db.zipPath)
 	}
 	db.index, db.indexBuilt = ix, true
-	for _, p := range paths {
+	for _, p := range indexPaths(db.zipPath) {
 		if writeAtomic(p, data) == nil {
+			// The index of secfirst before the checksums, if any, is dead weight.
+			os.Remove(strings.TrimSuffix(p, indexFileName) + oldIndexName)
 			break
 		}
 	}
 	return nil
+}
+
+// withIndex runs a lookup; when it meets a corrupt part of an index read
+// from disk, the index is rebuilt (and replaced on disk) and the lookup run
+// again on the new one.
+func (db *database) withIndex(lookup func() error) error {
+	err := lookup()
+	if !errors.Is(err, errCorruptIndex) || db.indexBuilt {
+		return err
+	}
+	st, err := stampOf(db.file)
+	if err != nil {
+		return err
+	}
+	if db.release != nil {
+		db.release()
+		db.release = nil
+	}
+	db.index = nil
+	clear(db.cache) // entry numbers of the old index
+	if err := db.buildIndex(st); err != nil {
+		return err
+	}
+	return lookup()
 }
 
 func (db *database) Close() error {
@@ -459,7 +553,10 @@ func (db *database) read(n uint32) (*osvpb.Vulnerability, error) {
 	if v, ok := db.cache[n]; ok {
 		return v, nil
 	}
-	e := db.index.entry(int(n))
+	e, err := db.index.entry(n)
+	if err != nil {
+		return nil, err
+	}
 	buf := make([]byte, e.csize)
 	if _, err := db.file.ReadAt(buf, e.offset); err != nil {
 		return nil, fmt.Errorf("%s: %w", db.zipPath, err)
@@ -488,33 +585,57 @@ func (db *database) read(n uint32) (*osvpb.Vulnerability, error) {
 // advisoriesFor returns the advisories that name one of the package names.
 func (db *database) advisoriesFor(names []string) ([]*osvpb.Vulnerability, error) {
 	var out []*osvpb.Vulnerability
-	seen := map[uint32]bool{}
-	for _, name := range names {
-		for _, n := range db.index.lookup(nameKey(name)) {
-			if seen[n] {
-				continue
-			}
-			seen[n] = true
-			v, err := db.read(n)
+	err := db.withIndex(func() error {
+		out = nil
+		seen := map[uint32]bool{}
+		for _, name := range names {
+			found, err := db.index.lookup(nameKey(name))
 			if err != nil {
-				return nil, err
+				return err
 			}
-			if v != nil {
-				out = append(out, v)
+			for _, n := range found {
+				if seen[n] {
+					continue
+				}
+				seen[n] = true
+				v, err := db.read(n)
+				if err != nil {
+					return err
+				}
+				if v != nil {
+					out = append(out, v)
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // byID returns the advisory with this id, or nil.
 func (db *database) byID(id string) *osvpb.Vulnerability {
-	for _, n := range db.index.lookup(idKeyPrefix + id) {
-		if v, err := db.read(n); err == nil && v != nil && v.GetId() == id {
-			return v
+	var found *osvpb.Vulnerability
+	_ = db.withIndex(func() error {
+		ns, err := db.index.lookup(idKeyPrefix + id)
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		for _, n := range ns {
+			v, err := db.read(n)
+			if err != nil {
+				return err
+			}
+			if v != nil && v.GetId() == id {
+				found = v
+				return nil
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 // BuildIndex (re)builds the index of one ecosystem's database; `db update`

@@ -10,6 +10,10 @@
 //     only the advisories of its packages instead of the whole zip;
 //   - in staged mode only the staged versions of the lockfiles the commit
 //     touches are read, and nothing at all when it touches none;
+//   - one dependency file that cannot be read (malformed, crashing its
+//     reader, a symlink, too large) is a warning naming it, and the others
+//     are still checked; only regular files inside the repository are read;
+//   - findings hidden by osv-scanner.toml are reported as suppressed;
 //   - the smallest version that fixes every advisory of a package, and how
 //     to apply it in that ecosystem.
 package deps
@@ -18,11 +22,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"path"
-	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,12 +33,12 @@ import (
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gomod"
 	apkmeta "github.com/google/osv-scalibr/extractor/filesystem/os/apk/metadata"
 	dpkgmeta "github.com/google/osv-scalibr/extractor/filesystem/os/dpkg/metadata"
-	scalibrfs "github.com/google/osv-scalibr/fs"
 	"github.com/google/osv-scalibr/inventory/osvecosystem"
 	"github.com/ossf/osv-schema/bindings/go/osvconstants"
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -77,9 +78,9 @@ func (c *Check) Name() string { return Name }
 // pkgRec is one package of one lockfile, as the matcher and the finding see it.
 type pkgRec struct {
 	pkg           *extractor.Package
-	file          string       // lockfile path in findings (relative to the repository root)
-	rel           string       // lockfile path inside fsys
-	fsys          scalibrfs.FS // the tree the lockfile was read from
+	file          string  // lockfile path in findings (relative to the repository root)
+	rel           string  // lockfile path inside fsys
+	fsys          *blobFS // the tree the lockfile was read from
 	content       []byte
 	kind          string // extractor name
 	ecosystem     string // base ecosystem: the database folder ("npm", "Debian")
@@ -90,15 +91,6 @@ type pkgRec struct {
 	cfg           *osvConfig
 }
 
-// lockfile is one dependency file of the source, read.
-type lockfile struct {
-	file    string
-	rel     string
-	root    string
-	fsys    scalibrfs.FS
-	content []byte
-}
-
 // Run scans the source's lockfiles. History mode is not scanned: a
 // vulnerability is a property of the dependencies in use now, and the
 // working tree or the staged commit has them.
@@ -107,16 +99,36 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 	if src.Mode == checks.ModeHistory {
 		return res, nil
 	}
+	present := map[string]bool{}
+	if src.Mode == checks.ModeWorktree && len(src.Paths) == 0 {
+		links, err := symlinkedDependencyFiles(ctx, src)
+		if err != nil {
+			return res, err
+		}
+		for _, p := range links {
+			present[p] = true
+			res.Warnings = append(res.Warnings, fmt.Sprintf("deps: %s was NOT checked: %s", p, skipReason(safefile.ErrNotRegular)))
+		}
+	}
 	files, err := src.Files(ctx, isDependencyFile)
 	if err != nil {
 		return res, err
 	}
+	for _, f := range files {
+		present[f.Path] = true
+	}
+	bare, err := unlockedManifests(ctx, src, present)
+	if err != nil {
+		return res, err
+	}
+	res.Warnings = append(res.Warnings, bare...)
 	if len(files) == 0 {
 		// The hook's fast path: a commit that touches no lockfile costs
 		// nothing here, not even opening the database.
 		return res, nil
 	}
-	locks, err := readLockfiles(ctx, src, files)
+	locks, warns, err := readLockfiles(ctx, src, files)
+	res.Warnings = append(res.Warnings, warns...)
 	if err != nil {
 		return res, err
 	}
@@ -129,173 +141,19 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 	if err != nil {
 		return res, err
 	}
-	findings, warns, err := c.match(ctx, recs)
-	res.Warnings = append(res.Warnings, warns...)
-	res.Findings = findings
-	return res, err
-}
-
-// readLockfiles reads the dependency files of the source: staged blobs in
-// one batch, or files on disk, each with the tree its extractor may look
-// into for files beside it.
-func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, error) {
-	var out []lockfile
-	if src.Mode == checks.ModeStaged && len(src.Paths) == 0 {
-		return readStagedLockfiles(ctx, src, files)
-	}
-	rootFS := scalibrfs.DirFS(src.Root)
-	for _, f := range files {
-		data, err := src.Read(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", f.Path, err)
-		}
-		lf := lockfile{file: f.Path, rel: f.Path, root: src.Root, fsys: rootFS, content: data}
-		if filepath.IsAbs(filepath.FromSlash(f.Path)) || strings.HasPrefix(f.Path, "/") {
-			// A PATH outside the repository: its own folder is its tree.
-			dir := filepath.Dir(f.Abs)
-			lf.root, lf.rel, lf.fsys = dir, filepath.Base(f.Abs), scalibrfs.DirFS(dir)
-		}
-		out = append(out, lf)
-	}
-	return out, nil
-}
-
-// siblingFiles are the files beside a lockfile that a scan may read:
-// osv-scanner.toml, the files extractors open (npm-shrinkwrap.json, go.sum)
-// and the project manifests that tell direct dependencies apart.
-func siblingFiles() []string {
-	names := []string{osvConfigName, "npm-shrinkwrap.json", "go.sum"}
-	for _, ms := range manifestFor {
-		names = append(names, ms...)
-	}
-	sort.Strings(names)
-	return slices.Compact(names)
-}
-
-// readStagedLockfiles reads the staged lockfiles and the staged files beside
-// them with two git commands in all (ls-files for which siblings exist, one
-// cat-file batch for every blob), so a commit pays no process per file.
-func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, error) {
-	dirs := map[string]bool{}
-	var wanted []string
-	for _, f := range files {
-		d := path.Dir(f.Path)
-		if dirs[d] {
-			continue
-		}
-		dirs[d] = true
-		for _, n := range siblingFiles() {
-			wanted = append(wanted, path.Join(d, n))
-		}
-	}
-	ids := make([]string, 0, len(files)+len(wanted))
-	for _, f := range files {
-		ids = append(ids, f.Blob)
-	}
-	// ls-files -s: "<mode> <object> <stage>\t<path>\0" for the paths that exist.
-	out, err := src.Git(ctx, append([]string{"--literal-pathspecs", "ls-files", "-s", "-z", "--"}, wanted...)...)
-	if err != nil {
-		return nil, err
-	}
-	sibling := map[string]string{}
-	for _, rec := range strings.Split(string(out), "\x00") {
-		meta, p, ok := strings.Cut(rec, "\t")
-		if !ok {
-			continue
-		}
-		if f := strings.Fields(meta); len(f) == 3 && f[2] == "0" && (f[0] == "100644" || f[0] == "100755") {
-			sibling[p] = f[1]
-			ids = append(ids, f[1])
-		}
-	}
-	blobs, err := src.ReadBlobs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadPath(ctx, rel) })
-	for _, p := range wanted {
-		if id, ok := sibling[p]; ok {
-			if data, ok := blobs[id]; ok {
-				index.put(p, data)
-				continue
-			}
-		}
-		index.absent(p)
-	}
-	var locks []lockfile
-	for _, f := range files {
-		data, ok := blobs[f.Blob]
-		if !ok {
-			return nil, fmt.Errorf("cannot read the staged %s", f.Path)
-		}
-		index.put(f.Path, data)
-		locks = append(locks, lockfile{file: f.Path, rel: f.Path, root: src.Root, fsys: index, content: data})
-	}
-	return locks, nil
-}
-
-// collectPackages extracts the packages of every lockfile and applies what
-// osv-scanner applies before matching: unscannable packages dropped, Go's
-// toolchain line from go.mod only when ScanGoModVersion asks, and
-// osv-scanner.toml package overrides.
-func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*pkgRec, []string, error) {
-	var recs []*pkgRec
-	var warns []string
-	configs := map[string]*osvConfig{}
-	type dedupKey struct{ file, eco, name, version string }
-	seen := map[dedupKey]*pkgRec{}
+	m, err := c.match(ctx, recs)
+	res.Findings, res.Suppressed = m.findings, m.suppressed
+	res.Warnings = append(res.Warnings, m.warnings...)
+	// The files beside the lockfiles that were asked for and refused
+	// (a symlinked osv-scanner.toml, go.sum or package.json).
+	trees := map[*blobFS]bool{}
 	for _, lf := range locks {
-		pkgs, problems, err := extractFile(ctx, lf.fsys, lf.root, lf.rel, lf.content)
-		if err != nil {
-			return nil, warns, err
-		}
-		for _, p := range problems {
-			warns = append(warns, "deps: "+p)
-		}
-		cfgKey := lf.root + "\x00" + path.Dir(lf.rel)
-		cfg, ok := configs[cfgKey]
-		if !ok {
-			cfg, err = loadOSVConfig(lf, now)
-			if err != nil {
-				warns = append(warns, fmt.Sprintf("deps: ignored invalid %v", err))
-			}
-			configs[cfgKey] = cfg
-		}
-		for _, p := range pkgs {
-			r := newPkgRec(p, lf, cfg)
-			if r == nil {
-				continue
-			}
-			if cfg.ignorePackage(r) {
-				continue
-			}
-			k := dedupKey{r.file, r.ecosystemFull, r.name, r.version}
-			if prev, ok := seen[k]; ok {
-				if prev.line == 0 || (r.line > 0 && r.line < prev.line) {
-					prev.line = r.line
-				}
-				continue
-			}
-			seen[k] = r
-			recs = append(recs, r)
+		if !trees[lf.fsys] {
+			trees[lf.fsys] = true
+			res.Warnings = append(res.Warnings, lf.fsys.refusals()...)
 		}
 	}
-	return recs, warns, nil
-}
-
-func loadOSVConfig(lf lockfile, now time.Time) (*osvConfig, error) {
-	p := path.Join(path.Dir(lf.rel), osvConfigName)
-	f, err := lf.fsys.Open(p)
-	if err != nil {
-		return nil, nil
-	}
-	defer f.Close()
-	shown := path.Join(path.Dir(lf.file), osvConfigName)
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", shown, err)
-	}
-	return parseOSVConfig(shown, data, now)
+	return res, err
 }
 
 // osvName is the package name as OSV advisories spell it (osv-scanner's
@@ -353,9 +211,16 @@ func newPkgRec(p *extractor.Package, lf lockfile, cfg *osvConfig) *pkgRec {
 	}
 	if d := p.Location.Descriptor; d != nil && d.File != nil {
 		r.line = d.File.LineNumber
+		if from := d.File.Path; from != "" && from != lf.rel && path.Dir(from) == path.Dir(lf.rel) {
+			// Found in a file beside the lockfile: the modules of a module
+			// before Go 1.17 that only go.sum lists. It is reported there.
+			if data, err := lf.fsys.get(from); err == nil {
+				r.file, r.rel, r.content = path.Join(path.Dir(lf.file), path.Base(from)), from, data
+			}
+		}
 	}
 	if r.line <= 0 {
-		r.line = lineOf(lf.content, p.Name)
+		r.line = lineOf(r.content, p.Name)
 	}
 	r.cfg = cfg
 	return r
@@ -386,8 +251,32 @@ func lookupNames(r *pkgRec) []string {
 	return names
 }
 
+// matched is what matching found: findings, the findings osv-scanner.toml
+// hid, and warnings.
+type matched struct {
+	findings   []checks.Finding
+	suppressed []checks.Suppression
+	warnings   []string
+}
+
+// add reports the advisories of one package, given every advisory known
+// for its name (complete: the whole database's). A crash while building its
+// findings (an advisory or a version nobody foresaw) costs that package
+// only, and a warning names it.
+func (m *matched) add(r *pkgRec, all []*osvpb.Vulnerability, complete bool, lookup func(string) *osvpb.Vulnerability, manifests *manifestCache) {
+	defer func() {
+		if p := recover(); p != nil {
+			m.warnings = append(m.warnings, fmt.Sprintf("deps: %s: %s %s was NOT checked: %s %v", r.file, r.name, r.version, internalErrorPrefix, p))
+		}
+	}()
+	found, hidden := buildFindings(r, affecting(all, r.pkg), all, complete, lookup, manifests)
+	m.findings = append(m.findings, found...)
+	m.suppressed = append(m.suppressed, hidden...)
+}
+
 // match finds the advisories of every package, per ecosystem database.
-func (c *Check) match(ctx context.Context, recs []*pkgRec) ([]checks.Finding, []string, error) {
+func (c *Check) match(ctx context.Context, recs []*pkgRec) (matched, error) {
+	var m matched
 	byEco := map[string][]*pkgRec{}
 	for _, r := range recs {
 		byEco[r.ecosystem] = append(byEco[r.ecosystem], r)
@@ -399,19 +288,26 @@ func (c *Check) match(ctx context.Context, recs []*pkgRec) ([]checks.Finding, []
 	sort.Strings(ecos)
 
 	dbDir := ResolveDBDir(c.opts.DBDir)
-	var findings []checks.Finding
-	var warns []string
 	var missing []string
+	empty := map[string]bool{}
 	manifests := &manifestCache{}
 	for _, eco := range ecos {
 		if err := ctx.Err(); err != nil {
-			return nil, warns, err
+			return m, err
 		}
 		db, err := openDatabase(dbDir, eco)
 		if err != nil {
 			if !errors.Is(err, errNoDatabase) {
-				warns = append(warns, fmt.Sprintf("deps: cannot use the %s database %s: %v", eco, ZipPath(dbDir, eco), err))
+				m.warnings = append(m.warnings, fmt.Sprintf("deps: cannot use the %s database %s: %v", eco, ZipPath(dbDir, eco), err))
 			}
+			missing = append(missing, eco)
+			continue
+		}
+		if db.index.nEntries == 0 {
+			// A valid zip with no advisory in it (an interrupted export, a
+			// wrong file) would make every package look clean.
+			db.Close()
+			empty[eco] = true
 			missing = append(missing, eco)
 			continue
 		}
@@ -419,39 +315,51 @@ func (c *Check) match(ctx context.Context, recs []*pkgRec) ([]checks.Finding, []
 			cands, err := db.advisoriesFor(lookupNames(r))
 			if err != nil {
 				db.Close()
-				return nil, warns, err
+				return m, err
 			}
-			vulns := affecting(cands, r.pkg)
-			findings = append(findings, buildFindings(r, vulns, db.byID, manifests)...)
+			m.add(r, cands, true, db.byID, manifests)
 		}
 		db.Close()
 	}
 	if len(missing) == 0 {
-		return findings, warns, nil
+		return m, nil
 	}
 
-	var online map[*pkgRec][]*osvpb.Vulnerability
+	// Packages osv-scanner.toml ignores whole are not asked of the API and
+	// not counted as unchecked: the user asked for them not to be checked.
+	unignored := func(eco string) []*pkgRec {
+		var out []*pkgRec
+		for _, r := range byEco[eco] {
+			if !r.cfg.ignorePackage(r) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	var apiErr error
 	if !c.opts.Offline {
 		var ask []*pkgRec
 		for _, eco := range missing {
-			ask = append(ask, byEco[eco]...)
+			ask = append(ask, unignored(eco)...)
 		}
+		var online map[*pkgRec][]*osvpb.Vulnerability
 		online, apiErr = c.queryAPI(ctx, ask)
 		if apiErr == nil {
 			for _, r := range ask {
-				findings = append(findings, buildFindings(r, online[r], nil, manifests)...)
+				m.add(r, online[r], false, nil, manifests)
 			}
-			return findings, warns, nil
+			return m, nil
 		}
 	}
 	for _, eco := range missing {
-		warns = append(warns, missingWarning(dbDir, eco, byEco[eco], c.opts.Offline, apiErr))
+		if recs := unignored(eco); len(recs) > 0 {
+			m.warnings = append(m.warnings, missingWarning(dbDir, eco, recs, empty[eco], c.opts.Offline, apiErr))
+		}
 	}
-	return findings, warns, nil
+	return m, nil
 }
 
-func missingWarning(dbDir, eco string, recs []*pkgRec, offline bool, apiErr error) string {
+func missingWarning(dbDir, eco string, recs []*pkgRec, empty, offline bool, apiErr error) string {
 	fileSet := map[string]bool{}
 	for _, r := range recs {
 		fileSet[r.file] = true
@@ -473,37 +381,30 @@ func missingWarning(dbDir, eco string, recs []*pkgRec, offline bool, apiErr erro
 		noun = "package in %s was"
 	}
 	noun = fmt.Sprintf(noun, strings.Join(files, ", "))
-	return fmt.Sprintf("deps: %d %s %s NOT checked: no OSV database for %s at %s (%s). Run `secfirst db update` or point --db / %s at a database.",
-		len(recs), eco, noun, eco, ZipPath(dbDir, eco), why, EnvDB)
+	data := fmt.Sprintf("no OSV database for %s at %s", eco, ZipPath(dbDir, eco))
+	if empty {
+		data = fmt.Sprintf("the OSV database for %s at %s holds no advisories", eco, ZipPath(dbDir, eco))
+	}
+	return fmt.Sprintf("deps: %d %s %s NOT checked: %s (%s). Run `secfirst db update` or point --db / %s at a database.",
+		len(recs), eco, noun, data, why, EnvDB)
 }
 
-// buildFindings turns a package's advisories into findings: one per
-// advisory group, after osv-scanner.toml's ignores.
-func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) *osvpb.Vulnerability, manifests *manifestCache) []checks.Finding {
-	if len(vulns) == 0 || r.cfg.ignorePackageVulns(r) {
-		return nil
+// buildFindings turns a package's advisories into findings, one per
+// advisory group, and the findings osv-scanner.toml hides (a package
+// override, or an ignore of one of the group's ids) into suppressions.
+// vulns affect the package; all are every advisory of its name that is
+// known (complete: the whole database), from which the version to upgrade
+// to is chosen.
+func buildFindings(r *pkgRec, vulns, all []*osvpb.Vulnerability, complete bool, lookup func(string) *osvpb.Vulnerability, manifests *manifestCache) ([]checks.Finding, []checks.Suppression) {
+	if len(vulns) == 0 {
+		return nil, nil
 	}
-	var groups []*group
-	var kept []*osvpb.Vulnerability
-	for _, g := range groupVulns(vulns) {
-		if _, ignored := r.cfg.ignoredVuln(g.all); ignored {
-			continue
-		}
-		groups = append(groups, g)
-		kept = append(kept, g.vulns...)
-	}
-	if len(groups) == 0 {
-		return nil
-	}
-	fixed := smallestFix(r.pkg, r.eco, r.name, kept)
+	groups := groupVulns(vulns)
+	pkgIgnore := r.cfg.packageIgnore(r)
+	rec := recommend(r, all, len(groups), complete)
 	d := directnessOf(r, manifests)
-	rule := lessonRule(fixed, d)
-	lesson := lessonFor(rule)
-	fix := fixText(r, fixed, d)
-	var fixedList []string
-	if fixed != "" {
-		fixedList = []string{fixed}
-	}
+	lesson := lessonFor(lessonRule(rec.version, d))
+	fix := fixText(r, rec, len(groups), d)
 	kind := "direct"
 	switch d {
 	case transitive:
@@ -512,7 +413,8 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 		kind = "locked"
 	}
 
-	out := make([]checks.Finding, 0, len(groups))
+	var out []checks.Finding
+	var hidden []checks.Suppression
 	for _, g := range groups {
 		id := ruleID(g)
 		sev, basis := groupSeverity(g, lookup)
@@ -530,15 +432,18 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 		if d := basis.describe(); d != "" {
 			msg += " " + d
 		}
-		if own := smallestFix(r.pkg, r.eco, r.name, g.vulns); own != "" && own != fixed {
-			msg += fmt.Sprintf(" Fixed for this advisory in %s;", own)
-		}
-		if fixed != "" {
-			msg += fmt.Sprintf(" %s is the smallest version without any known advisory for this package.", fixed)
+		// The advisory's own fix, as osv-scanner reports it per advisory:
+		// one advisory without a fix does not take the others' away.
+		own := smallestFix(r.pkg, r.eco, r.name, g.vulns)
+		var fixed []string
+		if own != "" {
+			fixed = []string{own}
+			msg += fmt.Sprintf(" Fixed in %s.", own)
 		} else {
-			msg += " No fixed version yet."
+			msg += " No fixed version of this advisory yet."
 		}
-		out = append(out, checks.Finding{
+		msg += " " + rec.describe(r)
+		f := checks.Finding{
 			Check:       Name,
 			Rule:        id,
 			Severity:    sev,
@@ -550,10 +455,34 @@ func buildFindings(r *pkgRec, vulns []*osvpb.Vulnerability, lookup func(string) 
 			Lesson:      lesson,
 			Refs:        refs,
 			Fingerprint: checks.Fingerprint(Name, id, r.file, r.ecosystemFull+"/"+r.name+"@"+r.version),
-			Package:     &checks.Package{Ecosystem: r.ecosystemFull, Name: r.name, Version: r.version, Fixed: fixedList},
-		})
+			Package:     &checks.Package{Ecosystem: r.ecosystemFull, Name: r.name, Version: r.version, Fixed: fixed},
+		}
+		switch {
+		case pkgIgnore != nil:
+			hidden = append(hidden, checks.Suppression{Finding: f, By: checks.SuppressedByOSVConfig, Reason: pkgIgnore.Reason, Where: r.cfg.where(pkgIgnore.line)})
+			continue
+		default:
+			if ig, ok := r.cfg.ignoredVuln(g.all); ok {
+				hidden = append(hidden, checks.Suppression{Finding: f, By: checks.SuppressedByOSVConfig, Reason: ig.Reason, Where: r.cfg.where(ig.line)})
+				continue
+			}
+		}
+		out = append(out, f)
 	}
-	return out
+	return out, hidden
+}
+
+// describe is what a finding's message says of the version to upgrade to.
+func (rec recommendation) describe(r *pkgRec) string {
+	switch {
+	case rec.version == "":
+		return fmt.Sprintf("No known version of %s has fewer advisories than %s.", r.name, r.version)
+	case len(rec.remaining) > 0:
+		return fmt.Sprintf("No version of %s is free of known advisories: %s, the smallest with the fewest, is still affected by %s.", r.name, rec.version, strings.Join(rec.remaining, ", "))
+	case !rec.complete:
+		return fmt.Sprintf("%s is the smallest version that fixes every advisory of %s (advisories of later versions were not looked up: no local database).", rec.version, r.version)
+	}
+	return fmt.Sprintf("Smallest version with no known advisory: %s.", rec.version)
 }
 
 var lessonIDs sync.Map // lesson rule -> lesson id

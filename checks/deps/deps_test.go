@@ -47,7 +47,9 @@ func TestWorktreeFindingsWithFixedVersionsAndFixes(t *testing.T) {
 	cases := map[string]exp{
 		"lodash@4.17.15 GHSA-35jh-r3h4-6jhm": {"package-lock.json", checks.High, "4.17.21",
 			[]string{"npm install lodash@4.17.21", "package-lock.json"}, []string{"CVE-2021-23337"}, "npm", `"node_modules/lodash"`},
-		"lodash@4.17.15 GHSA-p6mc-m468-83gw": {"package-lock.json", checks.High, "4.17.21",
+		// Each finding keeps its own advisory's fix; the advice is the
+		// version clean of both.
+		"lodash@4.17.15 GHSA-p6mc-m468-83gw": {"package-lock.json", checks.High, "4.17.20",
 			[]string{"npm install lodash@4.17.21"}, []string{"CVE-2020-8203"}, "npm", `"node_modules/lodash"`},
 		// minimist comes in through mkdirp: an override, not an install.
 		"minimist@1.2.5 GHSA-xvch-5gv4-984h": {"package-lock.json", checks.Critical, "1.2.6",
@@ -208,6 +210,26 @@ reason = "patched in our fork"
 	if f := got["lodash@4.17.15 GHSA-p6mc-m468-83gw"]; !slices.Equal(f.Package.Fixed, []string{"4.17.20"}) {
 		t.Errorf("fixed %q, want [4.17.20] once GHSA-35jh is ignored", f.Package.Fixed)
 	}
+
+	// What the ignores hid is reported, with the entry and its reason (a
+	// whole-package ignore too: its package is still matched, to count).
+	type hidden struct{ finding, by, reason, where string }
+	var sup []hidden
+	for _, s := range res.Suppressed {
+		sup = append(sup, hidden{s.Finding.Package.Name + "@" + s.Finding.Package.Version + " " + s.Finding.Rule, s.By, s.Reason, s.Where})
+		if s.Finding.Fingerprint == "" || s.Finding.File == "" || s.Finding.Line == 0 {
+			t.Errorf("suppressed finding incomplete: %+v", s.Finding)
+		}
+	}
+	slices.SortFunc(sup, func(a, b hidden) int { return strings.Compare(a.finding, b.finding) })
+	wantSup := []hidden{
+		{"django@3.2.12 GHSA-p64x-8rxx-wf6q", checks.SuppressedByOSVConfig, "patched in our fork", "osv-scanner.toml:17"},
+		{"lodash@4.17.15 GHSA-35jh-r3h4-6jhm", checks.SuppressedByOSVConfig, "templates never take user input", "osv-scanner.toml:2"},
+		{"minimist@1.2.5 GHSA-xvch-5gv4-984h", checks.SuppressedByOSVConfig, "build-time only", "osv-scanner.toml:11"},
+	}
+	if !slices.Equal(sup, wantSup) {
+		t.Errorf("suppressed:\n got %+v\nwant %+v", sup, wantSup)
+	}
 }
 
 func TestInvalidOSVScannerTomlWarnsAndIsIgnored(t *testing.T) {
@@ -238,16 +260,7 @@ func TestPathsModeOutsideARepository(t *testing.T) {
 	writeDB(t, db, "PyPI")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"app/requirements.txt": "Django==3.2.12\n"})
-	ctx := context.Background()
-	src, err := checks.NewPathsSource(ctx, dir, []string{"app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := New(Options{DBDir: db, Offline: true}).Run(ctx, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := byRule(res.Findings)
+	got := byRule(scanPaths(t, dir, []string{"app"}, Options{DBDir: db, Offline: true}).Findings)
 	f, ok := got["django@3.2.12 GHSA-p64x-8rxx-wf6q"]
 	if !ok || f.File != "app/requirements.txt" || f.Line != 1 {
 		t.Fatalf("paths scan: %q %+v", keys(got), f)
@@ -273,7 +286,7 @@ func TestUnreadableLockfileWarns(t *testing.T) {
 	writeDB(t, db, "npm")
 	repo := newRepo(t, map[string]string{"package-lock.json": `{"lockfileVersion": 3, "packages": {`})
 	res := scanRepo(t, repo, checks.ModeWorktree, Options{DBDir: db, Offline: true})
-	if len(res.Findings) != 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "package-lock.json: cannot read") {
+	if len(res.Findings) != 0 || len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "deps: package-lock.json was NOT checked: cannot read it as javascript/packagelockjson: ") {
 		t.Fatalf("broken lockfile: %+v", res)
 	}
 }

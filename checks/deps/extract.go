@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +50,10 @@ import (
 	"github.com/google/osv-scalibr/extractor/filesystem/sbom/cdx"
 	"github.com/google/osv-scalibr/extractor/filesystem/sbom/spdx"
 	scalibrfs "github.com/google/osv-scalibr/fs"
+	"github.com/google/osv-scalibr/inventory"
+	scalibrlog "github.com/google/osv-scalibr/log"
+
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // extractorCtors are the extractors osv-scanner v2.5.0 enables for
@@ -139,10 +147,11 @@ func isDependencyFile(p string) bool {
 
 // extractFile runs the extractors of one file over its content. fsys is
 // rooted at root and serves the files an extractor reads beside it (go.sum,
-// requirement includes, npm-shrinkwrap.json).
-func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, content []byte) ([]*extractor.Package, []string, error) {
+// requirement includes, npm-shrinkwrap.json). Each extractor that fails,
+// or crashes, on the file is one problem.
+func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, content []byte) ([]*extractor.Package, []readProblem, error) {
 	var pkgs []*extractor.Package
-	var problems []string
+	var problems []readProblem
 	for _, e := range extractorsFor(rel) {
 		if isNpmLockExtractor(e) {
 			if chunked, ok := extractNpmLockChunked(ctx, e, fsys, root, rel, content, npmChunk); ok {
@@ -153,12 +162,12 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 				continue
 			}
 		}
-		inv, err := e.Extract(ctx, scanInput(fsys, root, rel, content))
+		inv, err := runExtractor(ctx, e, scanInput(fsys, root, rel, content))
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
 		if err != nil {
-			problems = append(problems, rel+": cannot read as "+e.Name()+": "+err.Error())
+			problems = append(problems, readProblem{reader: e.Name(), why: shortError(err)})
 			continue
 		}
 		for _, p := range inv.Packages {
@@ -171,6 +180,66 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 	}
 	return pkgs, problems, nil
 }
+
+// readProblem is an extractor that could not read a file, and why.
+type readProblem struct{ reader, why string }
+
+// regenerate says how to write each kind of lockfile anew. A lockfile that
+// osv-scanner's reader (secfirst's too) cannot read is usually one an old
+// tool wrote (a 2019 package-lock.json with "resolved": false) or a merge
+// gone wrong: the tool of today writes one both can read.
+var regenerate = map[string]string{
+	packagelockjson.Name:  "regenerate it with a current npm (`npm install --package-lock-only`)",
+	yarnlock.Name:         "regenerate it with `yarn install`",
+	pnpmlock.Name:         "regenerate it with `pnpm install --lockfile-only`",
+	bunlock.Name:          "regenerate it with `bun install --lockfile-only`",
+	gomod.Name:            "fix it with `go mod tidy`",
+	poetrylock.Name:       "regenerate it with `poetry lock`",
+	uvlock.Name:           "regenerate it with `uv lock`",
+	pipfilelock.Name:      "regenerate it with `pipenv lock`",
+	pdmlock.Name:          "regenerate it with `pdm lock`",
+	cargolock.Name:        "regenerate it with `cargo generate-lockfile`",
+	composerlock.Name:     "regenerate it with `composer update --lock`",
+	gemfilelock.Name:      "regenerate it with `bundle lock`",
+	pubspec.Name:          "regenerate it with `dart pub get`",
+	mixlock.Name:          "regenerate it with `mix deps.get`",
+	gradlelockfile.Name:   "regenerate it with `gradle dependencies --write-locks`",
+	packageslockjson.Name: "regenerate it with `dotnet restore --force-evaluate`",
+}
+
+// String is the problem as a warning says it, with how to fix the file.
+func (p readProblem) String() string {
+	hint, ok := regenerate[p.reader]
+	if !ok {
+		hint = "fix it, or write it anew with the tool that made it"
+	}
+	return fmt.Sprintf("cannot read it as %s: %s. osv-scanner cannot read it either: %s, and commit it.", p.reader, strings.TrimSuffix(p.why, "."), hint)
+}
+
+// runExtractor runs one of osv-scalibr's extractors, turning a crash into
+// an error: a reader that panics on one malformed file (pubspec.lock holding
+// only "~" did) must cost that file, not the whole dependency check.
+func runExtractor(ctx context.Context, e filesystem.Extractor, in *filesystem.ScanInput) (inv inventory.Inventory, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			inv, err = inventory.Inventory{}, fmt.Errorf("the reader crashed: %v", r)
+		}
+	}()
+	return e.Extract(ctx, in)
+}
+
+// shortError is an extractor's error as one bounded line: parsers quote the
+// file's text in their errors, and a warning is no place for a whole line
+// of a lockfile.
+func shortError(err error) string {
+	s := strings.Join(strings.Fields(err.Error()), " ")
+	if r := []rune(s); len(r) > maxErrorRunes {
+		s = string(r[:maxErrorRunes]) + "…"
+	}
+	return s
+}
+
+const maxErrorRunes = 160
 
 // scanInput is what an extractor reads: content as the file rel of the
 // tree fsys rooted at root.
@@ -205,17 +274,39 @@ type memFile struct {
 func (f *memFile) Stat() (fs.FileInfo, error) { return f.info, nil }
 func (f *memFile) Close() error               { return nil }
 
-// blobFS is the repository as a source sees it (the index in staged mode),
-// for the extractors that open files beside the one they parse. Files are
-// read on demand through read and kept.
+// blobFS is the repository as a source sees it (the index in staged mode,
+// the working tree's regular files otherwise), for the extractors that open
+// files beside the one they parse and for osv-scanner.toml and the project
+// manifests. Files are read on demand through read and kept. A file read
+// refuses (a symlink, a device, a file over the size limit) is recorded, so
+// the check can name it in a warning: extractors take any error as "absent".
 type blobFS struct {
-	read  func(rel string) ([]byte, error)
-	mu    sync.Mutex
-	files map[string][]byte
+	read func(rel string) ([]byte, error)
+	// dir is the folder names are shown under ("" for the repository root).
+	dir     string
+	mu      sync.Mutex
+	files   map[string][]byte
+	refused map[string]error
 }
 
 func newBlobFS(read func(rel string) ([]byte, error)) *blobFS {
-	return &blobFS{read: read, files: map[string][]byte{}}
+	return &blobFS{read: read, files: map[string][]byte{}, refused: map[string]error{}}
+}
+
+// diskFS serves the regular files under root, each at most
+// maxDependencyFile bytes, never through a symlink (internal/safefile).
+func diskFS(root, shownDir string) *blobFS {
+	b := newBlobFS(func(rel string) ([]byte, error) { return safefile.ReadInRoot(root, rel, maxDependencyFile) })
+	b.dir = shownDir
+	return b
+}
+
+// shown is the name of a file of this tree as findings and warnings give it.
+func (b *blobFS) shown(name string) string {
+	if b.dir == "" {
+		return name
+	}
+	return filepath.ToSlash(filepath.Join(b.dir, filepath.FromSlash(name)))
 }
 
 func (b *blobFS) get(name string) ([]byte, error) {
@@ -234,6 +325,7 @@ func (b *blobFS) get(name string) ([]byte, error) {
 	if err != nil {
 		b.files[name] = nil
 		if !errors.Is(err, fs.ErrNotExist) {
+			b.refused[name] = err
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
@@ -243,6 +335,47 @@ func (b *blobFS) get(name string) ([]byte, error) {
 	}
 	b.files[name] = data
 	return data, nil
+}
+
+// refuse records that a file exists but is not read (a staged symlink).
+func (b *blobFS) refuse(name string, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.files[name] = nil
+	b.refused[name] = err
+}
+
+// refusals are warnings naming the files of this tree that were asked for
+// and not read, in name order.
+func (b *blobFS) refusals() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	names := make([]string, 0, len(b.refused))
+	for n := range b.refused {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, fmt.Sprintf("deps: %s was skipped: %s", b.shown(n), skipReason(b.refused[n])))
+	}
+	return out
+}
+
+// skipReason says why a dependency file was not read.
+func skipReason(err error) string {
+	var tooLarge *safefile.TooLargeError
+	switch {
+	case errors.Is(err, errStagedSymlink):
+		return "staged as a symbolic link (secfirst never follows one)"
+	case errors.As(err, &tooLarge):
+		return "it is larger than " + safefile.Size(tooLarge.Limit)
+	case errors.Is(err, safefile.ErrNotRegular):
+		return "not a regular file (secfirst never follows a symbolic link or reads a device)"
+	case errors.Is(err, safefile.ErrOutside):
+		return "it is reached through a symbolic link (secfirst reads only files inside the repository)"
+	}
+	return shortError(err)
 }
 
 func (b *blobFS) put(name string, data []byte) {
@@ -285,3 +418,22 @@ func (b *blobFS) ReadDir(name string) ([]fs.DirEntry, error) {
 }
 
 var _ scalibrfs.FS = (*blobFS)(nil)
+
+// osv-scalibr logs through the standard logger by default, and its readers
+// log lines of the file they fail on ("Failed to determine version of
+// <line> while parsing a yarn.lock"): text from the repository, printed raw
+// on the hook's stderr. secfirst reports what it could not read as
+// warnings instead, so the library's log is switched off.
+func init() { scalibrlog.SetLogger(quietLog{}) }
+
+// quietLog is osv-scalibr's logger, silent.
+type quietLog struct{}
+
+func (quietLog) Errorf(string, ...any) {}
+func (quietLog) Error(...any)          {}
+func (quietLog) Warnf(string, ...any)  {}
+func (quietLog) Warn(...any)           {}
+func (quietLog) Infof(string, ...any)  {}
+func (quietLog) Info(...any)           {}
+func (quietLog) Debugf(string, ...any) {}
+func (quietLog) Debug(...any)          {}

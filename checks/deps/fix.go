@@ -87,6 +87,8 @@ func (m *manifestCache) get(fsys scalibrfs.FS, dir, eco string) map[string]bool 
 // is asked for), and the project manifest beside other lockfiles.
 func directnessOf(r *pkgRec, m *manifestCache) directness {
 	switch {
+	case r.kind == gomod.Name && path.Base(r.file) == "go.sum":
+		return transitive // listed by go.sum alone: required by another module
 	case r.kind == gomod.Name:
 		if r.line > 0 {
 			if l := lineText(r.content, r.line); strings.Contains(l, "// indirect") {
@@ -180,11 +182,20 @@ func lessonRule(fixed string, d directness) string {
 	return "deps/direct"
 }
 
-// fixText says how to move to the fixed version in this package's ecosystem.
-func fixText(r *pkgRec, fixed string, d directness) string {
+// fixText says how to move to the recommended version in this package's
+// ecosystem; now is the number of advisory groups of the current version.
+// When no version is free of known advisories it says which ones remain
+// and what the upgrade still buys.
+func fixText(r *pkgRec, rec recommendation, now int, d directness) string {
 	n := r.name
+	fixed := rec.version
 	if fixed == "" {
 		return fmt.Sprintf("No fixed version of %s yet: remove it or replace it with a maintained alternative, or, if the vulnerable code is unreachable in your use, accept the risk with an [[ignore]] entry in .secfirst.toml (a reason and an expiry date) and watch the advisory for a fix.", n)
+	}
+	lead := ""
+	if len(rec.remaining) > 0 {
+		lead = fmt.Sprintf("No version of %s is free of known advisories: %s fixes %d of the %d advisories of %s and leaves %s (no fix yet: replace %s, or accept the risk with an expiring [[ignore]] in .secfirst.toml). ",
+			n, fixed, now-len(rec.remaining), now, r.version, strings.Join(rec.remaining, ", "), n)
 	}
 	lock := path.Base(r.file)
 	var how string
@@ -196,14 +207,16 @@ func fixText(r *pkgRec, fixed string, d directness) string {
 		if !strings.HasPrefix(v, "v") {
 			v = "v" + v
 		}
-		if n == "stdlib" {
+		lock = "go.mod and go.sum"
+		switch {
+		case n == "stdlib":
 			how = fmt.Sprintf("Build with Go %s or later (raise the toolchain line in go.mod: `go get toolchain@go%s`).", fixed, fixed)
-		} else {
-			how = fmt.Sprintf("Run `go get %s@%s && go mod tidy`", n, v)
-			if d == transitive {
-				how += " (an indirect dependency: the requirement in go.mod raises it for the whole build)"
-			}
-			how += "."
+		case path.Base(r.file) == "go.sum":
+			how = fmt.Sprintf("Run `go get %s@%s && go mod tidy` (an indirect dependency that go.mod does not list, as modules before Go 1.17 do: the requirement go get adds raises it for the whole build).", n, v)
+		case d == transitive:
+			how = fmt.Sprintf("Run `go get %s@%s && go mod tidy` (an indirect dependency: the requirement in go.mod raises it for the whole build).", n, v)
+		default:
+			how = fmt.Sprintf("Run `go get %s@%s && go mod tidy`.", n, v)
 		}
 	case "PyPI":
 		how = pypiFix(r, n, fixed, d)
@@ -242,7 +255,7 @@ func fixText(r *pkgRec, fixed string, d directness) string {
 	default:
 		how = fmt.Sprintf("Upgrade %s to %s or later.", n, fixed)
 	}
-	return how + " Then commit the updated " + lock + "."
+	return lead + how + " Then commit the updated " + lock + "."
 }
 
 func npmFix(r *pkgRec, n, fixed string, d directness) string {

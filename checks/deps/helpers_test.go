@@ -17,8 +17,14 @@ import (
 // local layout under dir, for each ecosystem given.
 func writeDB(t testing.TB, dir string, ecos ...string) {
 	t.Helper()
+	writeDBFrom(t, dir, "osv", ecos...)
+}
+
+// writeDBFrom does it for testdata/<tree>/<eco>/.
+func writeDBFrom(t testing.TB, dir, tree string, ecos ...string) {
+	t.Helper()
 	for _, eco := range ecos {
-		files, err := filepath.Glob(filepath.Join("testdata", "osv", eco, "*.json"))
+		files, err := filepath.Glob(filepath.Join("testdata", tree, eco, "*.json"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no advisories for %s in testdata", eco)
 		}
@@ -132,12 +138,26 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 
 func scanRepo(t testing.TB, repo string, mode checks.Mode, opts Options) checks.Result {
 	t.Helper()
-	ctx := context.Background()
-	src, err := checks.NewRepoSource(ctx, repo, mode)
+	src, err := checks.NewRepoSource(context.Background(), repo, mode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := New(opts).Run(ctx, src)
+	return runCheck(t, src, opts)
+}
+
+// scanPaths runs the check over PATHs given on the command line in cwd.
+func scanPaths(t testing.TB, cwd string, paths []string, opts Options) checks.Result {
+	t.Helper()
+	src, err := checks.NewPathsSource(context.Background(), cwd, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runCheck(t, src, opts)
+}
+
+func runCheck(t testing.TB, src *checks.Source, opts Options) checks.Result {
+	t.Helper()
+	res, err := New(opts).Run(context.Background(), src)
 	if err != nil {
 		t.Fatalf("deps check: %v", err)
 	}

@@ -1,6 +1,8 @@
 package deps
 
 import (
+	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,7 +104,7 @@ func TestNoFixedVersionYet(t *testing.T) {
 	}
 	f := res.Findings[0]
 	if len(f.Package.Fixed) != 0 || !strings.Contains(f.Fix, "No fixed version of left-pad yet") ||
-		!strings.Contains(f.Message, "No fixed version yet") || f.Severity != checks.High {
+		!strings.Contains(f.Message, "No fixed version of this advisory yet.") || f.Severity != checks.High {
 		t.Errorf("no-fix finding: %+v", f)
 	}
 }
@@ -165,5 +167,76 @@ func TestSeverityRules(t *testing.T) {
 	g = groupVulns([]*osvpb.Vulnerability{v("GO-2099-0001")})
 	if s, b := groupSeverity(g[0], func(string) *osvpb.Vulnerability { return nil }); s != checks.High || b.kind != "unscored" {
 		t.Errorf("unscored: %s %+v", s, b)
+	}
+}
+
+func TestCorruptIndexIsRebuilt(t *testing.T) {
+	want := []string{"lodash@4.17.15 GHSA-35jh-r3h4-6jhm", "lodash@4.17.15 GHSA-p6mc-m468-83gw", "minimist@1.2.5 GHSA-xvch-5gv4-984h"}
+	garble := map[string]func(t *testing.T, ix []byte) []byte{
+		"truncated": func(t *testing.T, ix []byte) []byte { return ix[:len(ix)-7] },
+		"a package name": func(t *testing.T, ix []byte) []byte {
+			// Key strings are stored one after the other, sorted.
+			i := bytes.Index(ix, []byte("lodashlodash-es"))
+			if i < 0 {
+				t.Fatal("no lodash key in the index")
+			}
+			ix[i+5] = 'x'
+			return ix
+		},
+		"an advisory's place in the zip": func(t *testing.T, ix []byte) []byte {
+			for i := range 5 { // every entry's offset
+				ix[headerSize+i*entrySize] ^= 0x40
+			}
+			return ix
+		},
+		"the references": func(t *testing.T, ix []byte) []byte {
+			le := binary.LittleEndian
+			nEntries, nKeys, nRefs := int(le.Uint32(ix[64:])), int(le.Uint32(ix[68:])), int(le.Uint32(ix[72:]))
+			refs := headerSize + nEntries*entrySize + nKeys*keySize
+			for i := range nRefs { // each points at its neighbour
+				p := refs + 4*i
+				le.PutUint32(ix[p:], le.Uint32(ix[p:])^1)
+			}
+			return ix
+		},
+		"the header": func(t *testing.T, ix []byte) []byte { ix[64]++; return ix },
+	}
+	for name, change := range garble {
+		t.Run(name, func(t *testing.T) {
+			db := t.TempDir()
+			writeDB(t, db, "npm")
+			files := projectFiles(t)
+			repo := newRepo(t, map[string]string{"package.json": files["package.json"], "package-lock.json": files["package-lock.json"]})
+			opts := Options{DBDir: db, Offline: true}
+			if k := keys(byRule(scanRepo(t, repo, checks.ModeWorktree, opts).Findings)); !slices.Equal(k, want) {
+				t.Fatalf("before: %q", k)
+			}
+			ixPath := filepath.Join(filepath.Dir(ZipPath(db, "npm")), indexFileName)
+			data, err := os.ReadFile(ixPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(ixPath, change(t, data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res := scanRepo(t, repo, checks.ModeWorktree, opts)
+			if k := keys(byRule(res.Findings)); !slices.Equal(k, want) || len(res.Warnings) != 0 {
+				t.Fatalf("after the index was garbled: findings %q warnings %q", k, res.Warnings)
+			}
+			// The index on disk was replaced by a good one.
+			d, err := openDatabase(db, "npm")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if d.indexBuilt {
+				t.Error("the index was not rebuilt on disk")
+			}
+			for _, name := range []string{"lodash", "minimist"} {
+				if _, err := d.index.lookup(name); err != nil {
+					t.Errorf("%s: %v in the rebuilt index", name, err)
+				}
+			}
+		})
 	}
 }

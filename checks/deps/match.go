@@ -267,16 +267,19 @@ func groupSeverity(g *group, lookup func(id string) *osvpb.Vulnerability) (check
 	return checks.High, severityBasis{kind: "unscored", score: -1}
 }
 
-// smallestFix returns the smallest version, above the package's own, that
-// no advisory in vulns affects: the candidates are the "fixed" events of the
-// advisories' ranges for this package, ordered by scalibr's semantic version
-// ordering for the ecosystem, and each candidate is checked with
-// osv-scanner's matcher. "" means no release fixes them all yet.
-func smallestFix(pkg *extractor.Package, eco osvecosystem.Parsed, name string, vulns []*osvpb.Vulnerability) string {
+// fixCandidates are the versions above the package's own at which an
+// advisory's affected range ends: the "fixed" events of the advisories'
+// ECOSYSTEM and SEMVER ranges for this package, in ascending order by
+// osv-scalibr's version semantics for the ecosystem. A version that no
+// advisory affects, if there is one above the package's own, starts at one
+// of them: an affected range only ends at a fixed event. (A range that ends
+// with last_affected ends at the release after it, which OSV does not name;
+// an advisory that lists affected versions names no fix at all.)
+func fixCandidates(pkg *extractor.Package, eco osvecosystem.Parsed, name string, vulns []*osvpb.Vulnerability) []string {
 	ecoName := string(eco.Ecosystem)
 	current, err := semantic.Parse(pkg.Version, ecoName)
 	if err != nil {
-		return ""
+		return nil
 	}
 	seen := map[string]bool{}
 	var candidates []string
@@ -313,14 +316,68 @@ func smallestFix(pkg *extractor.Package, eco osvecosystem.Parsed, name string, v
 		c, err := a.CompareStr(candidates[j])
 		return err == nil && c < 0
 	})
-	for _, c := range candidates {
-		probe := *pkg
-		probe.Version = c
-		if len(affecting(vulns, &probe)) == 0 {
+	return candidates
+}
+
+// at is the package at another version, for the matcher.
+func at(pkg *extractor.Package, version string) *extractor.Package {
+	probe := *pkg
+	probe.Version = version
+	return &probe
+}
+
+// smallestFix is the fix of one advisory group: the smallest candidate
+// version that osv-scanner's matcher finds affected by none of vulns. ""
+// means the group names no fixed version.
+func smallestFix(pkg *extractor.Package, eco osvecosystem.Parsed, name string, vulns []*osvpb.Vulnerability) string {
+	for _, c := range fixCandidates(pkg, eco, name, vulns) {
+		if len(affecting(vulns, at(pkg, c))) == 0 {
 			return c
 		}
 	}
 	return ""
+}
+
+// recommendation is the version a package's findings advise upgrading to.
+type recommendation struct {
+	// version is "" when no known version has fewer advisories than the
+	// package's own.
+	version string
+	// remaining are the advisory groups that still affect version (none
+	// when it is clean), by rule id.
+	remaining []string
+	// complete is false when only the advisories of the package's own
+	// version were known (the OSV API answers those): version then fixes
+	// them, and later advisories were not looked up.
+	complete bool
+}
+
+// recommend chooses the version to upgrade to: the smallest version above
+// the package's own that no advisory in all affects, as osv-scanner's
+// matcher decides for each candidate. When every candidate is still
+// affected (an advisory with no fix), the smallest candidate affected by
+// the fewest advisory groups, if that is fewer than now. all is every
+// advisory of the package's name in the database, affecting it now or not:
+// a fix for today's advisories can be hit by another one (advisory A fixed
+// in 2.0, advisory B affecting 1.5 to 2.1: from 1.0, 2.1 is the answer).
+func recommend(r *pkgRec, all []*osvpb.Vulnerability, now int, complete bool) recommendation {
+	best := recommendation{complete: complete}
+	fewest := now
+	for _, c := range fixCandidates(r.pkg, r.eco, r.name, all) {
+		groups := groupVulns(affecting(all, at(r.pkg, c)))
+		if len(groups) >= fewest {
+			continue
+		}
+		fewest = len(groups)
+		best.version, best.remaining = c, nil
+		for _, g := range groups {
+			best.remaining = append(best.remaining, ruleID(g))
+		}
+		if fewest == 0 {
+			break
+		}
+	}
+	return best
 }
 
 // summaryOf is the one-line description of a group: the summary, else the

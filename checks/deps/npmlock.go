@@ -194,7 +194,7 @@ func extractNpmLockChunked(ctx context.Context, e filesystem.Extractor, fsys sca
 	byKey := map[string]*extractor.Package{}
 	for _, part := range npmChunks(entries, size) {
 		chunk, lineIn := npmLockChunk(part)
-		inv, err := e.Extract(ctx, scanInput(fsys, root, rel, chunk))
+		inv, err := runExtractor(ctx, e, scanInput(fsys, root, rel, chunk))
 		if err != nil || ctx.Err() != nil {
 			return nil, false
 		}

@@ -79,7 +79,7 @@ func Ecosystems(ctx context.Context, src *checks.Source) ([]string, error) {
 	if err != nil || len(files) == 0 {
 		return nil, err
 	}
-	locks, err := readLockfiles(ctx, src, files)
+	locks, _, err := readLockfiles(ctx, src, files)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,9 @@ func Ecosystems(ctx context.Context, src *checks.Source) ([]string, error) {
 	}
 	set := map[string]bool{}
 	for _, r := range recs {
-		set[r.ecosystem] = true
+		if !r.cfg.ignorePackage(r) {
+			set[r.ecosystem] = true
+		}
 	}
 	out := make([]string, 0, len(set))
 	for e := range set {

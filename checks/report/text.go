@@ -3,11 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // Styles colour the text report; a renderer without colour makes them plain.
@@ -44,63 +46,134 @@ func (s Styles) SeverityLabel(sev checks.Severity) string {
 }
 
 // WriteText writes the report for a person: findings grouped by file, each
-// with what, where, the fix and the lesson; then warnings and a summary.
+// with what, where, the fix and the lesson; then a summary that says how
+// many findings were suppressed and whether a check could not run. Every
+// piece of repository data passes through termtext. Warnings are
+// diagnostics: WriteWarnings writes them, for standard error.
 func WriteText(w io.Writer, r *checks.Report, st Styles) error {
 	p := &printer{w: w}
 	file := "\x00"
 	for _, f := range r.Findings {
 		if f.File != file {
 			file = f.File
-			p.printf("\n%s\n", st.File.Render(file))
+			p.printf("\n%s\n", st.File.Render(termtext.Line(file)))
 		}
 		where := ""
 		if f.Line > 0 {
 			where = fmt.Sprintf("line %d  ", f.Line)
 		}
 		if f.Commit != "" {
-			where += fmt.Sprintf("commit %s  ", f.Commit[:min(12, len(f.Commit))])
+			where += fmt.Sprintf("commit %s  ", termtext.Line(f.Commit[:min(12, len(f.Commit))]))
 		}
 		block := ""
 		if f.Blocking {
 			block = st.Bold.Render(" [blocking]")
 		}
-		p.printf("  %s %s%s\n", st.SeverityLabel(f.Severity), st.Bold.Render(f.Title), block)
-		p.printf("           %s%s\n", st.Dim.Render(where), st.Dim.Render(f.Check+" · "+f.Rule))
-		p.printf("           %s\n", f.Message)
+		p.printf("  %s %s%s\n", st.SeverityLabel(f.Severity), st.Bold.Render(termtext.Line(f.Title)), block)
+		p.printf("           %s%s\n", st.Dim.Render(where), st.Dim.Render(termtext.Line(f.Check+" · "+f.Rule)))
+		p.printf("           %s\n", termtext.Line(f.Message))
 		if f.Package != nil && len(f.Package.Fixed) > 0 {
-			p.printf("           fixed in: %s\n", strings.Join(f.Package.Fixed, ", "))
+			p.printf("           fixed in: %s\n", termtext.Line(strings.Join(f.Package.Fixed, ", ")))
 		}
-		p.printf("           fix: %s\n", f.Fix)
-		p.printf("           learn: secfirst learn %s   ignore: fingerprint %s\n", f.Lesson, f.Fingerprint)
+		p.printf("           fix: %s\n", termtext.Line(f.Fix))
+		p.printf("           learn: secfirst learn %s   ignore: fingerprint %s\n", termtext.Line(f.Lesson), termtext.Line(f.Fingerprint))
 	}
-	if len(r.Warnings) > 0 {
+	if len(r.Findings) > 0 {
 		p.printf("\n")
-		for _, warn := range r.Warnings {
-			p.printf("%s %s\n", st.Warn.Render("warning:"), warn)
-		}
 	}
-	p.printf("\n%s\n", SummaryLine(r, st))
+	p.printf("%s\n", SummaryLine(r, st))
 	return p.err
 }
 
-// SummaryLine is one line: "2 findings (1 high, 1 medium), 1 blocking" or
-// "no findings".
+// WriteWarnings writes the report's warnings, one "secfirst: warning: ..."
+// line each, for standard error. The errors of checks that could not run
+// are not among them: the caller makes them its exit status's cause.
+func WriteWarnings(w io.Writer, r *checks.Report, st Styles) error {
+	p := &printer{w: w}
+	for _, warn := range append(checkWarnings(r), r.PolicyWarnings...) {
+		p.printf("%s %s\n", st.Warn.Render("secfirst: warning:"), termtext.Line(warn))
+	}
+	return p.err
+}
+
+// SummaryLine is one line: "secfirst: 2 findings (1 high, 1 medium), 1
+// blocking." or "secfirst: no findings (staged scan).", then how many
+// findings were suppressed and by what, and whether the scan is incomplete.
 func SummaryLine(r *checks.Report, st Styles) string {
 	s := r.Summary
+	var line string
 	if s.Total() == 0 {
-		return st.OK.Render(fmt.Sprintf("secfirst: no findings (%s scan).", r.Mode))
+		line = fmt.Sprintf("secfirst: no findings (%s scan)", r.Mode)
+		if r.Incomplete() {
+			line += " from the checks that ran"
+		}
+		line = st.OK.Render(line)
+	} else {
+		var parts []string
+		for _, sev := range checks.Severities {
+			if n := s.Count(sev); n > 0 {
+				parts = append(parts, st.Severity[sev].Render(fmt.Sprintf("%d %s", n, sev)))
+			}
+		}
+		line = fmt.Sprintf("secfirst: %d %s (%s), %d blocking", s.Total(), plural(s.Total(), "finding", "findings"), strings.Join(parts, ", "), s.Blocking)
 	}
-	var parts []string
-	for _, sev := range checks.Severities {
-		if n := s.Count(sev); n > 0 {
-			parts = append(parts, st.Severity[sev].Render(fmt.Sprintf("%d %s", n, sev)))
+	if sup := SuppressedText(r.Suppressed); sup != "" {
+		line += "; " + sup
+	}
+	if n := len(r.Errors); n > 0 {
+		line += "; " + st.Warn.Render(fmt.Sprintf("INCOMPLETE: %d %s could not run", n, plural(n, "check", "checks")))
+	}
+	return line + "."
+}
+
+// suppressedBy names what hid findings, in the order outputs list them.
+var suppressedBy = []struct{ by, label string }{
+	{checks.SuppressedByPolicy, "by " + checks.PolicyFile},
+	{checks.SuppressedByGitleaksIgnore, "by .gitleaksignore"},
+	{checks.SuppressedByInline, "by inline comments"},
+	{checks.SuppressedByOSVConfig, "by osv-scanner.toml"},
+}
+
+// suppressedByLabel names what hid a finding: "by .secfirst.toml".
+func suppressedByLabel(by string) string {
+	for _, b := range suppressedBy {
+		if b.by == by {
+			return b.label
 		}
 	}
-	noun := "findings"
-	if s.Total() == 1 {
-		noun = "finding"
+	return "by " + by
+}
+
+// SuppressedText says how many findings were suppressed and by what: "3
+// suppressed (2 by .secfirst.toml, 1 by inline comments)"; "" when none.
+func SuppressedText(sups []checks.Suppression) string {
+	if len(sups) == 0 {
+		return ""
 	}
-	return fmt.Sprintf("secfirst: %d %s (%s), %d blocking.", s.Total(), noun, strings.Join(parts, ", "), s.Blocking)
+	sum := checks.SummarizeSuppressed(sups)
+	var parts []string
+	for _, b := range suppressedBy {
+		if n := sum.By[b.by]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, b.label))
+			delete(sum.By, b.by)
+		}
+	}
+	other := make([]string, 0, len(sum.By))
+	for by := range sum.By {
+		other = append(other, by)
+	}
+	sort.Strings(other)
+	for _, by := range other {
+		parts = append(parts, fmt.Sprintf("%d by %s", sum.By[by], termtext.Line(by)))
+	}
+	return fmt.Sprintf("%d suppressed (%s)", sum.Total, strings.Join(parts, ", "))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 type printer struct {

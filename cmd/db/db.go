@@ -112,6 +112,12 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 			if tty {
 				fmt.Fprint(errOut, "\r\033[K")
 			}
+			if p.Advisories == 0 {
+				// Not an error (the download is what the server holds), but
+				// never mistaken for a clean bill of health: scans say so too.
+				fmt.Fprintf(errOut, "%s: warning: the download holds no advisories; scans will report %s packages as NOT checked\n", p.Ecosystem, p.Ecosystem)
+				break
+			}
 			fmt.Fprintf(errOut, "%s: %d advisories, indexed\n", p.Ecosystem, p.Advisories)
 		case tty:
 			fmt.Fprintf(errOut, "\r\033[K%s: %s", p.Ecosystem, sizes(p))

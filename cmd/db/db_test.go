@@ -106,6 +106,21 @@ func TestUpdateDownloadsTheRepositorysEcosystems(t *testing.T) {
 	}
 }
 
+func TestUpdateWarnsOfADatabaseWithoutAdvisories(t *testing.T) {
+	var empty bytes.Buffer
+	zip.NewWriter(&empty).Close()
+	srv, _ := localBucket(t, map[string][]byte{"npm": empty.Bytes()})
+	ios, _, _, stderr := iostreams.Test()
+	err := RunUpdate(context.Background(), &UpdateOptions{IO: ios, Dir: t.TempDir(), DB: t.TempDir(), Ecosystems: []string{"npm"},
+		baseURL: srv.URL, httpClient: srv.Client()})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if want := "npm: warning: the download holds no advisories; scans will report npm packages as NOT checked\n"; !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("stderr %q, want it to end with %q", stderr, want)
+	}
+}
+
 func TestUpdateNamedEcosystemsAndEnvironment(t *testing.T) {
 	srv, requests := localBucket(t, map[string][]byte{"PyPI": osvZip(t, "PyPI"), "Go": osvZip(t, "Go")})
 	dbDir := t.TempDir()

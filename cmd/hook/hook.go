@@ -5,6 +5,7 @@ package hook
 import (
 	"context"
 	"errors"
+	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks/report"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/scan"
 	"github.com/secfirst-dev/secfirst/hooks"
 )
 
@@ -24,8 +26,13 @@ type Options struct {
 	// Hook is pre-commit or pre-push.
 	Hook string
 	// Args are the arguments git passes the hook (pre-push: the remote's
-	// name and URL); secfirst reads the refs from standard input instead.
+	// name and URL; secfirst reads the refs from standard input instead),
+	// or the file names the pre-commit framework passes (pre-commit).
 	Args []string
+	// InCommit is true when git runs the hook for a commit (git sets
+	// GIT_INDEX_FILE for it); false when the pre-commit framework runs it
+	// by hand (`pre-commit run --all-files`, `--files`, in CI).
+	InCommit bool
 }
 
 // NewCmd builds `secfirst hook` and its subcommands.
@@ -39,6 +46,11 @@ pre-commit checks the staged changes (the index, as 'git commit' records it)
 with every enabled check; pre-push checks the commits being pushed for
 secrets. Findings at or above fail_on (.secfirst.toml, default high) stop git.
 Output goes to standard error, where git shows it.
+
+Given file names (the pre-commit framework passes them): during a commit,
+only the findings of the staged changes in those files; outside a commit
+(pre-commit run --all-files, --files, CI), a scan of those files as they are
+in the working tree, like 'secfirst scan FILE...'.
 
 Exit codes: 0 go ahead, 1 blocked, 2 not in a repository or a bad
 .secfirst.toml. A check that fails does not block unless strict = true.`,
@@ -58,7 +70,8 @@ Exit codes: 0 go ahead, 1 blocked, 2 not in a repository or a bad
 				if name == hooks.PreCommit {
 					fewerCollections()
 				}
-				return Run(c.Context(), &Options{IO: ios, Dir: wd, Hook: name, Args: args})
+				_, inCommit := os.LookupEnv("GIT_INDEX_FILE")
+				return Run(c.Context(), &Options{IO: ios, Dir: wd, Hook: name, Args: args, InCommit: inCommit})
 			},
 		})
 	}
@@ -76,7 +89,13 @@ func Run(ctx context.Context, opts *Options) error {
 	ro := hooks.RunOptions{Offline: offline()}
 	switch opts.Hook {
 	case hooks.PreCommit:
+		if len(opts.Args) > 0 && !opts.InCommit {
+			return runFiles(ctx, opts)
+		}
 		res, err = hooks.RunPreCommit(ctx, opts.Dir, ro)
+		if err == nil && len(opts.Args) > 0 {
+			res.OnlyFiles(opts.Args)
+		}
 	case hooks.PrePush:
 		res, err = hooks.RunPrePush(ctx, opts.Dir, opts.IO.In, ro)
 	default:
@@ -99,6 +118,16 @@ func Run(ctx context.Context, opts *Options) error {
 		return cmdutil.Silent(cmdutil.ExitFindings)
 	}
 	return nil
+}
+
+// runFiles scans the files the pre-commit framework passes outside a
+// commit, as they are in the working tree: an already committed secret is
+// found by `pre-commit run --all-files` instead of passing silently. The
+// report goes to standard error, as the hook's always does.
+func runFiles(ctx context.Context, opts *Options) error {
+	ios := *opts.IO
+	ios.Out = ios.ErrOut
+	return scan.Run(ctx, &scan.Options{IO: &ios, Dir: opts.Dir, Paths: opts.Args, Format: "text", Offline: offline()})
 }
 
 func verbOf(hook string) string {

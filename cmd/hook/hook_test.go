@@ -77,3 +77,53 @@ func TestOutsideARepository(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// The pre-commit framework passes file names. Outside a commit (`pre-commit
+// run --all-files`, CI) secfirst scans those files as they are: a secret
+// committed earlier is found instead of passing silently.
+func TestPreCommitWithFilesOutsideACommitScansThem(t *testing.T) {
+	hermetic(t)
+	r := gittest.New(t)
+	key := gittest.FakeAWSKey()
+	r.Write("old.env", "AWS_ACCESS_KEY_ID="+key+"\n")
+	r.Write("README.md", "demo\n")
+	r.Commit("committed without the hook")
+	files := []string{"README.md", "old.env"}
+
+	ios, _, out, errOut := iostreams.Test()
+	err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit", Args: files})
+	if cmdutil.Code(err) != cmdutil.ExitFindings || !strings.Contains(errOut.String(), "old.env\n") || !strings.Contains(errOut.String(), "aws-access-token") {
+		t.Fatalf("err = %v, want exit 1 with old.env's aws-access-token\n%s", err, errOut)
+	}
+	if out.Len() != 0 || strings.Contains(errOut.String(), key[4:]) {
+		t.Fatalf("stdout %q; stderr:\n%s", out, errOut)
+	}
+
+	// During a commit the same names mean the staged changes of those
+	// files: nothing is staged, nothing blocks.
+	ios, _, _, errOut = iostreams.Test()
+	if err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit", Args: files, InCommit: true}); err != nil {
+		t.Fatalf("commit with nothing staged: %v\n%s", err, errOut)
+	}
+}
+
+// During a commit, each run reports the findings of the files it was given:
+// pre-commit splits a long list over several runs, and honours its own
+// exclude filters.
+func TestPreCommitInACommitReportsTheFilesGiven(t *testing.T) {
+	hermetic(t)
+	r := gittest.New(t)
+	key := gittest.FakeGitHubToken()
+	r.Write("a.env", "GITHUB_TOKEN="+key+"\n")
+	r.Write("b.txt", "fine\n")
+	r.Git("add", ".")
+	ios, _, _, errOut := iostreams.Test()
+	if err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit", Args: []string{"b.txt"}, InCommit: true}); err != nil {
+		t.Fatalf("run on b.txt blocked on a.env's secret: %v\n%s", err, errOut)
+	}
+	ios, _, _, errOut = iostreams.Test()
+	err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit", Args: []string{"./a.env", "b.txt"}, InCommit: true})
+	if cmdutil.Code(err) != cmdutil.ExitFindings || !strings.Contains(errOut.String(), "a.env:1") {
+		t.Fatalf("err = %v, want a.env blocked\n%s", err, errOut)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // NewCmd builds `secfirst hooks` and its subcommands.
@@ -19,7 +20,8 @@ func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
 
 Hooks go where git looks for them: .git/hooks, the common directory of linked
 worktrees, a submodule's git directory, or core.hooksPath. A hook that is
-already there is kept and runs first; uninstall puts it back byte for byte.
+already there is kept and runs first, under its own name; uninstall puts it
+back byte for byte.
 With husky, secfirst adds its lines to .husky/<hook>; when the pre-commit
 framework or lefthook owns the hook, install prints the snippet for their
 configuration instead.`,
@@ -30,9 +32,11 @@ configuration instead.`,
 }
 
 // failure turns an error of the hooks package into one line and exit 2.
+// Its paths and file names come from the repository: termtext shows their
+// control bytes visibly.
 func failure(dir string, err error) error {
 	if hooks.IsNotARepository(err) {
-		return cmdutil.Failf("%s is not inside a git repository", dir)
+		return cmdutil.Failf("%s is not inside a git repository", termtext.Line(dir))
 	}
-	return cmdutil.Failf("%v", err)
+	return cmdutil.Failf("%s", termtext.Line(err.Error()))
 }

@@ -38,7 +38,7 @@ func TestInstallStatusUninstall(t *testing.T) {
 	if err := RunInstall(ctx, &InstallOptions{IO: ios, Dir: r.Dir, DryRun: true, Binary: "/usr/local/bin/secfirst"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "would") || !strings.Contains(out.String(), "pre-commit.secfirst-chained") {
+	if !strings.Contains(out.String(), "would") || !strings.Contains(out.String(), "secfirst-chained/pre-commit") {
 		t.Fatalf("dry run output:\n%s", out)
 	}
 	if b, _ := os.ReadFile(hookPath); string(b) != "#!/bin/sh\nexit 0\n" {
@@ -84,7 +84,7 @@ func TestInstallStatusUninstall(t *testing.T) {
 	if err := RunStatus(ctx, &StatusOptions{IO: ios, Dir: r.Dir, Format: "text"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "pre-commit  installed") || !strings.Contains(out.String(), "runs .git/hooks/pre-commit.secfirst-chained first") {
+	if !strings.Contains(out.String(), "pre-commit  installed") || !strings.Contains(out.String(), "runs .git/hooks/secfirst-chained/pre-commit first") {
 		t.Fatalf("status text:\n%s", out)
 	}
 
@@ -117,4 +117,73 @@ func TestBadInputExitsTwo(t *testing.T) {
 			t.Errorf("%s: err = %v, want exit 2 with one line", name, err)
 		}
 	}
+}
+
+// Paths shown by install, status, uninstall and their errors come from the
+// repository and its configuration: a control byte in them is shown, never
+// sent to the terminal. JSON keeps the exact path.
+func TestTextOutputShowsControlBytes(t *testing.T) {
+	hermetic(t)
+	r := gittest.New(t)
+	const hostile = "hooks\x1b]0;pwned\x07\u009b31m"
+	hooksDir := filepath.Join(t.TempDir(), hostile)
+	r.Git("config", "core.hooksPath", hooksDir)
+	if err := os.MkdirAll(hooksDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(hooksDir, "pre-commit"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	shown := `hooks\x1b]0;pwned\x07\u009b31m`
+	check := func(what, text string) {
+		t.Helper()
+		if strings.ContainsAny(text, "\x1b\x07\u009b") {
+			t.Fatalf("%s sends control bytes to the terminal:\n%q", what, text)
+		}
+		if !strings.Contains(text, shown) {
+			t.Fatalf("%s does not show the path visibly:\n%q", what, text)
+		}
+	}
+
+	ios, _, out, _ := iostreams.Test()
+	if err := RunInstall(ctx, &InstallOptions{IO: ios, Dir: r.Dir, Binary: "/usr/local/bin/secfirst"}); err != nil {
+		t.Fatal(err)
+	}
+	check("install", out.String())
+
+	ios, _, out, _ = iostreams.Test()
+	if err := RunStatus(ctx, &StatusOptions{IO: ios, Dir: r.Dir, Format: "text"}); err != nil {
+		t.Fatal(err)
+	}
+	check("status", out.String())
+
+	ios, _, out, _ = iostreams.Test()
+	if err := RunStatus(ctx, &StatusOptions{IO: ios, Dir: r.Dir, Format: "json"}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Hooks []struct{ Path string } `json:"hooks"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.Hooks[0].Path != filepath.Join(hooksDir, "pre-commit") {
+		t.Fatalf("JSON path = %+v (%v), want the exact path", doc.Hooks, err)
+	}
+
+	// A hook written over secfirst's, with the chained one still there: the
+	// next install refuses, naming both files.
+	if err := os.WriteFile(filepath.Join(hooksDir, "pre-commit"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, _ = iostreams.Test()
+	err := RunInstall(ctx, &InstallOptions{IO: ios, Dir: r.Dir, Binary: "/usr/local/bin/secfirst"})
+	if cmdutil.Code(err) != cmdutil.ExitFailure {
+		t.Fatalf("install over a conflict: %v", err)
+	}
+	check("install error", err.Error())
+
+	ios, _, out, _ = iostreams.Test()
+	if err := RunUninstall(ctx, &UninstallOptions{IO: ios, Dir: r.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	check("uninstall", out.String())
 }

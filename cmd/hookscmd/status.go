@@ -12,6 +12,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // StatusOptions are the flags of `secfirst hooks status`.
@@ -71,13 +72,17 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		if h.Installed {
 			state = ok.Render("installed    ")
 		}
-		line := fmt.Sprintf("%-11s %s  %s", h.Name, state, rep.Layout.Rel(h.Path))
+		// Paths and problems name files of the repository: they reach the
+		// terminal through termtext.
+		line := fmt.Sprintf("%-11s %s  %s", h.Name, state, termtext.Line(rep.Layout.Rel(h.Path)))
 		var extra []string
-		if h.Manager != "" {
+		if h.RunBy != "" {
+			extra = append(extra, h.RunBy)
+		} else if h.Manager != "" {
 			extra = append(extra, "via "+h.Manager.Title())
 		}
 		if h.Chained && h.ChainedPath != "" {
-			extra = append(extra, "runs "+rep.Layout.Rel(h.ChainedPath)+" first")
+			extra = append(extra, "runs "+termtext.Line(rep.Layout.Rel(h.ChainedPath))+" first")
 		} else if h.Chained {
 			extra = append(extra, "with other commands")
 		}
@@ -89,7 +94,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		}
 		fmt.Fprintln(out, line)
 		if h.Problem != "" {
-			fmt.Fprintf(out, "            %s %s\n", no.Render("problem:"), h.Problem)
+			fmt.Fprintf(out, "            %s %s\n", no.Render("problem:"), termtext.Line(h.Problem))
 		}
 		if !h.Installed && h.Manager == "" && h.Problem == "" {
 			fmt.Fprintf(out, "            %s\n", dim.Render("install: secfirst hooks install --hook "+h.Name))

@@ -60,7 +60,7 @@ func RunUninstall(ctx context.Context, opts *UninstallOptions) error {
 		return nil
 	}
 	if err := plan.Apply(); err != nil {
-		return cmdutil.Failf("%v", err)
+		return failure(opts.Dir, err)
 	}
 	writePlan(opts.IO, plan)
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/version"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // Options are the flags and arguments of `secfirst scan`.
@@ -46,10 +47,12 @@ reachable from HEAD. Given PATHs (files or folders, inside or outside a
 repository), scan those.
 
 Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
-2 usage or runtime error.`,
+2 usage or runtime error, or a check that could not run (the report is
+still written, and says so).`,
 		Example: `  secfirst scan
   secfirst scan --staged
   secfirst scan --history --check secrets --format sarif > secfirst.sarif
+  secfirst scan --format codequality --fail-on never > gl-code-quality-report.json
   secfirst scan --format json ./deploy/Dockerfile`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
@@ -65,7 +68,7 @@ Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
 	f.BoolVar(&opts.Staged, "staged", false, "scan the index as `git commit` would record it")
 	f.BoolVar(&opts.History, "history", false, "scan every commit reachable from HEAD")
 	f.StringSliceVar(&opts.Checks, "check", nil, "checks to run: "+strings.Join(checks.KnownChecks, ", ")+" (default all)")
-	f.StringVar(&opts.Format, "format", "text", "output format: text, json or sarif")
+	f.StringVar(&opts.Format, "format", report.FormatText, "output format: "+report.FormatList())
 	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low or never (default from .secfirst.toml, else high)")
 	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only; also $SECFIRST_OFFLINE=1)")
 	f.StringVar(&opts.DB, "db", "", "OSV database directory (default $SECFIRST_OSV_DB or the user cache)")
@@ -79,10 +82,8 @@ func Run(ctx context.Context, opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	switch opts.Format {
-	case "text", "json", "sarif":
-	default:
-		return cmdutil.Failf("invalid --format %q (want text, json or sarif)", opts.Format)
+	if err := report.CheckFormat(opts.Format); err != nil {
+		return cmdutil.Failf("--format: %v", err)
 	}
 	var failOn checks.FailOn
 	if opts.FailOn != "" {
@@ -102,8 +103,12 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	var pol *checks.Policy
 	if src.InRepo {
-		if pol, err = checks.LoadPolicy(src.Root); err != nil {
-			return cmdutil.Failf("%v", err)
+		// --staged reads the staged .secfirst.toml, as the hook does.
+		if pol, err = checks.LoadSourcePolicy(ctx, src); err != nil {
+			return cmdutil.Failf("%s", termtext.Line(err.Error()))
+		}
+		if pol.UnstagedEdit() {
+			fmt.Fprintln(opts.IO.ErrOut, "secfirst: note: "+checks.UnstagedPolicyNote)
 		}
 	} else {
 		pol = checks.DefaultPolicy()
@@ -116,12 +121,17 @@ func Run(ctx context.Context, opts *Options) error {
 	if ctx.Err() != nil {
 		return cmdutil.Failf("scan interrupted")
 	}
+	// The report first, whole, in the format asked; then the diagnostics.
 	if err := write(opts, rep); err != nil {
 		return cmdutil.Failf("cannot write the report: %v", err)
 	}
-	if len(rep.Errors) > 0 && len(rep.Findings) == 0 && len(list) == len(rep.Errors) {
-		// Nothing ran: that is not a clean result.
-		return cmdutil.Failf("%s", rep.Errors[0])
+	if err := report.WriteWarnings(opts.IO.ErrOut, rep, report.NewStyles(opts.IO.RendererErr())); err != nil {
+		return cmdutil.Failf("cannot write to standard error: %v", err)
+	}
+	if rep.Incomplete() {
+		// A check that could not do its job is never a clean result, and
+		// outranks findings: exit 2 with the causes on one line.
+		return cmdutil.Failf("scan incomplete: %s", termtext.Line(strings.Join(rep.Errors, "; ")))
 	}
 	if rep.Summary.Blocking > 0 {
 		return cmdutil.Silent(cmdutil.ExitFindings)
@@ -155,19 +165,6 @@ func source(ctx context.Context, opts *Options) (*checks.Source, error) {
 }
 
 func write(opts *Options, rep *checks.Report) error {
-	out := opts.IO.Out
-	switch opts.Format {
-	case "json":
-		return report.WriteJSON(out, rep)
-	case "sarif":
-		v, _, _ := version.Info()
-		return report.WriteSARIF(out, rep, v)
-	}
-	if err := report.WriteText(out, rep, report.NewStyles(opts.IO.Renderer())); err != nil {
-		return err
-	}
-	if len(rep.Errors) > 0 {
-		fmt.Fprintln(opts.IO.ErrOut, "secfirst: some checks could not run; see the warnings above")
-	}
-	return nil
+	v, _, _ := version.Info()
+	return report.Write(opts.IO.Out, opts.Format, rep, report.Options{Styles: report.NewStyles(opts.IO.Renderer()), Version: v})
 }

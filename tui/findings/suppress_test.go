@@ -49,7 +49,7 @@ func TestAddIgnoreKeepsTextAndSuppresses(t *testing.T) {
 			if last.Fingerprint != finding().Fingerprint || last.Reason != reason {
 				t.Fatalf("entry %+v", last)
 			}
-			kept, _ := pol.Apply([]checks.Finding{finding()}, "", time.Now())
+			kept, _, _ := pol.Apply([]checks.Finding{finding()}, "", time.Now())
 			if len(kept) != 0 {
 				t.Fatal("the finding is not suppressed")
 			}

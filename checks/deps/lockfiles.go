@@ -1,0 +1,375 @@
+package deps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
+)
+
+// maxDependencyFile bounds every dependency file read from disk (lockfiles,
+// manifests, osv-scanner.toml): far above the largest real lockfiles (a
+// monorepo's package-lock.json is tens of MB), far below what a file that
+// never ends would cost.
+const maxDependencyFile = 64 << 20
+
+// lockfile is one dependency file of the source, read.
+type lockfile struct {
+	file    string  // as findings name it
+	rel     string  // inside fsys
+	root    string  // the folder fsys stands for
+	fsys    *blobFS // the tree the lockfile was read from
+	content []byte
+}
+
+// readLockfiles reads the dependency files of the source: staged blobs in
+// one batch, or regular files on disk, each with the tree its extractor may
+// look into for files beside it. A file that cannot be read is a warning
+// naming it, and the others are still read.
+func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, []string, error) {
+	if src.Mode == checks.ModeStaged && len(src.Paths) == 0 {
+		return readStagedLockfiles(ctx, src, files)
+	}
+	var out []lockfile
+	var warns []string
+	trees := map[string]*blobFS{}
+	tree := func(root, shownDir string) *blobFS {
+		t := trees[root]
+		if t == nil {
+			t = diskFS(root, shownDir)
+			trees[root] = t
+		}
+		return t
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, warns, err
+		}
+		lf := lockfile{file: f.Path, rel: f.Path, root: src.Root}
+		if filepath.IsAbs(filepath.FromSlash(f.Path)) || strings.HasPrefix(f.Path, "/") {
+			// A PATH outside the repository: its own folder is its tree.
+			dir := filepath.Dir(f.Abs)
+			lf.root, lf.rel = dir, filepath.Base(f.Abs)
+			lf.fsys = tree(dir, dir)
+		} else {
+			lf.fsys = tree(src.Root, "")
+		}
+		data, err := safefile.ReadInRoot(lf.root, lf.rel, maxDependencyFile)
+		if err != nil {
+			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: %s", f.Path, skipReason(err)))
+			continue
+		}
+		lf.fsys.put(lf.rel, data)
+		lf.content = data
+		out = append(out, lf)
+	}
+	return out, warns, nil
+}
+
+// siblingFiles are the files beside a lockfile that a scan may read:
+// osv-scanner.toml, the files extractors open (npm-shrinkwrap.json, go.sum)
+// and the project manifests that tell direct dependencies apart.
+func siblingFiles() []string {
+	names := []string{osvConfigName, "npm-shrinkwrap.json", "go.sum"}
+	for _, ms := range manifestFor {
+		names = append(names, ms...)
+	}
+	sort.Strings(names)
+	return slices.Compact(names)
+}
+
+// errStagedSymlink is why a staged symbolic link beside a lockfile is not read.
+var errStagedSymlink = errors.New("staged as a symbolic link")
+
+// readStagedLockfiles reads the staged lockfiles and the staged files beside
+// them with two git commands in all (ls-files for which siblings exist, one
+// cat-file batch for every blob), so a commit pays no process per file.
+func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, []string, error) {
+	dirs := map[string]bool{}
+	var wanted []string
+	for _, f := range files {
+		d := path.Dir(f.Path)
+		if dirs[d] {
+			continue
+		}
+		dirs[d] = true
+		for _, n := range siblingFiles() {
+			wanted = append(wanted, path.Join(d, n))
+		}
+	}
+	ids := make([]string, 0, len(files)+len(wanted))
+	for _, f := range files {
+		ids = append(ids, f.Blob)
+	}
+	// ls-files -s: "<mode> <object> <stage>\t<path>\0" for the paths that exist.
+	out, err := src.Git(ctx, append([]string{"--literal-pathspecs", "ls-files", "-s", "-z", "--"}, wanted...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	sibling := map[string]string{}
+	symlinks := map[string]bool{}
+	for _, rec := range strings.Split(string(out), "\x00") {
+		meta, p, ok := strings.Cut(rec, "\t")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(meta)
+		if len(f) != 3 || f[2] != "0" {
+			continue
+		}
+		switch f[0] {
+		case "100644", "100755":
+			sibling[p] = f[1]
+			ids = append(ids, f[1])
+		case "120000":
+			symlinks[p] = true
+		}
+	}
+	blobs, err := src.ReadBlobs(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadPath(ctx, rel) })
+	for _, p := range wanted {
+		if id, ok := sibling[p]; ok {
+			if data, ok := blobs[id]; ok {
+				index.put(p, data)
+				continue
+			}
+		}
+		if symlinks[p] {
+			index.refuse(p, errStagedSymlink)
+			continue
+		}
+		index.absent(p)
+	}
+	var locks []lockfile
+	var warns []string
+	for _, f := range files {
+		data, ok := blobs[f.Blob]
+		if !ok {
+			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: git could not read its staged content", f.Path))
+			continue
+		}
+		index.put(f.Path, data)
+		locks = append(locks, lockfile{file: f.Path, rel: f.Path, root: src.Root, fsys: index, content: data})
+	}
+	return locks, warns, nil
+}
+
+// symlinkedDependencyFiles are the dependency files committed as symbolic
+// links: the working tree's source leaves them out (a link to /dev/zero or
+// outside the repository is never followed), and the check says so.
+func symlinkedDependencyFiles(ctx context.Context, src *checks.Source) ([]string, error) {
+	out, err := src.Git(ctx, "ls-files", "-s", "-z", "--cached", "--full-name")
+	if err != nil {
+		return nil, err
+	}
+	var links []string
+	for _, rec := range strings.Split(string(out), "\x00") {
+		meta, p, ok := strings.Cut(rec, "\t")
+		if !ok || !strings.HasPrefix(meta, "120000 ") || !isDependencyFile(p) {
+			continue
+		}
+		if fi, err := os.Lstat(filepath.Join(src.Root, filepath.FromSlash(p))); err != nil || fi.Mode().IsRegular() {
+			continue // deleted, or replaced by a regular file the source reads
+		}
+		links = append(links, p)
+	}
+	return links, nil
+}
+
+// npmLockfiles are the files that pin what a package.json asks for.
+var npmLockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock"}
+
+// isNpmManifest matches a project's package.json (not one of an installed
+// package under node_modules).
+func isNpmManifest(p string) bool {
+	return path.Base(p) == "package.json" && !strings.Contains("/"+p, "/node_modules/")
+}
+
+// unlockedManifests are warnings naming the package.json files that declare
+// dependencies with no lockfile beside them or in a folder above (the root
+// lockfile of a workspace covers its members): like osv-scanner, secfirst
+// checks the versions a lockfile pins, and a bare manifest pins none.
+// present holds the lockfiles of the source (in staged mode, git is asked
+// which ones the index has).
+func unlockedManifests(ctx context.Context, src *checks.Source, present map[string]bool) ([]string, error) {
+	manifests, err := src.Files(ctx, isNpmManifest)
+	if err != nil || len(manifests) == 0 {
+		return nil, err
+	}
+	staged := src.Mode == checks.ModeStaged && len(src.Paths) == 0
+	lockfilesFor := func(m string) []string {
+		var out []string
+		for d := path.Dir(m); ; d = path.Dir(d) {
+			for _, n := range npmLockfiles {
+				out = append(out, path.Join(d, n))
+			}
+			if d == "." || d == "/" {
+				return out
+			}
+		}
+	}
+	if staged {
+		var wanted []string
+		for _, m := range manifests {
+			wanted = append(wanted, lockfilesFor(m.Path)...)
+		}
+		out, err := src.Git(ctx, append([]string{"--literal-pathspecs", "ls-files", "-z", "--"}, wanted...)...)
+		if err != nil {
+			return nil, err
+		}
+		present = map[string]bool{}
+		for _, p := range strings.Split(string(out), "\x00") {
+			present[p] = true
+		}
+	}
+	var bare []checks.File
+	for _, m := range manifests {
+		if !slices.ContainsFunc(lockfilesFor(m.Path), func(l string) bool { return present[l] }) {
+			bare = append(bare, m)
+		}
+	}
+	if len(bare) == 0 {
+		return nil, nil
+	}
+	var blobs map[string][]byte
+	if staged {
+		ids := make([]string, len(bare))
+		for i, m := range bare {
+			ids[i] = m.Blob
+		}
+		if blobs, err = src.ReadBlobs(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	var warns []string
+	for _, m := range bare {
+		data, ok := blobs[m.Blob]
+		if !staged {
+			var err error
+			data, err = safefile.ReadFile(m.Abs, maxDependencyFile)
+			ok = err == nil
+		}
+		if ok && !declaresDependencies(data) {
+			continue
+		}
+		warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: no lockfile pins its dependencies (%s beside it or in a folder above). Commit the lockfile your package manager writes (`npm install --package-lock-only`, `yarn install`, `pnpm install --lockfile-only`).",
+			m.Path, strings.Join(npmLockfiles, ", ")))
+	}
+	return warns, nil
+}
+
+// declaresDependencies reports whether a package.json asks for packages.
+// One that does not parse may: it is reported.
+func declaresDependencies(data []byte) bool {
+	var m struct {
+		Dependencies         map[string]any `json:"dependencies"`
+		DevDependencies      map[string]any `json:"devDependencies"`
+		OptionalDependencies map[string]any `json:"optionalDependencies"`
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return true
+	}
+	return len(m.Dependencies)+len(m.DevDependencies)+len(m.OptionalDependencies) > 0
+}
+
+// collectPackages extracts the packages of every lockfile and applies what
+// osv-scanner applies before matching: unscannable packages dropped, Go's
+// toolchain line from go.mod only when ScanGoModVersion asks, and
+// osv-scanner.toml package overrides. A file that fails to parse, or
+// crashes its reader, is a warning naming it: the others are still checked.
+func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*pkgRec, []string, error) {
+	var recs []*pkgRec
+	var warns []string
+	configs := map[string]*osvConfig{}
+	for _, lf := range locks {
+		cfgKey := lf.root + "\x00" + path.Dir(lf.rel)
+		cfg, ok := configs[cfgKey]
+		if !ok {
+			var err error
+			cfg, err = loadOSVConfig(lf, now)
+			if err != nil {
+				warns = append(warns, fmt.Sprintf("deps: ignored invalid %v", err))
+			}
+			configs[cfgKey] = cfg
+		}
+		got, problems, err := packagesOf(ctx, lf, cfg)
+		if err != nil {
+			return nil, warns, err
+		}
+		warns = append(warns, problems...)
+		recs = append(recs, got...)
+	}
+	return recs, warns, nil
+}
+
+// packagesOf reads the packages of one lockfile. A crash in secfirst's own
+// code on this file is caught here too and costs this file only; the fuzz
+// test (FuzzLockfile) holds that it never happens.
+func packagesOf(ctx context.Context, lf lockfile, cfg *osvConfig) (recs []*pkgRec, problems []string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			recs, err = nil, nil
+			problems = []string{fmt.Sprintf("deps: %s was NOT checked: %s %v", lf.file, internalErrorPrefix, r)}
+		}
+	}()
+	pkgs, failed, err := extractFile(ctx, lf.fsys, lf.root, lf.rel, lf.content)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range failed {
+		problems = append(problems, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, f))
+	}
+	type dedupKey struct{ eco, name, version string }
+	seen := map[dedupKey]*pkgRec{}
+	for _, p := range pkgs {
+		r := newPkgRec(p, lf, cfg)
+		if r == nil {
+			continue
+		}
+		k := dedupKey{r.ecosystemFull, r.name, r.version}
+		if prev, ok := seen[k]; ok {
+			if prev.line == 0 || (r.line > 0 && r.line < prev.line) {
+				prev.line = r.line
+			}
+			continue
+		}
+		seen[k] = r
+		recs = append(recs, r)
+	}
+	return recs, problems, nil
+}
+
+// internalErrorPrefix starts the warning of a crash in secfirst's own code.
+const internalErrorPrefix = "internal error in secfirst:"
+
+// loadOSVConfig reads the osv-scanner.toml beside a lockfile, if any. The
+// tree serves only regular files, bounded: a symlink is recorded there and
+// named in a warning, never followed.
+func loadOSVConfig(lf lockfile, now time.Time) (*osvConfig, error) {
+	p := path.Join(path.Dir(lf.rel), osvConfigName)
+	f, err := lf.fsys.Open(p)
+	if err != nil {
+		return nil, nil
+	}
+	defer f.Close()
+	shown := path.Join(path.Dir(lf.file), osvConfigName)
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", shown, err)
+	}
+	return parseOSVConfig(shown, data, now)
+}
