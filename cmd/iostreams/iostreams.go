@@ -118,6 +118,9 @@ func (s *IOStreams) RendererErr() *lipgloss.Renderer {
 	return renderer(s.ErrOut, s.profile(s.errProfile))
 }
 
+// PlainRenderer renders without colour or styles: for files.
+func PlainRenderer() *lipgloss.Renderer { return renderer(io.Discard, termenv.Ascii) }
+
 // renderer never lets lipgloss ask the terminal anything: the profile is
 // set, and nothing here reads the background colour.
 func renderer(w io.Writer, p termenv.Profile) *lipgloss.Renderer {

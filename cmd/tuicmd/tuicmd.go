@@ -59,7 +59,7 @@ command needs a screen; run alone, it opens the dashboard.`,
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	cmdutil.NoColorFlag(cmd, ios)
 	cmd.PersistentFlags().StringVar(&opts.Dir, "dir", "", "a directory of the repository (default: the current one)")
-	cmd.PersistentFlags().StringVar(&opts.DB, "db", "", "OSV database directory (default $SECFIRST_OSV_DB or the user cache)")
+	cmd.PersistentFlags().StringVar(&opts.DB, "db", "", "the OSV database `DIR` (default $SECFIRST_OSV_DB or the user cache)")
 	cmd.AddCommand(
 		&cobra.Command{Use: "dashboard", Short: "The repository's dashboard", Args: cobra.NoArgs, RunE: dashboard},
 		&cobra.Command{Use: "onboard", Short: "The onboarding walkthrough", Args: cobra.NoArgs,
