@@ -84,14 +84,14 @@ func TestHostileRepositoryCannotDriveTheTerminal(t *testing.T) {
 	s.settle()
 	s.waitFor("Found ")
 	var list, detail, warnings string
-	s.do(func(m *Model) { list = m.View() })
+	list = s.view()
 	// Every finding's detail, one after the other.
 	for range 12 {
 		s.key("j")
-		s.do(func(m *Model) { detail += m.View() })
+		detail += s.view()
 	}
 	s.key("w")
-	s.do(func(m *Model) { warnings = m.View() })
+	warnings = s.view()
 	s.key("w")
 	s.key("esc")
 	s.waitFor("Dashboard")
@@ -117,7 +117,7 @@ func TestHostileRepositoryCannotDriveTheTerminal(t *testing.T) {
 	s.key("e") // the note, in the input, as it would be edited
 	s.waitFor("Write the note")
 	var editing string
-	s.do(func(m *Model) { editing = m.View() })
+	editing = s.view()
 	s.key("esc")
 	review := s.finish()
 	assertNoEscape(t, "checklist review", review)

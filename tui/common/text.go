@@ -1,6 +1,8 @@
 package common
 
 import (
+	"sort"
+
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
@@ -33,4 +35,18 @@ func Shown(f checks.Finding) checks.Finding {
 		f.Package = &p
 	}
 	return f
+}
+
+// WorstFirst orders findings for reading: the most severe first (what to
+// fix first is what to read first), then blocking before not, then by
+// place, as the report has them.
+func WorstFirst(in []checks.Finding) []checks.Finding {
+	out := append([]checks.Finding(nil), in...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := out[i].Severity.Rank(), out[j].Severity.Rank(); a != b {
+			return a > b
+		}
+		return out[i].Blocking && !out[j].Blocking
+	})
+	return out
 }

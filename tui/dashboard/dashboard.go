@@ -5,6 +5,7 @@ package dashboard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -298,7 +299,11 @@ func (m *Model) keysView() string {
 	s := m.c.Styles
 	k := m.keys
 	var parts []string
-	for _, b := range []key.Binding{k.Scan, k.Findings, k.Lessons, k.Checklist, k.Onboarding, k.Install, k.Hooks, k.UpdateDB} {
+	bindings := []key.Binding{k.Scan, k.Findings, k.Lessons, k.Checklist, k.Onboarding, k.Install, k.Hooks, k.UpdateDB}
+	if m.hookInstalled() {
+		bindings = slices.DeleteFunc(bindings, func(b key.Binding) bool { return b.Help().Key == k.Install.Help().Key })
+	}
+	for _, b := range bindings {
 		parts = append(parts, s.Key.Render(b.Help().Key)+" "+b.Help().Desc)
 	}
 	line := strings.Join(parts, " · ")
@@ -328,8 +333,15 @@ func Ago(now, t time.Time) string {
 // ShortHelp is the help line.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
+	if m.hookInstalled() {
+		return []key.Binding{k.Scan, k.Findings, k.Refresh}
+	}
 	return []key.Binding{k.Scan, k.Install, k.Refresh}
 }
+
+// hookInstalled is true once the status says git runs secfirst's hook:
+// then i (install) is no longer offered, h (hooks) still is.
+func (m *Model) hookInstalled() bool { return m.st != nil && m.st.Hook.Installed }
 
 // FullHelp is every key of the screen.
 func (m *Model) FullHelp() [][]key.Binding {

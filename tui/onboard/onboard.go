@@ -8,7 +8,6 @@ package onboard
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -146,7 +145,9 @@ func (m *Model) Capturing() bool { return false }
 // Init does nothing until the walkthrough is opened.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// Open resumes where the user stopped (the start once finished).
+// Open resumes where the user stopped; once finished, it starts again from
+// the first step, keeping what was done (leaving on step 1 of a second
+// walk must not undo the first).
 func (m *Model) Open(common.NavigateMsg) tea.Cmd {
 	m.progress, m.loadErr = state.Onboarding{}, nil
 	if m.c.State != nil {
@@ -158,9 +159,7 @@ func (m *Model) Open(common.NavigateMsg) tea.Cmd {
 		}
 	}
 	m.step, m.topic, m.quizzing = 0, 0, false
-	if m.progress.Finished {
-		m.progress = state.Onboarding{}
-	} else {
+	if !m.progress.Finished {
 		for i, s := range Steps {
 			if s.ID == m.progress.Step {
 				m.step = i
@@ -555,8 +554,7 @@ func (m *Model) scanStep(w int) string {
 	sum := rep.Summary
 	b.WriteString(s.Section.Render(fmt.Sprintf("%d finding(s), %d of them would block a commit", sum.Total(), sum.Blocking)) + "\n\n")
 	// Most severe first: what to fix first is what to read first.
-	list := append([]checks.Finding(nil), rep.Findings...)
-	sort.SliceStable(list, func(i, j int) bool { return list[i].Severity.Rank() > list[j].Severity.Rank() })
+	list := common.WorstFirst(rep.Findings)
 	const shown = 8
 	for i, f := range list {
 		f := common.Shown(f)
