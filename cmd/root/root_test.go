@@ -1,6 +1,7 @@
 package root
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -107,5 +108,25 @@ func TestGroupAloneShowsHelp(t *testing.T) {
 	code, stdout, _ := execute("hooks")
 	if code != 0 || !strings.Contains(stdout, "Available Commands:") || !strings.Contains(stdout, "install") {
 		t.Fatalf("secfirst hooks: exit %d\n%s", code, stdout)
+	}
+}
+
+// docs/usage.md shows a typo and what secfirst answers: the answer is the
+// one it gives.
+func TestUsageDocShowsTheTypoAnswer(t *testing.T) {
+	data, err := os.ReadFile("../../docs/usage.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	const prompt = "$ secfirst checklist stauts\n"
+	i := strings.Index(doc, prompt)
+	if i < 0 {
+		t.Fatal("docs/usage.md no longer shows the typo example")
+	}
+	shown, _, _ := strings.Cut(doc[i+len(prompt):], "\n")
+	_, _, stderr := execute("checklist", "stauts")
+	if "secfirst: "+stderr != shown {
+		t.Fatalf("docs/usage.md shows %q, secfirst says %q", shown, "secfirst: "+stderr)
 	}
 }
