@@ -44,7 +44,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	store := opts.Store
 	if store == nil {
-		store, _ = state.Open() // no state directory: no last scan, said so
+		store, _ = state.Open() // no state directory: no last scan to show
 	}
 	now := time.Now
 	if opts.Now != nil {

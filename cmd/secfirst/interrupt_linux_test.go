@@ -77,7 +77,7 @@ func readAtLeast(t *testing.T, cmd *exec.Cmd, exited <-chan error, n int64) {
 // first Ctrl-C was swallowed (the scan went on for 25 s and more, or for
 // ever when the worktree scan deadlocked) and an interrupted scan exited 2.
 func TestCtrlCStopsAScan(t *testing.T) {
-	bin := secfirstBinary(t)
+	bin := gittest.BuiltSecfirst(t)
 	r := bigRepo(t)
 	for _, args := range [][]string{{"scan", "--offline"}, {"scan", "--offline", "--history"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -66,7 +66,7 @@ func TestSecfirstLinksNoTUIStack(t *testing.T) {
 // stack (GODEBUG=inittrace=1 lists every package whose initialisation does
 // work, as it runs).
 func TestHookInitialisesNoTUIStack(t *testing.T) {
-	bin := secfirstBinary(t)
+	bin := gittest.BuiltSecfirst(t)
 	r := gittest.New(t)
 	r.Write("README.md", "# demo\n")
 	r.Git("add", "README.md")

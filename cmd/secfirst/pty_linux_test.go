@@ -54,7 +54,7 @@ var terminalQueries = []string{"]11;?", "]10;?", "\x1b[6n"}
 // answer (bubbletea's initialisation used to ask for the background colour
 // and wait five seconds, in every commit), and the commit is made.
 func TestCommitInASilentTerminal(t *testing.T) {
-	bin := secfirstBinary(t)
+	bin := gittest.BuiltSecfirst(t)
 	r := gittest.New(t)
 	r.Write("README.md", "# demo\n")
 	r.Commit("first")
@@ -84,7 +84,7 @@ func TestCommitInASilentTerminal(t *testing.T) {
 // line that says what is missing and how to install it, exit 2.
 func TestTerminalInterfaceMissing(t *testing.T) {
 	alone := filepath.Join(t.TempDir(), "secfirst")
-	data, err := os.ReadFile(secfirstBinary(t))
+	data, err := os.ReadFile(gittest.BuiltSecfirst(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,15 +9,14 @@ package tuicmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
+	"github.com/secfirst-dev/secfirst/cmd/home"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/learn"
 	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
@@ -96,13 +95,7 @@ func (o *Options) run(ctx context.Context, screen func(context.Context, tui.Opti
 		DBDir: o.DB, Offline: cmdutil.OfflineFromEnv(),
 		HookBinary: hook,
 	})
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, checks.ErrNotARepository):
-		return cmdutil.Failf("%s is not inside a git repository: run secfirst in one (secfirst --help lists the commands)", dir)
-	}
-	return cmdutil.Failf("%v", err)
+	return home.Fail(err, dir)
 }
 
 // hookBinary is the secfirst the hooks installed from the interface call:

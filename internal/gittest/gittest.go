@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -212,6 +213,32 @@ func BuildSecfirst(path string) error {
 	return nil
 }
 
+var built struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// BuiltSecfirst builds secfirst (and secfirst-tui beside it) once per test
+// process and returns secfirst's path, for tests that run it as separate
+// processes. Main removes it at the end; a package without Main leaves it
+// in the temporary directory.
+func BuiltSecfirst(t testing.TB) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "secfirst-bin-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "secfirst"+exeSuffix())
+		built.err = BuildSecfirst(built.path)
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
 func exeSuffix() string {
 	if runtime.GOOS == "windows" {
 		return ".exe"
@@ -229,6 +256,11 @@ func Main(m *testing.M, setup func(tmp string)) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
+	defer func() {
+		if built.dir != "" {
+			os.RemoveAll(built.dir)
+		}
+	}()
 	Isolate(tmp)
 	if setup != nil {
 		setup(tmp)
