@@ -58,15 +58,6 @@ func trackedSecretsEvidence(ctx context.Context, r *Repo) Evidence {
 	return Evidence{Status: Pass, Text: fmt.Sprintf("no secret in the %s of the working tree%s", plural(len(tracked), "tracked file", "tracked files"), suppressedNote(rep.Suppressed, ", %d"))}
 }
 
-// suppressionSources name, for people, where each kind of suppression is
-// written.
-var suppressionSources = map[string]string{
-	checks.SuppressedByPolicy:         checks.PolicyFile,
-	checks.SuppressedByGitleaksIgnore: ".gitleaksignore",
-	checks.SuppressedByInline:         "inline comments",
-	checks.SuppressedByOSVConfig:      "osv-scanner.toml",
-}
-
 // suppressedNote says how many findings suppressions hid and where they are
 // written, so a pass that suppressions made is never a bare pass: ", 2
 // suppressed (see .secfirst.toml)", or with several sources ", 3
@@ -79,10 +70,7 @@ func suppressedNote(sups []checks.Suppression, count string) string {
 	by := map[string]int{}
 	var sources []string
 	for _, s := range sups {
-		src := suppressionSources[s.By]
-		if src == "" {
-			src = s.By
-		}
+		src := checks.SuppressionSource(s.By)
 		if by[src] == 0 {
 			sources = append(sources, src)
 		}

@@ -8,12 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/secfirst-dev/secfirst/internal/safefile"
@@ -92,30 +92,21 @@ func ruleMatches(rule string, f Finding) bool {
 	return false
 }
 
-// globMatch matches slash paths with path.Match, where "**/" also matches
-// any number of leading directories and a pattern ending in "/**" a whole tree.
+// globMatch matches a slash-separated path as git matches a `:(glob)`
+// pathspec (doublestar's rules: `*` stays within a directory, `**` spans
+// any number of them, anywhere in the pattern). A pattern without a slash
+// matches a base name anywhere, as in .gitignore: it is read as `**/` and
+// the pattern.
 func globMatch(pattern, name string) bool {
-	if ok, _ := path.Match(pattern, name); ok {
-		return true
-	}
-	if strings.HasSuffix(pattern, "/**") && strings.HasPrefix(name, strings.TrimSuffix(pattern, "**")) {
-		return true
-	}
-	if rest, ok := strings.CutPrefix(pattern, "**/"); ok {
-		parts := strings.Split(name, "/")
-		for i := range parts {
-			if globMatch(rest, strings.Join(parts[i:], "/")) {
-				return true
-			}
-		}
-	}
-	// A pattern without a slash matches a base name anywhere, like .gitignore.
+	ok, _ := doublestar.Match(globPattern(pattern), name)
+	return ok
+}
+
+func globPattern(pattern string) string {
 	if !strings.Contains(pattern, "/") {
-		if ok, _ := path.Match(pattern, path.Base(name)); ok {
-			return true
-		}
+		return "**/" + pattern
 	}
-	return false
+	return pattern
 }
 
 // DefaultPolicy is the policy of a repository without .secfirst.toml.
@@ -359,7 +350,7 @@ func ParsePolicy(p string, data []byte) (*Policy, error) {
 			return nil, &ConfigError{Path: p, Line: line, Msg: "[[ignore]] needs a reason: say why this finding is acceptable"}
 		}
 		if ig.Path != "" {
-			if _, err := path.Match(ig.Path, ""); err != nil {
+			if !doublestar.ValidatePattern(ig.Path) {
 				return nil, &ConfigError{Path: p, Line: line, Msg: fmt.Sprintf("bad path glob %q", ig.Path)}
 			}
 		}

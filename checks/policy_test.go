@@ -1,6 +1,10 @@
 package checks
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +22,9 @@ func TestGlobMatch(t *testing.T) {
 		{"*.md", "deep/dir/README.md", true},
 		{"src/*.go", "src/a/b.go", false},
 		{"src/*.go", "src/b.go", true},
+		{"src/**/fixtures/*", "src/a/b/fixtures/key.pem", true},
+		{"src/**/fixtures/*", "src/fixtures/key.pem", true},
+		{"src/**/fixtures/*", "lib/src/fixtures/key.pem", false},
 	} {
 		if got := globMatch(c.pattern, c.name); got != c.want {
 			t.Errorf("globMatch(%q, %q) = %v, want %v", c.pattern, c.name, got, c.want)
@@ -131,5 +138,65 @@ expires = 2020-01-01
 	}
 	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], ".secfirst.toml:7: ignore (path docs/**) expired") {
 		t.Fatalf("warnings = %q", warnings)
+	}
+}
+
+// The path globs of [[ignore]] entries match what git's own `:(glob)`
+// pathspec matches (a pattern without a slash as `**/` and the pattern, as
+// in .gitignore), on the patterns people write.
+func TestGlobMatchAgreesWithGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is required")
+	}
+	dir := t.TempDir()
+	files := []string{
+		"README.md", "app.lock", "go.sum", "key.pem",
+		"docs/guide.md", "docs/img/logo.png", "docs.md",
+		"src/main.go", "src/fixtures/a.pem", "src/fixtures/deep/b.pem",
+		"src/pkg/fixtures/c.json", "src/pkg/sub/fixtures/d.txt", "lib/src/fixtures/e.txt",
+		"vendor/x/y.lock", "certs/prod/server.pem", "a b/c$d.txt",
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	git("init", "-q")
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("add", ".")
+	for _, pattern := range []string{
+		"src/**/fixtures/*", "**/fixtures/*", "**/*.pem", "docs/**", "*.lock", "*.md",
+		"src/*.go", "src/**", "**/fixtures/**", "certs/*/server.pem", "a b/*", "[ab]pp.lock", "docs",
+	} {
+		var gitSays []string
+		for _, f := range strings.Split(git("ls-files", "-z", ":(glob)"+globPattern(pattern)), "\x00") {
+			if f != "" {
+				gitSays = append(gitSays, f)
+			}
+		}
+		var weSay []string
+		for _, f := range files {
+			if globMatch(pattern, f) {
+				weSay = append(weSay, f)
+			}
+		}
+		slices.Sort(gitSays)
+		slices.Sort(weSay)
+		if !slices.Equal(gitSays, weSay) {
+			t.Errorf("pattern %q: git matches %q, secfirst %q", pattern, gitSays, weSay)
+		}
 	}
 }

@@ -14,7 +14,32 @@ const (
 	SuppressedByInline = "inline"
 	// SuppressedByOSVConfig: an ignore in osv-scanner.toml.
 	SuppressedByOSVConfig = "osv-scanner.toml"
+	// SuppressedByHadolintConfig: `ignored:` in .hadolint.yaml.
+	SuppressedByHadolintConfig = ".hadolint.yaml"
+	// SuppressedByTrivyIgnore: an id in .trivyignore.
+	SuppressedByTrivyIgnore = ".trivyignore"
 )
+
+// SuppressionKinds are the SuppressedBy constants in the order outputs list
+// them.
+var SuppressionKinds = []string{
+	SuppressedByPolicy, SuppressedByGitleaksIgnore, SuppressedByInline,
+	SuppressedByOSVConfig, SuppressedByHadolintConfig, SuppressedByTrivyIgnore,
+}
+
+// SuppressionSource names, for people, where a kind of suppression is
+// written: ".secfirst.toml", "inline comments".
+func SuppressionSource(by string) string {
+	switch by {
+	case SuppressedByPolicy:
+		return PolicyFile
+	case SuppressedByGitleaksIgnore:
+		return ".gitleaksignore"
+	case SuppressedByInline:
+		return "inline comments"
+	}
+	return by
+}
 
 // Suppression is a finding that a suppression hid, and what hid it. The
 // finding is redacted like every other one.

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // ScriptVersion is the format of the hook script secfirst writes. A script
@@ -109,7 +112,9 @@ func Script(hook, binary string) []byte {
 	w("\tsecfirst=$(command -v secfirst 2>/dev/null) || secfirst=\n")
 	w("fi\n")
 	w("if [ -z \"$secfirst\" ]; then\n")
-	w("\techo \"secfirst: WARNING: the secfirst binary is gone (not at %s, not on PATH).\" >&2\n", shEcho(filepath.ToSlash(binary)))
+	// The path is quoted as its own word between the two halves of the
+	// message: sh joins adjacent words, and nothing in the path is expanded.
+	w("\techo \"secfirst: WARNING: the secfirst binary is gone (not at \"%s\", not on PATH).\" >&2\n", shQuote(filepath.ToSlash(binary)))
 	if hook == PrePush {
 		w("\techo \"secfirst: this push was NOT checked for secrets.\" >&2\n")
 	} else {
@@ -132,23 +137,46 @@ func Script(hook, binary string) []byte {
 	return []byte(b.String())
 }
 
-// shQuote quotes s for sh: single quotes, with ' written as '\”.
+// shQuote quotes s as one POSIX sh word (mvdan.cc/sh's own quoting).
 func shQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	q, err := syntax.Quote(s, syntax.LangPOSIX)
+	if err != nil {
+		// A control character (a newline in a directory name): POSIX sh has
+		// no escape for it. The script then has no absolute path and finds
+		// secfirst on PATH, as it does when the binary has moved.
+		return "''"
+	}
+	return q
 }
 
-// shEcho escapes s for a double-quoted sh string.
-func shEcho(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
-	return r.Replace(s)
-}
-
-// shUnquote reverses shQuote.
-func shUnquote(s string) (string, bool) {
-	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' {
+// shUnquote reads back a word shQuote wrote, with mvdan.cc/sh's parser. A
+// word that would run or expand anything ($VAR, $(...), `...`) is refused,
+// never evaluated.
+func shUnquote(word string) (string, bool) {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader("x="+word), "")
+	if err != nil || len(f.Stmts) != 1 {
 		return "", false
 	}
-	return strings.ReplaceAll(s[1:len(s)-1], `'\''`, `'`), true
+	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) != 0 || len(call.Assigns) != 1 || call.Assigns[0].Value == nil {
+		return "", false
+	}
+	literal := true
+	syntax.Walk(call.Assigns[0].Value, func(n syntax.Node) bool {
+		switch n.(type) {
+		case *syntax.ParamExp, *syntax.CmdSubst, *syntax.ArithmExp, *syntax.ProcSubst, *syntax.ExtGlob:
+			literal = false
+		}
+		return literal
+	})
+	if !literal {
+		return "", false
+	}
+	v, err := expand.Literal(nil, call.Assigns[0].Value)
+	if err != nil {
+		return "", false
+	}
+	return v, true
 }
 
 // ScriptInfo is what secfirst recognises in a hook file.

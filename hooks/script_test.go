@@ -93,3 +93,33 @@ func TestIsZeroID(t *testing.T) {
 		t.Fatal("isZeroID")
 	}
 }
+
+// The binary's path goes into the script as one sh word and comes back
+// exactly, whatever it holds; a hand-edited line that would expand or run
+// something is never evaluated.
+func TestBinaryPathQuoting(t *testing.T) {
+	for _, p := range []string{
+		"/usr/local/bin/secfirst", "/home/o'brien/my tools/secfirst", `/opt/a"b\c/secfirst`,
+		"/tmp/$HOME/`id`/$(id)/secfirst", "/tmp/ünï cödé/secfirst", "",
+	} {
+		q := shQuote(p)
+		got, ok := shUnquote(q)
+		if !ok || got != p {
+			t.Errorf("shUnquote(shQuote(%q)) = %q, %v (quoted %s)", p, got, ok, q)
+		}
+		out, err := exec.Command("sh", "-c", "printf '%s' "+q).Output()
+		if err != nil || string(out) != p {
+			t.Errorf("sh reads %s as %q (%v), want %q", q, out, err, p)
+		}
+	}
+	// No POSIX word holds a control character: the script then finds
+	// secfirst on PATH.
+	if q := shQuote("/tmp/new\nline/secfirst"); q != "''" {
+		t.Errorf("a path with a newline quoted as %s", q)
+	}
+	for _, word := range []string{"$HOME/secfirst", "\"$(id)\"", "`id`", "/bin/secfirst; rm -rf /", "'unterminated"} {
+		if got, ok := shUnquote(word); ok {
+			t.Errorf("shUnquote(%q) = %q, want refused", word, got)
+		}
+	}
+}

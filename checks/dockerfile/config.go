@@ -16,13 +16,6 @@ import (
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
-// What hid a finding, beside the checks.SuppressedBy* constants: the
-// configuration files of hadolint and Trivy that a repository already has.
-const (
-	SuppressedByHadolintConfig = ".hadolint.yaml"
-	SuppressedByTrivyIgnore    = ".trivyignore"
-)
-
 // maxConfigSize bounds the configuration files read from a repository.
 const maxConfigSize = 256 << 10
 
@@ -298,7 +291,7 @@ func (c *config) suppressedBy(refs []string) *checks.Suppression {
 	}
 	for _, r := range refs {
 		if line, ok := c.ignored[strings.ToUpper(r)]; ok {
-			return &checks.Suppression{By: SuppressedByHadolintConfig, Where: fmt.Sprintf("%s:%d", c.hadolintFile, line), Reason: "ignored: " + strings.ToUpper(r)}
+			return &checks.Suppression{By: checks.SuppressedByHadolintConfig, Where: fmt.Sprintf("%s:%d", c.hadolintFile, line), Reason: "ignored: " + strings.ToUpper(r)}
 		}
 	}
 	for _, ig := range c.trivyIgnores {
@@ -307,7 +300,7 @@ func (c *config) suppressedBy(refs []string) *checks.Suppression {
 		}
 		for _, r := range refs {
 			if (strings.HasPrefix(r, "DS-") || strings.HasPrefix(r, "AVD-DS-")) && normalizeTrivy(r) == ig.id {
-				return &checks.Suppression{By: SuppressedByTrivyIgnore, Where: fmt.Sprintf(".trivyignore:%d", ig.line), Reason: ig.reason}
+				return &checks.Suppression{By: checks.SuppressedByTrivyIgnore, Where: fmt.Sprintf(".trivyignore:%d", ig.line), Reason: ig.reason}
 			}
 		}
 	}

@@ -79,9 +79,9 @@ func TestHadolintConfigAndTrivyIgnore(t *testing.T) {
 		}
 	}
 	wantSup := []suppressionSeen{
-		{"pkg-unpinned", SuppressedByHadolintConfig, ".hadolint.yaml:3", "ignored: DL3008"},
-		{"root-user", SuppressedByTrivyIgnore, ".trivyignore:2", "runs as root on purpose: a legacy agent"},
-		{"run-cd", SuppressedByHadolintConfig, ".hadolint.yaml:4", "ignored: DL3003"},
+		{"pkg-unpinned", checks.SuppressedByHadolintConfig, ".hadolint.yaml:3", "ignored: DL3008"},
+		{"root-user", checks.SuppressedByTrivyIgnore, ".trivyignore:2", "runs as root on purpose: a legacy agent"},
+		{"run-cd", checks.SuppressedByHadolintConfig, ".hadolint.yaml:4", "ignored: DL3003"},
 	}
 	if s := suppressionsOf(staged); !slices.Equal(s, wantSup) {
 		t.Errorf("staged suppressions:\n got %v\nwant %v", s, wantSup)

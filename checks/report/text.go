@@ -126,22 +126,9 @@ func SummaryLine(r *checks.Report, st Styles) string {
 	return line + "."
 }
 
-// suppressedBy names what hid findings, in the order outputs list them.
-var suppressedBy = []struct{ by, label string }{
-	{checks.SuppressedByPolicy, "by " + checks.PolicyFile},
-	{checks.SuppressedByGitleaksIgnore, "by .gitleaksignore"},
-	{checks.SuppressedByInline, "by inline comments"},
-	{checks.SuppressedByOSVConfig, "by osv-scanner.toml"},
-}
-
 // suppressedByLabel names what hid a finding: "by .secfirst.toml".
 func suppressedByLabel(by string) string {
-	for _, b := range suppressedBy {
-		if b.by == by {
-			return b.label
-		}
-	}
-	return "by " + by
+	return "by " + termtext.Line(checks.SuppressionSource(by))
 }
 
 // SuppressedText says how many findings were suppressed and by what: "3
@@ -152,10 +139,10 @@ func SuppressedText(sups []checks.Suppression) string {
 	}
 	sum := checks.SummarizeSuppressed(sups)
 	var parts []string
-	for _, b := range suppressedBy {
-		if n := sum.By[b.by]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, b.label))
-			delete(sum.By, b.by)
+	for _, by := range checks.SuppressionKinds {
+		if n := sum.By[by]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, suppressedByLabel(by)))
+			delete(sum.By, by)
 		}
 	}
 	other := make([]string, 0, len(sum.By))
@@ -164,7 +151,7 @@ func SuppressedText(sups []checks.Suppression) string {
 	}
 	sort.Strings(other)
 	for _, by := range other {
-		parts = append(parts, fmt.Sprintf("%d by %s", sum.By[by], termtext.Line(by)))
+		parts = append(parts, fmt.Sprintf("%d %s", sum.By[by], suppressedByLabel(by)))
 	}
 	return fmt.Sprintf("%d suppressed (%s)", sum.Total, strings.Join(parts, ", "))
 }

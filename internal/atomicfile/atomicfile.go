@@ -3,6 +3,14 @@
 // writes for a user (hooks, .secfirst.toml, the checklist, the TUI's state,
 // the OSV index) goes through it. It imports nothing of secfirst's, so any
 // package may use it.
+//
+// Why not github.com/google/renameio/v2, which does the temporary file and
+// the rename: renameio builds on Unix only (secfirst ships for Windows);
+// its WriteFile may put the temporary file in os.TempDir(), while secfirst
+// keeps it beside its target under a name the target directory's
+// .gitignore covers (RemoveLeftovers cleans what a crash left); and it has
+// no exclusive create (CreateExclusive below hard-links a complete file
+// into place, so two racing writers cannot overwrite each other).
 package atomicfile
 
 import (
