@@ -331,7 +331,6 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		d, err = newDetector(ctx, src.Root)
 		return err
 	})
-	var wg sync.WaitGroup
 	each := func(f *gitdiff.File) {
 		frags := fragments(f)
 		if len(frags) == 0 {
@@ -341,9 +340,7 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 		if len(frags) > 1 && pathAllowed(&d.Config, frags[0].FilePath, frags[0].CommitSHA) {
 			return
 		}
-		wg.Add(1)
 		d.Sema.Go(func() error {
-			defer wg.Done()
 			for _, frag := range frags {
 				for _, finding := range d.DetectContext(ctx, frag) {
 					d.AddFinding(finding)
@@ -367,7 +364,11 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 	}
 	streams.Wait()
 	err = errors.Join(errs...)
-	wg.Wait()
+	if d != nil {
+		// The group's own Wait, as in runWorktree: once ctx is done, Go
+		// skips the function, which a WaitGroup would wait for for ever.
+		_ = d.Sema.Wait()
+	}
 	if ctx.Err() != nil {
 		return checks.Result{}, ctx.Err()
 	}
