@@ -149,7 +149,7 @@ type rawIgnore struct {
 }
 
 // KnownChecks are the check names a policy may switch off.
-var KnownChecks = []string{"secrets", "deps", "dockerfile", "kubernetes"}
+var KnownChecks = []string{"secrets", "deps", "dockerfile", "kubernetes", "terraform"}
 
 // MaxPolicySize bounds the policy file: a policy is a few kilobytes, and a
 // hostile repository could make it a symlink to /dev/zero or a huge blob.

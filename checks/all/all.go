@@ -8,6 +8,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
 	"github.com/secfirst-dev/secfirst/checks/kubernetes"
 	"github.com/secfirst-dev/secfirst/checks/secrets"
+	"github.com/secfirst-dev/secfirst/checks/terraform"
 )
 
 // Options configure the checks that need it.
@@ -25,5 +26,6 @@ func Checks(o Options) []checks.Check {
 		deps.New(deps.Options{DBDir: o.DBDir, Offline: o.Offline}),
 		dockerfile.New(),
 		kubernetes.New(),
+		terraform.New(),
 	}
 }

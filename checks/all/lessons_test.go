@@ -6,6 +6,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
 	"github.com/secfirst-dev/secfirst/checks/kubernetes"
+	"github.com/secfirst-dev/secfirst/checks/terraform"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -53,26 +54,48 @@ func TestLessonsNameOnlyRealDockerfileRules(t *testing.T) {
 }
 
 func TestEveryKubernetesRuleIsNamedByALesson(t *testing.T) {
-	rules := kubernetes.Rules()
-	if len(rules) < 25 {
-		t.Fatalf("only %d Kubernetes rules", len(rules))
+	var rules []ruleLesson
+	for _, r := range kubernetes.Rules() {
+		rules = append(rules, ruleLesson{r.ID, r.Lesson})
+	}
+	checkRulesNamedByLessons(t, "kubernetes", rules, 25)
+}
+
+func TestEveryTerraformRuleIsNamedByALesson(t *testing.T) {
+	var rules []ruleLesson
+	for _, r := range terraform.Rules() {
+		rules = append(rules, ruleLesson{r.ID, r.Lesson})
+	}
+	checkRulesNamedByLessons(t, "terraform", rules, 40)
+}
+
+// ruleLesson is a rule id and the lesson its check says it has.
+type ruleLesson struct{ id, lesson string }
+
+// checkRulesNamedByLessons asserts that every rule of a check is named by
+// the lesson its check gives it, and that lessons name no rule of the
+// check that does not exist.
+func checkRulesNamedByLessons(t *testing.T, check string, rules []ruleLesson, atLeast int) {
+	t.Helper()
+	if len(rules) < atLeast {
+		t.Fatalf("only %d %s rules", len(rules), check)
 	}
 	known := map[string]bool{}
 	for _, r := range rules {
-		known[r.ID] = true
-		l, ok := lessons.ForRule(r.ID)
-		if !ok || !namesExactly(l, r.ID) {
-			t.Errorf("%s has no lesson that names it", r.ID)
+		known[r.id] = true
+		l, ok := lessons.ForRule(r.id)
+		if !ok || !namesExactly(l, r.id) {
+			t.Errorf("%s has no lesson that names it", r.id)
 			continue
 		}
-		if r.Lesson != l.ID {
-			t.Errorf("%s: Rules() says lesson %q, the library says %q", r.ID, r.Lesson, l.ID)
+		if r.lesson != l.ID {
+			t.Errorf("%s: Rules() says lesson %q, the library says %q", r.id, r.lesson, l.ID)
 		}
 	}
 	for _, l := range lessons.All() {
 		for _, id := range l.Rules {
-			if strings.HasPrefix(id, "kubernetes/") && !known[id] {
-				t.Errorf("lesson %s names %s, which the kubernetes check does not have (renamed?)", l.ID, id)
+			if strings.HasPrefix(id, check+"/") && !known[id] {
+				t.Errorf("lesson %s names %s, which the %s check does not have (renamed?)", l.ID, id, check)
 			}
 		}
 	}
@@ -93,7 +116,7 @@ func TestDependencyCasesHaveTheirLessons(t *testing.T) {
 }
 
 func TestFallbackLessonsOfTheChecksExist(t *testing.T) {
-	for _, id := range []string{"secrets-leaked", "deps-vulnerable", dockerfile.LessonFallback, kubernetes.LessonFallback} {
+	for _, id := range []string{"secrets-leaked", "deps-vulnerable", dockerfile.LessonFallback, kubernetes.LessonFallback, terraform.LessonFallback} {
 		if _, ok := lessons.Get(id); !ok {
 			t.Errorf("fallback lesson %s is missing", id)
 		}

@@ -1,0 +1,329 @@
+// Package terraform is secfirst's Terraform check. It reads the .tf files
+// of each module (a folder) with HashiCorp's own HCL parser, resolves the
+// literal values, variable defaults and locals Terraform would, links the
+// resources that refer to each other (a bucket and its public access
+// block, in the same file or not), and checks them against the cloud
+// practices secfirst teaches: encryption at rest, databases and admin
+// ports closed to the internet, private clusters, TLS, WAF, audit trails,
+// least privilege and public storage, on AWS, Azure and Google Cloud.
+// Anything it cannot know (a reference to another resource's attribute, a
+// module output, a value from outside) is not guessed into a finding.
+// Findings carry the equivalent Trivy and Checkov ids so their users'
+// suppressions keep working.
+package terraform
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
+)
+
+// CheckName is the check's name in findings, --check and the policy.
+const CheckName = "terraform"
+
+// MaxFileSize is the largest .tf file the check reads. A larger one is
+// named in a warning, never silently passed.
+const MaxFileSize = 4 << 20
+
+type check struct{}
+
+// New returns the Terraform check.
+func New() checks.Check { return check{} }
+
+func (check) Name() string { return CheckName }
+
+// IsCandidatePath reports whether a path is a Terraform file: a .tf file
+// outside the .terraform folder where `terraform init` caches modules.
+func IsCandidatePath(p string) bool {
+	return strings.HasSuffix(p, ".tf") && !strings.Contains("/"+p, "/.terraform/")
+}
+
+// Result is what checking a module gives: its findings, the findings its
+// suppression comments hid, and warnings (a file that does not parse).
+type Result struct {
+	Findings   []checks.Finding
+	Suppressed []checks.Suppression
+	Warnings   []string
+}
+
+// source is one file of a module as read.
+type source struct {
+	path   string
+	data   []byte
+	report bool
+}
+
+// Run checks every module of the source that holds a file of it. History
+// mode has nothing to check: a module's problems are those of its current
+// version. A commit that stages no .tf file costs nothing here.
+func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	var res checks.Result
+	if src.Mode == checks.ModeHistory {
+		return res, nil
+	}
+	files, err := src.Files(ctx, IsCandidatePath)
+	if err != nil || len(files) == 0 {
+		return res, err
+	}
+	var modules map[string][]source
+	var warnings []string
+	switch {
+	case len(src.Paths) > 0:
+		modules, warnings = readPathModules(src, files)
+	case src.Mode == checks.ModeStaged:
+		modules, warnings, err = readStagedModules(ctx, src, files)
+		if err != nil {
+			return res, err
+		}
+	default:
+		modules, warnings = readTrackedModules(src, files)
+	}
+	res.Warnings = append(res.Warnings, warnings...)
+	dirs := make([]string, 0, len(modules))
+	for d := range modules {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	now := time.Now()
+	for _, d := range dirs {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		r := checkModuleSafely(d, modules[d], now)
+		res.Findings = append(res.Findings, r.Findings...)
+		res.Suppressed = append(res.Suppressed, r.Suppressed...)
+		res.Warnings = append(res.Warnings, r.Warnings...)
+	}
+	return res, nil
+}
+
+// readTrackedModules reads the tracked .tf files, by folder.
+func readTrackedModules(src *checks.Source, files []checks.File) (map[string][]source, []string) {
+	modules := map[string][]source{}
+	var warnings []string
+	for _, f := range files {
+		data, err := safefile.ReadInRoot(src.Root, f.Path, MaxFileSize)
+		if err != nil {
+			warnings = append(warnings, skipWarning(f.Path, err))
+			continue
+		}
+		dir := path.Dir(f.Path)
+		modules[dir] = append(modules[dir], source{path: f.Path, data: data, report: true})
+	}
+	return modules, warnings
+}
+
+// readStagedModules reads, for each folder that holds a staged .tf file,
+// the staged version of every .tf file of that folder: a module is checked
+// as the commit will record it, whole, so removing a bucket's public
+// access block from one file shows on the bucket in another.
+func readStagedModules(ctx context.Context, src *checks.Source, files []checks.File) (map[string][]source, []string, error) {
+	dirs := map[string]bool{}
+	for _, f := range files {
+		dirs[path.Dir(f.Path)] = true
+	}
+	args := []string{"ls-files", "-s", "-z", "--"}
+	for d := range dirs {
+		if d == "." {
+			args = append(args, ":(glob)*.tf")
+		} else {
+			args = append(args, ":(glob)"+globEscape(d)+"/*.tf")
+		}
+	}
+	out, err := src.Git(ctx, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	type entry struct{ path, blob string }
+	var entries []entry
+	var ids []string
+	// "<mode> <object> <stage>\t<path>\0"
+	for _, rec := range bytes.Split(out, []byte{0}) {
+		meta, p, ok := strings.Cut(string(rec), "\t")
+		fields := strings.Fields(meta)
+		if !ok || len(fields) != 3 || !IsCandidatePath(p) || !dirs[path.Dir(p)] {
+			continue
+		}
+		if fields[0] == "120000" || fields[0] == "160000" {
+			continue // a symlink or a submodule: never read
+		}
+		entries = append(entries, entry{p, fields[1]})
+		ids = append(ids, fields[1])
+	}
+	blobs, err := src.ReadBlobs(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	modules := map[string][]source{}
+	var warnings []string
+	for _, e := range entries {
+		data, ok := blobs[e.blob]
+		switch {
+		case !ok:
+			warnings = append(warnings, fmt.Sprintf("terraform: skipped %s: its staged version could not be read", e.path))
+			continue
+		case len(data) > MaxFileSize:
+			warnings = append(warnings, tooLargeWarning(e.path))
+			continue
+		}
+		dir := path.Dir(e.path)
+		modules[dir] = append(modules[dir], source{path: e.path, data: data, report: true})
+	}
+	return modules, warnings, nil
+}
+
+// globEscape escapes the characters a git glob pathspec gives a meaning.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// readPathModules reads the files given on the command line and, to
+// resolve what they refer to, the other .tf files of their folders; only
+// the given files' findings are reported.
+func readPathModules(src *checks.Source, files []checks.File) (map[string][]source, []string) {
+	modules := map[string][]source{}
+	given := map[string]bool{}
+	var warnings []string
+	for _, f := range files {
+		given[f.Abs] = true
+	}
+	seenDir := map[string]bool{}
+	for _, f := range files {
+		data, err := safefile.ReadFile(f.Abs, MaxFileSize)
+		if err != nil {
+			warnings = append(warnings, skipWarning(f.Path, err))
+			continue
+		}
+		dir := filepath.Dir(f.Abs)
+		modules[dir] = append(modules[dir], source{path: f.Path, data: data, report: true})
+		if seenDir[dir] {
+			continue
+		}
+		seenDir[dir] = true
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			sib := filepath.Join(dir, e.Name())
+			if given[sib] || !e.Type().IsRegular() || !IsCandidatePath(e.Name()) {
+				continue
+			}
+			if data, err := safefile.ReadFile(sib, MaxFileSize); err == nil {
+				modules[dir] = append(modules[dir], source{path: src.Rel(sib), data: data})
+			}
+		}
+	}
+	return modules, warnings
+}
+
+func skipWarning(p string, err error) string {
+	var tooLarge *safefile.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return tooLargeWarning(p)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Sprintf("terraform: skipped %s: %v", p, err)
+}
+
+func tooLargeWarning(p string) string {
+	return fmt.Sprintf("terraform: skipped %s: a .tf file larger than %s is not checked; split it into smaller files", p, safefile.Size(MaxFileSize))
+}
+
+// checkModuleSafely keeps one odd module from taking the whole check down:
+// an internal error becomes a warning that names the folder.
+func checkModuleSafely(dir string, files []source, now time.Time) (r Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = Result{Warnings: []string{fmt.Sprintf("terraform: internal error checking the module in %s: %v (please report it)", dir, p)}}
+		}
+	}()
+	return checkModule(files, now)
+}
+
+// checkModule parses the files of one module and checks it.
+func checkModule(files []source, now time.Time) Result {
+	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
+	var parsed []*tfFile
+	var warnings []string
+	for _, s := range files {
+		f, w := parseFile(s)
+		parsed = append(parsed, f)
+		if w != "" && s.report {
+			warnings = append(warnings, w)
+		}
+	}
+	r := analyzeModule(newModule(parsed), now)
+	r.Warnings = append(warnings, r.Warnings...)
+	return r
+}
+
+// parseFile parses one file. A file that does not parse is a warning with
+// its line; the blocks HCL's parser recovered still resolve references
+// from the other files, but its own resources are not checked (a resource
+// cut short would be guessed into findings).
+func parseFile(s source) (*tfFile, string) {
+	data := bytes.TrimPrefix(s.data, []byte("\xef\xbb\xbf"))
+	f := &tfFile{path: s.path, src: data, report: s.report}
+	file, diags := hclsyntax.ParseConfig(data, s.path, hcl.InitialPos)
+	if file != nil {
+		f.body, _ = file.Body.(*hclsyntax.Body)
+	}
+	f.pragmas = parsePragmas(data, s.path)
+	if !diags.HasErrors() {
+		return f, ""
+	}
+	f.report = false
+	var first *hcl.Diagnostic
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			first = d
+			break
+		}
+	}
+	where := s.path
+	if first.Subject != nil {
+		where = fmt.Sprintf("%s:%d", s.path, first.Subject.Start.Line)
+	}
+	return f, fmt.Sprintf("terraform: %s does not parse as HCL (%s); its resources are not checked", where, strings.TrimSuffix(first.Summary, "."))
+}
+
+// CheckFile checks one file's content as a module of its own, found at
+// path (slash separated, relative to the repository). It never fails: a
+// file that does not parse is a warning with its line.
+func CheckFile(path string, content []byte) Result {
+	return checkModule([]source{{path: path, data: content, report: true}}, time.Now())
+}
+
+// CheckModule checks the files of one folder together, by path.
+func CheckModule(files map[string][]byte) Result {
+	var srcs []source
+	for p, d := range files {
+		srcs = append(srcs, source{path: p, data: d, report: true})
+	}
+	return checkModule(srcs, time.Now())
+}
