@@ -178,6 +178,17 @@ func LoadPolicy(root string) (*Policy, error) {
 	return ParsePolicy(p, data)
 }
 
+// LoadPolicyFile reads the policy at path, given on purpose (`scan
+// --config`): a missing file is an error, never the default policy. The
+// same bounds as LoadPolicy hold.
+func LoadPolicyFile(path string) (*Policy, error) {
+	data, err := safefile.ReadFile(path, MaxPolicySize)
+	if err != nil {
+		return nil, policyReadError(path, err)
+	}
+	return ParsePolicy(path, data)
+}
+
 // LoadSourcePolicy reads the policy that applies to what src scans. In
 // staged mode that is .secfirst.toml as staged: the index is the commit, so
 // an unstaged edit must not suppress a staged secret, and a staged edit

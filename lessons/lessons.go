@@ -41,6 +41,15 @@ func (l *Lesson) Markdown() string {
 	return "# " + l.Title + "\n\n" + l.Summary + "\n\n" + l.Body
 }
 
+// ReadingMarkdown is the lesson as a person reads it before taking the
+// quiz: Markdown, with the quiz's question and choices but its answer and
+// explanation only when answer is true.
+func (l *Lesson) ReadingMarkdown(answer bool) string {
+	body, _, _ := strings.Cut(l.Body, "## "+HeadingQuiz+"\n")
+	return "# " + l.Title + "\n\n" + l.Summary + "\n\n" + strings.TrimRight(body, "\n") +
+		"\n\n## " + HeadingQuiz + "\n\n" + l.Sections.Quiz.Markdown(answer)
+}
+
 var (
 	loadOnce sync.Once
 	all      []*Lesson

@@ -276,3 +276,30 @@ func TestAliasesKeepRenamedIDsWorking(t *testing.T) {
 		}
 	}
 }
+
+// A quiz written back as Markdown reads the same; without its answer it
+// holds the question and choices only, and a reading copy of the lesson
+// keeps every section before the quiz.
+func TestQuizMarkdownRoundTripsAndHidesTheAnswer(t *testing.T) {
+	for _, l := range All() {
+		q, err := ParseQuiz(l.Sections.Quiz.Markdown(true))
+		if err != nil {
+			t.Fatalf("%s: %v", l.ID, err)
+		}
+		if q.Question != l.Sections.Quiz.Question || q.Answer != l.Sections.Quiz.Answer || strings.Join(q.Choices, "|") != strings.Join(l.Sections.Quiz.Choices, "|") || q.Explanation != l.Sections.Quiz.Explanation {
+			t.Errorf("%s: quiz changed in the round trip", l.ID)
+		}
+		reading := l.ReadingMarkdown(false)
+		if strings.Contains(reading, "Answer:") || strings.Contains(reading, "Explanation:") {
+			t.Errorf("%s: the reading copy gives the answer away", l.ID)
+		}
+		for _, want := range []string{"## " + HeadingWhy, "## " + HeadingExample, "## " + HeadingQuiz, l.Sections.Quiz.Choices[0]} {
+			if !strings.Contains(reading, want) {
+				t.Errorf("%s: the reading copy lacks %q", l.ID, want)
+			}
+		}
+		if !strings.Contains(l.ReadingMarkdown(true), "Answer: "+l.Sections.Quiz.Answer) {
+			t.Errorf("%s: asked for, the answer is not shown", l.ID)
+		}
+	}
+}

@@ -44,6 +44,20 @@ type Quiz struct {
 	Explanation string   `json:"explanation"`
 }
 
+// Markdown writes the quiz back in the lessons' Markdown form (ParseQuiz
+// reads it); the answer and the explanation only when answer is true.
+func (q Quiz) Markdown(answer bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Question: %s\n\n", q.Question)
+	for i, c := range q.Choices {
+		fmt.Fprintf(&b, "- %s) %s\n", ChoiceLabel(i), c)
+	}
+	if answer {
+		fmt.Fprintf(&b, "\nAnswer: %s\n\nExplanation: %s\n", q.Answer, q.Explanation)
+	}
+	return b.String()
+}
+
 // ChoiceLabel is the letter of the i-th choice: 0 is "A".
 func ChoiceLabel(i int) string { return string(rune('A' + i)) }
 

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -378,11 +377,12 @@ func TestResize(t *testing.T) {
 	}
 }
 
+// viewAfter sends msg and returns the screen once it is handled: Send
+// queues it before finish's own messages.
 func viewAfter(t *testing.T, s *session, msg tea.Msg) string {
 	t.Helper()
 	if msg != nil {
 		s.tm.Send(msg)
-		time.Sleep(100 * time.Millisecond)
 	}
 	return s.finish()
 }
@@ -482,5 +482,102 @@ func TestFindingsHistoryMode(t *testing.T) {
 	assertNoSecret(t, view, tok)
 	if !strings.Contains(view, "Mode history") || !strings.Contains(view, added[:7]+" config/app.env:2") {
 		t.Fatalf("history scan does not show the commit that added the secret:\n%s", view)
+	}
+}
+
+// Walking a finished onboarding again starts at step 1, and leaving there
+// keeps what was done: the dashboard still says it is done.
+func TestFlowReopenFinishedOnboarding(t *testing.T) {
+	r := gittest.New(t)
+	c := testCommon(t, r)
+	done := state.Onboarding{Step: "summary", Topic: 5, Finished: true, Done: append([]string(nil), state.OnboardingSteps...)}
+	if err := c.State.SaveOnboarding(done); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, c, common.ScreenOnboarding, true)
+	s.waitFor("Step 1 of 5")
+	s.key("esc")
+	s.finish()
+	got, err := c.State.Onboarding()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Finished || len(got.Done) != len(state.OnboardingSteps) {
+		t.Fatalf("leaving a second walk on step 1 undid the first: %+v", got)
+	}
+}
+
+// The list reads worst first, and a wide terminal gives the location the
+// room it needs instead of cutting it at a fixed width.
+func TestFindingsWorstFirstAndWide(t *testing.T) {
+	r, _ := richRepo(t)
+	deep := "services/payments/internal/config/production/secrets.env"
+	r.Write(deep, "GITHUB_TOKEN="+gittest.FakeGitHubToken()+"\n")
+	r.Commit("deep")
+	s := start(t, testCommon(t, r), common.ScreenFindings, false)
+	s.tm.Send(tea.WindowSizeMsg{Width: 160, Height: 40})
+	s.key("s")
+	s.waitFor("Found ")
+	view := s.finish()
+	ranks := map[string]int{"CRIT": 5, "HIGH": 4, "MED ": 3, "LOW ": 2, "INFO": 1}
+	last, rows := 6, 0
+	for _, line := range strings.Split(view, "\n") {
+		if len(line) < 6 || (line[:2] != "› " && line[:2] != "  ") && !strings.HasPrefix(line, "› ") {
+			continue
+		}
+		row := strings.TrimPrefix(strings.TrimPrefix(line, "› "), "  ")
+		if len(row) < 4 {
+			continue
+		}
+		rank, ok := ranks[row[:4]]
+		if !ok {
+			continue
+		}
+		rows++
+		if rank > last {
+			t.Fatalf("%q comes after a less severe finding:\n%s", row, view)
+		}
+		last = rank
+	}
+	if rows < 5 {
+		t.Fatalf("only %d rows read:\n%s", rows, view)
+	}
+	if !strings.Contains(view, deep+":1 ") {
+		t.Fatalf("a 160-column screen cuts the location %s:\n%s", deep, view)
+	}
+}
+
+// m changes the mode and drops the results of the other mode: they are not
+// this mode's, and relabelling them would say they were.
+func TestFindingsModeDropsOtherResults(t *testing.T) {
+	r, _ := secretRepo(t)
+	s := start(t, testCommon(t, r), common.ScreenFindings, false)
+	s.key("s")
+	s.waitFor("config/app.env:2")
+	s.key("m")
+	view := s.finish()
+	if strings.Contains(view, "config/app.env:2") || strings.Contains(view, "Found ") || !strings.Contains(view, "Mode staged") || !strings.Contains(view, "Press s to scan the staged changes") {
+		t.Fatalf("the worktree's results are shown as the staged changes':\n%s", view)
+	}
+}
+
+// Once the hook is installed, the dashboard no longer offers to install it.
+func TestDashboardStopsOfferingTheInstall(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README.md", "# demo\n")
+	r.Commit("first")
+	s := start(t, testCommon(t, r), common.ScreenDashboard, false)
+	s.waitFor("press i to install it")
+	if v := s.view(); !strings.Contains(v, "i install hook") {
+		t.Fatalf("not installed, no offer to install:\n%s", v)
+	}
+	s.key("i")
+	s.waitFor("applies this plan")
+	s.key("enter")
+	s.waitFor("Done: install the pre-commit hook.")
+	s.key("esc")
+	s.waitFor("✓ pre-commit installed")
+	if v := s.finish(); strings.Contains(v, "install hook") {
+		t.Fatalf("installed, still offers to install:\n%s", v)
 	}
 }

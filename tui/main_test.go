@@ -1,8 +1,8 @@
 package tui
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,26 +70,94 @@ type session struct {
 	t  *testing.T
 	tm *teatest.TestModel
 	m  *Model
+	// ended is closed when the program has ended (q, or leaving a
+	// standalone screen).
+	ended chan struct{}
 }
 
 func start(t *testing.T, c *common.Common, screen common.Screen, standalone bool) *session {
 	t.Helper()
 	m := New(c, screen, standalone)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	return &session{t: t, tm: tm, m: m}
+	s := &session{t: t, tm: tm, m: m, ended: make(chan struct{})}
+	go func() {
+		tm.WaitFinished(t)
+		close(s.ended)
+	}()
+	return s
+}
+
+// errEnded is a probe sent to a program that has ended.
+var errEnded = errors.New("the program has ended")
+
+// do runs fn on the program's goroutine, between two messages, and waits
+// until it has run.
+func (s *session) do(fn func(*Model)) error {
+	s.t.Helper()
+	done := make(chan struct{})
+	s.tm.Send(probeMsg{func(m *Model) { fn(m); close(done) }})
+	select {
+	case <-done:
+		return nil
+	case <-s.ended:
+		return errEnded
+	case <-time.After(20 * time.Second):
+		return errors.New("the program does not answer")
+	}
+}
+
+// until waits until cond holds for the program's state. It polls the
+// state, never the clock: the deadline only bounds a test that fails.
+func (s *session) until(what string, cond func(*Model) bool) {
+	s.t.Helper()
+	s.poll(what, cond, false)
+}
+
+// poll is until; when ended is true, a program that has ended ends the
+// wait too.
+func (s *session) poll(what string, cond func(*Model) bool, ended bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	var view string
+	for time.Now().Before(deadline) {
+		ok := false
+		err := s.do(func(m *Model) { ok, view = cond(m), m.View() })
+		if errors.Is(err, errEnded) && ended {
+			return
+		}
+		if err != nil {
+			s.t.Fatalf("%v while waiting for %s", err, what)
+		}
+		if ok {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.t.Fatalf("still waiting for %s after a minute; the screen shows:\n%s", what, view)
+}
+
+// view is the screen now, after the messages sent so far.
+func (s *session) view() string {
+	s.t.Helper()
+	var v string
+	if err := s.do(func(m *Model) { v = m.View() }); err != nil {
+		s.t.Fatal(err)
+	}
+	return v
 }
 
 // waitFor waits until the screen shows all of the texts.
 func (s *session) waitFor(texts ...string) {
 	s.t.Helper()
-	teatest.WaitFor(s.t, s.tm.Output(), func(b []byte) bool {
+	s.until(fmt.Sprintf("the screen to show %q", texts), func(m *Model) bool {
+		v := m.View()
 		for _, t := range texts {
-			if !bytes.Contains(b, []byte(t)) {
+			if !strings.Contains(v, t) {
 				return false
 			}
 		}
 		return true
-	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	})
 }
 
 func (s *session) key(k string) {
@@ -109,26 +177,11 @@ func (s *session) key(k string) {
 	}
 }
 
-// settle waits until no screen has work under way.
+// settle waits until nothing is under way: no screen busy and no command
+// in flight (a key's navigation on its way, a refresh, a spinner's tick).
 func (s *session) settle() {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		reply := make(chan bool, 1)
-		s.tm.Send(idleProbe{reply})
-		select {
-		case idle := <-reply:
-			if idle {
-				// One more frame so the last state is drawn.
-				time.Sleep(50 * time.Millisecond)
-				return
-			}
-		case <-time.After(5 * time.Second):
-			s.t.Fatal("the program does not answer")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.t.Fatal("work still under way after 20s")
+	s.poll("the work under way to end", (*Model).Idle, true)
 }
 
 // finish waits for the work to settle, quits and returns the final screen,
@@ -136,10 +189,10 @@ func (s *session) settle() {
 func (s *session) finish() string {
 	s.t.Helper()
 	s.settle()
-	if err := s.tm.Quit(); err != nil {
+	if err := s.tm.Quit(); err != nil { // nothing to do if it quit by itself
 		s.t.Fatal(err)
 	}
-	fm := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := s.tm.FinalModel(s.t, teatest.WithFinalTimeout(time.Minute)).(*Model)
 	return fm.View()
 }
 
@@ -175,5 +228,3 @@ func assertNoSecret(t *testing.T, view string, secrets ...string) {
 		}
 	}
 }
-
-var _ = fmt.Sprintf

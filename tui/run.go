@@ -16,7 +16,6 @@ import (
 	"github.com/secfirst-dev/secfirst/checks/all"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/state"
-	"github.com/secfirst-dev/secfirst/tui/status"
 	"github.com/secfirst-dev/secfirst/tui/theme"
 )
 
@@ -142,17 +141,4 @@ func RunOnboarding(ctx context.Context, o Options) error {
 // RunChecklistReview is `secfirst checklist review`.
 func RunChecklistReview(ctx context.Context, o Options) error {
 	return Run(ctx, o, common.ScreenChecklist, true)
-}
-
-// WriteSummary writes the plain status summary `secfirst` prints when it
-// has no terminal.
-func WriteSummary(ctx context.Context, w io.Writer, o Options) error {
-	c, err := NewCommon(ctx, o)
-	if err != nil {
-		return err
-	}
-	st := status.Gather(ctx, c.Repo.Root, status.Options{
-		Store: c.State, Now: c.Now(), Checks: c.EvidenceCheckList(), OnboardingSteps: onboardSteps(),
-	})
-	return status.WritePlain(w, c.Repo.Name, c.Repo.Display, st)
 }

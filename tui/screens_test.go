@@ -1,11 +1,14 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 	"github.com/secfirst-dev/secfirst/tui/common"
+	"github.com/secfirst-dev/secfirst/tui/onboard"
+	"github.com/secfirst-dev/secfirst/tui/state"
 )
 
 func TestDashboardGolden(t *testing.T) {
@@ -110,4 +113,16 @@ func TestOnboardingWelcomeGolden(t *testing.T) {
 	s := start(t, testCommon(t, r), common.ScreenOnboarding, true)
 	s.waitFor("Welcome to secfirst")
 	golden(t, s.finish(), r.Dir)
+}
+
+// The walkthrough's steps are the ones the dashboard and the plain summary
+// count against.
+func TestOnboardingStepsAreTheCountedOnes(t *testing.T) {
+	var ids []string
+	for _, s := range onboard.Steps {
+		ids = append(ids, s.ID)
+	}
+	if strings.Join(ids, " ") != strings.Join(state.OnboardingSteps, " ") {
+		t.Fatalf("walkthrough steps %v, counted steps %v", ids, state.OnboardingSteps)
+	}
 }

@@ -7,12 +7,16 @@
 package tui
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/dashboard"
@@ -41,6 +45,8 @@ type Model struct {
 	showHelp   bool
 	help       help.Model
 	quitting   bool
+	// inflight counts the commands whose message has not come back yet.
+	inflight int
 }
 
 // New builds the program on the given screen. standalone makes leaving
@@ -70,7 +76,7 @@ func (m *Model) Init() tea.Cmd {
 	if o, ok := m.screens[m.current].(Opener); ok {
 		cmds = append(cmds, o.Open(common.NavigateMsg{To: m.current}))
 	}
-	return tea.Batch(cmds...)
+	return m.track(tea.Batch(cmds...))
 }
 
 // order lists the screens in a fixed order, so messages reach them the
@@ -83,6 +89,70 @@ func (m *Model) order() []common.Screen {
 // Update routes a message: keys to the current screen (after the global
 // keys), everything else to every screen, which ignore what is not theirs.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if t, ok := msg.(trackedMsg); ok {
+		m.inflight--
+		switch inner := t.msg.(type) {
+		case nil:
+			return m, nil
+		case tea.BatchMsg:
+			cmds := make([]tea.Cmd, 0, len(inner))
+			for _, c := range inner {
+				cmds = append(cmds, m.track(c))
+			}
+			return m, tea.Batch(cmds...)
+		}
+		if programMsg(t.msg) {
+			// Quit and the like are the program's: hand them back.
+			return m, func() tea.Msg { return t.msg }
+		}
+		msg = t.msg
+	}
+	return m, m.track(m.update(msg))
+}
+
+// track counts cmd as work in flight until the program has handed its
+// message back to Update: a screen's state can still change while a
+// command runs (a NavigateMsg on its way starts a scan), so the program
+// is idle only when no screen is busy and no command is in flight.
+func (m *Model) track(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	m.inflight++
+	return func() tea.Msg { return trackedMsg{cmd()} }
+}
+
+// trackedMsg is the message of a tracked command.
+type trackedMsg struct{ msg tea.Msg }
+
+var teaPackage = reflect.TypeOf(tea.QuitMsg{}).PkgPath()
+
+// programMsg reports whether msg is one the program itself acts on (quit,
+// a batch, a sequence, the screen modes), which Update must hand back
+// rather than route to the screens.
+func programMsg(msg tea.Msg) bool {
+	t := reflect.TypeOf(msg)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath() == teaPackage
+}
+
+// Idle reports whether nothing is under way: no screen busy, no command
+// in flight.
+func (m *Model) Idle() bool {
+	if m.inflight > 0 {
+		return false
+	}
+	for _, s := range m.order() {
+		if b, ok := m.screens[s].(Busy); ok && b.Busy() {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
@@ -90,41 +160,35 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, s := range m.order() {
 			m.screens[s].SetSize(msg.Width, m.bodyHeight())
 		}
-		return m, nil
+		return nil
 	case tea.KeyMsg:
-		return m, m.updateKey(msg)
+		return m.updateKey(msg)
 	case common.NavigateMsg:
 		m.showHelp = false
 		m.current = msg.To
 		if o, ok := m.screens[msg.To].(Opener); ok {
-			return m, o.Open(msg)
+			return o.Open(msg)
 		}
-		return m, nil
+		return nil
 	case common.BackMsg:
 		if m.current == m.home {
 			if m.standalone {
 				m.quitting = true
-				return m, tea.Quit
+				return tea.Quit
 			}
-			return m, nil
+			return nil
 		}
 		m.current = m.home
-		return m, common.Refresh
-	case idleProbe:
-		busy := false
-		for _, s := range m.order() {
-			if b, ok := m.screens[s].(Busy); ok && b.Busy() {
-				busy = true
-			}
-		}
-		msg.reply <- !busy
-		return m, nil
+		return common.Refresh
+	case probeMsg:
+		msg.fn(m)
+		return nil
 	}
 	var cmds []tea.Cmd
 	for _, s := range m.order() {
 		cmds = append(cmds, m.screens[s].Update(msg))
 	}
-	return m, tea.Batch(cmds...)
+	return tea.Batch(cmds...)
 }
 
 // Busy is a screen with work under way (a scan, a status being read).
@@ -132,10 +196,9 @@ type Busy interface {
 	Busy() bool
 }
 
-// idleProbe asks whether every screen is idle; the answer comes back on
-// reply from the program's own goroutine, so tests can wait for the work
-// to settle without racing the program.
-type idleProbe struct{ reply chan bool }
+// probeMsg runs fn on the program's own goroutine, between two messages,
+// so tests read the model's state (Idle, View) without racing the program.
+type probeMsg struct{ fn func(*Model) }
 
 func (m *Model) updateKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys
@@ -180,6 +243,34 @@ func (m *Model) View() string {
 	b.WriteString(m.header(scr.Title()) + "\n")
 	b.WriteString(common.Lines(body, w, m.bodyHeight()) + "\n")
 	b.WriteString(m.footer(scr))
+	return terminalSafe(b.String())
+}
+
+// terminalSafe keeps the screen's colours and styles (SGR sequences) and
+// newlines (and tabs) and shows every other control sequence or byte visibly. The
+// screens pass repository data through termtext where it becomes text;
+// this is the net under them: whatever a screen forgets, no file name can
+// set the window's title, write the clipboard or move the cursor.
+func terminalSafe(view string) string {
+	if termtext.Block(view) == view {
+		return view // no control byte but newlines and tabs: nothing to do
+	}
+	var b strings.Builder
+	b.Grow(len(view))
+	p := ansi.NewParser()
+	var state byte
+	for len(view) > 0 {
+		seq, width, n, next := ansi.DecodeSequence(view, state, p)
+		switch {
+		case width > 0, seq == "\n", seq == "\t":
+			b.WriteString(seq)
+		case ansi.HasCsiPrefix(seq) && ansi.Cmd(p.Command()).Final() == 'm':
+			b.WriteString(seq)
+		default:
+			b.WriteString(termtext.Line(seq))
+		}
+		state, view = next, view[n:]
+	}
 	return b.String()
 }
 
@@ -222,5 +313,3 @@ func (m *Model) fullHelp(scr common.Component) string {
 	h.ShowAll = true
 	return s.Title.Render(scr.Title()+": keys") + "\n\n" + h.FullHelpView(groups) + "\n\n" + s.Muted.Render("? or esc closes this help.")
 }
-
-func onboardSteps() []string { return onboard.StepIDs() }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agext/levenshtein"
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/checklist"
@@ -156,7 +157,7 @@ func unknownItem(f *checklist.File, id string) error {
 	}
 	var cands []cand
 	for _, known := range f.IDs() {
-		d := cmdutil.EditDistance(id, known)
+		d := levenshtein.Distance(id, known, nil)
 		if strings.Contains(known, id) || strings.Contains(id, known) {
 			d = 0
 		}

@@ -3,7 +3,6 @@ package checklistcmd
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -18,37 +17,12 @@ import (
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// secfirstBinary builds the secfirst command once for the tests that run it
-// as separate processes.
-func secfirstBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "secfirst-checklistcmd-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "secfirst")
-		buildErr = gittest.BuildSecfirst(builtBin)
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtBin
-}
-
 // TestParallelSetsFromTenProcessesAllLand runs ten `secfirst checklist set`
 // processes at once, each on its own item: every one must succeed and every
 // review must be in the file afterwards (without the writers' lock, up to
 // four were lost while all ten reported success).
 func TestParallelSetsFromTenProcessesAllLand(t *testing.T) {
-	bin := secfirstBinary(t)
+	bin := gittest.BuiltSecfirst(t)
 	e := newEnv(t)
 	if err := RunInit(context.Background(), &InitOptions{Options: e.opts}); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package checklistcmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,8 @@ type ExportOptions struct {
 	*Options
 	// Format is markdown or json.
 	Format string
+	// Output is the file the export is written to ("" or "-": stdout).
+	Output string
 }
 
 func newExportCmd(parent *Options) *cobra.Command {
@@ -26,14 +29,15 @@ func newExportCmd(parent *Options) *cobra.Command {
 (status, evidence, note, owner, reviewer, date and stale marks), or the same
 as JSON. The export is a document, so it exits 0 even when items fail; use
 'secfirst checklist status' to gate CI.`,
-		Example: `  secfirst checklist export > checklist.md
-  secfirst checklist export --format json > checklist.json`,
+		Example: `  secfirst checklist export -o checklist.md
+  secfirst checklist export -f json > checklist.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return RunExport(ctxOf(cmd), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "markdown", "output format: markdown or json")
+	cmdutil.FormatFlag(cmd, &opts.Format, "markdown", "markdown", "json")
+	cmdutil.OutputFlag(cmd, &opts.Output)
 	return cmd
 }
 
@@ -57,14 +61,16 @@ func RunExport(ctx context.Context, opts *ExportOptions) error {
 		return err
 	}
 	name := filepath.Base(repo.Root)
-	if opts.Format == "json" {
-		data, err := rep.ExportJSON(name)
-		if err != nil {
-			return cmdutil.Failf("cannot write the export: %v", err)
+	return cmdutil.WriteOutput(opts.IO.Out, opts.Output, func(w io.Writer) error {
+		if opts.Format == "json" {
+			data, err := rep.ExportJSON(name)
+			if err != nil {
+				return cmdutil.Failf("cannot write the export: %v", err)
+			}
+			_, err = w.Write(data)
+			return err
 		}
-		_, err = opts.IO.Out.Write(data)
+		_, err := fmt.Fprint(w, rep.Markdown(name))
 		return err
-	}
-	_, err = fmt.Fprint(opts.IO.Out, rep.Markdown(name))
-	return err
+	})
 }

@@ -12,8 +12,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
-	"github.com/secfirst-dev/secfirst/cmd/home"
-	"github.com/secfirst-dev/secfirst/tui"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 )
 
 // ReviewOptions are the options of `secfirst checklist review`.
@@ -60,13 +59,15 @@ letter, then the note).`,
 	return cmd
 }
 
-// runTUI opens the terminal interface on its checklist screen. The file
-// has been read first, so a broken one is refused with its line (exit 2)
-// before any screen opens.
-func runTUI(ctx context.Context, opts *ReviewOptions, root string) error {
-	o := home.TUIOptions(opts.IO, root)
-	o.DBDir, o.Offline, o.Now = opts.Repo.DBDir, true, opts.Now
-	return home.Fail(tui.RunChecklistReview(ctx, o), root)
+// runTUI opens the terminal interface (secfirst-tui) on its checklist
+// screen. The file has been read first, so a broken one is refused with its
+// line (exit 2) before any screen opens.
+func runTUI(opts *ReviewOptions, root string) error {
+	args := []string{"review", "--dir", root}
+	if opts.Repo.DBDir != "" {
+		args = append(args, "--db", opts.Repo.DBDir)
+	}
+	return tuilaunch.Launch(opts.IO, args)
 }
 
 // errQuit ends the review at the person's request; errEOF at the end of input.
@@ -91,7 +92,7 @@ func RunReview(ctx context.Context, opts *ReviewOptions) error {
 	}
 	if opts.IO.Interactive() && !opts.Stdin && !opts.Plain {
 		// On a terminal, the review is the TUI's checklist screen.
-		return runTUI(ctx, opts, repo.Root)
+		return runTUI(opts, repo.Root)
 	}
 	by, err := reviewer(ctx, repo.Root)
 	if err != nil {

@@ -32,13 +32,13 @@ for the automatic ones (computed now, never read from the file), notes and
 reviews. Exit codes: 0 nothing fails and nothing is stale, 1 an item fails or
 its review is stale, 2 the file or the repository cannot be read.`,
 		Example: `  secfirst checklist status
-  secfirst checklist status --format json | jq '.items[] | select(.status == "fail")'`,
+  secfirst checklist status -f json | jq '.items[] | select(.status == "fail")'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return RunStatus(ctxOf(cmd), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmdutil.FormatFlag(cmd, &opts.Format, "text", "text", "json")
 	return cmd
 }
 

@@ -4,6 +4,10 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
+
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // Exit codes of the command-line contract.
@@ -47,4 +51,18 @@ func Code(err error) int {
 		return ee.Code
 	}
 	return ExitFailure
+}
+
+// PrintError writes err as the one line a command prints on failure,
+// "secfirst: <cause>": no stack trace, the first line only, and the cause
+// (which may quote a path or a file of the repository) safe for the
+// terminal. An ExitError without a cause prints nothing: the command has
+// already said what happened.
+func PrintError(w io.Writer, err error) {
+	var ee *ExitError
+	if err == nil || errors.As(err, &ee) && ee.Err == nil {
+		return
+	}
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	fmt.Fprintln(w, "secfirst: "+termtext.Line(first))
 }

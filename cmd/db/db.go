@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -104,13 +105,16 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	dir := deps.ResolveDBDir(opts.DB)
 	errOut := opts.IO.ErrOut
 	fmt.Fprintf(errOut, "Downloading OSV databases to %s: %s\n", dir, strings.Join(ecos, ", "))
+	// On a terminal one line shows the progress, redrawn in place; without
+	// one (CI logs) no control sequence is written at all.
 	tty := opts.IO.IsStderrTTY()
+	redraw := "\r" + ansi.EraseLineRight
 	started := map[string]bool{}
 	progress := func(p deps.Progress) {
 		switch {
 		case p.Finished:
 			if tty {
-				fmt.Fprint(errOut, "\r\033[K")
+				fmt.Fprint(errOut, redraw)
 			}
 			if p.Advisories == 0 {
 				// Not an error (the download is what the server holds), but
@@ -120,7 +124,7 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 			}
 			fmt.Fprintf(errOut, "%s: %d advisories, indexed\n", p.Ecosystem, p.Advisories)
 		case tty:
-			fmt.Fprintf(errOut, "\r\033[K%s: %s", p.Ecosystem, sizes(p))
+			fmt.Fprint(errOut, redraw+p.Ecosystem+": "+sizes(p))
 		case !started[p.Ecosystem]:
 			// Not a terminal (CI logs): one line per download, not a stream.
 			started[p.Ecosystem] = true

@@ -177,3 +177,24 @@ func TestCommandTree(t *testing.T) {
 		t.Fatalf("db update: %v", err)
 	}
 }
+
+// Progress is redrawn in place on a terminal (carriage return, erase to
+// the end of the line); written for a log, it holds no control sequence.
+func TestProgressEscapesOnlyOnATerminal(t *testing.T) {
+	srv, _ := localBucket(t, map[string][]byte{"npm": osvZip(t, "npm")})
+	for _, tty := range []bool{false, true} {
+		ios, _, _, stderr := iostreams.Test()
+		ios.SetTTY(tty)
+		err := RunUpdate(context.Background(), &UpdateOptions{IO: ios, Ecosystems: []string{"npm"}, DB: t.TempDir(), baseURL: srv.URL, httpClient: srv.Client()})
+		if err != nil {
+			t.Fatalf("tty %v: %v\n%s", tty, err, stderr)
+		}
+		got := stderr.String()
+		switch {
+		case !tty && strings.ContainsAny(got, "\r\x1b"):
+			t.Errorf("a log holds control sequences: %q", got)
+		case tty && !strings.Contains(got, "\r\x1b[K"):
+			t.Errorf("a terminal's progress is not redrawn in place: %q", got)
+		}
+	}
+}

@@ -80,7 +80,8 @@ func (x *tmux) keys(keys ...string) {
 	x.must(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
 }
 
-// The real binary in a real terminal (tmux, 80x24): the dashboard, a scan,
+// The real programs in a real terminal (tmux, 80x24): secfirst hands the
+// terminal to secfirst-tui built beside it, which shows the dashboard, a scan,
 // a finding opened and read, back to the dashboard, and q quits with 0.
 func TestEndToEndInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {

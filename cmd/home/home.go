@@ -1,6 +1,7 @@
 // Package home is what `secfirst` does with no command: on a terminal it
-// opens the TUI on the repository's dashboard; without one (a pipe, CI, an
-// editor's task runner) it prints a plain status summary and exits 0.
+// opens the terminal interface on the repository's dashboard (secfirst-tui,
+// see tuilaunch); without one (a pipe, CI, an editor's task runner) it
+// prints a plain status summary and exits 0.
 package home
 
 import (
@@ -11,8 +12,9 @@ import (
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
-	"github.com/secfirst-dev/secfirst/tui"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 	"github.com/secfirst-dev/secfirst/tui/state"
+	"github.com/secfirst-dev/secfirst/tui/status"
 )
 
 // Options are what `secfirst` needs.
@@ -23,12 +25,8 @@ type Options struct {
 	// Store and Now replace the user's state directory and the clock (tests).
 	Store *state.Store
 	Now   func() time.Time
-}
-
-// TUIOptions turns the command's streams into the TUI's options. Like the
-// hooks, the TUI stays off the network when SECFIRST_OFFLINE is set.
-func TUIOptions(ios *iostreams.IOStreams, dir string) tui.Options {
-	return tui.Options{In: ios.In, Out: ios.Out, Dir: dir, Renderer: ios.Renderer(), Color: ios.ColorEnabled(), Offline: cmdutil.OfflineFromEnv()}
+	// Launch runs the terminal interface with args (nil: tuilaunch.Launch).
+	Launch func(args []string) error
 }
 
 // Run opens the dashboard on a terminal, else prints the summary.
@@ -37,17 +35,25 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	o := TUIOptions(opts.IO, dir)
-	o.Store, o.Now = opts.Store, opts.Now
 	if opts.IO.Interactive() {
-		err = tui.RunDashboard(ctx, o)
-	} else {
-		err = tui.WriteSummary(ctx, opts.IO.Out, o)
+		args := []string{"dashboard", "--dir", dir}
+		if opts.Launch != nil {
+			return opts.Launch(args)
+		}
+		return tuilaunch.Launch(opts.IO, args)
 	}
-	return Fail(err, dir)
+	store := opts.Store
+	if store == nil {
+		store, _ = state.Open() // no state directory: no last scan to show
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	return Fail(status.WriteSummary(ctx, opts.IO.Out, dir, status.Options{Store: store, Now: now()}), dir)
 }
 
-// Fail turns an error of the TUI into the command's: one line, exit 2.
+// Fail turns an error into the command's: one line, exit 2.
 func Fail(err error, dir string) error {
 	switch {
 	case err == nil:

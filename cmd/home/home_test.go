@@ -97,3 +97,42 @@ func TestSummaryOutsideRepository(t *testing.T) {
 		t.Fatalf("stdout %q, want nothing", out)
 	}
 }
+
+// The summary names the repository after its folder and quotes the
+// checklist's error: a folder or a checklist that carries a terminal escape
+// shows it, never sends it.
+func TestSummaryShowsNoEscape(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo\x1b]0;pwned\x07")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := gittest.New(t)
+	r.Dir = dir
+	r.Git("init", "-q", "-b", "main")
+	r.Write(".secfirst/checklist.yaml", "version: 1\nitems:\n  - id: \"x\x1b[2J\"\n    status: [not, a, status]\n")
+	ios, _, out, errOut := iostreams.Test()
+	err := Run(context.Background(), &Options{IO: ios, Dir: dir, Store: &state.Store{Dir: t.TempDir()}})
+	if code := cmdutil.Code(err); code != 0 {
+		t.Fatalf("exit %d (%v), stderr %q", code, err, errOut)
+	}
+	got := out.String()
+	if strings.ContainsAny(got, "\x1b\x07") || !strings.Contains(got, `secfirst: demo\x1b]0;pwned\x07`) {
+		t.Fatalf("summary %q: want the escapes made visible", got)
+	}
+}
+
+// On a terminal, `secfirst` hands the terminal to the interface
+// (secfirst-tui) on the dashboard of the repository it runs in.
+func TestTerminalOpensTheInterface(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetTTY(true)
+	dir := t.TempDir()
+	var launched []string
+	err := Run(context.Background(), &Options{IO: ios, Dir: dir, Launch: func(args []string) error {
+		launched = args
+		return nil
+	}})
+	if err != nil || strings.Join(launched, " ") != "dashboard --dir "+dir || out.Len() != 0 {
+		t.Fatalf("launched %q, err %v, stdout %q", launched, err, out)
+	}
+}

@@ -46,7 +46,7 @@ func TestInstallStatusUninstall(t *testing.T) {
 	}
 
 	ios, _, out, _ = iostreams.Test()
-	if err := RunInstall(ctx, &InstallOptions{IO: ios, Dir: r.Dir, Hooks: []string{"pre-commit,pre-push"}, Binary: "/usr/local/bin/secfirst"}); err != nil {
+	if err := RunInstall(ctx, &InstallOptions{IO: ios, Dir: r.Dir, Hooks: []string{"pre-commit", "pre-push"}, Binary: "/usr/local/bin/secfirst"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "secfirst now runs on pre-commit and pre-push") {

@@ -56,6 +56,7 @@ again changes nothing. With --dry-run, show what would change and stop.`,
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.Hooks, "hook", nil, "hooks to install: pre-commit, pre-push (default pre-commit)")
+	cmdutil.CompleteValues(cmd, "hook", hooks.Names...)
 	f.BoolVar(&opts.Force, "force", false, "install secfirst's own hook even where the pre-commit framework or lefthook owns it (theirs is chained)")
 	f.BoolVar(&opts.EditConfig, "edit-config", false, "where the pre-commit framework or lefthook owns the hook, add secfirst to its configuration (lines inserted, the rest of the file kept byte for byte) instead of showing the lines to add")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "show what would change, change nothing")
@@ -70,7 +71,7 @@ func RunInstall(ctx context.Context, opts *InstallOptions) error {
 	}
 	v, _, _ := version.Info()
 	plan, err := hooks.PlanInstall(ctx, opts.Dir, hooks.InstallOptions{
-		Hooks: cmdutil.SplitList(opts.Hooks), Force: opts.Force, Binary: opts.Binary, Version: v, EditConfig: opts.EditConfig,
+		Hooks: opts.Hooks, Force: opts.Force, Binary: opts.Binary, Version: v, EditConfig: opts.EditConfig,
 	})
 	if err != nil {
 		return failure(opts.Dir, err)

@@ -39,7 +39,7 @@ Works from any directory of any worktree.`,
 			return RunStatus(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmdutil.FormatFlag(cmd, &opts.Format, "text", "text", "json")
 	return cmd
 }
 

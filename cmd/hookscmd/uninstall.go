@@ -40,6 +40,7 @@ pre-commit framework's or lefthook's configuration are left for you to remove.`,
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.Hooks, "hook", nil, "hooks to uninstall: pre-commit, pre-push (default all)")
+	cmdutil.CompleteValues(cmd, "hook", hooks.Names...)
 	f.BoolVar(&opts.DryRun, "dry-run", false, "show what would change, change nothing")
 	return cmd
 }
@@ -50,7 +51,7 @@ func RunUninstall(ctx context.Context, opts *UninstallOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	plan, err := hooks.PlanUninstall(ctx, opts.Dir, hooks.UninstallOptions{Hooks: cmdutil.SplitList(opts.Hooks)})
+	plan, err := hooks.PlanUninstall(ctx, opts.Dir, hooks.UninstallOptions{Hooks: opts.Hooks})
 	if err != nil {
 		return failure(opts.Dir, err)
 	}

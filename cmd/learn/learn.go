@@ -4,21 +4,23 @@ package learn
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/glamour"
-	"github.com/charmbracelet/glamour/styles"
+	"github.com/agext/levenshtein"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
+	"github.com/secfirst-dev/secfirst/checks/all"
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -29,8 +31,13 @@ type Options struct {
 	Query string
 	// Format is text, markdown or json.
 	Format string
-	// Width wraps rendered lessons; 0 means the terminal's width.
+	// Answer shows the quiz's answer and explanation with the lesson.
+	Answer bool
+	// Width wraps the library's summaries; 0 means the terminal's width.
 	Width int
+	// Launch runs the terminal interface with args (nil:
+	// tuilaunch.Launch), which renders a lesson on a terminal.
+	Launch func(args []string) error
 }
 
 // NewCmd builds `secfirst learn`.
@@ -42,15 +49,29 @@ func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
 		Long: `Every finding links to a short lesson: why it matters, how to fix it, a
 before/after example, references and a one-question quiz.
 
-With no argument, list the library grouped by topic. With a lesson id, or the
-id of a rule a finding reported (gitleaks rule, dockerfile/<slug>, advisory
-id), show that lesson: rendered on a terminal, plain Markdown otherwise.`,
+With no argument, list the library grouped by topic. With a lesson id, the id
+of a rule a finding reported (gitleaks rule, dockerfile/<slug>, advisory id)
+or any id in a finding's refs (hadolint DL3002, Trivy AVD-DS-0002, Checkov
+CKV_DOCKER_8), show that lesson: rendered on a terminal, plain Markdown
+otherwise. The quiz's answer stays hidden unless --answer asks for it (JSON
+holds the whole lesson).`,
 		Example: `  secfirst learn
   secfirst learn secrets-history
   secfirst learn aws-access-token
-  secfirst learn dockerfile/root-user --format markdown
-  secfirst learn --format json`,
+  secfirst learn DL3002
+  secfirst learn dockerfile/root-user -f markdown --answer
+  secfirst learn -f json`,
 		Args: cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var ids []cobra.Completion
+			for _, l := range lessons.All() {
+				ids = append(ids, cobra.CompletionWithDesc(l.ID, l.Title))
+			}
+			return ids, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Query = args[0]
@@ -58,7 +79,8 @@ id), show that lesson: rendered on a terminal, plain Markdown otherwise.`,
 			return Run(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, markdown or json")
+	cmdutil.FormatFlag(cmd, &opts.Format, "text", Formats...)
+	cmd.Flags().BoolVar(&opts.Answer, "answer", false, "show the quiz's answer and its explanation")
 	return cmd
 }
 
@@ -69,8 +91,8 @@ func Run(opts *Options) error {
 	if format == "" {
 		format = "text"
 	}
-	if format != "text" && format != "markdown" && format != "json" {
-		return cmdutil.Failf("invalid format %q (want text, markdown or json)", opts.Format)
+	if err := cmdutil.CheckValue("format", format, Formats); err != nil {
+		return err
 	}
 	if err := lessons.Err(); err != nil {
 		return cmdutil.Failf("lesson library is broken: %v", err)
@@ -90,13 +112,22 @@ func Run(opts *Options) error {
 	return show(opts, format, l)
 }
 
-// Resolve finds a lesson by its id, else by a rule id it covers.
+// Formats are what learn writes.
+var Formats = []string{"text", "markdown", "json"}
+
+// Resolve finds a lesson by its id, else by a rule id it covers, else by
+// an id another tool gives one of the rules it covers (a finding's refs).
 func Resolve(query string) (*lessons.Lesson, bool) {
 	if l, ok := lessons.Get(query); ok {
 		return l, true
 	}
 	if l, ok := lessons.Get(strings.ToLower(query)); ok {
 		return l, true
+	}
+	for _, rule := range all.RulesForRef(query) {
+		if l, ok := lessons.ForRule(rule); ok {
+			return l, true
+		}
 	}
 	return lessons.ForRule(query)
 }
@@ -188,84 +219,37 @@ func show(opts *Options, format string, l *lessons.Lesson) error {
 	case "json":
 		return writeJSON(opts.IO.Out, lessonJSON{summaryJSON: summaryOf(l), Sections: l.Sections})
 	case "markdown":
-		_, err := io.WriteString(opts.IO.Out, l.Markdown())
+		_, err := io.WriteString(opts.IO.Out, l.ReadingMarkdown(opts.Answer))
 		return err
 	}
-	if !opts.IO.IsStdoutTTY() {
-		// Piped or redirected: plain Markdown, readable and greppable.
-		_, err := io.WriteString(opts.IO.Out, l.Markdown())
-		return err
+	if opts.IO.IsStdoutTTY() {
+		// On a terminal the lesson is rendered (glamour) by the terminal
+		// interface, which secfirst does not link (see tuilaunch).
+		args := []string{"learn", l.ID}
+		if opts.Answer {
+			args = append(args, "--answer")
+		}
+		err := opts.launch(args)
+		if !errors.Is(err, tuilaunch.ErrNotFound) {
+			return err
+		}
+		fmt.Fprintln(opts.IO.ErrOut, "secfirst: "+firstLine(err.Error())+"; showing the lesson as Markdown")
 	}
-	out, err := Render(l, opts.width(), opts.IO.ColorEnabled())
-	if err != nil {
-		return cmdutil.Failf("cannot render lesson %s: %v", l.ID, err)
-	}
-	_, err = io.WriteString(opts.IO.Out, out)
+	// Piped or redirected: plain Markdown, readable and greppable.
+	_, err := io.WriteString(opts.IO.Out, l.ReadingMarkdown(opts.Answer))
 	return err
 }
 
-// Render formats a lesson for a terminal with glamour, wrapped at width.
-// Without colour it uses glamour's plain style; with colour, GLAMOUR_STYLE
-// when set, else the dark or light style that suits the terminal.
-//
-// References are printed by us, one URL per line and never wrapped: glamour
-// breaks long URLs at dots, which makes them impossible to open or copy.
-func Render(l *lessons.Lesson, width int, color bool) (string, error) {
-	var style glamour.TermRendererOption
-	switch {
-	case !color:
-		style = glamour.WithStandardStyle(styles.NoTTYStyle)
-	case os.Getenv("GLAMOUR_STYLE") != "":
-		style = glamour.WithEnvironmentConfig()
-	case lightBackground(os.Getenv("COLORFGBG")):
-		style = glamour.WithStandardStyle(styles.LightStyle)
-	default:
-		style = glamour.WithStandardStyle(styles.DarkStyle)
+func (o *Options) launch(args []string) error {
+	if o.Launch != nil {
+		return o.Launch(args)
 	}
-	r, err := glamour.NewTermRenderer(style, glamour.WithWordWrap(width), glamour.WithColorProfile(termenv.ANSI256))
-	if err != nil {
-		return "", err
-	}
-	s := l.Sections
-	head, err := r.Render("# " + l.Title + "\n\n" + l.Summary +
-		"\n\n## " + lessons.HeadingWhy + "\n\n" + s.WhyItMatters +
-		"\n\n## " + lessons.HeadingHowToFix + "\n\n" + s.HowToFix +
-		"\n\n## " + lessons.HeadingExample + "\n\n" + s.Example +
-		"\n\n## " + lessons.HeadingLearnMore + "\n")
-	if err != nil {
-		return "", err
-	}
-	var refs strings.Builder
-	for _, ref := range s.References {
-		// Glamour indents the document by two columns; match it.
-		fmt.Fprintf(&refs, "  • %s\n    %s\n", ref.Title, ref.URL)
-	}
-	quiz, err := r.Render("## " + lessons.HeadingQuiz + "\n\n" + QuizMarkdown(s.Quiz))
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimRight(head, " \n") + "\n\n" + refs.String() + quiz, nil
+	return tuilaunch.Launch(o.IO, args)
 }
 
-// QuizMarkdown writes a quiz back in the lessons' Markdown form.
-func QuizMarkdown(q lessons.Quiz) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Question: %s\n\n", q.Question)
-	for i, c := range q.Choices {
-		fmt.Fprintf(&b, "- %s) %s\n", lessons.ChoiceLabel(i), c)
-	}
-	fmt.Fprintf(&b, "\nAnswer: %s\n\nExplanation: %s\n", q.Answer, q.Explanation)
-	return b.String()
-}
-
-// lightBackground reads COLORFGBG ("fg;bg", set by many terminals): a light
-// grey or white background means the light style. We do not ask the
-// terminal itself (glamour's auto style): terminals that do not answer make
-// that query wait five seconds and leave escape codes on the screen.
-func lightBackground(colorfgbg string) bool {
-	parts := strings.Split(colorfgbg, ";")
-	bg := parts[len(parts)-1]
-	return bg == "7" || bg == "15"
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }
 
 func (o *Options) width() int {
@@ -282,25 +266,15 @@ func (o *Options) width() int {
 	return min(w, 100)
 }
 
-// wrap splits text into lines of at most width runes, at spaces.
+// wrap splits text into lines of at most width terminal cells, at spaces
+// and hyphens (a wide character takes two cells, an emoji too); a word
+// longer than width stays whole.
 func wrap(text string, width int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= width:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
+	text = strings.Join(strings.Fields(text), " ")
+	if text == "" {
+		return nil
 	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
+	return strings.Split(ansi.Wordwrap(text, width, ""), "\n")
 }
 
 // Closest returns up to n lesson or rule ids nearest to query: ids that
@@ -327,7 +301,7 @@ func Closest(query string, n int) []string {
 	limit := max(2, len(q)/3)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := cmdutil.EditDistance(q, lc)
+		d := levenshtein.Distance(q, lc, nil)
 		switch {
 		case strings.HasPrefix(lc, q) && len(q) >= 3:
 			d = 0

@@ -8,15 +8,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
-	"github.com/secfirst-dev/secfirst/cmd/home"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
-	"github.com/secfirst-dev/secfirst/tui"
+	"github.com/secfirst-dev/secfirst/cmd/tuilaunch"
 )
 
 // Options are the options of `secfirst onboard`.
 type Options struct {
 	IO  *iostreams.IOStreams
 	Dir string
+	// Launch runs the terminal interface with args (nil: tuilaunch.Launch).
+	Launch func(args []string) error
 }
 
 // NewCmd builds `secfirst onboard`.
@@ -38,7 +39,7 @@ infrastructure). Your progress is kept in your state directory
 	}
 }
 
-// Run starts the walkthrough; it needs a terminal.
+// Run starts the walkthrough in the terminal interface; it needs a terminal.
 func Run(ctx context.Context, opts *Options) error {
 	if !opts.IO.Interactive() {
 		return cmdutil.Failf("onboard is interactive and needs a terminal: run it in one")
@@ -47,5 +48,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	return home.Fail(tui.RunOnboarding(ctx, home.TUIOptions(opts.IO, dir)), dir)
+	args := []string{"onboard", "--dir", dir}
+	if opts.Launch != nil {
+		return opts.Launch(args)
+	}
+	return tuilaunch.Launch(opts.IO, args)
 }

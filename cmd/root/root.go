@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/cmd/checklistcmd"
+	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/db"
 	"github.com/secfirst-dev/secfirst/cmd/home"
 	"github.com/secfirst-dev/secfirst/cmd/hook"
@@ -34,7 +35,7 @@ keeps a security checklist for the repository.`,
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetVersionTemplate("{{.Version}}\n")
-	cmd.CompletionOptions.HiddenDefaultCmd = true
+	cmdutil.NoColorFlag(cmd, ios)
 
 	cmd.AddCommand(
 		checklistcmd.NewCmd(ios),
@@ -46,5 +47,10 @@ keeps a security checklist for the repository.`,
 		scan.NewCmd(ios),
 		version.NewCmd(ios),
 	)
+	// `secfirst completion bash|zsh|fish|powershell`, listed in the help;
+	// made now rather than when the command runs, so the whole tree is
+	// there for the walk below.
+	cmd.InitDefaultCompletionCmd()
+	cmdutil.RejectUnknownSubcommands(cmd)
 	return cmd
 }

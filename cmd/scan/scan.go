@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/version"
 	"github.com/secfirst-dev/secfirst/internal/termtext"
+	"github.com/secfirst-dev/secfirst/tui/state"
 )
 
 // Options are the flags and arguments of `secfirst scan`.
@@ -27,6 +30,11 @@ type Options struct {
 	History bool
 	Checks  []string
 	Format  string
+	// Output is the file the report is written to ("" or "-": stdout).
+	Output string
+	// Config is the policy file to use instead of the repository's
+	// .secfirst.toml.
+	Config  string
 	FailOn  string
 	Offline bool
 	DB      string
@@ -51,9 +59,10 @@ Exit codes: 0 nothing at or above the fail-on level, 1 blocking findings,
 still written, and says so).`,
 		Example: `  secfirst scan
   secfirst scan --staged
-  secfirst scan --history --check secrets --format sarif > secfirst.sarif
-  secfirst scan --format codequality --fail-on never > gl-code-quality-report.json
-  secfirst scan --format json ./deploy/Dockerfile`,
+  secfirst scan --history --check secrets -f sarif -o secfirst.sarif
+  secfirst scan -f codequality --fail-on never -o gl-code-quality-report.json
+  secfirst scan -f json ./deploy/Dockerfile
+  secfirst scan --config ci/strict.secfirst.toml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			var err error
@@ -65,13 +74,17 @@ still written, and says so).`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&opts.Staged, "staged", false, "scan the index as `git commit` would record it")
+	f.BoolVar(&opts.Staged, "staged", false, "scan the index as 'git commit' would record it")
 	f.BoolVar(&opts.History, "history", false, "scan every commit reachable from HEAD")
 	f.StringSliceVar(&opts.Checks, "check", nil, "checks to run: "+strings.Join(checks.KnownChecks, ", ")+" (default all)")
-	f.StringVar(&opts.Format, "format", report.FormatText, "output format: "+report.FormatList())
+	cmdutil.CompleteValues(cmd, "check", checks.KnownChecks...)
+	cmdutil.FormatFlag(cmd, &opts.Format, report.FormatText, report.Formats...)
+	cmdutil.OutputFlag(cmd, &opts.Output)
+	f.StringVar(&opts.Config, "config", "", "the policy `FILE` to use instead of the repository's .secfirst.toml")
 	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low or never (default from .secfirst.toml, else high)")
+	cmdutil.CompleteValues(cmd, "fail-on", "critical", "high", "medium", "low", "info", "never")
 	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only; also $SECFIRST_OFFLINE=1)")
-	f.StringVar(&opts.DB, "db", "", "OSV database directory (default $SECFIRST_OSV_DB or the user cache)")
+	f.StringVar(&opts.DB, "db", "", "the OSV database `DIR` (default $SECFIRST_OSV_DB or the user cache)")
 	cmd.MarkFlagsMutuallyExclusive("staged", "history")
 	return cmd
 }
@@ -102,7 +115,12 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	var pol *checks.Policy
-	if src.InRepo {
+	switch {
+	case opts.Config != "":
+		if pol, err = checks.LoadPolicyFile(opts.Config); err != nil {
+			return cmdutil.Failf("--config: %s", termtext.Line(err.Error()))
+		}
+	case src.InRepo:
 		// --staged reads the staged .secfirst.toml, as the hook does.
 		if pol, err = checks.LoadSourcePolicy(ctx, src); err != nil {
 			return cmdutil.Failf("%s", termtext.Line(err.Error()))
@@ -110,10 +128,10 @@ func Run(ctx context.Context, opts *Options) error {
 		if pol.UnstagedEdit() {
 			fmt.Fprintln(opts.IO.ErrOut, "secfirst: note: "+checks.UnstagedPolicyNote)
 		}
-	} else {
+	default:
 		pol = checks.DefaultPolicy()
 	}
-	list, err := checks.Select(all.Checks(all.Options{DBDir: opts.DB, Offline: opts.Offline}), cmdutil.SplitList(opts.Checks), pol)
+	list, err := checks.Select(all.Checks(all.Options{DBDir: opts.DB, Offline: opts.Offline}), opts.Checks, pol)
 	if err != nil {
 		return cmdutil.Failf("%v", err)
 	}
@@ -124,6 +142,9 @@ func Run(ctx context.Context, opts *Options) error {
 	// The report first, whole, in the format asked; then the diagnostics.
 	if err := write(opts, rep); err != nil {
 		return cmdutil.Failf("cannot write the report: %v", err)
+	}
+	if src.InRepo && len(opts.Paths) == 0 {
+		recordLastScan(opts, src, list, rep)
 	}
 	if err := report.WriteWarnings(opts.IO.ErrOut, rep, report.NewStyles(opts.IO.RendererErr())); err != nil {
 		return cmdutil.Failf("cannot write to standard error: %v", err)
@@ -166,5 +187,28 @@ func source(ctx context.Context, opts *Options) (*checks.Source, error) {
 
 func write(opts *Options, rep *checks.Report) error {
 	v, _, _ := version.Info()
-	return report.Write(opts.IO.Out, opts.Format, rep, report.Options{Styles: report.NewStyles(opts.IO.Renderer()), Version: v})
+	styles := report.NewStyles(opts.IO.Renderer())
+	if opts.Output != "" && opts.Output != "-" {
+		styles = report.NewStyles(iostreams.PlainRenderer()) // a file gets no colour
+	}
+	return cmdutil.WriteOutput(opts.IO.Out, opts.Output, func(w io.Writer) error {
+		return report.Write(w, opts.Format, rep, report.Options{Styles: styles, Version: v})
+	})
+}
+
+// recordLastScan keeps the scan's counts (never a finding's text) as the
+// repository's last scan, which the dashboard and the plain summary show.
+// A user without a state directory (a read-only CI home) is not told off.
+func recordLastScan(opts *Options, src *checks.Source, list []checks.Check, rep *checks.Report) {
+	store, err := state.Open()
+	if err != nil {
+		return
+	}
+	ran := make([]string, 0, len(list))
+	for _, c := range list {
+		ran = append(ran, c.Name())
+	}
+	if err := store.SaveLastScan(src.Root, state.Summarize(rep, ran, time.Now())); err != nil {
+		fmt.Fprintln(opts.IO.ErrOut, "secfirst: note: the dashboard's last scan was not updated: "+termtext.Line(err.Error()))
+	}
 }

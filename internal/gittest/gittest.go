@@ -12,7 +12,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -207,17 +209,58 @@ func entropy(s string) float64 {
 // TestMain or Isolate made it hermetic.
 var startEnv = os.Environ()
 
-// BuildSecfirst builds the secfirst command into path. It runs `go build`
-// with the environment the process started with: under a hermetic HOME or
-// XDG_CACHE_HOME the Go build cache would be a new, empty one, and the build
-// would compile every dependency again (over a minute on two cores).
+// BuildSecfirst builds the secfirst command into path and its terminal
+// interface, secfirst-tui, beside it: the two programs as they are
+// installed, where secfirst looks for secfirst-tui first. It runs `go
+// build` with the environment the process started with: under a hermetic
+// HOME or XDG_CACHE_HOME the Go build cache would be a new, empty one, and
+// the build would compile every dependency again (over a minute on two
+// cores).
 func BuildSecfirst(path string) error {
-	cmd := exec.Command("go", "build", "-o", path, "github.com/secfirst-dev/secfirst/cmd/secfirst")
+	dir := filepath.Dir(path)
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
+		"github.com/secfirst-dev/secfirst/cmd/secfirst", "github.com/secfirst-dev/secfirst/cmd/secfirst-tui")
 	cmd.Env = startEnv
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
+	if built := filepath.Join(dir, "secfirst"+exeSuffix()); built != path {
+		return os.Rename(built, path)
+	}
 	return nil
+}
+
+var built struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// BuiltSecfirst builds secfirst (and secfirst-tui beside it) once per test
+// process and returns secfirst's path, for tests that run it as separate
+// processes. Main removes it at the end; a package without Main leaves it
+// in the temporary directory.
+func BuiltSecfirst(t testing.TB) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "secfirst-bin-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "secfirst"+exeSuffix())
+		built.err = BuildSecfirst(built.path)
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
 }
 
 // Main runs a package's tests in an isolated process (see Isolate) under a
@@ -230,6 +273,11 @@ func Main(m *testing.M, setup func(tmp string)) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
+	defer func() {
+		if built.dir != "" {
+			os.RemoveAll(built.dir)
+		}
+	}()
 	Isolate(tmp)
 	if setup != nil {
 		setup(tmp)

@@ -8,7 +8,6 @@ package common
 
 import (
 	"context"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,6 +25,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/state"
+	"github.com/secfirst-dev/secfirst/tui/status"
 	"github.com/secfirst-dev/secfirst/tui/theme"
 )
 
@@ -33,10 +33,11 @@ import (
 type Repo struct {
 	// Root is the top level of the working tree.
 	Root string
-	// Name is what the header shows (the folder's name).
-	Name string
-	// Display is the path as shown to a person (with ~ for the home
-	// directory); tests set it so no temporary path reaches a golden file.
+	// Name is what the header shows (the folder's name), and Display the
+	// path as shown to a person (with ~ for the home directory), both safe
+	// for the terminal (termtext); tests set them so no temporary path
+	// reaches a golden file.
+	Name    string
 	Display string
 }
 
@@ -90,15 +91,8 @@ func (c *Common) Spinner() spinner.Model {
 // RepoFromRoot names a repository after its folder and shows its path with
 // ~ for the home directory.
 func RepoFromRoot(root, home string) Repo {
-	display := root
-	if home != "" {
-		if rel, err := filepath.Rel(home, root); err == nil && rel != ".." && !filepath.IsAbs(rel) && len(rel) > 0 && rel[0] != '.' {
-			display = filepath.Join("~", rel)
-		} else if rel == "." {
-			display = "~"
-		}
-	}
-	return Repo{Root: root, Name: filepath.Base(root), Display: display}
+	name, display := status.RepoName(root, home)
+	return Repo{Root: root, Name: name, Display: display}
 }
 
 // Context returns the program's context (Background when unset).

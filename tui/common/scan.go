@@ -57,21 +57,29 @@ func (c *Common) StartScan(mode checks.Mode) (*Scan, tea.Cmd) {
 	return s, func() tea.Msg {
 		defer cancel()
 		msg := ScanDoneMsg{ID: s.ID, Mode: mode}
+		// A step that fails because the scan was cancelled (git killed
+		// half-way says "not inside a git repository") was cancelled,
+		// not failed: the person pressed Esc.
+		failed := func(err error) tea.Msg {
+			if ctx.Err() != nil {
+				msg.Canceled = true
+			} else {
+				msg.Err = err
+			}
+			return msg
+		}
 		start := time.Now()
 		src, err := checks.NewRepoSource(ctx, root, mode)
 		if err != nil {
-			msg.Err = err
-			return msg
+			return failed(err)
 		}
 		pol, err := checks.LoadPolicy(src.Root)
 		if err != nil {
-			msg.Err = err
-			return msg
+			return failed(err)
 		}
 		selected, err := checks.Select(list(), nil, pol)
 		if err != nil {
-			msg.Err = err
-			return msg
+			return failed(err)
 		}
 		rep := checks.Scan(ctx, src, selected, pol, checks.Options{Now: now()})
 		msg.Elapsed = time.Since(start)

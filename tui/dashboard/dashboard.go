@@ -5,6 +5,7 @@ package dashboard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +15,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/dbupdate"
-	"github.com/secfirst-dev/secfirst/tui/onboard"
 	"github.com/secfirst-dev/secfirst/tui/status"
 	"github.com/secfirst-dev/secfirst/tui/theme"
 )
@@ -86,7 +87,7 @@ func (m *Model) reload() tea.Cmd {
 	gen, c := m.gen, m.c
 	gather := func() tea.Msg {
 		st := status.Gather(c.Context(), c.Repo.Root, status.Options{
-			Store: c.State, Now: c.Now(), Checks: c.EvidenceCheckList(), OnboardingSteps: onboard.StepIDs(),
+			Store: c.State, Now: c.Now(), Checks: c.EvidenceCheckList(),
 		})
 		return statusMsg{gen: gen, st: st}
 	}
@@ -174,13 +175,13 @@ func (m *Model) hookView(h status.Hook) string {
 	s := m.c.Styles
 	switch {
 	case h.Err != nil:
-		return s.Err.Render("unknown: " + h.Err.Error())
+		return s.Err.Render("unknown: " + termtext.Line(h.Err.Error()))
 	case h.Problem != "":
-		return s.Warn.Render("! " + h.Problem)
+		return s.Warn.Render("! " + termtext.Line(h.Problem))
 	case h.Installed:
 		line := "✓ pre-commit installed"
 		if h.Manager != "" {
-			line = "✓ pre-commit runs secfirst through " + h.Manager
+			line = "✓ pre-commit runs secfirst through " + termtext.Line(h.Manager)
 		} else if h.Chained {
 			line += ", chained with the previous hook"
 		}
@@ -193,7 +194,7 @@ func (m *Model) onboardingView(o status.Onboarding) string {
 	s := m.c.Styles
 	switch {
 	case o.Err != nil:
-		return s.Err.Render("unknown: " + o.Err.Error())
+		return s.Err.Render("unknown: " + termtext.Line(o.Err.Error()))
 	case o.Finished:
 		return s.OK.Render("✓ done") + s.Muted.Render(" · press o to go through it again")
 	case o.Done == 0:
@@ -208,14 +209,14 @@ func (m *Model) scanView(st *status.Status) string {
 	b.WriteString(s.Section.Render("Last scan") + "\n")
 	switch {
 	case st.ScanErr != nil:
-		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+st.ScanErr.Error(), 38)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+termtext.Line(st.ScanErr.Error()), 38)) + "\n")
 		return b.String()
 	case st.Scan == nil:
 		b.WriteString("never" + s.Muted.Render(" · press s to scan") + "\n")
 		return b.String()
 	}
 	sc := st.Scan
-	b.WriteString(fmt.Sprintf("%s, %s\n", sc.Mode, Ago(m.c.Now(), sc.At)))
+	b.WriteString(fmt.Sprintf("%s, %s\n", termtext.Line(string(sc.Mode)), Ago(m.c.Now(), sc.At)))
 	t := sc.Total
 	switch {
 	case t.Total() == 0:
@@ -237,7 +238,7 @@ func (m *Model) scanView(st *status.Status) string {
 	b.WriteString("\n")
 	for _, name := range sc.Checks {
 		sum := sc.ByCheck[name]
-		b.WriteString(fmt.Sprintf("%-11s", name))
+		b.WriteString(fmt.Sprintf("%-11s", termtext.Line(name)))
 		for _, sev := range checks.Severities {
 			n := sum.Count(sev)
 			cell := fmt.Sprintf("%5d", n)
@@ -259,7 +260,7 @@ func (m *Model) checklistView(c status.Checklist) string {
 	b.WriteString(s.Section.Render("Checklist") + "\n")
 	switch {
 	case c.Err != nil:
-		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+c.Err.Error(), 38)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("cannot read it: "+termtext.Line(c.Err.Error()), 38)) + "\n")
 		return b.String()
 	case !c.Present:
 		b.WriteString("none yet" + s.Muted.Render(" · press c to create it") + "\n")
@@ -276,7 +277,7 @@ func (m *Model) checklistView(c status.Checklist) string {
 	b.WriteString(line + "\n")
 	for _, a := range c.Areas {
 		frac := fmt.Sprintf("%d/%d", a.Done(), a.Total())
-		b.WriteString(fmt.Sprintf("%-24s%6s %s", common.Truncate(a.Title, 23), frac, m.bar(a, 6)))
+		b.WriteString(fmt.Sprintf("%-24s%6s %s", common.Truncate(termtext.Line(a.Title), 23), frac, m.bar(a, 6)))
 		if n := a.Fail; n > 0 {
 			b.WriteString(s.Err.Render(" !"))
 		}
@@ -298,7 +299,11 @@ func (m *Model) keysView() string {
 	s := m.c.Styles
 	k := m.keys
 	var parts []string
-	for _, b := range []key.Binding{k.Scan, k.Findings, k.Lessons, k.Checklist, k.Onboarding, k.Install, k.Hooks, k.UpdateDB} {
+	bindings := []key.Binding{k.Scan, k.Findings, k.Lessons, k.Checklist, k.Onboarding, k.Install, k.Hooks, k.UpdateDB}
+	if m.hookInstalled() {
+		bindings = slices.DeleteFunc(bindings, func(b key.Binding) bool { return b.Help().Key == k.Install.Help().Key })
+	}
+	for _, b := range bindings {
 		parts = append(parts, s.Key.Render(b.Help().Key)+" "+b.Help().Desc)
 	}
 	line := strings.Join(parts, " · ")
@@ -328,8 +333,15 @@ func Ago(now, t time.Time) string {
 // ShortHelp is the help line.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
+	if m.hookInstalled() {
+		return []key.Binding{k.Scan, k.Findings, k.Refresh}
+	}
 	return []key.Binding{k.Scan, k.Install, k.Refresh}
 }
+
+// hookInstalled is true once the status says git runs secfirst's hook:
+// then i (install) is no longer offered, h (hooks) still is.
+func (m *Model) hookInstalled() bool { return m.st != nil && m.st.Hook.Installed }
 
 // FullHelp is every key of the screen.
 func (m *Model) FullHelp() [][]key.Binding {

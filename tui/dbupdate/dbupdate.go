@@ -14,6 +14,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/deps"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/common"
 )
 
@@ -145,7 +146,7 @@ func (m *Model) View() string {
 	case d.None:
 		return s.Muted.Render("no lockfile here: no vulnerability data to download")
 	case d.Err != nil:
-		return s.Err.Render("download failed: " + d.Err.Error())
+		return s.Err.Render("download failed: " + termtext.Line(d.Err.Error()))
 	}
 	return s.OK.Render(fmt.Sprintf("✓ updated %s (%d advisories)", strings.Join(d.Ecosystems, ", "), d.Advisories))
 }

@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/theme"
@@ -189,7 +190,7 @@ func (m *Model) scanDone(msg common.ScanDoneMsg) tea.Cmd {
 		return nil
 	}
 	m.report, m.ran, m.scanned = msg.Report, msg.Ran, true
-	m.all = append([]checks.Finding(nil), msg.Report.Findings...)
+	m.all = common.WorstFirst(msg.Report.Findings)
 	m.cursor.Index, m.cursor.Offset = 0, 0
 	m.focus = paneList
 	m.refilter()
@@ -232,7 +233,12 @@ func (m *Model) updateKey(msg tea.KeyMsg) tea.Cmd {
 		// While scanning only esc, s and the global keys act.
 		return nil
 	case key.Matches(msg, k.Mode):
+		// Results of another mode are not this mode's: they go, and the
+		// screen says how to get this one's.
 		m.mode = nextMode(m.mode)
+		m.report, m.ran, m.scanned, m.all = nil, nil, false, nil
+		m.showWarnings, m.focus = false, paneList
+		m.refilter()
 		return nil
 	case key.Matches(msg, k.Check):
 		m.check = nextCheck(m.check, m.checkNames())
@@ -449,14 +455,15 @@ func (m *Model) detailContent() string {
 		var b strings.Builder
 		b.WriteString(s.Section.Render("Warnings") + "\n")
 		for _, wn := range m.report.Warnings {
-			b.WriteString(common.Wrap("! "+wn, w) + "\n")
+			b.WriteString(common.Wrap("! "+termtext.Line(wn), w) + "\n")
 		}
 		return b.String()
 	}
-	f, ok := m.Selected()
+	sel, ok := m.Selected()
 	if !ok {
 		return ""
 	}
+	f := common.Shown(sel)
 	var b strings.Builder
 	b.WriteString(s.Bold.Render(f.Title) + "\n")
 	status := "not blocking"
@@ -505,6 +512,33 @@ func (m *Model) detailContent() string {
 	return b.String()
 }
 
+// Columns of a row of the list: the cursor, the severity, the check and
+// the gaps; the location and the title share the rest.
+const (
+	rowFixed = 2 + 5 + 11 + 1
+	minTitle = 24
+	minLoc   = 16
+)
+
+// locationWidth is the location column's width: the longest location in
+// view, as long as the title keeps minTitle cells.
+func (m *Model) locationWidth(from, to int) int {
+	longest := 0
+	for i := from; i < to; i++ {
+		longest = max(longest, len([]rune(m.location(m.all[m.visible[i]]))))
+	}
+	return max(min(longest, m.width-rowFixed-minTitle), minLoc)
+}
+
+// location is where a finding is, as the list shows it.
+func (m *Model) location(f checks.Finding) string {
+	loc := common.Shown(f).Location()
+	if f.Commit != "" {
+		loc = shortCommit(f.Commit)[:7] + " " + loc
+	}
+	return loc
+}
+
 func shortCommit(c string) string {
 	if len(c) > 12 {
 		return c[:12]
@@ -518,7 +552,7 @@ func (m *Model) noteView() string {
 	if m.noteErr {
 		st = m.c.Styles.Err
 	}
-	return st.Render(common.Truncate(m.note, m.width))
+	return st.Render(common.Truncate(termtext.Line(m.note), m.width))
 }
 
 // View draws the screen.
@@ -598,14 +632,11 @@ func (m *Model) listView() string {
 		return s.OK.Render(fmt.Sprintf("No findings in the %s.", modeText(m.report.Mode)))
 	}
 	from, to := m.cursor.Visible()
-	locW := 28
+	locW := m.locationWidth(from, to)
 	var b strings.Builder
 	for i := from; i < to; i++ {
-		f := m.all[m.visible[i]]
-		loc := f.Location()
-		if f.Commit != "" {
-			loc = shortCommit(f.Commit)[:7] + " " + loc
-		}
+		f := common.Shown(m.all[m.visible[i]])
+		loc := m.location(m.all[m.visible[i]])
 		row := fmt.Sprintf("%s %-10s %-*s %s", s.Severity(f.Severity).Render(theme.SeverityLabel(f.Severity)), f.Check,
 			locW, common.Truncate(loc, locW), f.Title)
 		if i == m.cursor.Index {

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/common"
 )
 
@@ -181,7 +182,7 @@ func (m *Model) View() string {
 	b.WriteString(s.Section.Render("Git hooks") + "\n")
 	switch {
 	case m.repErr != nil:
-		b.WriteString(s.Err.Render(m.repErr.Error()) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap(termtext.Line(m.repErr.Error()), m.width)) + "\n")
 	case m.rep == nil:
 		b.WriteString(s.Muted.Render("Reading…") + "\n")
 	default:
@@ -200,9 +201,9 @@ func (m *Model) View() string {
 			if m.rep.Layout != nil {
 				path = m.rep.Layout.Rel(path)
 			}
-			b.WriteString(fmt.Sprintf("%s %-11s %-26s %s\n", mark, h.Name, state, s.Muted.Render(path)))
+			b.WriteString(fmt.Sprintf("%s %-11s %-26s %s\n", mark, termtext.Line(h.Name), termtext.Line(state), s.Muted.Render(termtext.Line(path))))
 			if h.Problem != "" {
-				b.WriteString(s.Warn.Render(common.Wrap("  ! "+h.Problem, m.width-2)) + "\n")
+				b.WriteString(s.Warn.Render(common.Wrap("  ! "+termtext.Line(h.Problem), m.width-2)) + "\n")
 			}
 		}
 	}
@@ -211,7 +212,7 @@ func (m *Model) View() string {
 		b.WriteString(s.Title.Render("Plan: "+m.what) + "\n")
 		switch {
 		case m.planErr != nil:
-			b.WriteString(s.Err.Render(common.Wrap(m.planErr.Error(), m.width)) + "\n")
+			b.WriteString(s.Err.Render(common.Wrap(termtext.Line(m.planErr.Error()), m.width)) + "\n")
 			b.WriteString(s.Muted.Render("esc goes back.") + "\n")
 		case m.plan == nil:
 			b.WriteString(s.Muted.Render("Working out what would change…") + "\n")
@@ -223,7 +224,7 @@ func (m *Model) View() string {
 		if m.failed {
 			st = s.Err
 		}
-		b.WriteString(st.Render(common.Wrap(m.result, m.width)) + "\n")
+		b.WriteString(st.Render(common.Wrap(termtext.Line(m.result), m.width)) + "\n")
 	} else {
 		b.WriteString(s.Muted.Render(common.Wrap("The pre-commit hook checks what you stage, before every commit. Nothing is changed until you have seen the plan and confirmed it.", m.width)) + "\n")
 	}
@@ -235,15 +236,15 @@ func (m *Model) planView() string {
 	var b strings.Builder
 	w := m.width - 2
 	for _, a := range m.plan.Actions {
-		b.WriteString(common.Indent(common.Wrap("• "+a.Summary, w), "  ", "    ") + "\n")
+		b.WriteString(common.Indent(common.Wrap("• "+termtext.Line(a.Summary), w), "  ", "    ") + "\n")
 		if a.Kind == hooks.ActSnippet && a.Snippet != "" {
 			for _, l := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
-				b.WriteString("      " + s.Code.Render(l) + "\n")
+				b.WriteString("      " + s.Code.Render(termtext.Line(l)) + "\n")
 			}
 		}
 	}
 	for _, n := range m.plan.Notes {
-		b.WriteString(s.Warn.Render(common.Indent(common.Wrap("note: "+n, w), "  ", "    ")) + "\n")
+		b.WriteString(s.Warn.Render(common.Indent(common.Wrap("note: "+termtext.Line(n), w), "  ", "    ")) + "\n")
 	}
 	b.WriteString("\n")
 	if m.plan.Changes() {

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/state"
@@ -329,7 +330,7 @@ func (m *Model) libraryView() string {
 	}
 	b.WriteString(s.Section.Render("Library") + s.Muted.Render(fmt.Sprintf("  %d lessons · %d quizzes passed", total, passed)) + "\n")
 	if m.loadErr != nil {
-		b.WriteString(s.Err.Render(common.Truncate("quiz results cannot be read: "+m.loadErr.Error(), m.width)) + "\n")
+		b.WriteString(s.Err.Render(common.Truncate("quiz results cannot be read: "+termtext.Line(m.loadErr.Error()), m.width)) + "\n")
 	} else {
 		b.WriteString(s.Divider.Render(common.Rule(m.width)) + "\n")
 	}

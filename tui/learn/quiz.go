@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/state"
@@ -144,7 +145,7 @@ func (q *Quiz) View() string {
 		}
 		b.WriteString(common.Wrap(quiz.Explanation, w) + "\n")
 		if q.saved != nil {
-			b.WriteString(s.Err.Render(common.Wrap("Your answer could not be saved: "+q.saved.Error(), w)) + "\n")
+			b.WriteString(s.Err.Render(common.Wrap("Your answer could not be saved: "+termtext.Line(q.saved.Error()), w)) + "\n")
 		}
 	}
 	return b.String()

@@ -8,7 +8,6 @@ package onboard
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 	"github.com/secfirst-dev/secfirst/tui/common"
 	"github.com/secfirst-dev/secfirst/tui/learn"
@@ -31,22 +31,13 @@ type Step struct {
 	ID, Title string
 }
 
-// Steps of the walkthrough, in order.
+// Steps of the walkthrough, in the order of state.OnboardingSteps.
 var Steps = []Step{
 	{"welcome", "Welcome and the shared responsibility model"},
 	{"hook", "Install the pre-commit hook"},
 	{"scan", "A first scan of this repository"},
 	{"lessons", "Six lessons, six questions"},
 	{"summary", "What to do next"},
-}
-
-// StepIDs are the ids of Steps.
-func StepIDs() []string {
-	ids := make([]string, len(Steps))
-	for i, s := range Steps {
-		ids[i] = s.ID
-	}
-	return ids
 }
 
 // Topic is one lesson of the lessons step.
@@ -154,7 +145,9 @@ func (m *Model) Capturing() bool { return false }
 // Init does nothing until the walkthrough is opened.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// Open resumes where the user stopped (the start once finished).
+// Open resumes where the user stopped; once finished, it starts again from
+// the first step, keeping what was done (leaving on step 1 of a second
+// walk must not undo the first).
 func (m *Model) Open(common.NavigateMsg) tea.Cmd {
 	m.progress, m.loadErr = state.Onboarding{}, nil
 	if m.c.State != nil {
@@ -166,9 +159,7 @@ func (m *Model) Open(common.NavigateMsg) tea.Cmd {
 		}
 	}
 	m.step, m.topic, m.quizzing = 0, 0, false
-	if m.progress.Finished {
-		m.progress = state.Onboarding{}
-	} else {
+	if !m.progress.Finished {
 		for i, s := range Steps {
 			if s.ID == m.progress.Step {
 				m.step = i
@@ -466,9 +457,9 @@ func (m *Model) problem() string {
 	s := m.c.Styles
 	switch {
 	case m.saveErr != nil:
-		return s.Err.Render("Progress not saved: " + m.saveErr.Error())
+		return s.Err.Render("Progress not saved: " + termtext.Line(m.saveErr.Error()))
 	case m.loadErr != nil:
-		return s.Err.Render("Progress could not be read: " + m.loadErr.Error())
+		return s.Err.Render("Progress could not be read: " + termtext.Line(m.loadErr.Error()))
 	}
 	return ""
 }
@@ -509,28 +500,28 @@ func (m *Model) hookStep(w int) string {
 	b.WriteString(common.Wrap("The pre-commit hook runs `secfirst hook pre-commit` on what you stage, every time you commit. A clean commit costs you at most one quiet line; a commit with a secret in it stops, with the fix.", w) + "\n\n")
 	switch {
 	case m.installErr != nil:
-		b.WriteString(s.Err.Render(common.Wrap("The hook could not be installed: "+m.installErr.Error(), w)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("The hook could not be installed: "+termtext.Line(m.installErr.Error()), w)) + "\n")
 		b.WriteString(common.Wrap("Press s to skip this step; `secfirst hooks install` tries again later.", w) + "\n")
 	case m.planErr != nil:
-		b.WriteString(s.Err.Render(common.Wrap("secfirst cannot install a hook here: "+m.planErr.Error(), w)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("secfirst cannot install a hook here: "+termtext.Line(m.planErr.Error()), w)) + "\n")
 		b.WriteString("Press enter to go on without it.\n")
 	case m.plan == nil:
 		b.WriteString(s.Muted.Render("Working out what installing would change…") + "\n")
 	case !m.plan.Changes():
 		b.WriteString(s.OK.Render("✓ The hook is already in place:") + "\n")
 		for _, a := range m.plan.Actions {
-			b.WriteString(common.Wrap("  "+a.Summary, w) + "\n")
+			b.WriteString(common.Wrap("  "+termtext.Line(a.Summary), w) + "\n")
 		}
 	default:
 		b.WriteString(s.Section.Render("What installing will do") + "\n")
 		for _, a := range m.plan.Actions {
-			b.WriteString(common.Wrap("• "+a.Summary, w) + "\n")
+			b.WriteString(common.Wrap("• "+termtext.Line(a.Summary), w) + "\n")
 			if a.Kind == hooks.ActSnippet && a.Snippet != "" {
-				b.WriteString(s.Code.Render(a.Snippet) + "\n")
+				b.WriteString(s.Code.Render(termtext.Block(a.Snippet)) + "\n")
 			}
 		}
 		for _, n := range m.plan.Notes {
-			b.WriteString(s.Warn.Render(common.Wrap("note: "+n, w)) + "\n")
+			b.WriteString(s.Warn.Render(common.Wrap("note: "+termtext.Line(n), w)) + "\n")
 		}
 		b.WriteString("\nNothing has changed yet. " + s.Key.Render("enter") + " installs it, " + s.Key.Render("s") + " skips this step.\n")
 	}
@@ -546,14 +537,14 @@ func (m *Model) scanStep(w int) string {
 		return b.String()
 	}
 	if m.scanNote != "" {
-		b.WriteString(s.Warn.Render(common.Wrap(m.scanNote, w)) + "\n")
+		b.WriteString(s.Warn.Render(common.Wrap(termtext.Line(m.scanNote), w)) + "\n")
 	}
 	if m.scanned == nil {
 		return b.String()
 	}
 	rep := m.scanned.Report
 	for _, e := range rep.Errors {
-		b.WriteString(s.Err.Render(common.Wrap("! "+e, w)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap("! "+termtext.Line(e), w)) + "\n")
 	}
 	if len(rep.Findings) == 0 {
 		b.WriteString(s.OK.Render("✓ No findings in the tracked files.") + "\n\n")
@@ -563,10 +554,10 @@ func (m *Model) scanStep(w int) string {
 	sum := rep.Summary
 	b.WriteString(s.Section.Render(fmt.Sprintf("%d finding(s), %d of them would block a commit", sum.Total(), sum.Blocking)) + "\n\n")
 	// Most severe first: what to fix first is what to read first.
-	list := append([]checks.Finding(nil), rep.Findings...)
-	sort.SliceStable(list, func(i, j int) bool { return list[i].Severity.Rank() > list[j].Severity.Rank() })
+	list := common.WorstFirst(rep.Findings)
 	const shown = 8
 	for i, f := range list {
+		f := common.Shown(f)
 		if i == shown {
 			b.WriteString(s.Muted.Render(fmt.Sprintf("…and %d more: the findings screen (f on the dashboard) lists them all.", len(list)-shown)) + "\n")
 			break

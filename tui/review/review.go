@@ -17,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/secfirst-dev/secfirst/checklist"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/common"
 )
 
@@ -475,7 +476,7 @@ func (m *Model) View() string {
 		}
 		return b.String()
 	case m.err != nil:
-		b.WriteString(s.Err.Render(common.Wrap(m.err.Error(), m.width)) + "\n")
+		b.WriteString(s.Err.Render(common.Wrap(termtext.Line(m.err.Error()), m.width)) + "\n")
 		b.WriteString(s.Muted.Render("Fix the file, then come back: nothing is written to a file that does not parse.") + "\n")
 		return b.String()
 	case m.file == nil:
@@ -512,7 +513,8 @@ func (m *Model) messageView() string {
 	if !m.messageOK {
 		st = s.Err
 	}
-	return st.Render(common.Lines(common.Wrap(m.message, m.width), m.width, min(strings.Count(common.Wrap(m.message, m.width), "\n")+1, 2)))
+	msg := common.Wrap(termtext.Line(m.message), m.width)
+	return st.Render(common.Lines(msg, m.width, min(strings.Count(msg, "\n")+1, 2)))
 }
 
 func (m *Model) summaryLine() string {
@@ -535,7 +537,7 @@ func (m *Model) listView() string {
 	for i := from; i < to; i++ {
 		r := m.rows[i]
 		if r.entry < 0 {
-			b.WriteString(s.Section.Render(checklist.AreaTitle(r.area)) + "\n")
+			b.WriteString(s.Section.Render(termtext.Line(checklist.AreaTitle(r.area))) + "\n")
 			continue
 		}
 		e := m.report.Items[r.entry]
@@ -543,8 +545,8 @@ func (m *Model) listView() string {
 		if e.Stale {
 			flag = s.Warn.Render("stale ")
 		}
-		line := fmt.Sprintf("%s %s %s%s", m.statusStyle(e.Status)(fmt.Sprintf("%-4s", statusLabel(e.Status))),
-			s.Muted.Render(fmt.Sprintf("%-6s", e.Kind)), flag, e.Title)
+		line := fmt.Sprintf("%s %s %s%s", m.statusStyle(e.Status)(fmt.Sprintf("%-4s", termtext.Line(statusLabel(e.Status)))),
+			s.Muted.Render(fmt.Sprintf("%-6s", termtext.Line(string(e.Kind)))), flag, termtext.Line(e.Title))
 		if i == m.cursor.Index {
 			b.WriteString(s.Cursor.Render("› ") + common.Truncate(line, m.width-2) + "\n")
 		} else {
@@ -565,7 +567,7 @@ func (m *Model) detailView() string {
 	if e.Kind == checklist.Auto {
 		kind = "automatic: secfirst checks it"
 	}
-	b.WriteString(s.Bold.Render(e.ID) + s.Muted.Render(" · "+kind) + "\n")
+	b.WriteString(s.Bold.Render(termtext.Line(e.ID)) + s.Muted.Render(" · "+kind) + "\n")
 	evidence := e.Evidence
 	if e.Kind == checklist.Auto {
 		evidence = fmt.Sprintf("%s: %s", e.Computed, e.Evidence)
@@ -574,7 +576,7 @@ func (m *Model) detailView() string {
 		}
 	}
 	if evidence != "" {
-		lines := strings.Split(common.Wrap(oneLine(evidence), m.width-9), "\n")
+		lines := strings.Split(common.Wrap(termtext.Line(oneLine(evidence)), m.width-9), "\n")
 		for i, l := range lines[:min(len(lines), 2)] {
 			label := "Evidence "
 			if i > 0 {
@@ -588,10 +590,10 @@ func (m *Model) detailView() string {
 	}
 	var parts []string
 	if e.Owner != "" {
-		parts = append(parts, "owner "+e.Owner)
+		parts = append(parts, "owner "+termtext.Line(e.Owner))
 	}
 	if e.Reviewed {
-		r := fmt.Sprintf("by %s on %s", e.ReviewedBy, e.ReviewedAt)
+		r := termtext.Line(fmt.Sprintf("by %s on %s", e.ReviewedBy, e.ReviewedAt))
 		if e.Stale {
 			r += s.Warn.Render(fmt.Sprintf(" · stale: %d days old", e.AgeDays))
 		}
@@ -601,7 +603,7 @@ func (m *Model) detailView() string {
 	}
 	b.WriteString(s.Label.Render("Review   ") + common.Truncate(strings.Join(parts, " · "), m.width-9) + "\n")
 	if e.Note != "" {
-		b.WriteString(s.Label.Render("Note     ") + common.Truncate(oneLine(e.Note), m.width-9) + "\n")
+		b.WriteString(s.Label.Render("Note     ") + common.Truncate(termtext.Line(oneLine(e.Note)), m.width-9) + "\n")
 	}
 	return b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -26,6 +27,10 @@ import (
 type Store struct {
 	// Dir is $XDG_STATE_HOME/secfirst (or the platform's equivalent).
 	Dir string
+
+	// mu serialises read-modify-write updates: two answers recorded at
+	// once (a quick retry) must both count.
+	mu sync.Mutex
 }
 
 // DefaultDir is where the state lives: $XDG_STATE_HOME/secfirst; when that
@@ -183,6 +188,8 @@ func (s *Store) QuizResults() (map[string]QuizResult, error) {
 
 // RecordQuiz stores an answer to a lesson's quiz and returns the result.
 func (s *Store) RecordQuiz(lessonID, choice string, correct bool, at time.Time) (QuizResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	results, err := s.QuizResults()
 	if err != nil {
 		return QuizResult{}, err
@@ -223,6 +230,11 @@ func (o *Onboarding) MarkDone(step string) {
 		o.Done = append(o.Done, step)
 	}
 }
+
+// OnboardingSteps are the ids of the onboarding walkthrough's steps, in
+// order: the walkthrough (tui/onboard) titles them, the dashboard and the
+// plain summary count the done ones against them.
+var OnboardingSteps = []string{"welcome", "hook", "scan", "lessons", "summary"}
 
 type onboardingRecord struct {
 	Version    int        `json:"version"`

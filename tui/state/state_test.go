@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,5 +128,30 @@ func TestCorruptStateIsAnError(t *testing.T) {
 	}
 	if _, err := s.QuizResults(); err == nil {
 		t.Fatal("a corrupt quiz file read as empty")
+	}
+}
+
+// Answers recorded at once (a quick retry while the first answer is still
+// being written) all count: none is lost to the other's write.
+func TestConcurrentQuizAnswersAllCount(t *testing.T) {
+	s := &Store{Dir: t.TempDir()}
+	const n = 50
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.RecordQuiz("secrets-leaked", "A", i == n-1, time.Now()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	res, err := s.QuizResults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res["secrets-leaked"].Attempts; got != n {
+		t.Fatalf("%d attempts recorded, want %d", got, n)
 	}
 }

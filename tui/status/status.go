@@ -9,12 +9,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checklist"
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/tui/state"
 )
 
@@ -72,8 +75,6 @@ type Options struct {
 	// Checks are the checks the checklist's evidence runs (nil: every
 	// check, offline).
 	Checks []checks.Check
-	// OnboardingSteps are the ids of the onboarding steps.
-	OnboardingSteps []string
 }
 
 // Gather reads the repository at root. It never fails as a whole: each
@@ -84,8 +85,8 @@ func Gather(ctx context.Context, root string, o Options) Status {
 	if o.Store != nil {
 		st.Scan, st.ScanErr = o.Store.LastScan(root)
 		prog, err := o.Store.Onboarding()
-		st.Onboarding = Onboarding{Total: len(o.OnboardingSteps), Finished: prog.Finished, Err: err}
-		for _, s := range o.OnboardingSteps {
+		st.Onboarding = Onboarding{Total: len(state.OnboardingSteps), Finished: prog.Finished, Err: err}
+		for _, s := range state.OnboardingSteps {
 			if prog.IsDone(s) {
 				st.Onboarding.Done++
 			}
@@ -224,13 +225,42 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// RepoName names a repository after its folder and gives its path as shown
+// to a person, with ~ for the home directory; both are the repository's
+// data, made safe for the terminal.
+func RepoName(root, home string) (name, display string) {
+	display = root
+	if home != "" {
+		if rel, err := filepath.Rel(home, root); err == nil && rel != ".." && !filepath.IsAbs(rel) && len(rel) > 0 && rel[0] != '.' {
+			display = filepath.Join("~", rel)
+		} else if rel == "." {
+			display = "~"
+		}
+	}
+	return termtext.Line(filepath.Base(root)), termtext.Line(display)
+}
+
+// WriteSummary writes the plain summary of the repository containing dir:
+// what `secfirst` prints without a terminal.
+func WriteSummary(ctx context.Context, w io.Writer, dir string, o Options) error {
+	root, err := checks.RepoRoot(ctx, dir)
+	if err != nil {
+		return err
+	}
+	home, _ := os.UserHomeDir()
+	name, display := RepoName(root, home)
+	return WritePlain(w, name, display, Gather(ctx, root, o))
+}
+
 // WritePlain writes the summary `secfirst` prints without a terminal:
 // plain lines, no colour, each with what to run next when something is
 // missing.
 func WritePlain(w io.Writer, name, display string, st Status) error {
 	var b strings.Builder
-	line := func(label, text string) { fmt.Fprintf(&b, "%-12s%s\n", label, text) }
-	fmt.Fprintf(&b, "secfirst: %s (%s)\n", name, display)
+	// Every line may quote the repository (paths, a hook manager's
+	// config, a checklist that does not parse): safe for the terminal.
+	line := func(label, text string) { fmt.Fprintf(&b, "%-12s%s\n", label, termtext.Line(text)) }
+	fmt.Fprintf(&b, "secfirst: %s (%s)\n", termtext.Line(name), termtext.Line(display))
 	line("hook:", st.Hook.Line())
 	if st.Hook.Problem != "" {
 		line("", "warning: "+st.Hook.Problem)

@@ -1,0 +1,35 @@
+package tuilaunch
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// secfirst-tui on PATH is found when it is not beside this program (here:
+// the test binary); its absence is an error that says how to install it.
+func TestFindOnPathOrSayHowToInstall(t *testing.T) {
+	bin := t.TempDir()
+	t.Setenv("PATH", bin)
+	_, err := Find()
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "go install github.com/secfirst-dev/secfirst/cmd/...@latest") {
+		t.Fatalf("without secfirst-tui: %v", err)
+	}
+	tui := filepath.Join(bin, Program)
+	if err := os.WriteFile(tui, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Find()
+	if err != nil || got != tui {
+		t.Fatalf("Find = %q, %v; want %q", got, err, tui)
+	}
+	// A file that cannot be run is not a program.
+	if err := os.Chmod(tui, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Find(); err == nil {
+		t.Fatalf("found %s, which is not executable", got)
+	}
+}
