@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -154,6 +155,34 @@ func TestPrePushFromPreCommitFrameworkEnvironment(t *testing.T) {
 		sb.WriteString(f.Message + f.Snippet)
 	}
 	noSecret(t, sb.String(), key)
+}
+
+// unreadStdin stands for a terminal: it records a read instead of
+// answering one.
+type unreadStdin struct{ read bool }
+
+func (u *unreadStdin) Read([]byte) (int, error) { u.read = true; return 0, io.EOF }
+
+func TestPrePushUnderPreCommitFrameworkLeavesStdinUnread(t *testing.T) {
+	r := newRepo(t)
+	r.Write("README.md", "demo\n")
+	base := r.Commit("init")
+	line, _ := secretLine()
+	r.Write("k.env", line)
+	tip := r.Commit("key")
+	t.Setenv("PRE_COMMIT_FROM_REF", base)
+	t.Setenv("PRE_COMMIT_TO_REF", tip)
+	stdin := &unreadStdin{}
+	res, err := hooks.RunPrePush(context.Background(), r.Dir, stdin, hooks.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdin.read {
+		t.Error("stdin was read although the pre-commit framework gave the range")
+	}
+	if res.Commits != 1 || !res.Blocked() {
+		t.Fatalf("commits = %d, blocked = %v", res.Commits, res.Blocked())
+	}
 }
 
 func TestParsePushRefs(t *testing.T) {

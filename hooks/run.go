@@ -178,23 +178,23 @@ func isZeroID(id string) bool { return strings.Trim(id, "0") == "" }
 // update, the commits between what the remote has and what is pushed
 // (remote..local); for a branch the remote does not have, the commits no
 // remote-tracking ref has (local --not --remotes), at most MaxPushCommits.
-// Deletions push nothing and are skipped. When stdin carries no refs, the
-// range the pre-commit framework exports (PRE_COMMIT_FROM_REF,
-// PRE_COMMIT_TO_REF) is used.
+// Deletions push nothing and are skipped. When the pre-commit framework
+// exports its range (PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF), that range is
+// used and stdin is not read.
 func RunPrePush(ctx context.Context, dir string, stdin io.Reader, opts RunOptions) (*Result, error) {
 	start := time.Now()
 	root, err := checks.RepoRoot(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	refs, err := ParsePushRefs(stdin)
-	if err != nil {
+	// Under the pre-commit framework the range comes from its environment
+	// and stdin is not git's ref list (it may be a terminal that never
+	// ends): the environment is asked first and stdin is then left unread.
+	var refs []PushRef
+	if to := os.Getenv("PRE_COMMIT_TO_REF"); to != "" {
+		refs = []PushRef{{LocalSHA: to, RemoteSHA: os.Getenv("PRE_COMMIT_FROM_REF")}}
+	} else if refs, err = ParsePushRefs(stdin); err != nil {
 		return nil, err
-	}
-	if len(refs) == 0 {
-		if to := os.Getenv("PRE_COMMIT_TO_REF"); to != "" {
-			refs = []PushRef{{LocalSHA: to, RemoteSHA: os.Getenv("PRE_COMMIT_FROM_REF")}}
-		}
 	}
 	pol, err := checks.LoadPolicy(root)
 	if err != nil {
