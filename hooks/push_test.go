@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -182,6 +183,22 @@ func TestPrePushUnderPreCommitFrameworkLeavesStdinUnread(t *testing.T) {
 	}
 	if res.Commits != 1 || !res.Blocked() {
 		t.Fatalf("commits = %d, blocked = %v", res.Commits, res.Blocked())
+	}
+}
+
+func TestPrePushRefusesARangeThatIsNotCommitIDs(t *testing.T) {
+	r := newRepo(t)
+	r.Write("README.md", "demo\n")
+	base := r.Commit("init")
+	out := filepath.Join(t.TempDir(), "written")
+	t.Setenv("PRE_COMMIT_FROM_REF", base)
+	t.Setenv("PRE_COMMIT_TO_REF", "--output="+out)
+	_, err := hooks.RunPrePush(context.Background(), r.Dir, strings.NewReader(""), hooks.RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "not a commit id") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if _, serr := os.Stat(out); serr == nil {
+		t.Fatal("git took the range for an option and wrote a file")
 	}
 }
 

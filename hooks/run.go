@@ -174,6 +174,19 @@ func ParsePushRefs(r io.Reader) ([]PushRef, error) {
 
 func isZeroID(id string) bool { return strings.Trim(id, "0") == "" }
 
+// isObjectID reports whether id is a full SHA-1 or SHA-256 object id.
+func isObjectID(id string) bool {
+	if len(id) != 40 && len(id) != 64 {
+		return false
+	}
+	for _, c := range id {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // RunPrePush checks the commits being pushed: for each ref git is about to
 // update, the commits between what the remote has and what is pushed
 // (remote..local); for a branch the remote does not have, the commits no
@@ -227,6 +240,14 @@ func pushRevs(ctx context.Context, root string, refs []PushRef) (revs []string, 
 	var include, exclude []string
 	newBranch := false
 	for _, r := range refs {
+		// The ids go to git rev-list as revisions: one that is not an
+		// object id (say "--output=x" in a hand-made PRE_COMMIT_TO_REF)
+		// would be read as an option.
+		for _, id := range []string{r.LocalSHA, r.RemoteSHA} {
+			if id != "" && !isObjectID(id) {
+				return nil, 0, false, fmt.Errorf("pre-push: %q is not a commit id", id)
+			}
+		}
 		if r.LocalSHA == "" || isZeroID(r.LocalSHA) {
 			continue // a deletion pushes no commit
 		}
