@@ -962,7 +962,8 @@ func Severity(rule string) checks.Severity {
 }
 
 // historyProcesses is how many `git log` processes share a history scan:
-// one per core, and one for a short history where start-up would dominate.
+// one per core up to four (past that the detectors, not git, are the
+// bottleneck), and one for a short history where start-up would dominate.
 func historyProcesses(commits int) int {
 	if commits < 200 {
 		return 1
