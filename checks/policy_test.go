@@ -207,7 +207,7 @@ func TestIgnoreWhereNamesThePolicyFile(t *testing.T) {
 	text := []byte("[[ignore]]\nrule = \"github-pat\"\nreason = \"fixture\"\nexpires = 2020-01-02\n")
 	cases := map[string]string{
 		filepath.Join(t.TempDir(), PolicyFile): ".secfirst.toml:1: ignore",
-		filepath.Join("ci", "strict.toml"):            filepath.Join("ci", "strict.toml") + ":1: ignore",
+		filepath.Join("ci", "strict.toml"):     filepath.Join("ci", "strict.toml") + ":1: ignore",
 	}
 	for path, want := range cases {
 		pol, err := ParsePolicy(path, text)
