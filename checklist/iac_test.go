@@ -377,3 +377,14 @@ func TestASwitchedOffCheckLeavesTheItemToPeople(t *testing.T) {
 		t.Fatalf("evidence %+v", ev)
 	}
 }
+
+// TestAManifestTooLargeToReadIsNeverAPass: the check names a manifest it
+// does not read; the item says it could not check it.
+func TestAManifestTooLargeToReadIsNeverAPass(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("good.yaml", hardenedPod)
+	big := hardenedPod + "# " + strings.Repeat("x", kubernetes.MaxManifestSize) + "\n"
+	r.Write("big.yaml", big)
+	r.Commit("init")
+	wantEvidence(t, evidence(t, r.Dir, "pod-security"), Todo, "could not check big.yaml (a manifest larger than")
+}
