@@ -126,3 +126,22 @@ func TestOnboardingStepsAreTheCountedOnes(t *testing.T) {
 		t.Fatalf("walkthrough steps %v, counted steps %v", ids, state.OnboardingSteps)
 	}
 }
+
+// TestChecklistReviewShowsTheManifestsEvidence: in a repository with a
+// privileged pod, pod-security is verified by secfirst on the review
+// screen, with the finding as its evidence.
+func TestChecklistReviewShowsTheManifestsEvidence(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("k8s/debug.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n    - name: shell\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n")
+	r.Commit("first")
+	if _, _, err := checklist.Init(r.Dir); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, testCommon(t, r), common.ScreenChecklist, true)
+	s.waitFor("done ·", "Code and supply chain")
+	for i := 0; i < 14; i++ { // the 15th item
+		s.key("j")
+	}
+	s.waitFor("Pods run non-root", "pod-security · automatic: secfirst checks it", "kubernetes/privileged")
+	golden(t, s.finish(), r.Dir)
+}
