@@ -45,12 +45,17 @@ func (r *Repo) iacFiles(ctx context.Context, check string) ([]string, error) {
 	return out, nil
 }
 
-// workload is the subject of a Kubernetes manifest with a pod template.
-const workload = "workload"
+// The subjects of Kubernetes files: a manifest with a pod template (what
+// the check reads), and one without (a Service, RBAC...).
+const (
+	workload = "workload"
+	manifest = "manifest"
+)
 
 // subjectsOf reads the files a check has just scanned and says what the
 // checklist counts in each: "workload" for a Kubernetes manifest the check
-// reads (LooksLikeManifest and HoldsWorkloads, its own sniffs), the
+// reads (LooksLikeManifest and HoldsWorkloads, its own sniffs), "manifest"
+// for one it has nothing to say about, the
 // resource types ("aws_lb", "data.aws_iam_policy_document") of a .tf file,
 // read with HashiCorp's HCL parser. Files read as the checks read them:
 // regular files inside the repository, bounded. It is nil for other checks.
@@ -71,8 +76,12 @@ func (r *Repo) subjectsOf(check string, paths []string) map[string][]string {
 	for _, p := range paths {
 		if check == checkKubernetes {
 			data, err := safefile.ReadInRoot(r.Root, p, kubernetes.MaxManifestSize)
-			if err == nil && kubernetes.LooksLikeManifest(data) && kubernetes.HoldsWorkloads(data) {
+			switch {
+			case err != nil || !kubernetes.LooksLikeManifest(data):
+			case kubernetes.HoldsWorkloads(data):
 				add(p, []string{workload})
+			default:
+				add(p, []string{manifest})
 			}
 			continue
 		}
@@ -258,10 +267,14 @@ func iacEvidence(src iacSource) func(ctx context.Context, r *Repo) Evidence {
 					return ev
 				}
 				why = append(why, fmt.Sprintf("the %s check is %v", checkKubernetes, s.err))
-			case len(s.subjects) == 0 && len(notChecked(s.rep, checkKubernetes)) == 0:
-				why = append(why, noKubernetes)
+			case workloads(s.subjects) == 0 && len(notChecked(s.rep, checkKubernetes)) == 0:
+				if len(s.subjects) > 0 {
+					why = append(why, fmt.Sprintf("the %s no workload (no pod template)", plural(len(s.subjects), "Kubernetes manifest holds", "Kubernetes manifests hold")))
+				} else {
+					why = append(why, noKubernetes)
+				}
 			default:
-				checked = append(checked, plural(len(s.subjects), "manifest", "manifests"))
+				checked = append(checked, plural(workloads(s.subjects), "manifest", "manifests"))
 				take(s)
 			}
 		}
@@ -315,7 +328,7 @@ func iacEvidence(src iacSource) func(ctx context.Context, r *Repo) Evidence {
 			return Evidence{Status: Fail, Text: text}
 		}
 		if len(unchecked) > 0 {
-			return Evidence{Status: Todo, Text: fmt.Sprintf("could not check %s, so this is not verified (%s, no finding in the rest)", listSome(unchecked, 2), what)}
+			return Evidence{Status: Todo, Text: fmt.Sprintf("could not check %s, so this is not verified (no finding in the files secfirst could read)", listSome(unchecked, 2))}
 		}
 		text := what + ", no finding" + suppressedNote(sups, ", %d")
 		if len(resources) > 0 {
@@ -326,6 +339,17 @@ func iacEvidence(src iacSource) func(ctx context.Context, r *Repo) Evidence {
 		}
 		return Evidence{Status: Pass, Text: text}
 	}
+}
+
+// workloads counts the Kubernetes manifests with a pod template.
+func workloads(subjects map[string][]string) int {
+	n := 0
+	for _, v := range subjects {
+		if len(v) > 0 && v[0] == workload {
+			n++
+		}
+	}
+	return n
 }
 
 // iacCannot is the evidence of a check that failed (not one switched off

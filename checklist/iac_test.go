@@ -388,3 +388,13 @@ func TestAManifestTooLargeToReadIsNeverAPass(t *testing.T) {
 	r.Commit("init")
 	wantEvidence(t, evidence(t, r.Dir, "pod-security"), Todo, "could not check big.yaml (a manifest larger than")
 }
+
+func TestManifestsWithoutWorkloadsLeaveThePodItemsToPeople(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: 80\n")
+	r.Commit("init")
+	ev := evidence(t, r.Dir, "pod-security")
+	if !ev.Manual || ev.Text != "the 1 Kubernetes manifest holds no workload (no pod template) — review by hand" {
+		t.Fatalf("evidence %+v", ev)
+	}
+}
