@@ -274,7 +274,9 @@ func iacEvidence(src iacSource) func(ctx context.Context, r *Repo) Evidence {
 					why = append(why, noKubernetes)
 				}
 			default:
-				checked = append(checked, plural(workloads(s.subjects), "manifest", "manifests"))
+				if n := workloads(s.subjects); n > 0 { // else only templates and the like, which say so
+					checked = append(checked, plural(n, "manifest", "manifests"))
+				}
 				take(s)
 			}
 		}
