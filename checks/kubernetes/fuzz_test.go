@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // FuzzManifest feeds arbitrary bytes to the manifest reader. Whatever the
@@ -18,11 +17,7 @@ func FuzzManifest(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Values.name }}}\n"))
 	f.Add([]byte(`{"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true,"containers":[{"name":"a","env":[{"name":"API_TOKEN","value":"x"}]}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		start := time.Now()
 		r := CheckFile("manifest.yaml", data)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("took %v on %d bytes", d, len(data))
-		}
 		lines := strings.Count(string(data), "\n") + 1
 		for _, fd := range r.Findings {
 			if catalogBySlug()[strings.TrimPrefix(fd.Rule, CheckName+"/")] == nil {

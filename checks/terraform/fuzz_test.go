@@ -3,7 +3,6 @@ package terraform
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // FuzzModule feeds arbitrary bytes to the HCL reader and the rules. Whatever
@@ -18,11 +17,7 @@ func FuzzModule(f *testing.F) {
 	f.Add([]byte("resource \"aws_db_instance\" {\n  storage_encrypted = \n"))
 	f.Add([]byte("data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"*\"]\n    resources = [\"*\"]\n  }\n}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		start := time.Now()
 		r := CheckFile("main.tf", data)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("took %v on %d bytes", d, len(data))
-		}
 		lines := strings.Count(string(data), "\n") + 1
 		for _, fd := range r.Findings {
 			if catalogBySlug()[strings.TrimPrefix(fd.Rule, CheckName+"/")] == nil {
