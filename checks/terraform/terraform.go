@@ -289,6 +289,10 @@ func checkModule(files []source, now time.Time) Result {
 func parseFile(s source) (*tfFile, string) {
 	data := bytes.TrimPrefix(s.data, []byte("\xef\xbb\xbf"))
 	f := &tfFile{path: s.path, src: data, report: s.report}
+	if line := tooDeep(data); line > 0 {
+		f.report, f.pragmas = false, parsePragmas(data, s.path)
+		return f, fmt.Sprintf("terraform: %s:%d nests deeper than %d levels (blocks, brackets, templates or operators); its resources are not checked", s.path, line, maxNesting)
+	}
 	file, diags := hclsyntax.ParseConfig(data, s.path, hcl.InitialPos)
 	if file != nil {
 		f.body, _ = file.Body.(*hclsyntax.Body)
