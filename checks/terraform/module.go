@@ -254,14 +254,45 @@ func (b body) blocks(name string) []body {
 					iter = t
 				}
 			}
-			ctx := b.ctx.NewChild()
-			ctx.Variables = map[string]cty.Value{iter: cty.DynamicVal}
-			for _, cb := range nb.Body.Blocks {
-				if cb.Type == "content" {
-					out = append(out, body{b: cb.Body, r: b.r, ctx: ctx, line: nb.TypeRange.Start.Line, path: p})
+			for _, it := range b.dynamicIterations(nb) {
+				ctx := b.ctx.NewChild()
+				ctx.Variables = map[string]cty.Value{iter: it}
+				for _, cb := range nb.Body.Blocks {
+					if cb.Type == "content" {
+						out = append(out, body{b: cb.Body, r: b.r, ctx: ctx, line: nb.TypeRange.Start.Line, path: p})
+					}
 				}
 			}
 		}
+	}
+	return out
+}
+
+// maxDynamicIterations bounds how many blocks one dynamic block expands to.
+const maxDynamicIterations = 64
+
+// dynamicIterations are the values a dynamic block's iterator takes, as
+// Terraform expands it: {key, value} for each element of a known for_each
+// (a list's index, a set's element or a map's key). An unknown for_each,
+// or one larger than maxDynamicIterations, gives one unknown iterator: the
+// content is checked for what it says whatever the element.
+func (b body) dynamicIterations(nb *hclsyntax.Block) []cty.Value {
+	unknown := []cty.Value{cty.DynamicVal}
+	a, ok := nb.Body.Attributes["for_each"]
+	if !ok {
+		return unknown
+	}
+	v := eval(a.Expr, b.ctx)
+	if !v.IsWhollyKnown() || v.IsNull() || !v.CanIterateElements() || v.LengthInt() > maxDynamicIterations {
+		return unknown
+	}
+	var out []cty.Value
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if v.Type().IsSetType() {
+			k = e
+		}
+		out = append(out, cty.ObjectVal(map[string]cty.Value{"key": k, "value": e}))
 	}
 	return out
 }
