@@ -40,6 +40,9 @@ type tfFile struct {
 	// report tells whether findings in this file are reported: a sibling
 	// read only to resolve references (a PATH scan of one file) is not.
 	report bool
+	// lineStarts are the offsets where src's lines start, found on the
+	// first snippet.
+	lineStarts []int
 }
 
 // resource is a resource or data block.
