@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 // generatedModule is one file of n buckets, as a generator writes them:
@@ -48,6 +51,27 @@ func BenchmarkGeneratedModule(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if r := CheckFile("main.tf", src); len(r.Findings) != 40000 {
 			b.Fatalf("%d findings", len(r.Findings))
+		}
+	}
+}
+
+// A module in Terraform's JSON syntax is not read: it is named in one
+// warning in every mode, never passed as clean; the .tf files beside it
+// are checked.
+func TestJSONSyntaxFilesAreNamed(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("infra/sg.tf.json", `{"resource": {"aws_security_group": {"j": {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}}}}`)
+	r.Write("gen/a.tf.json", "{}")
+	r.Write("infra/db.tf", "resource \"aws_db_instance\" \"db\" {\n  storage_encrypted = false\n}\n")
+	r.Git("add", "-A")
+	want := "terraform: 2 .tf.json files are not checked (gen/a.tf.json, infra/sg.tf.json): secfirst reads Terraform's HCL syntax (.tf) only"
+	for name, res := range map[string]checks.Result{
+		"staged":   run(t, r, checks.ModeStaged),
+		"worktree": run(t, r, checks.ModeWorktree),
+		"paths":    runPaths(t, r, "infra", "gen"),
+	} {
+		if fmt.Sprint(res.Warnings) != "["+want+"]" || fmt.Sprint(byFile(res.Findings)) != "map[infra/db.tf:[aws-rds-unencrypted@2]]" {
+			t.Errorf("%s: findings %v, warnings %q", name, byFile(res.Findings), res.Warnings)
 		}
 	}
 }

@@ -52,6 +52,25 @@ func IsCandidatePath(p string) bool {
 	return strings.HasSuffix(p, ".tf") && !strings.Contains("/"+p, "/.terraform/")
 }
 
+// isJSONSyntax is a file in Terraform's JSON syntax (.tf.json), which the
+// check does not read: it is named in a warning, never passed silently.
+func isJSONSyntax(p string) bool {
+	return strings.HasSuffix(p, ".tf.json") && !strings.Contains("/"+p, "/.terraform/")
+}
+
+func jsonSyntaxWarning(paths []string) string {
+	sort.Strings(paths)
+	shown := paths
+	if len(shown) > 3 {
+		shown = append(append([]string(nil), shown[:3]...), fmt.Sprintf("and %d more", len(paths)-3))
+	}
+	noun := "file is"
+	if len(paths) > 1 {
+		noun = "files are"
+	}
+	return fmt.Sprintf("terraform: %d .tf.json %s not checked (%s): secfirst reads Terraform's HCL syntax (.tf) only", len(paths), noun, strings.Join(shown, ", "))
+}
+
 // Result is what checking a module gives: its findings, the findings its
 // suppression comments hid, and warnings (a file that does not parse).
 type Result struct {
@@ -75,9 +94,24 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	if src.Mode == checks.ModeHistory {
 		return res, nil
 	}
-	files, err := src.Files(ctx, IsCandidatePath)
-	if err != nil || len(files) == 0 {
+	all, err := src.Files(ctx, func(p string) bool { return IsCandidatePath(p) || isJSONSyntax(p) })
+	if err != nil || len(all) == 0 {
 		return res, err
+	}
+	var files []checks.File
+	var jsonFiles []string
+	for _, f := range all {
+		if isJSONSyntax(f.Path) {
+			jsonFiles = append(jsonFiles, f.Path)
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(jsonFiles) > 0 {
+		res.Warnings = append(res.Warnings, jsonSyntaxWarning(jsonFiles))
+	}
+	if len(files) == 0 {
+		return res, nil
 	}
 	var modules map[string][]source
 	var warnings []string
