@@ -3,6 +3,9 @@ package kubernetes
 import (
 	"fmt"
 	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 // Shapes of real repositories that are not plain manifests, found trying
@@ -80,5 +83,23 @@ objects:
 	got := rulesAt(r.Findings)
 	if fmt.Sprint(got["privileged"]) != "[24]" || fmt.Sprint(got["host-pid"]) != "[19]" || len(r.Warnings) != 0 {
 		t.Errorf("findings %v, warnings %v", got, r.Warnings)
+	}
+}
+
+// A repository of many charts gets one warning for their templates, not
+// one per folder (prometheus-community/helm-charts opened its report with
+// 56 of them).
+func TestTemplatesInManyFoldersAreOneWarning(t *testing.T) {
+	r := gittest.New(t)
+	tmpl := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      {{- toYaml .Values.pod | nindent 6 }}\n"
+	for _, chart := range []string{"a", "b", "c", "d", "e"} {
+		r.Write("charts/"+chart+"/templates/deployment.yaml", tmpl)
+		r.Write("charts/"+chart+"/templates/job.yaml", tmpl)
+	}
+	r.Git("add", "-A")
+	res := run(t, r, checks.ModeWorktree)
+	want := "[kubernetes: skipped 10 templates in 5 folders (charts/a/templates, charts/b/templates, charts/c/templates, …): Helm and other Go templates are not YAML until they are rendered. " + renderHint + "]"
+	if got := fmt.Sprint(res.Warnings); got != want || len(res.Findings) != 0 {
+		t.Errorf("warnings:\n%s\nfindings %v", got, res.Findings)
 	}
 }
