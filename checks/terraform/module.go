@@ -85,7 +85,7 @@ func newModule(files []*tfFile) *module {
 	vars := map[string]cty.Value{}
 	localExprs := map[string]hclsyntax.Expression{}
 	for _, f := range files {
-		if f.body == nil {
+		if f.body == nil || isVarsFile(f.path) {
 			continue
 		}
 		for _, b := range f.body.Blocks {
@@ -115,6 +115,11 @@ func newModule(files []*tfFile) *module {
 					localExprs[name] = a.Expr
 				}
 			}
+		}
+	}
+	for name, v := range varsValues(files) {
+		if _, declared := vars[name]; declared {
+			vars[name] = v
 		}
 	}
 	m.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions()}

@@ -94,7 +94,7 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	if src.Mode == checks.ModeHistory {
 		return res, nil
 	}
-	all, err := src.Files(ctx, func(p string) bool { return IsCandidatePath(p) || isJSONSyntax(p) })
+	all, err := src.Files(ctx, func(p string) bool { return isModuleFile(p) || isJSONSyntax(p) })
 	if err != nil || len(all) == 0 {
 		return res, err
 	}
@@ -173,9 +173,9 @@ func readStagedModules(ctx context.Context, src *checks.Source, files []checks.F
 	args := []string{"ls-files", "-s", "-z", "--"}
 	for d := range dirs {
 		if d == "." {
-			args = append(args, ":(glob)*.tf")
+			args = append(args, ":(glob)*.tf", ":(glob)*.tfvars")
 		} else {
-			args = append(args, ":(glob)"+globEscape(d)+"/*.tf")
+			args = append(args, ":(glob)"+globEscape(d)+"/*.tf", ":(glob)"+globEscape(d)+"/*.tfvars")
 		}
 	}
 	out, err := src.Git(ctx, args...)
@@ -189,7 +189,7 @@ func readStagedModules(ctx context.Context, src *checks.Source, files []checks.F
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		meta, p, ok := strings.Cut(string(rec), "\t")
 		fields := strings.Fields(meta)
-		if !ok || len(fields) != 3 || !IsCandidatePath(p) || !dirs[path.Dir(p)] {
+		if !ok || len(fields) != 3 || !isModuleFile(p) || !dirs[path.Dir(p)] {
 			continue
 		}
 		if fields[0] == "120000" || fields[0] == "160000" {
@@ -261,7 +261,7 @@ func readPathModules(src *checks.Source, files []checks.File) (map[string][]sour
 		}
 		for _, e := range entries {
 			sib := filepath.Join(dir, e.Name())
-			if given[sib] || !e.Type().IsRegular() || !IsCandidatePath(e.Name()) {
+			if given[sib] || !e.Type().IsRegular() || !isModuleFile(e.Name()) {
 				continue
 			}
 			if data, err := safefile.ReadFile(sib, MaxFileSize); err == nil {
