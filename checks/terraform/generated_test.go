@@ -65,13 +65,19 @@ func TestJSONSyntaxFilesAreNamed(t *testing.T) {
 	r.Write("infra/db.tf", "resource \"aws_db_instance\" \"db\" {\n  storage_encrypted = false\n}\n")
 	r.Git("add", "-A")
 	want := "terraform: 2 .tf.json files are not checked (gen/a.tf.json, infra/sg.tf.json): secfirst reads Terraform's HCL syntax (.tf) only"
-	for name, res := range map[string]checks.Result{
-		"staged":   run(t, r, checks.ModeStaged),
-		"worktree": run(t, r, checks.ModeWorktree),
-		"paths":    runPaths(t, r, "infra", "gen"),
-	} {
+	for name, res := range everyMode(t, r, "infra", "gen") {
 		if fmt.Sprint(res.Warnings) != "["+want+"]" || fmt.Sprint(byFile(res.Findings)) != "map[infra/db.tf:[aws-rds-unencrypted@2]]" {
 			t.Errorf("%s: findings %v, warnings %q", name, byFile(res.Findings), res.Warnings)
 		}
+	}
+}
+
+// everyMode runs the check on r staged, on its working tree and on paths.
+func everyMode(t *testing.T, r *gittest.Repo, paths ...string) map[string]checks.Result {
+	t.Helper()
+	return map[string]checks.Result{
+		"staged":   run(t, r, checks.ModeStaged),
+		"worktree": run(t, r, checks.ModeWorktree),
+		"paths":    runPaths(t, r, paths...),
 	}
 }

@@ -45,11 +45,7 @@ resource "aws_security_group_rule" "ssh" {
 	r.Write("infra/prod.tfvars", "open = [\"0.0.0.0/0\"]\n")
 	r.Git("add", "-A")
 	want := "map[infra/main.tf:[aws-rds-unencrypted@14]]"
-	for name, res := range map[string]checks.Result{
-		"staged":   run(t, r, checks.ModeStaged),
-		"worktree": run(t, r, checks.ModeWorktree),
-		"paths":    runPaths(t, r, "infra/main.tf"),
-	} {
+	for name, res := range everyMode(t, r, "infra/main.tf") {
 		if got := fmt.Sprint(byFile(res.Findings)); got != want || len(res.Warnings) != 0 {
 			t.Errorf("%s: findings %s, want %s; warnings %q", name, got, want, res.Warnings)
 		}
