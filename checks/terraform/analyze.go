@@ -121,27 +121,24 @@ func lessonFor(rule string) string {
 	return id
 }
 
-// snippet is line n of the file, trimmed and bounded. The lines' offsets
-// are found once per file: a generated file of 20,000 buckets has 40,000
-// findings, and scanning from the top for each took minutes.
-func (f *tfFile) snippet(n int) string {
-	if f.lineStarts == nil {
-		f.lineStarts = []int{0}
-		for i, c := range f.src {
-			if c == '\n' {
-				f.lineStarts = append(f.lineStarts, i+1)
-			}
+// snippet is line n of src, trimmed and bounded.
+func snippet(src []byte, n int) string {
+	line := 1
+	start := 0
+	for i := 0; i < len(src) && line < n; i++ {
+		if src[i] == '\n' {
+			line++
+			start = i + 1
 		}
 	}
-	if n < 1 || n > len(f.lineStarts) {
+	if line != n {
 		return ""
 	}
-	start := f.lineStarts[n-1]
-	end := len(f.src)
-	if n < len(f.lineStarts) {
-		end = f.lineStarts[n] - 1
+	end := start
+	for end < len(src) && src[end] != '\n' {
+		end++
 	}
-	s := strings.TrimSpace(string(f.src[start:end]))
+	s := strings.TrimSpace(string(src[start:end]))
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}
