@@ -41,6 +41,9 @@ type issue struct {
 	fix     string
 	refs    []string // nil: the rule's refs
 	snippet string   // "" : the line as written
+	// missing is a setting not written at all (its fix adds it): in a
+	// patch, the base it is merged onto may well write it.
+	missing bool
 }
 
 func analyzeFile(path string, data []byte) Result {
@@ -115,6 +118,9 @@ func (f *mfile) parseWarning(err error, text string, partial bool) {
 // report records an issue as a finding, or as suppressed when a comment or
 // an annotation of its resource says so.
 func (f *mfile) report(is issue) {
+	if is.missing && is.res.pod != nil && is.res.pod.patch {
+		return
+	}
 	r := catalogBySlug()[is.slug]
 	refs := is.refs
 	if refs == nil {

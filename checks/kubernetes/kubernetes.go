@@ -101,14 +101,29 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	return res, nil
 }
 
+// maxTemplateFolders is how many folders of skipped templates get a
+// warning each; more are summed up in one.
+const maxTemplateFolders = 3
+
 // templateWarnings names the templates skipped, one warning per folder
-// (a Helm chart's templates/ holds many).
+// (a Helm chart's templates/ holds many), or one for them all when they
+// are in more than maxTemplateFolders folders.
 func templateWarnings(byDir map[string][]string) []string {
 	dirs := make([]string, 0, len(byDir))
 	for d := range byDir {
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
+	if len(dirs) > maxTemplateFolders {
+		// A repository of charts (prometheus-community/helm-charts: 45
+		// folders) would open the report with a page of warnings.
+		n := 0
+		for _, d := range dirs {
+			n += len(byDir[d])
+		}
+		shown := append(append([]string(nil), dirs[:maxTemplateFolders]...), "…")
+		return []string{fmt.Sprintf("kubernetes: skipped %d templates in %d folders (%s): Helm and other Go templates are not YAML until they are rendered. %s", n, len(dirs), strings.Join(shown, ", "), renderHint)}
+	}
 	var out []string
 	for _, d := range dirs {
 		names := byDir[d]

@@ -251,6 +251,11 @@ type podSpec struct {
 	spec       *yaml.Node // the pod spec mapping
 	line       int        // the line of the spec key
 	containers []*container
+	// patch is a pod template none of whose containers names an image:
+	// not an object the API server would take, but a patch (a Kustomize
+	// strategic merge patch, an overlay) that changes a few settings of a
+	// base written elsewhere. Only the settings it writes are checked.
+	patch bool
 }
 
 // container is one container of a pod.
@@ -319,6 +324,13 @@ func readResources(n *yaml.Node, depth int, out []*resource) []*resource {
 		}
 		return out
 	}
+	if kind == "Template" {
+		// An OpenShift Template holds its objects, workloads included,
+		// in objects: they are what `oc process` creates.
+		for _, item := range items(get(n, "objects").val) {
+			out = readResources(item, depth+1, out)
+		}
+	}
 	r := &resource{kind: kind, line: n.Line, node: n}
 	r.name, _ = str(at(n, "metadata", "name").val)
 	r.namespace, _ = str(at(n, "metadata", "namespace").val)
@@ -351,6 +363,12 @@ func readPod(obj *yaml.Node, tp []string) *podSpec {
 			}
 			name, _ := str(get(c, "name").val)
 			p.containers = append(p.containers, &container{name: name, group: group, index: i, node: c, line: c.Line})
+		}
+	}
+	p.patch = true
+	for _, c := range p.containers {
+		if c.group != "ephemeralContainers" && present(get(c.node, "image")) {
+			p.patch = false
 		}
 	}
 	return p

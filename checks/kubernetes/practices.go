@@ -22,7 +22,7 @@ func (f *mfile) containerPractices(p *pod, c *container) {
 		ro := at(sc.val, "readOnlyRootFilesystem")
 		switch boolOf(ro.val) {
 		case absent:
-			f.report(issue{slug: ruleWritableRoot, res: p.r, c: c, line: c.line, detail: "readOnlyRootFilesystem",
+			f.report(issue{slug: ruleWritableRoot, res: p.r, c: c, line: c.line, detail: "readOnlyRootFilesystem", missing: true,
 				msg: fmt.Sprintf("%s does not set readOnlyRootFilesystem: true: an attacker who gets code execution can replace the application's files and drop tools into the container.", who),
 				fix: addFix(c.label(), c.node, c.line, []string{"securityContext"}, "readOnlyRootFilesystem: true") + " Mount an emptyDir at the paths the app must write (`/tmp`, caches)."})
 		case no:
@@ -63,7 +63,7 @@ func (f *mfile) limits(p *pod, c *container, who string) {
 		if req, st := strField(at(res.val, "requests", l.key)); st == yes && req != "" {
 			example = termtext.Line(req)
 		}
-		f.report(issue{slug: l.slug, res: p.r, c: c, line: line, detail: l.key,
+		f.report(issue{slug: l.slug, res: p.r, c: c, line: line, detail: l.key, missing: true,
 			msg: fmt.Sprintf("%s has no %s limit: %s.", who, l.name, l.why),
 			fix: addFix(c.label(), c.node, c.line, []string{"resources", "limits"}, l.key+": "+example) + " Size it from the container's observed peak."})
 	}
@@ -136,7 +136,7 @@ func (f *mfile) serviceAccountToken(p *pod) {
 		msg = fmt.Sprintf("%s sets automountServiceAccountToken: true, so every container gets a token for the Kubernetes API (service account %q): whoever compromises the app can use it against the cluster.", p.r.podLabel(), account)
 		fix = changeFix(fl.line(), "automountServiceAccountToken: false") + " If the app calls the Kubernetes API, keep it but give its service account a Role with only the verbs it needs."
 	}
-	f.report(issue{slug: ruleSATokenAutomount, res: p.r, line: line, detail: "automount", msg: msg, fix: fix, refs: pick(ruleSATokenAutomount, d...)})
+	f.report(issue{slug: ruleSATokenAutomount, res: p.r, line: line, detail: "automount", missing: st == absent, msg: msg, fix: fix, refs: pick(ruleSATokenAutomount, d...)})
 }
 
 // Secret-looking variable names. The Dockerfile check has a richer list

@@ -407,7 +407,7 @@ func (f *mfile) containerPSS(p *pod, c *container) {
 		ape := at(sc.val, "allowPrivilegeEscalation")
 		switch boolOf(ape.val) {
 		case absent:
-			f.report(issue{slug: rulePrivilegeEscalation, res: p.r, c: c, line: c.line, detail: "allowPrivilegeEscalation",
+			f.report(issue{slug: rulePrivilegeEscalation, res: p.r, c: c, line: c.line, detail: "allowPrivilegeEscalation", missing: true,
 				msg: fmt.Sprintf("%s does not set allowPrivilegeEscalation: false, so a setuid binary or a file capability in the image can give its process more privileges than it started with.", who),
 				fix: addFix(c.label(), c.node, c.line, []string{"securityContext"}, "allowPrivilegeEscalation: false")})
 		case yes:
@@ -498,7 +498,7 @@ func (f *mfile) capabilities(p *pod, c *container, who string, sc field) {
 		if present(get(caps.val, "drop")) {
 			fix = fmt.Sprintf("Add \"ALL\" to capabilities.drop (line %d), in capitals: `drop: [\"ALL\"]`.", line)
 		}
-		f.report(issue{slug: ruleCapsNotDropped, res: p.r, c: c, line: line, detail: "drop",
+		f.report(issue{slug: ruleCapsNotDropped, res: p.r, c: c, line: line, detail: "drop", missing: !present(get(caps.val, "drop")),
 			msg:  fmt.Sprintf("%s does not drop all capabilities: it keeps the runtime's default set (NET_RAW, CHOWN, SETUID and more), which a compromised process can use against the node and its neighbours.", who),
 			fix:  fix + " Add back only NET_BIND_SERVICE if it binds a port below 1024.",
 			refs: pick(ruleCapsNotDropped, d...)})
@@ -603,7 +603,7 @@ func (f *mfile) seccompNotSet(p *pod) {
 		if v, _ := str(get(get(p.p.meta, "annotations").val, "container.seccomp.security.alpha.kubernetes.io/"+c.name).val); v != "" && !strings.EqualFold(v, "unconfined") {
 			d = append(d, "KSV-0104")
 		}
-		f.report(issue{slug: ruleSeccompNotSet, res: p.r, c: c, line: c.line, detail: "seccomp",
+		f.report(issue{slug: ruleSeccompNotSet, res: p.r, c: c, line: c.line, detail: "seccomp", missing: true,
 			msg:  msg,
 			fix:  addFix(p.label(), p.p.spec, p.p.line, []string{"securityContext", "seccompProfile"}, "type: RuntimeDefault") + " It covers every container of the pod.",
 			refs: pick(ruleSeccompNotSet, d...)})
@@ -680,7 +680,7 @@ func (f *mfile) runAsNonRoot(p *pod) {
 				fix:  changeFix(fl.line(), "runAsNonRoot: true") + " If the image runs as root, also set `runAsUser: 10001` (or build the image with a non-root USER).",
 				refs: pick(ruleRunAsNonRoot, d...)})
 		case st == absent && podState == absent:
-			f.report(issue{slug: ruleRunAsNonRoot, res: p.r, c: c, line: c.line, detail: "runAsNonRoot",
+			f.report(issue{slug: ruleRunAsNonRoot, res: p.r, c: c, line: c.line, detail: "runAsNonRoot", missing: true,
 				msg:  fmt.Sprintf("Neither %s nor its pod sets runAsNonRoot: true, so the container runs as root whenever its image does (the default for most images), and nothing stops a later image from switching back to root.", who),
 				fix:  addFix(p.label(), p.p.spec, p.p.line, []string{"securityContext"}, "runAsNonRoot: true") + " It covers every container; if the image runs as root, also set `runAsUser: 10001` (or build the image with a non-root USER).",
 				refs: pick(ruleRunAsNonRoot, d...)})

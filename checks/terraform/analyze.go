@@ -17,6 +17,9 @@ type analysis struct {
 	m    *module
 	res  Result
 	keys map[string]int // fingerprint keys seen, to number repeats
+	// said are the issues reported, by resource, rule, line and message:
+	// the blocks a dynamic block expands to may say the same thing twice.
+	said map[string]bool
 	now  time.Time
 }
 
@@ -33,7 +36,7 @@ type issue struct {
 }
 
 func analyzeModule(m *module, now time.Time) Result {
-	a := &analysis{m: m, keys: map[string]int{}, now: now}
+	a := &analysis{m: m, keys: map[string]int{}, said: map[string]bool{}, now: now}
 	byType := rulesByType()
 	for _, r := range m.resources {
 		if !r.file.report || !r.created() {
@@ -61,6 +64,11 @@ func analyzeModule(m *module, now time.Time) Result {
 // report records an issue as a finding, or as suppressed when a comment
 // says so.
 func (a *analysis) report(is issue) {
+	said := fmt.Sprintf("%s\x00%s\x00%d\x00%s", is.r.addr(), is.slug, is.line, is.msg)
+	if a.said[said] {
+		return
+	}
+	a.said[said] = true
 	rl := catalogBySlug()[is.slug]
 	rrefs := is.refs
 	if rrefs == nil {
@@ -88,7 +96,7 @@ func (a *analysis) report(is issue) {
 		Lesson:      lessonFor(id),
 		Refs:        append([]string(nil), rrefs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
-		Snippet:     termtext.Line(snippet(f.src, is.line)),
+		Snippet:     termtext.Line(f.snippet(is.line)),
 	}
 	scope := []int{is.line, is.r.line()}
 	if is.block > 0 {

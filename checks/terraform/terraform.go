@@ -52,6 +52,25 @@ func IsCandidatePath(p string) bool {
 	return strings.HasSuffix(p, ".tf") && !strings.Contains("/"+p, "/.terraform/")
 }
 
+// isJSONSyntax is a file in Terraform's JSON syntax (.tf.json), which the
+// check does not read: it is named in a warning, never passed silently.
+func isJSONSyntax(p string) bool {
+	return strings.HasSuffix(p, ".tf.json") && !strings.Contains("/"+p, "/.terraform/")
+}
+
+func jsonSyntaxWarning(paths []string) string {
+	sort.Strings(paths)
+	shown := paths
+	if len(shown) > 3 {
+		shown = append(append([]string(nil), shown[:3]...), fmt.Sprintf("and %d more", len(paths)-3))
+	}
+	noun := "file is"
+	if len(paths) > 1 {
+		noun = "files are"
+	}
+	return fmt.Sprintf("terraform: %d .tf.json %s not checked (%s): secfirst reads Terraform's HCL syntax (.tf) only", len(paths), noun, strings.Join(shown, ", "))
+}
+
 // Result is what checking a module gives: its findings, the findings its
 // suppression comments hid, and warnings (a file that does not parse).
 type Result struct {
@@ -75,9 +94,24 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	if src.Mode == checks.ModeHistory {
 		return res, nil
 	}
-	files, err := src.Files(ctx, IsCandidatePath)
-	if err != nil || len(files) == 0 {
+	all, err := src.Files(ctx, func(p string) bool { return isModuleFile(p) || isJSONSyntax(p) })
+	if err != nil || len(all) == 0 {
 		return res, err
+	}
+	var files []checks.File
+	var jsonFiles []string
+	for _, f := range all {
+		if isJSONSyntax(f.Path) {
+			jsonFiles = append(jsonFiles, f.Path)
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(jsonFiles) > 0 {
+		res.Warnings = append(res.Warnings, jsonSyntaxWarning(jsonFiles))
+	}
+	if len(files) == 0 {
+		return res, nil
 	}
 	var modules map[string][]source
 	var warnings []string
@@ -139,9 +173,9 @@ func readStagedModules(ctx context.Context, src *checks.Source, files []checks.F
 	args := []string{"ls-files", "-s", "-z", "--"}
 	for d := range dirs {
 		if d == "." {
-			args = append(args, ":(glob)*.tf")
+			args = append(args, ":(glob)*.tf", ":(glob)*.tfvars")
 		} else {
-			args = append(args, ":(glob)"+globEscape(d)+"/*.tf")
+			args = append(args, ":(glob)"+globEscape(d)+"/*.tf", ":(glob)"+globEscape(d)+"/*.tfvars")
 		}
 	}
 	out, err := src.Git(ctx, args...)
@@ -155,7 +189,7 @@ func readStagedModules(ctx context.Context, src *checks.Source, files []checks.F
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		meta, p, ok := strings.Cut(string(rec), "\t")
 		fields := strings.Fields(meta)
-		if !ok || len(fields) != 3 || !IsCandidatePath(p) || !dirs[path.Dir(p)] {
+		if !ok || len(fields) != 3 || !isModuleFile(p) || !dirs[path.Dir(p)] {
 			continue
 		}
 		if fields[0] == "120000" || fields[0] == "160000" {
@@ -227,7 +261,7 @@ func readPathModules(src *checks.Source, files []checks.File) (map[string][]sour
 		}
 		for _, e := range entries {
 			sib := filepath.Join(dir, e.Name())
-			if given[sib] || !e.Type().IsRegular() || !IsCandidatePath(e.Name()) {
+			if given[sib] || !e.Type().IsRegular() || !isModuleFile(e.Name()) {
 				continue
 			}
 			if data, err := safefile.ReadFile(sib, MaxFileSize); err == nil {
@@ -289,6 +323,10 @@ func checkModule(files []source, now time.Time) Result {
 func parseFile(s source) (*tfFile, string) {
 	data := bytes.TrimPrefix(s.data, []byte("\xef\xbb\xbf"))
 	f := &tfFile{path: s.path, src: data, report: s.report}
+	if line := tooDeep(data); line > 0 {
+		f.report, f.pragmas = false, parsePragmas(data, s.path)
+		return f, fmt.Sprintf("terraform: %s:%d nests deeper than %d levels (blocks, brackets, templates or operators); its resources are not checked", s.path, line, maxNesting)
+	}
 	file, diags := hclsyntax.ParseConfig(data, s.path, hcl.InitialPos)
 	if file != nil {
 		f.body, _ = file.Body.(*hclsyntax.Body)
