@@ -559,7 +559,7 @@ func (f *dfile) reportLine(slug string, line, anchor int, st *stage, key, messag
 	}
 	if f.pragmas != nil {
 		if pr := f.pragmas.suppressedBy(id, slug, refs, anchor, f.cfg != nil && f.cfg.noHadolintPragmas); pr != nil {
-			f.suppressed = append(f.suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: f.where(pr.line)})
+			f.suppressed = append(f.suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.Reason, Where: f.where(pr.Line)})
 			return
 		}
 	}

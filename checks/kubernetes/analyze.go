@@ -156,11 +156,11 @@ func (f *mfile) report(is issue) {
 		scope = append(scope, is.c.line)
 	}
 	if pr, ok := f.pragmas.match(id, is.slug, refs, scope); ok {
-		f.res.Suppressed = append(f.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: fmt.Sprintf("%s:%d", f.path, pr.line)})
+		f.res.Suppressed = append(f.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.Reason, Where: fmt.Sprintf("%s:%d", f.path, pr.Line)})
 		return
 	}
 	if skip, ok := annotationSkip(is.res, refs); ok {
-		f.res.Suppressed = append(f.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: skip.reason, Where: fmt.Sprintf("%s:%d", f.path, skip.line)})
+		f.res.Suppressed = append(f.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: skip.Reason, Where: fmt.Sprintf("%s:%d", f.path, skip.Line)})
 		return
 	}
 	f.res.Findings = append(f.res.Findings, fd)

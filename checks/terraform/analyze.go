@@ -96,7 +96,7 @@ func (a *analysis) report(is issue) {
 	}
 	rng := is.r.block.Range()
 	if pr, ok := f.pragmas.match(id, is.slug, rrefs, scope, rng.Start.Line, rng.End.Line, a.now); ok {
-		a.res.Suppressed = append(a.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: fmt.Sprintf("%s:%d", f.path, pr.line)})
+		a.res.Suppressed = append(a.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.Reason, Where: fmt.Sprintf("%s:%d", f.path, pr.Line)})
 		return
 	}
 	a.res.Findings = append(a.res.Findings, fd)
