@@ -81,6 +81,12 @@ var (
 	})
 )
 
+// Comment is the comment that suppresses the findings of a rule, for people
+// to copy: "# secfirst:ignore=kubernetes/privileged <why>".
+func Comment(rule string) string {
+	return "# secfirst:ignore=" + rule + " <why>"
+}
+
 // Parse returns the pragmas of one comment, given from its comment marker
 // (#, // or /*) on, found at line. warning is set when a secfirst:ignore
 // gives no reason: reviewers want one.
