@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/secfirst-dev/secfirst/checks"
 )
 
 // The tools whose comments are read.
@@ -219,6 +221,12 @@ func (d Dialect) Covers(p Pragma, t Target, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// Suppression is the suppression the pragma makes of a finding: inline,
+// with the comment's place in the finding's file and its reason.
+func (p Pragma) Suppression(f checks.Finding) checks.Suppression {
+	return checks.Suppression{Finding: f, By: checks.SuppressedByInline, Reason: p.Reason, Where: fmt.Sprintf("%s:%d", f.File, p.Line)}
 }
 
 // Match returns the first of ps that covers t at now.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -85,7 +84,7 @@ func (a *analysis) report(is issue) {
 		Line:        is.line,
 		Message:     termtext.Line(is.msg),
 		Fix:         termtext.Block(is.fix),
-		Lesson:      lessonFor(id),
+		Lesson:      lessons.IDForRule(id, LessonFallback),
 		Refs:        append([]string(nil), rrefs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
 		Snippet:     termtext.Line(snippet(f.src, is.line)),
@@ -96,21 +95,10 @@ func (a *analysis) report(is issue) {
 	}
 	rng := is.r.block.Range()
 	if pr, ok := f.pragmas.match(id, is.slug, rrefs, scope, rng.Start.Line, rng.End.Line, a.now); ok {
-		a.res.Suppressed = append(a.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.Reason, Where: fmt.Sprintf("%s:%d", f.path, pr.Line)})
+		a.res.Suppressed = append(a.res.Suppressed, pr.Suppression(fd))
 		return
 	}
 	a.res.Findings = append(a.res.Findings, fd)
-}
-
-var lessonIDs sync.Map // rule id -> lesson id; lessons are embedded, so this never changes
-
-func lessonFor(rule string) string {
-	if v, ok := lessonIDs.Load(rule); ok {
-		return v.(string)
-	}
-	id := lessons.IDForRule(rule, LessonFallback)
-	lessonIDs.Store(rule, id)
-	return id
 }
 
 // snippet is line n of src, trimmed and bounded.
