@@ -1,7 +1,6 @@
 package all_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,26 +10,13 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 	"github.com/secfirst-dev/secfirst/checks/kubernetes"
 	"github.com/secfirst-dev/secfirst/checks/terraform"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 var reTrivyRef = regexp.MustCompile(`^(DS|KSV|AWS|AZU|GCP)-\d{4}$`)
-
-func runCheck(t *testing.T, c checks.Check, r *gittest.Repo, mode checks.Mode) checks.Result {
-	t.Helper()
-	src, err := checks.NewRepoSource(context.Background(), r.Dir, mode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Env = r.Env
-	res, err := c.Run(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
 
 // trivyIgnored lists the findings .trivyignore hid, as "rule<-where reason".
 func trivyIgnored(res checks.Result) []string {
@@ -59,7 +45,7 @@ func TestTrivyIgnoreHidesConfigurationFindings(t *testing.T) {
 	ids := map[string]string{}
 	named := map[string]int{}
 	for _, c := range cs {
-		res := runCheck(t, c, r, checks.ModeStaged)
+		res := checktest.Run(t, c, r, checks.ModeStaged)
 		for _, f := range res.Findings {
 			for _, ref := range f.Refs {
 				if ids[c.Name()] == "" && reTrivyRef.MatchString(ref) {
@@ -90,7 +76,7 @@ func TestTrivyIgnoreHidesConfigurationFindings(t *testing.T) {
 
 	want := map[string]string{"dockerfile": ".trivyignore:2 legacy image", "kubernetes": ".trivyignore:3 node agent", "terraform": ".trivyignore:4 test fixtures"}
 	for _, c := range cs {
-		staged := runCheck(t, c, r, checks.ModeStaged)
+		staged := checktest.Run(t, c, r, checks.ModeStaged)
 		got := trivyIgnored(staged)
 		if len(got) != named[c.Name()] {
 			t.Errorf("%s staged: .trivyignore hid %v, want the %d findings of %s", c.Name(), got, named[c.Name()], ids[c.Name()])
@@ -107,7 +93,7 @@ func TestTrivyIgnoreHidesConfigurationFindings(t *testing.T) {
 				}
 			}
 		}
-		if got := trivyIgnored(runCheck(t, c, r, checks.ModeWorktree)); len(got) != 0 {
+		if got := trivyIgnored(checktest.Run(t, c, r, checks.ModeWorktree)); len(got) != 0 {
 			t.Errorf("%s worktree: the .trivyignore on disk ignores nothing, yet %v", c.Name(), got)
 		}
 	}
@@ -115,7 +101,7 @@ func TestTrivyIgnoreHidesConfigurationFindings(t *testing.T) {
 	// Expired ids hide nothing.
 	r.Write(".trivyignore", ids["dockerfile"]+" exp:2000-01-01\n"+ids["kubernetes"]+" exp:2000-01-01\n"+ids["terraform"]+" exp:2000-01-01\n")
 	for _, c := range cs {
-		if got := trivyIgnored(runCheck(t, c, r, checks.ModeWorktree)); len(got) != 0 {
+		if got := trivyIgnored(checktest.Run(t, c, r, checks.ModeWorktree)); len(got) != 0 {
 			t.Errorf("%s: expired ids hid %v", c.Name(), got)
 		}
 	}
@@ -132,7 +118,7 @@ func TestTrivyIgnoreHidesConfigurationFindings(t *testing.T) {
 	r.Git("add", "-A")
 	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree} {
 		for _, c := range cs {
-			res := runCheck(t, c, r, mode)
+			res := checktest.Run(t, c, r, mode)
 			if got := trivyIgnored(res); len(got) != 0 {
 				t.Errorf("%s %s: a symlinked .trivyignore hid %v", c.Name(), mode, got)
 			}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 
-	"github.com/secfirst-dev/secfirst/checks/internal/conformance"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 )
 
 // hadolintRuleIDs reads the rule ids hadolint publishes, kept in testdata
@@ -103,7 +103,7 @@ func TestFindingRefsAreTheRules(t *testing.T) {
 // The rules table of docs/dockerfile.md is the catalog: every rule, its
 // severity, its title first in the What column, and its refs.
 func TestRulesTableInDocs(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(conformance.RepoRoot(t), "docs", "dockerfile.md"))
+	data, err := os.ReadFile(filepath.Join(checktest.RepoRoot(t), "docs", "dockerfile.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,21 +10,13 @@ import (
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 func run(t testing.TB, r *gittest.Repo, mode checks.Mode) checks.Result {
 	t.Helper()
-	src, err := checks.NewRepoSource(context.Background(), r.Dir, mode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Env = r.Env
-	res, err := New().Run(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return checktest.Run(t, New(), r, mode)
 }
 
 func byFile(fs []checks.Finding) map[string][]string {

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 )
 
 // Case is one conformance case.
@@ -29,32 +30,12 @@ type Case struct {
 	Input  string // the file's text
 }
 
-// RepoRoot is the repository's top directory, where go.mod is, above the
-// test's directory.
-func RepoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // File is the path of ../shared/conformance/<topic>/<name>, beside the
 // repository's top directory. A missing file fails the test: the cases
 // are part of the build.
 func File(t testing.TB, topic, name string) string {
 	t.Helper()
-	file := filepath.Join(RepoRoot(t), "..", "shared", "conformance", topic, name)
+	file := filepath.Join(checktest.RepoRoot(t), "..", "shared", "conformance", topic, name)
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("conformance cases not available at %s: %v", file, err)
 	}
