@@ -187,20 +187,7 @@ func benchStaged(b *testing.B, yamlFile string) {
 		r.Write(yamlFile, workflow)
 	}
 	r.Git("add", "-A")
-	ctx := context.Background()
-	src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeStaged)
-	if err != nil {
-		b.Fatal(err)
-	}
-	src.Env = r.Env
-	if files, err := src.Files(ctx, nil); err != nil || len(files) != 10 {
-		b.Fatalf("%d staged files, %v", len(files), err)
-	}
-	for b.Loop() {
-		if _, err := New().Run(ctx, src); err != nil {
-			b.Fatal(err)
-		}
-	}
+	checktest.BenchStaged(b, New(), r, 10)
 }
 
 func BenchmarkCheckFile(b *testing.B) {

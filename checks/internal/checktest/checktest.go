@@ -36,6 +36,26 @@ func Run(t testing.TB, c checks.Check, r *gittest.Repo, mode checks.Mode, paths 
 	return res
 }
 
+// BenchStaged measures the check in the hook: on the staged files of r,
+// which must number files.
+func BenchStaged(b *testing.B, c checks.Check, r *gittest.Repo, files int) {
+	b.Helper()
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeStaged)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src.Env = r.Env
+	if fs, err := src.Files(ctx, nil); err != nil || len(fs) != files {
+		b.Fatalf("%d staged files, %v", len(fs), err)
+	}
+	for b.Loop() {
+		if _, err := c.Run(ctx, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // Checked runs check on data, read as the file path, for a fuzz target:
 // whatever the input, it must return (no panic, no hang) well-formed
 // findings: a rule known tells, a line inside the file, a message, a fix
