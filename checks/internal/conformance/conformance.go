@@ -152,18 +152,23 @@ func (tl *Tally) Add(t testing.TB, i int, c Case, fired bool, rules []string) {
 	}
 }
 
-// Report logs the agreement of each anchor of names and fails those that
+// Report logs the agreement of each anchor of scored and fails those that
 // have no case or agree (divergences included) on less than min of their
 // cases; then it logs the disagreements and returns the overall agreement
-// (divergences excluded). names nil: every anchor the cases have, and only
-// the imperfect ones are logged.
-func (tl *Tally) Report(t testing.TB, names []string, min float64) float64 {
+// (divergences excluded). scored nil: every anchor the cases have, and
+// only the imperfect ones are logged.
+func (tl *Tally) Report(t testing.TB, scored map[string]bool, min float64) float64 {
 	t.Helper()
-	all := names == nil
+	all := scored == nil
 	if all {
+		scored = map[string]bool{}
 		for k := range tl.ByCheck {
-			names = append(names, k)
+			scored[k] = true
 		}
+	}
+	names := make([]string, 0, len(scored))
+	for k := range scored {
+		names = append(names, k)
 	}
 	sort.Strings(names)
 	for _, k := range names {
