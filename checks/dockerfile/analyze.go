@@ -607,11 +607,7 @@ func (f *dfile) snippet(line int) string {
 	if line < 1 || line > len(f.lines) {
 		return ""
 	}
-	s := strings.TrimSpace(f.lines[line-1])
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return checks.SnippetOf(f.lines[line-1])
 }
 
 func (f *dfile) done() fileResult {

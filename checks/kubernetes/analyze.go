@@ -179,11 +179,7 @@ func (f *mfile) snippet(line int) string {
 	if line < 1 || line > len(f.lines) {
 		return ""
 	}
-	s := strings.TrimSpace(f.lines[line-1])
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return checks.SnippetOf(f.lines[line-1])
 }
 
 // pick narrows a rule's refs to what was found: the rule's refs minus

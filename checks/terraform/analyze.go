@@ -118,11 +118,7 @@ func snippet(src []byte, n int) string {
 	for end < len(src) && src[end] != '\n' {
 		end++
 	}
-	s := strings.TrimSpace(string(src[start:end]))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return checks.SnippetOf(string(src[start:end]))
 }
 
 // pick narrows refs to those of a rule that start with one of the given
