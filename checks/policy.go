@@ -57,6 +57,9 @@ type Ignore struct {
 	Reason      string
 	Expires     time.Time // zero: never
 	Line        int       // line of its [[ignore]] header in the file
+	// file is the policy file as the user knows it: .secfirst.toml, or
+	// the file given to `scan --config` as given.
+	file string
 }
 
 // Expired reports whether the ignore has stopped suppressing at now.
@@ -351,12 +354,16 @@ func ParsePolicy(p string, data []byte) (*Policy, error) {
 		pol.SecretsMaxFileSize = *mb * 1_000_000
 	}
 	headers := ignoreHeaderLines(data)
+	file := p
+	if filepath.IsAbs(p) && filepath.Base(p) == PolicyFile {
+		file = PolicyFile // the repository's own: LoadPolicy joins its root
+	}
 	for i, ri := range raw.Ignore {
 		line := 0
 		if i < len(headers) {
 			line = headers[i]
 		}
-		ig := Ignore{Fingerprint: ri.Fingerprint, Rule: ri.Rule, Path: ri.Path, Reason: strings.TrimSpace(ri.Reason), Line: line}
+		ig := Ignore{Fingerprint: ri.Fingerprint, Rule: ri.Rule, Path: ri.Path, Reason: strings.TrimSpace(ri.Reason), Line: line, file: file}
 		if ig.Fingerprint == "" && ig.Rule == "" && ig.Path == "" {
 			return nil, &ConfigError{Path: p, Line: line, Msg: "[[ignore]] needs a fingerprint, a rule or a path"}
 		}
@@ -471,12 +478,17 @@ func firstMatch(ignores []Ignore, f Finding) (Ignore, bool) {
 	return Ignore{}, false
 }
 
-// where is the ignore's place in the policy file: ".secfirst.toml:12".
+// where is the ignore's place in the policy file: ".secfirst.toml:12", or
+// "ci/policy.toml:12" for a policy given with --config.
 func (ig Ignore) where() string {
-	if ig.Line > 0 {
-		return fmt.Sprintf("%s:%d", PolicyFile, ig.Line)
+	file := ig.file
+	if file == "" {
+		file = PolicyFile
 	}
-	return PolicyFile
+	if ig.Line > 0 {
+		return fmt.Sprintf("%s:%d", file, ig.Line)
+	}
+	return file
 }
 
 func (ig Ignore) describe() string {

@@ -200,3 +200,23 @@ func TestGlobMatchAgreesWithGit(t *testing.T) {
 		}
 	}
 }
+
+// An ignore's place names the policy file the user wrote: .secfirst.toml
+// for the repository's own, the --config file as given otherwise.
+func TestIgnoreWhereNamesThePolicyFile(t *testing.T) {
+	text := []byte("[[ignore]]\nrule = \"github-pat\"\nreason = \"fixture\"\nexpires = 2020-01-02\n")
+	cases := map[string]string{
+		filepath.Join(t.TempDir(), PolicyFile): ".secfirst.toml:1: ignore",
+		filepath.Join("ci", "strict.toml"):     filepath.Join("ci", "strict.toml") + ":1: ignore",
+	}
+	for path, want := range cases {
+		pol, err := ParsePolicy(path, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, warnings := pol.Apply(nil, "", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if len(warnings) != 1 || !strings.HasPrefix(warnings[0], want) {
+			t.Errorf("%s: warnings %q, want one starting %q", path, warnings, want)
+		}
+	}
+}

@@ -2,7 +2,10 @@ package checks
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"sync/atomic"
+	"unicode"
 )
 
 // Redactor masks every secret in text that findings show people. The
@@ -31,9 +34,10 @@ func SetRedactor(r Redactor) {
 // or suppressed (the line of the file), its title, message and fix, and
 // the warnings and errors, all of which may quote a file. A line holding
 // two secrets, or a Dockerfile line with a token, must not show the one its
-// own check did not mask. Without a redactor, or when it fails, the
-// snippets are dropped and the other texts kept as their checks wrote them:
-// no line of a file leaves a scan unredacted.
+// own check did not mask. Without a redactor, or when it fails (a scan
+// cancelled half-way), the snippets (the lines of files) are dropped, with
+// a warning saying so, and in the other texts every long word that mixes
+// letters and digits is masked: crude, but no token leaves a scan.
 func redactReport(ctx context.Context, src *Source, rep *Report) {
 	var shown []*Finding
 	for i := range rep.Findings {
@@ -63,14 +67,29 @@ func redactReport(ctx context.Context, src *Source, rep *Report) {
 		return
 	}
 	var safe []string
+	why := "no redactor is installed"
 	if r := redactor.Load(); r != nil {
-		if out, err := (*r).Redact(ctx, src, unique); err == nil && len(out) == len(unique) {
+		out, err := (*r).Redact(ctx, src, unique)
+		switch {
+		case err != nil:
+			why = err.Error()
+		case len(out) != len(unique):
+			why = "the redactor lost texts"
+		default:
 			safe = out
 		}
 	}
 	if safe == nil {
+		dropped := false
 		for _, f := range shown {
+			dropped = dropped || f.Snippet != ""
 			f.Snippet = ""
+		}
+		for _, s := range texts {
+			*s = maskTokenLike(*s)
+		}
+		if dropped {
+			rep.Warnings = append(rep.Warnings, "the lines of the findings are not shown: they could not be checked for other secrets ("+why+")")
 		}
 		return
 	}
@@ -79,4 +98,19 @@ func redactReport(ctx context.Context, src *Source, rep *Report) {
 			*s = safe[index[*s]]
 		}
 	}
+}
+
+// tokenLike is a word long enough to be a key or a token.
+var tokenLike = regexp.MustCompile(`[A-Za-z0-9_+/=-]{16,}`)
+
+// maskTokenLike masks the words of s that could be secrets when no
+// redactor could look at it: those of 16 characters or more that hold
+// letters and digits keep their first four characters.
+func maskTokenLike(s string) string {
+	return tokenLike.ReplaceAllStringFunc(s, func(w string) string {
+		if !strings.ContainsAny(w, "0123456789") || strings.IndexFunc(w, unicode.IsLetter) < 0 {
+			return w
+		}
+		return w[:4] + "****"
+	})
 }

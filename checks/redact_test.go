@@ -45,4 +45,13 @@ func TestScanRedactsWhatEveryCheckShows(t *testing.T) {
 	if rep.Findings[0].Snippet != "" || rep.Suppressed[0].Finding.Snippet != "" {
 		t.Errorf("without a redactor the snippets must be dropped")
 	}
+	f = rep.Findings[0]
+	for _, text := range []string{f.Message, f.Fix, rep.Warnings[0]} {
+		if strings.Contains(text, token) || !strings.Contains(text, "--key "+token[:4]+"****") {
+			t.Errorf("without a redactor, want token-like words masked: %q", strings.ReplaceAll(text, token, "<token>"))
+		}
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "lines of the findings are not shown") {
+		t.Errorf("dropping the lines must be said: %q", rep.Warnings)
+	}
 }

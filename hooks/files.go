@@ -28,4 +28,15 @@ func (r *Result) OnlyFiles(files []string) {
 	}
 	r.Report.Findings = kept
 	r.Report.Summary = checks.Summarize(kept)
+	// The suppressed findings are counted in the run of their own file
+	// only, or every run would repeat the same count. Warnings stay: they
+	// are not always about one file, and a warning said twice is better
+	// than one never said.
+	hidden := r.Report.Suppressed[:0:0]
+	for _, s := range r.Report.Suppressed {
+		if in[s.Finding.File] {
+			hidden = append(hidden, s)
+		}
+	}
+	r.Report.Suppressed = hidden
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
+	"github.com/secfirst-dev/secfirst/internal/termtext"
 )
 
 // ActionKind is what one step of a plan does.
@@ -461,19 +462,20 @@ func unwrapPath(err error) error {
 }
 
 // String shows the plan for a person: one line per step, the snippets to
-// add by hand, then the notes.
+// add by hand, then the notes. Paths and snippets come from the repository,
+// so the text is terminal-safe (termtext) wherever it is printed.
 func (p *Plan) String() string {
 	var b strings.Builder
 	for _, a := range p.Actions {
-		fmt.Fprintf(&b, "%s: %s\n", a.Hook, a.Summary)
+		fmt.Fprintf(&b, "%s: %s\n", a.Hook, termtext.Line(a.Summary))
 		if (a.Kind == ActSnippet || a.Kind == ActConfig) && a.Snippet != "" {
 			for _, line := range strings.Split(strings.TrimRight(a.Snippet, "\n"), "\n") {
-				fmt.Fprintf(&b, "    %s\n", line)
+				fmt.Fprintf(&b, "    %s\n", termtext.Line(line))
 			}
 		}
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
+		fmt.Fprintf(&b, "note: %s\n", termtext.Line(n))
 	}
 	return b.String()
 }

@@ -3,6 +3,8 @@ package hooks_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -154,6 +156,50 @@ func TestPrePushFromPreCommitFrameworkEnvironment(t *testing.T) {
 		sb.WriteString(f.Message + f.Snippet)
 	}
 	noSecret(t, sb.String(), key)
+}
+
+// unreadStdin stands for a terminal: it records a read instead of
+// answering one.
+type unreadStdin struct{ read bool }
+
+func (u *unreadStdin) Read([]byte) (int, error) { u.read = true; return 0, io.EOF }
+
+func TestPrePushUnderPreCommitFrameworkLeavesStdinUnread(t *testing.T) {
+	r := newRepo(t)
+	r.Write("README.md", "demo\n")
+	base := r.Commit("init")
+	line, _ := secretLine()
+	r.Write("k.env", line)
+	tip := r.Commit("key")
+	t.Setenv("PRE_COMMIT_FROM_REF", base)
+	t.Setenv("PRE_COMMIT_TO_REF", tip)
+	stdin := &unreadStdin{}
+	res, err := hooks.RunPrePush(context.Background(), r.Dir, stdin, hooks.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdin.read {
+		t.Error("stdin was read although the pre-commit framework gave the range")
+	}
+	if res.Commits != 1 || !res.Blocked() {
+		t.Fatalf("commits = %d, blocked = %v", res.Commits, res.Blocked())
+	}
+}
+
+func TestPrePushRefusesARangeThatIsNotCommitIDs(t *testing.T) {
+	r := newRepo(t)
+	r.Write("README.md", "demo\n")
+	base := r.Commit("init")
+	out := filepath.Join(t.TempDir(), "written")
+	t.Setenv("PRE_COMMIT_FROM_REF", base)
+	t.Setenv("PRE_COMMIT_TO_REF", "--output="+out)
+	_, err := hooks.RunPrePush(context.Background(), r.Dir, strings.NewReader(""), hooks.RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "not a commit id") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if _, serr := os.Stat(out); serr == nil {
+		t.Fatal("git took the range for an option and wrote a file")
+	}
 }
 
 func TestParsePushRefs(t *testing.T) {

@@ -174,27 +174,40 @@ func ParsePushRefs(r io.Reader) ([]PushRef, error) {
 
 func isZeroID(id string) bool { return strings.Trim(id, "0") == "" }
 
+// isObjectID reports whether id is a full SHA-1 or SHA-256 object id.
+func isObjectID(id string) bool {
+	if len(id) != 40 && len(id) != 64 {
+		return false
+	}
+	for _, c := range id {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // RunPrePush checks the commits being pushed: for each ref git is about to
 // update, the commits between what the remote has and what is pushed
 // (remote..local); for a branch the remote does not have, the commits no
 // remote-tracking ref has (local --not --remotes), at most MaxPushCommits.
-// Deletions push nothing and are skipped. When stdin carries no refs, the
-// range the pre-commit framework exports (PRE_COMMIT_FROM_REF,
-// PRE_COMMIT_TO_REF) is used.
+// Deletions push nothing and are skipped. When the pre-commit framework
+// exports its range (PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF), that range is
+// used and stdin is not read.
 func RunPrePush(ctx context.Context, dir string, stdin io.Reader, opts RunOptions) (*Result, error) {
 	start := time.Now()
 	root, err := checks.RepoRoot(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	refs, err := ParsePushRefs(stdin)
-	if err != nil {
+	// Under the pre-commit framework the range comes from its environment
+	// and stdin is not git's ref list (it may be a terminal that never
+	// ends): the environment is asked first and stdin is then left unread.
+	var refs []PushRef
+	if to := os.Getenv("PRE_COMMIT_TO_REF"); to != "" {
+		refs = []PushRef{{LocalSHA: to, RemoteSHA: os.Getenv("PRE_COMMIT_FROM_REF")}}
+	} else if refs, err = ParsePushRefs(stdin); err != nil {
 		return nil, err
-	}
-	if len(refs) == 0 {
-		if to := os.Getenv("PRE_COMMIT_TO_REF"); to != "" {
-			refs = []PushRef{{LocalSHA: to, RemoteSHA: os.Getenv("PRE_COMMIT_FROM_REF")}}
-		}
 	}
 	pol, err := checks.LoadPolicy(root)
 	if err != nil {
@@ -227,6 +240,14 @@ func pushRevs(ctx context.Context, root string, refs []PushRef) (revs []string, 
 	var include, exclude []string
 	newBranch := false
 	for _, r := range refs {
+		// The ids go to git rev-list as revisions: one that is not an
+		// object id (say "--output=x" in a hand-made PRE_COMMIT_TO_REF)
+		// would be read as an option.
+		for _, id := range []string{r.LocalSHA, r.RemoteSHA} {
+			if id != "" && !isObjectID(id) {
+				return nil, 0, false, fmt.Errorf("pre-push: %q is not a commit id", id)
+			}
+		}
 		if r.LocalSHA == "" || isZeroID(r.LocalSHA) {
 			continue // a deletion pushes no commit
 		}

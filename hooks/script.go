@@ -118,7 +118,7 @@ func Script(hook, binary string) []byte {
 	if hook == PrePush {
 		w("\techo \"secfirst: this push was NOT checked for secrets.\" >&2\n")
 	} else {
-		w("\techo \"secfirst: this commit was NOT checked for secrets, vulnerable dependencies or Dockerfile problems.\" >&2\n")
+		w("\techo \"secfirst: this commit was NOT checked (secrets, dependencies, Dockerfiles, Kubernetes, Terraform).\" >&2\n")
 	}
 	w("\tif [ -e \"$chained\" ] || [ -L \"$chained\" ]; then\n")
 	w("\t\techo \"secfirst: reinstall secfirst and run 'secfirst hooks install', or put your previous hook back: mv \\\"$chained\\\" \\\"$hook\\\"\" >&2\n")

@@ -101,7 +101,7 @@ func (s *session) do(fn func(*Model)) error {
 		return nil
 	case <-s.ended:
 		return errEnded
-	case <-time.After(20 * time.Second):
+	case <-time.After(2 * time.Minute):
 		return errors.New("the program does not answer")
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
 	"github.com/secfirst-dev/secfirst/checks/kubernetes"
+	"github.com/secfirst-dev/secfirst/checks/terraform"
 )
 
 // ruleRefs is a rule and the ids other tools give the same problem.
@@ -20,6 +21,9 @@ func rules() []ruleRefs {
 		out = append(out, ruleRefs{r.ID, r.Refs})
 	}
 	for _, r := range kubernetes.Rules() {
+		out = append(out, ruleRefs{r.ID, r.Refs})
+	}
+	for _, r := range terraform.Rules() {
 		out = append(out, ruleRefs{r.ID, r.Refs})
 	}
 	return out

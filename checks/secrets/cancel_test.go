@@ -16,7 +16,8 @@ import (
 // A worktree scan cancelled while its files are queued returns the
 // context's error. It used to wait for ever: the worker group skips queued
 // work once the context is done, and the scan waited on a WaitGroup that
-// counted that work (Esc in the TUI froze it).
+// counted that work (Esc in the TUI froze it). The scan is cancelled at
+// many points, from before the rules are built to the last files.
 func TestWorktreeScanCancelledReturns(t *testing.T) {
 	r := gittest.New(t)
 	for i := range 50 {
@@ -28,20 +29,40 @@ func TestWorktreeScanCancelledReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.Env = r.Env
-	// The files are listed while the context is alive; the scan of each
-	// is queued after it has ended.
 	if files, err := src.Files(context.Background(), nil); err != nil || len(files) != 50 {
 		t.Fatalf("files: %d, %v", len(files), err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := secrets.New().Run(ctx, src)
-		done <- err
-	}()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled scan returned %v, want context.Canceled", err)
+	cancelledRunsReturn(t, src, []int{1, 2, 5, 10, 20, 30, 40, 60, 80})
+}
+
+// cancelledRunsReturn runs the secrets check on src with a context that
+// ends after each of points asks of it: every run must return (a hang is
+// the bug), with context.Canceled unless it had finished, and at least one
+// must have been cut short.
+func cancelledRunsReturn(t *testing.T, src *checks.Source, points []int) {
+	t.Helper()
+	cut := 0
+	for _, n := range points {
+		ctx := newDoneAfter(n)
+		done := make(chan error, 1)
+		go func() {
+			_, err := secrets.New().Run(ctx, src)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			switch {
+			case errors.Is(err, context.Canceled):
+				cut++
+			case err != nil:
+				t.Fatalf("cancelled after %d: %v, want context.Canceled", n, err)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("a scan cancelled after %d never returned", n)
+		}
+	}
+	if cut == 0 {
+		t.Fatal("no run was cut short: the cancellation points missed the scan")
 	}
 }
 
@@ -95,18 +116,5 @@ func TestHistoryScanCancelledReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.Env = r.Env
-	ctx := newDoneAfter(60)
-	done := make(chan error, 1)
-	go func() {
-		_, err := secrets.New().Run(ctx, src)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("cancelled history scan returned %v, want context.Canceled", err)
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatal("a cancelled history scan never returned")
-	}
+	cancelledRunsReturn(t, src, []int{1, 30, 60, 120})
 }

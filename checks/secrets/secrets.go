@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -32,6 +31,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/internal/safefile"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -788,17 +788,21 @@ func (s *scan) scanFile(ctx context.Context, abs, rel string) error {
 	if s.skips(rel, "") {
 		return nil // gitleaks' allowlists skip it: not a file to read
 	}
-	fh, err := os.Open(abs)
+	// Only a regular file, never followed: a tracked file swapped for a
+	// link (to /dev/zero, outside the repository) or a FIFO is skipped,
+	// named, and never blocks the scan; so is one under a linked folder.
+	if len(s.src.Paths) == 0 { // tracked files: rel is under Root
+		if _, err := safefile.InRoot(s.src.Root, rel); err != nil {
+			s.skipped.add(skipUnreadable, rel+" ("+unwrapPathError(err)+")")
+			return nil
+		}
+	}
+	fh, fi, err := safefile.Open(abs)
 	if err != nil {
 		s.skipped.add(skipUnreadable, rel+" ("+unwrapPathError(err)+")")
 		return nil
 	}
 	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		s.skipped.add(skipUnreadable, rel+" ("+unwrapPathError(err)+")")
-		return nil
-	}
 	if fi.Size() > s.limit {
 		s.skipped.add(skipTooLarge, rel+" ("+megabytes(fi.Size())+")")
 		return nil
@@ -962,7 +966,8 @@ func Severity(rule string) checks.Severity {
 }
 
 // historyProcesses is how many `git log` processes share a history scan:
-// one per core, and one for a short history where start-up would dominate.
+// one per core up to four (past that the detectors, not git, are the
+// bottleneck), and one for a short history where start-up would dominate.
 func historyProcesses(commits int) int {
 	if commits < 200 {
 		return 1

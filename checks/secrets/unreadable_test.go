@@ -117,3 +117,30 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A tracked file under a folder since replaced by a link is outside the
+// repository: it is named as skipped, never read.
+func TestTrackedFileUnderALinkedFolderIsNotRead(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("conf/app.env", "fine = 1\n")
+	r.Write("ok.txt", "fine\n")
+	r.Commit("init")
+	outside := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(outside, "app.env"), []byte("token = \""+gittest.FakeGitHubToken()+"\"\n"), 0o644))
+	must(t, os.RemoveAll(filepath.Join(r.Dir, "conf")))
+	must(t, os.Symlink(outside, filepath.Join(r.Dir, "conf")))
+	src, err := checks.NewRepoSource(context.Background(), r.Dir, checks.ModeWorktree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := secrets.New().Run(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("read a file outside the repository: %v", rules(res.Findings))
+	}
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "conf/app.env") || !strings.Contains(w, "NOT checked") {
+		t.Errorf("the skipped file is not named:\n%s", w)
+	}
+}

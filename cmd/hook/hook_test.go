@@ -127,3 +127,26 @@ func TestPreCommitInACommitReportsTheFilesGiven(t *testing.T) {
 		t.Fatalf("err = %v, want a.env blocked\n%s", err, errOut)
 	}
 }
+
+// A suppressed finding is counted by the run of its own file only: the
+// pre-commit framework's split runs would otherwise repeat the count.
+func TestPreCommitInACommitCountsSuppressionsOfTheFilesGiven(t *testing.T) {
+	hermetic(t)
+	r := gittest.New(t)
+	r.Write("a.env", "GITHUB_TOKEN="+gittest.FakeGitHubToken()+"\n")
+	r.Write("b.txt", "fine\n")
+	r.Write(".secfirst.toml", "[[ignore]]\npath = \"a.env\"\nreason = \"a fixture\"\n")
+	r.Git("add", ".")
+	for _, c := range []struct {
+		file string
+		want bool
+	}{{"b.txt", false}, {"a.env", true}} {
+		ios, _, _, errOut := iostreams.Test()
+		if err := Run(context.Background(), &Options{IO: ios, Dir: r.Dir, Hook: "pre-commit", Args: []string{c.file}, InCommit: true}); err != nil {
+			t.Fatalf("%s: %v\n%s", c.file, err, errOut)
+		}
+		if got := strings.Contains(errOut.String(), "suppressed"); got != c.want {
+			t.Errorf("run on %s: mentions a suppression = %v, want %v\n%s", c.file, got, c.want, errOut)
+		}
+	}
+}

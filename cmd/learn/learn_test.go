@@ -131,6 +131,9 @@ func TestShowByRuleID(t *testing.T) {
 		"DL3002":       "containers-non-root",
 		"dl3002":       "containers-non-root",
 		"CKV_DOCKER_8": "containers-non-root",
+		"CKV_K8S_16":   "pod-host-isolation",
+		"AVD-AWS-0080": "encryption-at-rest", // a Terraform rule's Trivy id
+		"CKV_AWS_16":   "encryption-at-rest",
 	}
 	for query, want := range cases {
 		out, _, err := runLearn(t, query, "markdown", false, false)

@@ -21,10 +21,11 @@ import (
 func NewCmd(ios *iostreams.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "secfirst",
-		Short: "Security first: secrets, dependencies and Dockerfiles checked before every commit",
-		Long: `secfirst checks every commit for leaked secrets, vulnerable dependencies and
-insecure Dockerfiles, explains each finding with a fix and a short lesson, and
-keeps a security checklist for the repository.`,
+		Short: "Security first: secrets, dependencies, Dockerfiles, Kubernetes and Terraform checked before every commit",
+		Long: `secfirst checks every commit for leaked secrets, vulnerable dependencies,
+insecure Dockerfiles, Kubernetes manifests and Terraform, explains each finding
+with a fix and a short lesson, and keeps a security checklist for the
+repository.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version.String(),

@@ -81,7 +81,7 @@ still written, and says so).`,
 	cmdutil.FormatFlag(cmd, &opts.Format, report.FormatText, report.Formats...)
 	cmdutil.OutputFlag(cmd, &opts.Output)
 	f.StringVar(&opts.Config, "config", "", "the policy `FILE` to use instead of the repository's .secfirst.toml")
-	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low or never (default from .secfirst.toml, else high)")
+	f.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the scan: critical, high, medium, low, info or never (default from .secfirst.toml, else high)")
 	cmdutil.CompleteValues(cmd, "fail-on", "critical", "high", "medium", "low", "info", "never")
 	f.BoolVar(&opts.Offline, "offline", false, "never use the network (vulnerability data from the local database only; also $SECFIRST_OFFLINE=1)")
 	f.StringVar(&opts.DB, "db", "", "the OSV database `DIR` (default $SECFIRST_OSV_DB or the user cache)")

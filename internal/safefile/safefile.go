@@ -51,28 +51,41 @@ func Size(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// ReadFile reads path when it is a regular file (a symlink is refused, not
-// followed) of at most limit bytes. A missing file is fs.ErrNotExist.
-func ReadFile(path string, limit int64) ([]byte, error) {
-	fi, err := os.Lstat(path)
+// Open opens path for reading when it is a regular file: a symlink is
+// refused, not followed, and a device, FIFO or socket is refused without
+// blocking. The caller reads it (bounded) and closes it; fi is its size
+// and mode as opened.
+func Open(path string) (fh *os.File, fi fs.FileInfo, err error) {
+	fi, err = os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
-	}
-	if fi.Size() > limit {
-		return nil, &TooLargeError{Path: path, Limit: limit}
+		return nil, nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
 	}
 	// O_NOFOLLOW and O_NONBLOCK: should the file have been swapped for a
 	// symlink or a FIFO since Lstat, the open fails or does not hang.
-	fh, err := openNoFollow(path)
+	fh, err = openNoFollow(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi2, err := fh.Stat(); err != nil || !fi2.Mode().IsRegular() || !os.SameFile(fi, fi2) {
+		fh.Close()
+		return nil, nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	return fh, fi, nil
+}
+
+// ReadFile reads path when it is a regular file (a symlink is refused, not
+// followed) of at most limit bytes. A missing file is fs.ErrNotExist.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	fh, fi, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
-	if fi2, err := fh.Stat(); err != nil || !fi2.Mode().IsRegular() || !os.SameFile(fi, fi2) {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	if fi.Size() > limit {
+		return nil, &TooLargeError{Path: path, Limit: limit}
 	}
 	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
 	if err != nil {
