@@ -670,7 +670,7 @@ func isTerraform(p string) bool {
 	return strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tf.json")
 }
 
-func iacEvidence(ctx context.Context, r *Repo) Evidence {
+func iacScannedEvidence(ctx context.Context, r *Repo) Evidence {
 	files, err := r.Files(ctx)
 	if err != nil {
 		return cannot("the repository's files", err)

@@ -27,8 +27,10 @@ type Review struct {
 
 // Apply records a review on item id by editing its YAML nodes in place:
 // keys that exist keep their position and comments, new keys go where the
-// canonical order puts them. computed is the automatic item's current
-// status (ignored for manual items).
+// canonical order puts them. computed is the item's status as secfirst
+// finds it: "" for a manual item, unless the repository holds what
+// verifies it (Entry.Computed of a manual item that Assess made
+// automatic), which Apply then treats as automatic.
 func (f *File) Apply(id string, r Review, computed Status) error {
 	idx := -1
 	for i, it := range f.Items {
@@ -52,7 +54,7 @@ func (f *File) Apply(id string, r Review, computed Status) error {
 		return fmt.Errorf("accepted-risk needs a note saying why the risk is accepted (--note)")
 	}
 	switch {
-	case it.Kind == Manual:
+	case it.Kind == Manual && computed == "":
 		if _, err := ParseStatus(string(r.Status)); err != nil {
 			return err
 		}

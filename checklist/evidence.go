@@ -24,6 +24,10 @@ type Evidence struct {
 	// Fresh says how current the scans behind the evidence are ("reused
 	// the secrets scan of ..."); empty when it was all computed now.
 	Fresh string
+	// Manual is true when the repository holds nothing secfirst can verify
+	// the item with (no Kubernetes manifest or Terraform file, say): a
+	// person attests it, and Text says why. Status is then todo.
+	Manual bool
 }
 
 // Provider computes the evidence of the automatic item with the same ID.
@@ -43,11 +47,16 @@ type Provider struct {
 	// Uses are the cached scans the evidence comes from (check names, and
 	// "history"), whose freshness the evidence reports.
 	Uses []string
+	// Promotes marks the provider of an item the template makes manual
+	// and the repository can make automatic: it runs for the item when
+	// the file says `kind: manual` too, and unless its evidence is Manual
+	// the item is then verified by secfirst (see Assess and File.Apply).
+	Promotes bool
 }
 
 // DefaultProviders are the evidence providers of the default template.
 func DefaultProviders() []Provider {
-	return []Provider{
+	providers := []Provider{
 		{ID: "secret-scanning-hook", Evaluate: hookEvidence},
 		{ID: "no-secrets-in-tracked-files", Evaluate: trackedSecretsEvidence, Uses: []string{checkSecrets}},
 		{ID: "no-secrets-in-history", Slow: true, Evaluate: historySecretsEvidence, Cached: cachedHistoryEvidence, Uses: []string{scanHistory}},
@@ -59,8 +68,24 @@ func DefaultProviders() []Provider {
 		{ID: "containers-non-root", Evaluate: nonRootEvidence, Uses: []string{checkDockerfile}},
 		{ID: "base-images-pinned", Evaluate: pinnedImagesEvidence, Uses: []string{checkDockerfile}},
 		{ID: "images-scanned", Evaluate: imageScanEvidence},
-		{ID: "iac-scanned", Evaluate: iacEvidence},
+		{ID: "iac-scanned", Evaluate: iacScannedEvidence},
 	}
+	return append(providers, iacProviders()...)
+}
+
+// Verifiable reports whether the repository may verify a manual item:
+// its provider among providers (nil: DefaultProviders) promotes it (see
+// Provider.Promotes).
+func Verifiable(id string, providers []Provider) bool {
+	if providers == nil {
+		providers = DefaultProviders()
+	}
+	for _, p := range providers {
+		if p.ID == id {
+			return p.Promotes
+		}
+	}
+	return false
 }
 
 // Repo is the repository evidence is gathered from. It memoises the scans
@@ -86,6 +111,7 @@ type Repo struct {
 	dbDir    string
 	idx      *indexOnce
 	fresh    map[string]Freshness
+	subjects map[string]map[string][]string
 }
 
 type scanResult struct {
@@ -241,10 +267,10 @@ func Evaluate(ctx context.Context, r *Repo, items []Item, o EvalOptions) map[str
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for _, it := range items {
-		if it.Kind != Auto {
+		p, ok := byID[it.ID]
+		if it.Kind != Auto && !(ok && p.Promotes) {
 			continue
 		}
-		p, ok := byID[it.ID]
 		if !ok {
 			mu.Lock() // providers started earlier write out concurrently
 			out[it.ID] = Evidence{Status: Todo, Text: fmt.Sprintf("secfirst has no automatic check for %q; make it `kind: manual` or use an id of the default template", it.ID)}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/deps"
+	"github.com/secfirst-dev/secfirst/checks/kubernetes"
+	"github.com/secfirst-dev/secfirst/checks/terraform"
 
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
@@ -23,6 +25,8 @@ const (
 	checkSecrets    = "secrets"
 	checkDeps       = "deps"
 	checkDockerfile = "dockerfile"
+	checkKubernetes = kubernetes.CheckName
+	checkTerraform  = terraform.CheckName
 )
 
 func unavailable(check string, err error) Evidence {

@@ -325,9 +325,15 @@ func TestUnparsableDockerfileIsATodoNamingIt(t *testing.T) {
 func TestChecksSwitchedOffByPolicyAreATodo(t *testing.T) {
 	r := gittest.New(t)
 	r.Write("package-lock.json", packageLock)
-	r.Write(".secfirst.toml", "disabled_checks = [\"deps\", \"secrets\"]\n")
+	r.Write("pod.yaml", privileged(""))
+	r.Write(".secfirst.toml", "disabled_checks = [\"deps\", \"secrets\", \"kubernetes\"]\n")
 	r.Commit("init")
 	wantEvidence(t, evidence(t, r.Dir, "no-vulnerable-dependencies"), Todo, "deps check is switched off in .secfirst.toml")
 	wantEvidence(t, evidence(t, r.Dir, "no-secrets-in-tracked-files"), Todo, "secrets check is switched off")
 	wantEvidence(t, evidence(t, r.Dir, "no-secrets-in-history"), Todo, "secrets check is switched off")
+	// An item the manifests would verify is left to people, saying why.
+	ev := evidence(t, r.Dir, "pod-security")
+	if !ev.Manual || ev.Text != "the kubernetes check is switched off in .secfirst.toml — review by hand" {
+		t.Fatalf("pod-security: %+v", ev)
+	}
 }

@@ -97,6 +97,14 @@ func (r *Report) Failing() bool { return r.Summary.Fail > 0 || r.Summary.Stale >
 func Assess(f *File, ev map[string]Evidence, staleAfterDays int, now time.Time) *Report {
 	rep := &Report{Items: []Entry{}, Path: f.Path, StaleAfterDays: staleAfterDays, Now: now}
 	for _, it := range f.Items {
+		got, ok := ev[it.ID]
+		if it.Kind == Manual && ok && !got.Manual {
+			// The repository holds what verifies the item (Kubernetes
+			// manifests, Terraform): secfirst verifies it, as if the
+			// file said `kind: auto`; a status stored by hand no longer
+			// applies unless it is an override.
+			it.Kind = Auto
+		}
 		e := Entry{
 			ID: it.ID, Title: it.Title, Category: it.Category, Kind: it.Kind,
 			Owner: it.Owner, Note: it.Note, ReviewedBy: it.ReviewedBy, Lesson: it.Lesson,
@@ -107,7 +115,6 @@ func Assess(f *File, ev map[string]Evidence, staleAfterDays int, now time.Time) 
 			e.AgeDays = DaysSince(it.ReviewedAt, now)
 		}
 		if it.Kind == Auto {
-			got, ok := ev[it.ID]
 			if !ok {
 				got = Evidence{Status: Todo, Text: "not checked"}
 			}
@@ -118,6 +125,9 @@ func Assess(f *File, ev map[string]Evidence, staleAfterDays int, now time.Time) 
 			}
 		} else {
 			e.Status, e.Evidence = it.Status, it.Evidence
+			if ok && got.Manual && e.Evidence == "" {
+				e.Evidence = got.Text // why secfirst leaves it to people
+			}
 		}
 		e.Stale = IsStale(it, staleAfterDays, now)
 		rep.Items = append(rep.Items, e)

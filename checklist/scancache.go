@@ -54,6 +54,10 @@ type scanRecord struct {
 	Findings   []checks.Finding     `json:"findings"`
 	Suppressed []checks.Suppression `json:"suppressed"`
 	Warnings   []string             `json:"warnings"`
+	// Subjects are, per file, what the checklist counts in it (the
+	// Kubernetes workload manifests, the Terraform resource types; see
+	// subjectsOf). Only the files that hold something are listed.
+	Subjects map[string][]string `json:"subjects,omitempty"`
 }
 
 // Freshness says how current the evidence of a scan is, for people.
@@ -99,7 +103,9 @@ func (f Freshness) String() string {
 // fileLocal are the checks that judge each file on its own, so a changed
 // file can be rescanned alone. The dependency check is not among them: an
 // osv-scanner.toml or a manifest changes what a lockfile beside it means.
-var fileLocal = map[string]bool{checkSecrets: true, checkDockerfile: true}
+// Terraform is not either: a module is a folder, and a file changes what
+// the resources of its siblings mean.
+var fileLocal = map[string]bool{checkSecrets: true, checkDockerfile: true, checkKubernetes: true}
 
 // scanCachePath is where a check's scan of this repository is cached.
 func (r *Repo) scanCachePath(check string) string {
@@ -212,6 +218,9 @@ func (r *Repo) scanKey(check string, now time.Time) string {
 	if check == checkDeps {
 		// osv-scanner.toml ignores expire too, and the database changes.
 		key += "\x00" + now.Local().Format(DateLayout) + "\x00" + r.dbVersion()
+	}
+	if v := ruleSetVersion(check); v != "" {
+		key += "\x00" + v
 	}
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
@@ -330,8 +339,11 @@ func fileDigest(path string) (string, error) {
 // scanFiles lists the files a check's scan of the working tree reads, as
 // the check's Source would: the tracked files present, or the Dockerfiles.
 func (r *Repo) scanFiles(ctx context.Context, check string) ([]string, error) {
-	if check == checkDockerfile {
+	switch check {
+	case checkDockerfile:
 		return r.Dockerfiles(ctx)
+	case checkKubernetes, checkTerraform:
+		return r.iacFiles(ctx, check)
 	}
 	return r.Tracked(ctx)
 }
@@ -367,6 +379,7 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 			}
 		}
 		if len(gone) == 0 {
+			r.setSubjects(name, rec.Subjects)
 			r.setFreshness(Freshness{Check: name, Reused: true, At: rec.At})
 			return rec.report(), nil
 		}
@@ -413,6 +426,16 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 			}
 		}
 		merged.Warnings = uniqSorted(merged.Warnings)
+		merged.Subjects = r.subjectsOf(name, changed)
+		for p, v := range rec.Subjects {
+			if !gone[p] {
+				if merged.Subjects == nil {
+					merged.Subjects = map[string][]string{}
+				}
+				merged.Subjects[p] = v
+			}
+		}
+		r.setSubjects(name, merged.Subjects)
 		checks.SortFindings(merged.Findings)
 		r.writeCache(r.scanCachePath(name), merged)
 		r.setFreshness(Freshness{Check: name, Rescanned: len(changed), At: rec.At})
@@ -433,9 +456,11 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 	if err != nil {
 		return rep, err
 	}
+	subjects := r.subjectsOf(name, files)
+	r.setSubjects(name, subjects)
 	r.writeCache(r.scanCachePath(name), &scanRecord{
 		Format: scanCacheFormat, Root: r.Root, Key: key, At: now, Full: now, Files: ids,
-		Findings: rep.Findings, Suppressed: rep.Suppressed, Warnings: rep.Warnings,
+		Findings: rep.Findings, Suppressed: rep.Suppressed, Warnings: rep.Warnings, Subjects: subjects,
 	})
 	r.setFreshness(Freshness{Check: name, At: now})
 	return rep, nil

@@ -51,7 +51,20 @@ func TestScanRedactsWhatEveryCheckShows(t *testing.T) {
 			t.Errorf("without a redactor, want token-like words masked: %q", strings.ReplaceAll(text, token, "<token>"))
 		}
 	}
+
+	// A redactor that fails (a scan cancelled half-way): the same, and said.
+	checks.SetRedactor(failingRedactor{})
+	rep = checks.Scan(context.Background(), src, list, nil, checks.Options{})
+	if f := rep.Findings[0]; f.Snippet != "" || strings.Contains(f.Message, token) {
+		t.Errorf("a failed redaction left %q / %q", strings.ReplaceAll(f.Snippet, token, "<token>"), strings.ReplaceAll(f.Message, token, "<token>"))
+	}
 	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "lines of the findings are not shown") {
 		t.Errorf("dropping the lines must be said: %q", rep.Warnings)
 	}
+}
+
+type failingRedactor struct{}
+
+func (failingRedactor) Redact(context.Context, *checks.Source, []string) ([]string, error) {
+	return nil, context.Canceled
 }

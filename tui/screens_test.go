@@ -56,15 +56,22 @@ func TestFindingDetailGolden(t *testing.T) {
 	golden(t, view, r.Dir)
 }
 
-func TestChecklistReviewGolden(t *testing.T) {
+// checklistScreen opens the checklist screen of a repository holding
+// file with content, and a checklist of the template.
+func checklistScreen(t *testing.T, file, content string) (*session, *gittest.Repo) {
 	r := gittest.New(t)
-	r.Write("README.md", "# demo\n")
+	r.Write(file, content)
 	r.Commit("first")
 	if _, _, err := checklist.Init(r.Dir); err != nil {
 		t.Fatal(err)
 	}
 	s := start(t, testCommon(t, r), common.ScreenChecklist, true)
 	s.waitFor("done ·", "Code and supply chain")
+	return s, r
+}
+
+func TestChecklistReviewGolden(t *testing.T) {
+	s, r := checklistScreen(t, "README.md", "# demo\n")
 	golden(t, s.finish(), r.Dir)
 }
 
@@ -125,4 +132,16 @@ func TestOnboardingStepsAreTheCountedOnes(t *testing.T) {
 	if strings.Join(ids, " ") != strings.Join(state.OnboardingSteps, " ") {
 		t.Fatalf("walkthrough steps %v, counted steps %v", ids, state.OnboardingSteps)
 	}
+}
+
+// TestChecklistReviewShowsTheManifestsEvidence: in a repository with a
+// privileged pod, pod-security is verified by secfirst on the review
+// screen, with the finding as its evidence.
+func TestChecklistReviewShowsTheManifestsEvidence(t *testing.T) {
+	s, r := checklistScreen(t, "k8s/debug.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n    - name: shell\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n")
+	for i := 0; i < 14; i++ { // the 15th item
+		s.key("j")
+	}
+	s.waitFor("Pods run non-root", "pod-security · automatic: secfirst checks it", "kubernetes/privileged")
+	golden(t, s.finish(), r.Dir)
 }

@@ -57,6 +57,36 @@ func TestRedactorMasksEverySecret(t *testing.T) {
 	}
 }
 
+// TestRedactorsRunInParallel: scans that finish at once redact at once
+// (the checklist runs its checks in parallel); they share gitleaks'
+// default configuration and must not write it (run with -race).
+func TestRedactorsRunInParallel(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README.md", "# app\n")
+	r.Commit("init")
+	gh := gittest.FakeGitHubToken()
+	done := make(chan []string, 4)
+	for i := 0; i < cap(done); i++ {
+		src, err := checks.NewRepoSource(context.Background(), r.Dir, checks.ModeWorktree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Env = r.Env
+		go func() {
+			got, err := secrets.NewRedactor().Redact(context.Background(), src, []string{"token = " + gh, "AWS key"})
+			if err != nil {
+				t.Error(err)
+			}
+			done <- got
+		}()
+	}
+	for i := 0; i < cap(done); i++ {
+		if got := <-done; len(got) != 2 || got[0] != "token = ****" {
+			t.Errorf("redacted %q", hideFakes(strings.Join(got, " | "), gh))
+		}
+	}
+}
+
 // hideFakes names the fake secrets of a test in what it prints.
 func hideFakes(s string, fakes ...string) string {
 	for _, f := range fakes {

@@ -64,7 +64,10 @@ func defaultAllowlists() (*config.Config, error) {
 }
 
 // translate compiles a ViperConfig. Translate mutates its receiver (it folds
-// the deprecated [allowlist] into Allowlists), so it always gets a copy.
+// the deprecated [allowlist] into Allowlists, and lower-cases each rule's
+// keywords in place), so it always gets a copy: two scans that redact at
+// once (the checklist runs its checks in parallel) must not write the
+// shared default configuration.
 func translate(vc config.ViperConfig) (cfg config.Config, err error) {
 	defer func() {
 		if r := recover(); r != nil { // regexp.MustCompile on a bad pattern
@@ -74,6 +77,7 @@ func translate(vc config.ViperConfig) (cfg config.Config, err error) {
 	vc.Rules = slices.Clone(vc.Rules)
 	for i := range vc.Rules {
 		vc.Rules[i].Allowlists = slices.Clone(vc.Rules[i].Allowlists)
+		vc.Rules[i].Keywords = slices.Clone(vc.Rules[i].Keywords)
 	}
 	vc.Allowlists = slices.Clone(vc.Allowlists)
 	if cfg, err = vc.Translate(); err == nil {

@@ -81,15 +81,21 @@ func RunSet(ctx context.Context, opts *SetOptions) error {
 		return err
 	}
 	var computed checklist.Evidence
-	if it.Kind == checklist.Auto && !status.IsOverride() {
+	if (it.Kind == checklist.Auto || checklist.Verifiable(it.ID, opts.Eval.Providers)) && !status.IsOverride() {
 		// Only this item's evidence, and only when the status must agree
 		// with it (n/a and accepted-risk override whatever secfirst finds):
-		// set must not scan what it does not need.
+		// set must not scan what it does not need. A manual item the
+		// repository can verify (from its Kubernetes manifests or
+		// Terraform) is automatic while it holds them.
 		computed = checklist.Evaluate(ctx, repo, []checklist.Item{it}, checklist.EvalOptions{Providers: opts.Eval.Providers})[it.ID]
 		if ctx.Err() != nil {
 			return cmdutil.Failf("interrupted")
 		}
 		opts.warn(repo)
+	}
+	auto := it.Kind == checklist.Auto || (computed.Status != "" && !computed.Manual)
+	if it.Kind == checklist.Manual && !auto {
+		computed = checklist.Evidence{}
 	}
 	r := checklist.Review{Status: status, Note: opts.Note, Owner: opts.Owner, ReviewedBy: by, ReviewedAt: opts.now()}
 	// The review is applied to the file as it is once this writer holds
@@ -110,7 +116,7 @@ func RunSet(ctx context.Context, opts *SetOptions) error {
 	}
 	after, _ := f.Item(it.ID)
 	shown := string(status)
-	if it.Kind == checklist.Auto && !after.Status.IsOverride() {
+	if auto && !after.Status.IsOverride() {
 		shown = string(computed.Status) + " (verified by secfirst)"
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s, reviewed by %s on %s\n", marks[status], it.ID, shown, oneLine(by), after.ReviewedAt.Format(checklist.DateLayout))
