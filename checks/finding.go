@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Severity of a finding. The zero value is invalid on purpose, so a check that
@@ -178,4 +179,21 @@ func findingLess(a, b Finding) bool {
 		return a.Rule < b.Rule
 	}
 	return a.Commit < b.Commit
+}
+
+// MaxSnippet is how many bytes of a line a finding's Snippet shows.
+const MaxSnippet = 200
+
+// SnippetOf is a line of a file as a finding's Snippet shows it: trimmed,
+// and cut at MaxSnippet bytes (on a character boundary) with "…".
+func SnippetOf(line string) string {
+	s := strings.TrimSpace(line)
+	if len(s) <= MaxSnippet {
+		return s
+	}
+	cut := MaxSnippet
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

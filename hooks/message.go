@@ -8,7 +8,11 @@ import (
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/dockerfile"
+	"github.com/secfirst-dev/secfirst/checks/kubernetes"
+	"github.com/secfirst-dev/secfirst/checks/pragma"
 	"github.com/secfirst-dev/secfirst/checks/report"
+	"github.com/secfirst-dev/secfirst/checks/terraform"
 	"github.com/secfirst-dev/secfirst/internal/termtext"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
@@ -145,18 +149,35 @@ func writeFinding(p *printer, st report.Styles, f checks.Finding, hook string) {
 		p.printf("  fixed in: %s\n", termtext.Line(f.Package.Name+" "+strings.Join(f.Package.Fixed, ", ")))
 	}
 	if f.Fix != "" {
-		p.printf("  fix:      %s\n", termtext.Line(f.Fix))
+		p.printf("  fix:      %s\n", report.Hanging(f.Fix, "            "))
 	}
 	if hook == PrePush && f.Commit != "" {
 		p.printf("  before pushing: the commit is still only yours; rewrite it (`git rebase -i` and edit %s) so the push does not carry it\n", termtext.Line(short(f.Commit)))
 	}
 	p.printf("  learn:    secfirst learn %s\n", termtext.Line(f.Lesson))
+	if where := inlineWhere(f); where != "" {
+		p.printf("  suppress: only if it is truly acceptable, write %s %s, and stage it\n", st.Dim.Render("`"+termtext.Line(pragma.Comment(f.Rule))+"`"), where)
+		return
+	}
 	p.printf("  suppress: only if it is truly acceptable, add to %s and stage it (say why in reason):\n", checks.PolicyFile)
 	for _, line := range strings.Split(IgnoreSnippet(f), "\n") {
 		if line != "" {
 			p.printf("              %s\n", st.Dim.Render(line))
 		}
 	}
+}
+
+// inlineWhere says where the comment that suppresses a finding goes, for
+// the checks that read suppression comments (package pragma); "" for the
+// others, whose findings are suppressed in .secfirst.toml.
+func inlineWhere(f checks.Finding) string {
+	switch f.Check {
+	case dockerfile.CheckName:
+		return "on the line above its instruction"
+	case kubernetes.CheckName, terraform.CheckName:
+		return fmt.Sprintf("at the end of line %d or on the line above", f.Line)
+	}
+	return ""
 }
 
 // IgnoreSnippet is the .secfirst.toml entry that suppresses exactly this

@@ -143,6 +143,10 @@ func Get(id string) (*Lesson, bool) {
 // or path.Match patterns ("dockerfile/*"); an exact id wins over a pattern,
 // and a longer pattern over a shorter one.
 func ForRule(rule string) (*Lesson, bool) {
+	if v, ok := forRule.Load(rule); ok {
+		l := v.(*Lesson)
+		return l, l != nil
+	}
 	loadOnce.Do(load)
 	var best *Lesson
 	bestScore := -1
@@ -159,8 +163,14 @@ func ForRule(rule string) (*Lesson, bool) {
 			}
 		}
 	}
+	forRule.Store(rule, best)
 	return best, best != nil
 }
+
+// forRule remembers ForRule's answers (rule id -> *Lesson, nil for none):
+// the checks ask for every finding, and the lessons are embedded, so an
+// answer never changes.
+var forRule sync.Map
 
 // IDForRule is ForRule's id, or fallback when no lesson covers the rule.
 func IDForRule(rule, fallback string) string {

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -552,14 +551,14 @@ func (f *dfile) reportLine(slug string, line, anchor int, st *stage, key, messag
 		Severity:    f.cfg.severity(r.severity, refs),
 		Message:     redactShapes(message),
 		Fix:         redactShapes(fix),
-		Lesson:      lessonFor(id),
+		Lesson:      lessons.IDForRule(id, LessonFallback),
 		Refs:        append([]string(nil), refs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, fpKey),
 		Snippet:     redact(f.snippet(line)),
 	}
 	if f.pragmas != nil {
 		if pr := f.pragmas.suppressedBy(id, slug, refs, anchor, f.cfg != nil && f.cfg.noHadolintPragmas); pr != nil {
-			f.suppressed = append(f.suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: f.where(pr.line)})
+			f.suppressed = append(f.suppressed, pr.Suppression(fd))
 			return
 		}
 	}
@@ -569,17 +568,6 @@ func (f *dfile) reportLine(slug string, line, anchor int, st *stage, key, messag
 		return
 	}
 	f.findings = append(f.findings, fd)
-}
-
-var lessonIDs sync.Map // rule id -> lesson id; lessons are embedded, so this never changes
-
-func lessonFor(rule string) string {
-	if v, ok := lessonIDs.Load(rule); ok {
-		return v.(string)
-	}
-	id := lessons.IDForRule(rule, LessonFallback)
-	lessonIDs.Store(rule, id)
-	return id
 }
 
 // reportAt is report for an instruction: its line, its stage, and a key
@@ -619,11 +607,7 @@ func (f *dfile) snippet(line int) string {
 	if line < 1 || line > len(f.lines) {
 		return ""
 	}
-	s := strings.TrimSpace(f.lines[line-1])
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return checks.SnippetOf(f.lines[line-1])
 }
 
 func (f *dfile) done() fileResult {

@@ -1,7 +1,6 @@
 package dockerfile
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
@@ -46,20 +46,7 @@ func badRepo(t *testing.T) *gittest.Repo {
 // to the repository) when given.
 func runRepo(t *testing.T, r *gittest.Repo, mode checks.Mode, paths ...string) checks.Result {
 	t.Helper()
-	ctx := context.Background()
-	src, err := checks.NewRepoSource(ctx, r.Dir, mode)
-	if len(paths) > 0 {
-		src, err = checks.NewPathsSource(ctx, r.Dir, paths)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Env = r.Env
-	res, err := New().Run(ctx, src)
-	if err != nil {
-		t.Fatalf("the check failed as a whole: %v", err)
-	}
-	return res
+	return checktest.Run(t, New(), r, mode, paths...)
 }
 
 // crashAt makes the rules panic on one line of one file, as a bug would.

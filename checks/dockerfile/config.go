@@ -1,7 +1,6 @@
 package dockerfile
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/pragma"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
@@ -38,17 +38,10 @@ type config struct {
 	// noHadolintPragmas is disable-ignore-pragma: `# hadolint ignore=`
 	// comments are not honoured.
 	noHadolintPragmas bool
-	// trivyIgnores are the Dockerfile check ids of .trivyignore.
-	trivyIgnores []trivyIgnore
+	// trivyIgnores are the ids of .trivyignore.
+	trivyIgnores pragma.TrivyIgnores
 	// now is the clock for .trivyignore expiry dates.
 	now time.Time
-}
-
-type trivyIgnore struct {
-	id     string // normalised: DS-0002
-	expiry time.Time
-	line   int
-	reason string
 }
 
 // hadolintSeverity maps hadolint's levels to secfirst's.
@@ -56,9 +49,9 @@ var hadolintSeverity = map[string]checks.Severity{
 	"error": checks.High, "warning": checks.Medium, "info": checks.Low, "style": checks.Info,
 }
 
-// configFiles are the files loadConfig reads, in the order hadolint looks
-// for its own in the current directory.
-var configFiles = []string{".hadolint.yaml", ".hadolint.yml", ".trivyignore"}
+// configFiles are hadolint's configuration files, in the order hadolint
+// looks for its own in the current directory.
+var configFiles = []string{".hadolint.yaml", ".hadolint.yml"}
 
 // loadConfig reads the repository's .hadolint.yaml (or .yml) and
 // .trivyignore as the source sees them: staged from the index, which is
@@ -68,7 +61,7 @@ var configFiles = []string{".hadolint.yaml", ".hadolint.yml", ".trivyignore"}
 func loadConfig(ctx context.Context, src *checks.Source) (*config, []string) {
 	cfg := &config{now: time.Now()}
 	contents, warns := readConfigFiles(ctx, src)
-	for _, name := range configFiles[:2] {
+	for _, name := range configFiles {
 		if data, ok := contents[name]; ok {
 			if err := cfg.parseHadolint(name, data); err != nil {
 				warns = append(warns, fmt.Sprintf("dockerfile: %s is not applied: %v", name, err))
@@ -76,10 +69,9 @@ func loadConfig(ctx context.Context, src *checks.Source) (*config, []string) {
 			break // hadolint uses the first one it finds
 		}
 	}
-	if data, ok := contents[".trivyignore"]; ok {
-		cfg.parseTrivyIgnore(data)
-	}
-	return cfg, warns
+	ignores, w := pragma.ReadTrivyIgnore(ctx, src, CheckName)
+	cfg.trivyIgnores = ignores
+	return cfg, append(warns, w...)
 }
 
 // readConfigFiles returns the content of the configuration files present.
@@ -230,41 +222,6 @@ func stringList(n *yaml.Node, key string) ([]*yaml.Node, error) {
 	return n.Content, nil
 }
 
-// parseTrivyIgnore reads .trivyignore: one id per line, optionally
-// `exp:YYYY-MM-DD`, # comments. Only Dockerfile check ids (DS...) matter
-// here; the reason is the comment after the id.
-func (c *config) parseTrivyIgnore(data []byte) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		reason := ""
-		if i := strings.Index(line, "#"); i >= 0 {
-			line, reason = strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+1:])
-		}
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			continue
-		}
-		id := normalizeTrivy(fields[0])
-		if !strings.HasPrefix(id, "DS-") {
-			continue
-		}
-		ig := trivyIgnore{id: id, line: n, reason: reason}
-		for _, f := range fields[1:] {
-			if d, ok := strings.CutPrefix(f, "exp:"); ok {
-				if t, err := time.Parse("2006-01-02", d); err == nil {
-					ig.expiry = t
-				}
-			}
-		}
-		c.trivyIgnores = append(c.trivyIgnores, ig)
-	}
-}
-
 // severity is the finding's severity after .hadolint.yaml's override: the
 // most severe level given to any of its hadolint refs.
 func (c *config) severity(sev checks.Severity, refs []string) checks.Severity {
@@ -294,15 +251,9 @@ func (c *config) suppressedBy(refs []string) *checks.Suppression {
 			return &checks.Suppression{By: checks.SuppressedByHadolintConfig, Where: fmt.Sprintf("%s:%d", c.hadolintFile, line), Reason: "ignored: " + strings.ToUpper(r)}
 		}
 	}
-	for _, ig := range c.trivyIgnores {
-		if !ig.expiry.IsZero() && !c.now.Before(ig.expiry.AddDate(0, 0, 1)) {
-			continue // expired, as in Trivy
-		}
-		for _, r := range refs {
-			if (strings.HasPrefix(r, "DS-") || strings.HasPrefix(r, "AVD-DS-")) && normalizeTrivy(r) == ig.id {
-				return &checks.Suppression{By: checks.SuppressedByTrivyIgnore, Where: fmt.Sprintf(".trivyignore:%d", ig.line), Reason: ig.reason}
-			}
-		}
+	if ig, ok := dialect.MatchTrivyIgnore(c.trivyIgnores, refs, c.now); ok {
+		s := ig.Suppression(checks.Finding{})
+		return &s
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
+
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 )
 
 // hadolintRuleIDs reads the rule ids hadolint publishes, kept in testdata
@@ -41,9 +43,8 @@ func hadolintRuleIDs(t *testing.T) map[string]bool {
 func TestRefsAreRealIDs(t *testing.T) {
 	hadolint := hadolintRuleIDs(t)
 	anchors := map[string]bool{}
-	dir := conformanceDir(t)
 	for _, file := range []string{"trivy-checks.jsonl", "checkov.jsonl"} {
-		for _, c := range readCases(t, filepath.Join(dir, file)) {
+		for _, c := range readCases(t, file) {
 			for _, id := range equivalentIDs(c.Check) {
 				anchors[id] = true
 			}
@@ -102,7 +103,7 @@ func TestFindingRefsAreTheRules(t *testing.T) {
 // The rules table of docs/dockerfile.md is the catalog: every rule, its
 // severity, its title first in the What column, and its refs.
 func TestRulesTableInDocs(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "dockerfile.md"))
+	data, err := os.ReadFile(filepath.Join(checktest.RepoRoot(t), "docs", "dockerfile.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/lessons"
+	"slices"
 )
 
 // LessonFallback is the lesson of a Dockerfile rule no lesson names.
@@ -31,13 +32,7 @@ type rule struct {
 // Trivy ids come in two spellings that users write in ignore files.
 func trivy(n string) []string { return []string{"DS-" + n, "AVD-DS-" + n} }
 
-func refs(groups ...[]string) []string {
-	var out []string
-	for _, g := range groups {
-		out = append(out, g...)
-	}
-	return out
-}
+func refs(groups ...[]string) []string { return slices.Concat(groups...) }
 
 func ids(s ...string) []string { return s }
 

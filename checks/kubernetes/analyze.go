@@ -152,7 +152,7 @@ func (f *mfile) report(is issue) {
 		Line:        is.line,
 		Message:     upperFirst(is.msg),
 		Fix:         is.fix,
-		Lesson:      lessonFor(id),
+		Lesson:      lessons.IDForRule(id, LessonFallback),
 		Refs:        append([]string(nil), refs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
 		Snippet:     termtext.Line(snippet),
@@ -162,25 +162,14 @@ func (f *mfile) report(is issue) {
 		scope = append(scope, is.c.line)
 	}
 	if pr, ok := f.pragmas.match(id, is.slug, refs, scope); ok {
-		f.res.Suppressed = append(f.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: fmt.Sprintf("%s:%d", f.path, pr.line)})
+		f.res.Suppressed = append(f.res.Suppressed, pr.Suppression(fd))
 		return
 	}
 	if skip, ok := annotationSkip(is.res, refs); ok {
-		f.res.Suppressed = append(f.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: skip.reason, Where: fmt.Sprintf("%s:%d", f.path, skip.line)})
+		f.res.Suppressed = append(f.res.Suppressed, skip.Suppression(fd))
 		return
 	}
 	f.res.Findings = append(f.res.Findings, fd)
-}
-
-var lessonIDs sync.Map // rule id -> lesson id; lessons are embedded, so this never changes
-
-func lessonFor(rule string) string {
-	if v, ok := lessonIDs.Load(rule); ok {
-		return v.(string)
-	}
-	id := lessons.IDForRule(rule, LessonFallback)
-	lessonIDs.Store(rule, id)
-	return id
 }
 
 // upperFirst starts a message that opens with a label ("container ...")
@@ -196,11 +185,7 @@ func (f *mfile) snippet(line int) string {
 	if line < 1 || line > len(f.lines) {
 		return ""
 	}
-	s := strings.TrimSpace(f.lines[line-1])
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return checks.SnippetOf(f.lines[line-1])
 }
 
 // pick narrows a rule's refs to what was found: the rule's refs minus

@@ -10,21 +10,13 @@ import (
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 func run(t testing.TB, r *gittest.Repo, mode checks.Mode) checks.Result {
 	t.Helper()
-	src, err := checks.NewRepoSource(context.Background(), r.Dir, mode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src.Env = r.Env
-	res, err := New().Run(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return checktest.Run(t, New(), r, mode)
 }
 
 func byFile(fs []checks.Finding) map[string][]string {
@@ -195,20 +187,7 @@ func benchStaged(b *testing.B, yamlFile string) {
 		r.Write(yamlFile, workflow)
 	}
 	r.Git("add", "-A")
-	ctx := context.Background()
-	src, err := checks.NewRepoSource(ctx, r.Dir, checks.ModeStaged)
-	if err != nil {
-		b.Fatal(err)
-	}
-	src.Env = r.Env
-	if files, err := src.Files(ctx, nil); err != nil || len(files) != 10 {
-		b.Fatalf("%d staged files, %v", len(files), err)
-	}
-	for b.Loop() {
-		if _, err := New().Run(ctx, src); err != nil {
-			b.Fatal(err)
-		}
-	}
+	checktest.BenchStaged(b, New(), r, 10)
 }
 
 func BenchmarkCheckFile(b *testing.B) {

@@ -3,6 +3,9 @@ package kubernetes
 import (
 	"strings"
 	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 )
 
 // FuzzManifest feeds arbitrary bytes to the manifest reader. Whatever the
@@ -17,23 +20,10 @@ func FuzzManifest(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Values.name }}}\n"))
 	f.Add([]byte(`{"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true,"containers":[{"name":"a","env":[{"name":"API_TOKEN","value":"x"}]}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := CheckFile("manifest.yaml", data)
-		lines := strings.Count(string(data), "\n") + 1
-		for _, fd := range r.Findings {
-			if catalogBySlug()[strings.TrimPrefix(fd.Rule, CheckName+"/")] == nil {
-				t.Fatalf("unknown rule %q", fd.Rule)
-			}
-			if fd.Line < 1 || fd.Line > lines {
-				t.Fatalf("%s at line %d of a %d-line file", fd.Rule, fd.Line, lines)
-			}
-			if fd.Message == "" || fd.Fix == "" || fd.Fingerprint == "" || fd.Severity.Rank() == 0 {
-				t.Fatalf("incomplete finding %+v", fd)
-			}
-		}
-		for _, s := range r.Suppressed {
-			if !strings.HasPrefix(s.Where, "manifest.yaml:") {
-				t.Fatalf("suppression without its place: %+v", s)
-			}
-		}
+		known := func(rule string) bool { return catalogBySlug()[strings.TrimPrefix(rule, CheckName+"/")] != nil }
+		checktest.Checked(t, "manifest.yaml", data, known, func() ([]checks.Finding, []checks.Suppression) {
+			r := CheckFile("manifest.yaml", data)
+			return r.Findings, r.Suppressed
+		})
 	})
 }

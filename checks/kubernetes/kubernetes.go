@@ -22,8 +22,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/pragma"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
@@ -42,7 +44,9 @@ func New() checks.Check { return check{} }
 func (check) Name() string { return CheckName }
 
 // Run checks every manifest of the source. History mode has nothing to
-// check: a manifest's problems are those of its current version.
+// check: a manifest's problems are those of its current version. The
+// repository's .trivyignore, as the source sees it, hides the findings
+// whose Trivy ids it lists.
 func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
 	var res checks.Result
 	if src.Mode == checks.ModeHistory {
@@ -98,6 +102,11 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		}
 	}
 	res.Warnings = append(res.Warnings, templateWarnings(templates)...)
+	if len(res.Findings) > 0 {
+		ignores, warns := pragma.ReadTrivyIgnore(ctx, src, CheckName)
+		res.Warnings = append(res.Warnings, warns...)
+		dialect.ApplyTrivyIgnore(&res, ignores, time.Now())
+	}
 	return res, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
 )
@@ -112,21 +111,5 @@ func TestSuppressionWithoutReasonWarns(t *testing.T) {
 	r := CheckFile("pod.yaml", []byte(doc))
 	if len(r.Suppressed) != 1 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "pod.yaml line 13") || !strings.Contains(r.Warnings[0], "gives no reason") {
 		t.Errorf("suppressed %d, warnings %q", len(r.Suppressed), r.Warnings)
-	}
-}
-
-func TestTrivyIDSpellings(t *testing.T) {
-	for _, id := range []string{"KSV017", "KSV-0017", "AVD-KSV-0017", "ksv-0017", "ksv17"} {
-		if got := normalizeTrivy(id); got != "KSV-0017" {
-			t.Errorf("normalizeTrivy(%q) = %q", id, got)
-		}
-	}
-	pr := pragma{source: "trivy", ids: []string{"KSV-0017"}, expiry: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
-	refs := catalogBySlug()[rulePrivileged].refs
-	if !pr.covers("kubernetes/privileged", rulePrivileged, refs, time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)) {
-		t.Error("a trivy:ignore is good through its expiry day")
-	}
-	if pr.covers("kubernetes/privileged", rulePrivileged, refs, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)) {
-		t.Error("a trivy:ignore stops the day after its expiry")
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/pod-security-admission/policy"
+
+	"github.com/secfirst-dev/secfirst/checks/internal/conformance"
 )
 
 // The Pod Security Standards rules are held to the Kubernetes project's own
@@ -250,8 +252,8 @@ func TestPodSecurityStandardsMatchTheAdmissionController(t *testing.T) {
 func TestConformanceWorkloadsMatchTheAdmissionController(t *testing.T) {
 	checksByID := latestChecks(t)
 	compared := 0
-	for _, c := range readCases(t, conformanceFile(t)) {
-		dec := yaml.NewDecoder(strings.NewReader(c.Manifest))
+	for _, c := range conformance.Read(t, conformance.File(t, "kubernetes", "trivy-checks.jsonl"), "manifest") {
+		dec := yaml.NewDecoder(strings.NewReader(c.Input))
 		for {
 			var obj map[string]any
 			if err := dec.Decode(&obj); err != nil {

@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -52,13 +53,7 @@ func trivy(n string) []string { return []string{"KSV-" + n, "AVD-KSV-" + n} }
 // the check, as in its "would violate PodSecurity" messages.
 func pss(level, check string) string { return "pss-" + level + ":" + check }
 
-func refs(groups ...[]string) []string {
-	var out []string
-	for _, g := range groups {
-		out = append(out, g...)
-	}
-	return out
-}
+func refs(groups ...[]string) []string { return slices.Concat(groups...) }
 
 func ids(s ...string) []string { return s }
 

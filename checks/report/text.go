@@ -75,7 +75,7 @@ func WriteText(w io.Writer, r *checks.Report, st Styles) error {
 		if f.Package != nil && len(f.Package.Fixed) > 0 {
 			p.printf("           fixed in: %s\n", termtext.Line(strings.Join(f.Package.Fixed, ", ")))
 		}
-		p.printf("           fix: %s\n", termtext.Line(f.Fix))
+		p.printf("           fix: %s\n", Hanging(f.Fix, "                "))
 		p.printf("           learn: secfirst learn %s   ignore: fingerprint %s\n", termtext.Line(f.Lesson), termtext.Line(f.Fingerprint))
 	}
 	if len(r.Findings) > 0 {
@@ -83,6 +83,19 @@ func WriteText(w io.Writer, r *checks.Report, st Styles) error {
 	}
 	p.printf("%s\n", SummaryLine(r, st))
 	return p.err
+}
+
+// Hanging makes text of several lines (a fix that shows a YAML or HCL
+// block) safe for a terminal, with its continuation lines indented by
+// indent so that they stand under the first; blank lines stay empty.
+func Hanging(s, indent string) string {
+	lines := strings.Split(termtext.Block(strings.TrimRight(s, "\n")), "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) != "" {
+			lines[i] = indent + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // WriteWarnings writes the report's warnings, one "secfirst: warning: ..."

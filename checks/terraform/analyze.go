@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -93,7 +92,7 @@ func (a *analysis) report(is issue) {
 		Line:        is.line,
 		Message:     termtext.Line(is.msg),
 		Fix:         termtext.Block(is.fix),
-		Lesson:      lessonFor(id),
+		Lesson:      lessons.IDForRule(id, LessonFallback),
 		Refs:        append([]string(nil), rrefs...),
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
 		Snippet:     termtext.Line(f.snippet(is.line)),
@@ -104,21 +103,10 @@ func (a *analysis) report(is issue) {
 	}
 	rng := is.r.block.Range()
 	if pr, ok := f.pragmas.match(id, is.slug, rrefs, scope, rng.Start.Line, rng.End.Line, a.now); ok {
-		a.res.Suppressed = append(a.res.Suppressed, checks.Suppression{Finding: fd, By: checks.SuppressedByInline, Reason: pr.reason, Where: fmt.Sprintf("%s:%d", f.path, pr.line)})
+		a.res.Suppressed = append(a.res.Suppressed, pr.Suppression(fd))
 		return
 	}
 	a.res.Findings = append(a.res.Findings, fd)
-}
-
-var lessonIDs sync.Map // rule id -> lesson id; lessons are embedded, so this never changes
-
-func lessonFor(rule string) string {
-	if v, ok := lessonIDs.Load(rule); ok {
-		return v.(string)
-	}
-	id := lessons.IDForRule(rule, LessonFallback)
-	lessonIDs.Store(rule, id)
-	return id
 }
 
 // snippet is line n of src, trimmed and bounded.
@@ -138,11 +126,7 @@ func snippet(src []byte, n int) string {
 	for end < len(src) && src[end] != '\n' {
 		end++
 	}
-	s := strings.TrimSpace(string(src[start:end]))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return checks.SnippetOf(string(src[start:end]))
 }
 
 // pick narrows refs to those of a rule that start with one of the given

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 )
 
 func readDoc(t *testing.T) string {
@@ -19,37 +21,27 @@ func readDoc(t *testing.T) string {
 // docs/terraform.md lists every rule with its severity, title, Trivy and
 // Checkov refs and lesson, as the catalog says.
 func TestDocsListEveryRule(t *testing.T) {
-	rows := map[string]string{}
-	for _, line := range strings.Split(readDoc(t), "\n") {
-		if strings.HasPrefix(line, "| `terraform/") {
-			rows[strings.Trim(strings.Fields(line)[1], "`")] = line
-		}
-	}
+	var rules []checktest.Rule
 	for _, r := range Rules() {
-		row, ok := rows[r.ID]
-		if !ok {
-			t.Errorf("docs/terraform.md has no row for %s", r.ID)
-			continue
-		}
-		delete(rows, r.ID)
-		cells := strings.Split(row, "|")
-		if strings.TrimSpace(cells[2]) != string(r.Severity) || strings.TrimSpace(cells[3]) != r.Title || strings.TrimSpace(cells[7]) != "`"+r.Lesson+"`" {
-			t.Errorf("row of %s says %q", r.ID, row)
-		}
+		var refs []string
 		for _, ref := range r.Refs {
-			if !strings.HasPrefix(ref, "AVD-") && !strings.Contains(row, ref) {
-				t.Errorf("row of %s lacks %s", r.ID, ref)
+			if !strings.HasPrefix(ref, "AVD-") {
+				refs = append(refs, ref)
 			}
 		}
-		for _, res := range r.Resources {
-			if !strings.Contains(cells[4], "`"+res+"`") {
-				t.Errorf("row of %s lacks %s", r.ID, res)
-			}
-		}
+		resources := r.Resources
+		rules = append(rules, checktest.Rule{ID: r.ID, Severity: r.Severity, Title: r.Title, Lesson: r.Lesson, Refs: refs,
+			Extra: func(cells []string) []string {
+				var lacks []string
+				for _, res := range resources {
+					if !strings.Contains(cells[4], "`"+res+"`") {
+						lacks = append(lacks, "lacks "+res)
+					}
+				}
+				return lacks
+			}})
 	}
-	for id := range rows {
-		t.Errorf("docs/terraform.md lists %s, which the check does not have", id)
-	}
+	checktest.DocRulesTable(t, "terraform.md", rules)
 }
 
 // The fix the documentation shows is the one the check gives.

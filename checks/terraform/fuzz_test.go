@@ -3,6 +3,9 @@ package terraform
 import (
 	"strings"
 	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/internal/checktest"
 )
 
 // FuzzModule feeds arbitrary bytes to the HCL reader and the rules. Whatever
@@ -17,23 +20,10 @@ func FuzzModule(f *testing.F) {
 	f.Add([]byte("resource \"aws_db_instance\" {\n  storage_encrypted = \n"))
 	f.Add([]byte("data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"*\"]\n    resources = [\"*\"]\n  }\n}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := CheckFile("main.tf", data)
-		lines := strings.Count(string(data), "\n") + 1
-		for _, fd := range r.Findings {
-			if catalogBySlug()[strings.TrimPrefix(fd.Rule, CheckName+"/")] == nil {
-				t.Fatalf("unknown rule %q", fd.Rule)
-			}
-			if fd.Line < 1 || fd.Line > lines {
-				t.Fatalf("%s at line %d of a %d-line file", fd.Rule, fd.Line, lines)
-			}
-			if fd.Message == "" || fd.Fix == "" || fd.Fingerprint == "" || fd.Severity.Rank() == 0 {
-				t.Fatalf("incomplete finding %+v", fd)
-			}
-		}
-		for _, s := range r.Suppressed {
-			if !strings.HasPrefix(s.Where, "main.tf:") {
-				t.Fatalf("suppression without its place: %+v", s)
-			}
-		}
+		known := func(rule string) bool { return catalogBySlug()[strings.TrimPrefix(rule, CheckName+"/")] != nil }
+		checktest.Checked(t, "main.tf", data, known, func() ([]checks.Finding, []checks.Suppression) {
+			r := CheckFile("main.tf", data)
+			return r.Findings, r.Suppressed
+		})
 	})
 }

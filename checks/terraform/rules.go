@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/secfirst-dev/secfirst/checks"
@@ -66,13 +67,7 @@ type rule struct {
 // trivy spells a Trivy id both ways users write it in ignore files.
 func trivy(id string) []string { return []string{id, "AVD-" + id} }
 
-func refs(groups ...[]string) []string {
-	var out []string
-	for _, g := range groups {
-		out = append(out, g...)
-	}
-	return out
-}
+func refs(groups ...[]string) []string { return slices.Concat(groups...) }
 
 func ids(s ...string) []string { return s }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/pragma"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
@@ -88,7 +89,9 @@ type source struct {
 
 // Run checks every module of the source that holds a file of it. History
 // mode has nothing to check: a module's problems are those of its current
-// version. A commit that stages no .tf file costs nothing here.
+// version. A commit that stages no .tf file costs nothing here. The
+// repository's .trivyignore, as the source sees it, hides the findings
+// whose Trivy ids it lists.
 func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
 	var res checks.Result
 	if src.Mode == checks.ModeHistory {
@@ -141,6 +144,11 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		res.Findings = append(res.Findings, r.Findings...)
 		res.Suppressed = append(res.Suppressed, r.Suppressed...)
 		res.Warnings = append(res.Warnings, r.Warnings...)
+	}
+	if len(res.Findings) > 0 {
+		ignores, warns := pragma.ReadTrivyIgnore(ctx, src, CheckName)
+		res.Warnings = append(res.Warnings, warns...)
+		dialect.ApplyTrivyIgnore(&res, ignores, now)
 	}
 	return res, nil
 }

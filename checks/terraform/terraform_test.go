@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/internal/conformance"
 )
 
 // rulesAt maps each rule slug that fired to the lines it fired on.
@@ -359,8 +360,8 @@ func TestEveryRuleCanFire(t *testing.T) {
 			seen[f.Rule] = true
 		}
 	}
-	for _, c := range readCases(t, conformanceFile(t)) {
-		note(c.Terraform)
+	for _, c := range conformance.Read(t, conformance.File(t, "terraform", "trivy-checks.jsonl"), "terraform") {
+		note(c.Input)
 	}
 	for _, src := range []string{
 		`resource "aws_api_gateway_stage" "prod" {
