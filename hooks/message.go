@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/dockerfile"
 	"github.com/secfirst-dev/secfirst/checks/kubernetes"
@@ -137,19 +139,26 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 func writeFinding(p *printer, st report.Styles, f checks.Finding, hook string) {
 	p.printf("\n%s %s  %s\n", st.SeverityLabel(f.Severity), st.Bold.Render(termtext.Line(f.Title)), st.File.Render(location(f)))
 	if f.Message != "" {
-		p.printf("  what:     %s\n", termtext.Line(f.Message))
+		p.printf("  what:     %s\n", wrapped(st, termtext.Line(f.Message)))
 	}
 	if f.Snippet != "" {
 		p.printf("  line:     %s\n", st.Dim.Render(termtext.Line(f.Snippet)))
 	}
 	if l, ok := lessons.Get(f.Lesson); ok && l.Summary != "" {
-		p.printf("  why:      %s\n", l.Summary)
+		p.printf("  why:      %s\n", wrapped(st, l.Summary))
 	}
 	if f.Package != nil && len(f.Package.Fixed) > 0 {
 		p.printf("  fixed in: %s\n", termtext.Line(f.Package.Name+" "+strings.Join(f.Package.Fixed, ", ")))
 	}
 	if f.Fix != "" {
-		p.printf("  fix:      %s\n", report.Hanging(f.Fix, "            "))
+		// The first line is prose; what follows is a YAML or HCL block,
+		// shown as written under it.
+		first, rest, more := strings.Cut(f.Fix, "\n")
+		fix := wrapped(st, termtext.Line(first))
+		if more {
+			fix += report.Hanging("\n"+rest, fieldIndent)
+		}
+		p.printf("  fix:      %s\n", fix)
 	}
 	if hook == PrePush && f.Commit != "" {
 		p.printf("  before pushing: the commit is still only yours; rewrite it (`git rebase -i` and edit %s) so the push does not carry it\n", termtext.Line(short(f.Commit)))
@@ -165,6 +174,19 @@ func writeFinding(p *printer, st report.Styles, f checks.Finding, hook string) {
 			p.printf("              %s\n", st.Dim.Render(line))
 		}
 	}
+}
+
+// fieldIndent puts a field's continuation lines under its first.
+const fieldIndent = "            "
+
+// wrapped wraps one line of prose to the terminal's width under its
+// label (st.Width 0: as it is). A word longer than the line stays whole.
+func wrapped(st report.Styles, s string) string {
+	w := st.Width - len(fieldIndent)
+	if st.Width <= 0 || w < 30 {
+		return s
+	}
+	return strings.ReplaceAll(ansi.Wordwrap(s, w, ""), "\n", "\n"+fieldIndent)
 }
 
 // inlineWhere says where the comment that suppresses a finding goes, for

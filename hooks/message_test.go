@@ -64,3 +64,48 @@ func TestBlockedMessageFixesAndInlineSuppression(t *testing.T) {
 		t.Errorf("%d .secfirst.toml entries, want only the deps finding's", n)
 	}
 }
+
+// On a terminal the prose of a finding wraps to its width under its
+// label, and a fix's YAML or HCL block stays as written under it; off a
+// terminal (Width 0) lines stay whole, for logs and tools.
+func TestBlockedMessageWrapsProseToTheTerminal(t *testing.T) {
+	long := strings.Repeat("rotate the key and load it from a secret manager at run time; ", 4)
+	f := checks.Finding{Check: "secrets", Rule: "aws-access-token", Severity: checks.Critical, Title: "AWS key",
+		File: "config/deploy.toml", Line: 2, Message: long, Fix: long + "\n  block:\n    key: value",
+		Lesson: "secrets-cloud-keys", Fingerprint: "0123456789abcdef0123", Blocking: true}
+	write := func(width int) string {
+		var buf bytes.Buffer
+		st := report.NewStyles(renderer(&buf, false))
+		st.Width = width
+		res := &hooks.Result{Hook: hooks.PreCommit, Report: &checks.Report{Version: 1, Mode: checks.ModeStaged,
+			Findings: []checks.Finding{f}, Summary: checks.Summarize([]checks.Finding{f})}}
+		if err := res.Write(&buf, st); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	out := write(60)
+	inFinding := false
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "  what:") {
+			inFinding = true
+		}
+		if strings.HasPrefix(line, "  learn:") {
+			inFinding = false
+		}
+		if inFinding && len(line) > 60 {
+			t.Errorf("a line of %d cells on a 60-cell terminal: %q", len(line), line)
+		}
+	}
+	for _, want := range []string{
+		"  what:     rotate the key and load it from a secret manager\n            at run time;",
+		"\n              block:\n                key: value\n  learn:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q in\n%s", want, out)
+		}
+	}
+	if flat := write(0); !strings.Contains(flat, "  what:     "+long+"\n") {
+		t.Errorf("off a terminal the message must stay on one line:\n%s", flat)
+	}
+}

@@ -20,6 +20,9 @@ type Styles struct {
 	Bold     lipgloss.Style
 	Warn     lipgloss.Style
 	OK       lipgloss.Style
+	// Width is the terminal's width in cells that prose is wrapped to,
+	// under its label; 0 leaves lines whole (not a terminal).
+	Width int
 }
 
 // NewStyles builds the report's styles on a renderer.

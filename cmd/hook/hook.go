@@ -111,7 +111,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return cmdutil.Failf("%s hook: %v", opts.Hook, err)
 	}
-	if err := res.Write(opts.IO.ErrOut, report.NewStyles(opts.IO.RendererErr())); err != nil {
+	st := report.NewStyles(opts.IO.RendererErr())
+	st.Width = min(opts.IO.WidthErr(), 100) // long lines are hard to read
+	if err := res.Write(opts.IO.ErrOut, st); err != nil {
 		return cmdutil.Failf("cannot write to standard error: %v", err)
 	}
 	if res.Blocked() {

@@ -113,6 +113,21 @@ func (s *IOStreams) Renderer() *lipgloss.Renderer {
 	return renderer(s.Out, s.profile(s.outProfile))
 }
 
+// WidthErr is the width of the terminal standard error writes to, in
+// cells, or 0 when it is not a terminal (a file, a pipe, a CI log): text
+// is then left for the reader to wrap.
+func (s *IOStreams) WidthErr() int {
+	if !s.stderrTTY {
+		return 0
+	}
+	if f, ok := s.ErrOut.(*os.File); ok {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 0
+}
+
 // RendererErr is Renderer for stderr.
 func (s *IOStreams) RendererErr() *lipgloss.Renderer {
 	return renderer(s.ErrOut, s.profile(s.errProfile))
