@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +47,9 @@ type File struct {
 }
 
 // Source is what a scan reads. Checks ask it for the files they care about;
-// the secrets check also reads git's patches through Root and Revs.
+// the secrets check also reads git's patches through Root and Revs. A
+// source is one scan: it reads the list of files and, in staged mode, the
+// configuration files once, and a later change of the index is not seen.
 type Source struct {
 	Mode Mode
 	// Root is the repository's top-level directory, or the current directory
@@ -72,6 +75,9 @@ type Source struct {
 	files      []File
 	err        error
 	unreadable []string
+
+	configOnce sync.Once
+	staged     *stagedConfig
 }
 
 // DefaultMaxFileSize is the secrets check's size limit per file when the
@@ -378,30 +384,179 @@ func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte
 // working tree through internal/safefile. A symlink, a submodule or a
 // device is refused with an error wrapping safefile.ErrNotRegular, never
 // followed; a larger file is a *safefile.TooLargeError; a missing one is
-// fs.ErrNotExist. Configuration a repository carries (.gitleaks.toml,
-// .gitleaksignore) is read through it.
+// fs.ErrNotExist; a merge conflict wraps ErrMergeConflict. Configuration a
+// repository carries (.gitleaks.toml, .gitleaksignore) is read through it;
+// in staged mode the files named by RegisterConfigFiles are looked up all
+// at once (see stagedConfig).
 func (s *Source) ReadRegular(ctx context.Context, rel string, limit int64) ([]byte, error) {
 	if s.Mode != ModeStaged {
 		return safefile.ReadInRoot(s.Root, rel, limit)
 	}
-	out, err := s.Git(ctx, "ls-files", "--stage", "-z", "--", ":(literal)"+rel)
+	entries, err := s.IndexEntries(ctx, rel)
 	if err != nil {
 		return nil, err
 	}
-	entry := strings.TrimRight(string(out), "\x00")
-	if entry == "" {
+	switch {
+	case len(entries) == 0:
 		return nil, fs.ErrNotExist
-	}
-	// "<mode> <object> <stage>\t<path>"; several entries are a merge conflict.
-	meta, _, _ := strings.Cut(entry, "\t")
-	f := strings.Fields(meta)
-	if len(f) != 3 || strings.Contains(entry, "\x00") || f[2] != "0" {
-		return nil, fmt.Errorf("%s: has a merge conflict in the index", rel)
-	}
-	if f[0] != "100644" && f[0] != "100755" {
+	case len(entries) > 1 || entries[0].Stage != "0":
+		return nil, fmt.Errorf("%s: %w", rel, ErrMergeConflict)
+	case !entries[0].Regular():
 		return nil, &fs.PathError{Op: "read", Path: rel + " (staged)", Err: safefile.ErrNotRegular}
 	}
-	return s.readBlob(ctx, f[1], rel+" (staged)", limit)
+	return s.StagedBlob(ctx, entries[0].ID, rel+" (staged)", limit)
+}
+
+// ErrMergeConflict is the error of a staged read of a path the index holds
+// a merge conflict for.
+var ErrMergeConflict = errors.New("has a merge conflict in the index")
+
+// IndexEntry is one entry of the index for a path: "<mode> <id> <stage>".
+type IndexEntry struct {
+	Mode, ID, Stage string
+}
+
+// Regular reports whether the entry is a regular file (not a symlink, not
+// a submodule).
+func (e IndexEntry) Regular() bool { return e.Mode == "100644" || e.Mode == "100755" }
+
+var (
+	configFilesMu sync.Mutex
+	configFiles   = []string{PolicyFile}
+)
+
+// RegisterConfigFiles names configuration files (paths relative to the
+// repository's root) that a check reads through ReadRegular. A staged scan
+// looks every registered file up in the index at once, the first time one
+// is asked for: one `git ls-files` and one `git cat-file --batch` for all
+// checks, instead of one of each per file, each reading the whole index.
+// Checks call it from init.
+func RegisterConfigFiles(paths ...string) {
+	configFilesMu.Lock()
+	defer configFilesMu.Unlock()
+	for _, p := range paths {
+		if !slices.Contains(configFiles, p) {
+			configFiles = append(configFiles, p)
+		}
+	}
+}
+
+// configReadLimit is how much of a configuration blob the staged lookup
+// keeps: the largest limit of any configuration a check reads. A larger
+// blob is only measured.
+const configReadLimit = MaxPolicySize
+
+// stagedConfig is what the staged lookup of the registered configuration
+// files found: their index entries and the content of the regular ones.
+type stagedConfig struct {
+	paths   map[string]bool
+	entries map[string][]IndexEntry
+	blobs   map[string][]byte
+	sizes   map[string]int64
+	err     error
+}
+
+// PrefetchConfig looks the registered configuration files up in the index
+// now (staged mode), so that the checks find them read. It is safe to call
+// from many goroutines; all wait for the one lookup.
+func (s *Source) PrefetchConfig(ctx context.Context) {
+	if s.Mode == ModeStaged {
+		s.config(ctx)
+	}
+}
+
+func (s *Source) config(ctx context.Context) *stagedConfig {
+	s.configOnce.Do(func() {
+		configFilesMu.Lock()
+		paths := slices.Clone(configFiles)
+		configFilesMu.Unlock()
+		c := &stagedConfig{paths: map[string]bool{}, blobs: map[string][]byte{}, sizes: map[string]int64{}}
+		for _, p := range paths {
+			c.paths[p] = true
+		}
+		c.entries, c.err = s.lsFiles(ctx, paths)
+		var ids []string
+		for _, es := range c.entries {
+			if len(es) == 1 && es[0].Stage == "0" && es[0].Regular() {
+				ids = append(ids, es[0].ID)
+			}
+		}
+		if len(ids) > 0 {
+			// A larger blob stops the batch: it is measured, and what is
+			// left unread is read one by one (StagedBlob) if ever asked for.
+			_ = s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
+				c.sizes[id] = size
+				if size > configReadLimit {
+					return errStop
+				}
+				buf := make([]byte, size+1) // content and its trailing newline
+				if _, err := io.ReadFull(r, buf); err != nil {
+					return err
+				}
+				c.blobs[id] = buf[:size]
+				return nil
+			})
+		}
+		s.staged = c
+	})
+	return s.staged
+}
+
+var errStop = errors.New("stop")
+
+// IndexEntries returns the index's entries for the path rel (staged mode):
+// none when it is not staged, more than one for a merge conflict. The
+// registered configuration files are looked up together, once.
+func (s *Source) IndexEntries(ctx context.Context, rel string) ([]IndexEntry, error) {
+	if c := s.config(ctx); c.paths[rel] {
+		return c.entries[rel], c.err
+	}
+	entries, err := s.lsFiles(ctx, []string{rel})
+	return entries[rel], err
+}
+
+// lsFiles lists the index's entries of the exact paths given.
+func (s *Source) lsFiles(ctx context.Context, paths []string) (map[string][]IndexEntry, error) {
+	args := []string{"-c", "core.quotePath=false", "ls-files", "--stage", "-z", "--"}
+	for _, p := range paths {
+		args = append(args, ":(literal)"+p)
+	}
+	out, err := s.Git(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	entries := map[string][]IndexEntry{}
+	for _, line := range bytes.Split(out, []byte{0}) {
+		// "<mode> <object> <stage>\t<path>"; a pathspec also matches
+		// what is under a folder of that name, which is not the file.
+		meta, path, ok := strings.Cut(string(line), "\t")
+		f := strings.Fields(meta)
+		if !ok || !want[path] || len(f) != 3 {
+			continue
+		}
+		entries[path] = append(entries[path], IndexEntry{Mode: f[0], ID: f[1], Stage: f[2]})
+	}
+	return entries, nil
+}
+
+// StagedBlob reads the blob id, at most limit bytes; name is the file it is
+// for, in a *safefile.TooLargeError. The blobs of the registered
+// configuration files come from the staged lookup.
+func (s *Source) StagedBlob(ctx context.Context, id, name string, limit int64) ([]byte, error) {
+	if s.Mode == ModeStaged {
+		c := s.config(ctx)
+		if size, ok := c.sizes[id]; ok && size > limit {
+			return nil, &safefile.TooLargeError{Path: name, Limit: limit}
+		}
+		if data, ok := c.blobs[id]; ok {
+			return data, nil
+		}
+	}
+	return s.readBlob(ctx, id, name, limit)
 }
 
 // readBlob reads one blob, at most limit bytes: git is stopped as soon as

@@ -317,6 +317,19 @@ const chooseRulesBelow = 1 << 20
 // A small diff is read whole first, so that only the rules it can trigger are
 // compiled (see rulesFor).
 func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	// The diff reads the whole index, as the lookup of the configuration
+	// does: git starts on it at once, while the configuration is read.
+	limit := src.FileSizeLimit()
+	first, err := startDiff(src.GitCommand(ctx, diffArgs("diff", false, limit, nil)...))
+	if err != nil {
+		return checks.Result{}, err
+	}
+	parsed := false
+	defer func() {
+		if !parsed {
+			first.abort()
+		}
+	}()
 	s, err := newScan(ctx, src)
 	if err != nil {
 		return checks.Result{}, err
@@ -363,9 +376,9 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		frags, pending = pending, nil
 		return s.submit(ctx, frags)
 	}
-	diff := func(text bool, paths []string) error {
+	diff := func(d *runningDiff) error {
 		var takeErr error
-		err := streamDiff(src.GitCommand(ctx, diffArgs("diff", text, s.limit, paths)...), func(f *gitdiff.File) {
+		err := d.parse(func(f *gitdiff.File) {
 			switch {
 			case takeErr != nil || f.IsDelete || pathAllowed(allow, f.NewName, ""):
 			case f.IsBinary:
@@ -378,7 +391,8 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		})
 		return cmp.Or(takeErr, err)
 	}
-	if err := diff(false, nil); err != nil {
+	parsed = true
+	if err := diff(first); err != nil {
 		s.stop()
 		return checks.Result{}, err
 	}
@@ -388,7 +402,11 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		for _, b := range texts {
 			paths = append(paths, b.path, b.oldPath)
 		}
-		if err := diff(true, paths); err != nil {
+		d, err := startDiff(src.GitCommand(ctx, diffArgs("diff", true, s.limit, paths)...))
+		if err == nil {
+			err = diff(d)
+		}
+		if err != nil {
 			s.stop()
 			return checks.Result{}, err
 		}
@@ -522,28 +540,59 @@ func fragments(f *gitdiff.File) []detect.Fragment {
 // streamDiff runs a git command that prints patches and calls each with
 // every parsed file, in order. The error names git's own complaint.
 func streamDiff(cmd *exec.Cmd, each func(*gitdiff.File)) error {
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
+	d, err := startDiff(cmd)
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cannot run git: %w", err)
-	}
-	files, err := gitdiff.Parse(stdout)
+	return d.parse(each)
+}
+
+// runningDiff is a git command printing patches, started ahead of their
+// reading: git reads the index and diffs while the caller does other work.
+type runningDiff struct {
+	cmd    *exec.Cmd
+	stdout io.ReadCloser
+	stderr *strings.Builder
+}
+
+// startDiff starts a git command that prints patches; parse reads them, or
+// abort stops it.
+func startDiff(cmd *exec.Cmd) (*runningDiff, error) {
+	d := &runningDiff{cmd: cmd, stderr: &strings.Builder{}}
+	cmd.Stderr = d.stderr
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("cannot run git: %w", err)
+	}
+	d.stdout = stdout
+	return d, nil
+}
+
+// parse calls each with every file the command prints, in order, and waits
+// for it to end.
+func (d *runningDiff) parse(each func(*gitdiff.File)) error {
+	files, err := gitdiff.Parse(d.stdout)
+	if err != nil {
+		d.abort()
 		return err
 	}
 	for f := range files {
 		each(f)
 	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("git %s: %s", gitSubcommand(cmd.Args), firstLine(stderr.String(), err))
+	if err := d.cmd.Wait(); err != nil {
+		return fmt.Errorf("git %s: %s", gitSubcommand(d.cmd.Args), firstLine(d.stderr.String(), err))
 	}
 	return nil
+}
+
+// abort stops the command unread.
+func (d *runningDiff) abort() {
+	_ = d.cmd.Process.Kill()
+	_ = d.stdout.Close()
+	_ = d.cmd.Wait()
 }
 
 // gitSubcommand is the git command of a command line, after its -c options.
