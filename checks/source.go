@@ -78,6 +78,12 @@ type Source struct {
 
 	configOnce sync.Once
 	staged     *stagedConfig
+
+	// patch is the staged diff the file list and the secrets check share
+	// (see SharesStagedPatch).
+	patchMu    sync.Mutex
+	sharePatch bool
+	patch      *StagedPatch
 }
 
 // DefaultMaxFileSize is the secrets check's size limit per file when the
@@ -237,26 +243,209 @@ func (s *Source) list(ctx context.Context) ([]File, error) {
 // stagedFiles lists what the commit adds or changes, with the staged blob ids.
 // `git diff --cached` compares against the empty tree before the first commit
 // and reads GIT_INDEX_FILE, so partial and temporary indexes behave as git's.
+// When a check reads the staged patch, the list is the raw part of the same
+// git process (see SharesStagedPatch).
 func (s *Source) stagedFiles(ctx context.Context) ([]File, error) {
+	if p := s.sharedPatch(ctx); p != nil {
+		return p.readRaw()
+	}
 	out, err := s.Git(ctx, "-c", "core.quotePath=false", "diff", "--cached", "--raw", "-z",
 		"--no-renames", "--no-abbrev", "--no-ext-diff", "--diff-filter=ACMT")
 	if err != nil {
 		return nil, err
 	}
+	return parseRaw(bufio.NewReader(bytes.NewReader(out)))
+}
+
+// parseRaw reads the records of `git diff --raw -z` up to an empty record
+// or the end, and returns the files the commit adds or changes: added,
+// copied, modified, of another type, or renamed (by their new path), and
+// neither submodules nor symlinks.
+func parseRaw(r *bufio.Reader) ([]File, error) {
 	var files []File
-	// -z --raw: ":oldmode newmode oldsha newsha status\0path\0"
-	parts := bytes.Split(out, []byte{0})
-	for i := 0; i+1 < len(parts); i += 2 {
-		meta := strings.Fields(string(parts[i]))
-		if len(meta) < 5 {
-			continue
-		}
-		if meta[1] == "160000" || meta[1] == "120000" { // submodule or symlink
-			continue
-		}
-		files = append(files, File{Path: string(parts[i+1]), Blob: meta[3]})
+	next := func() (string, error) {
+		rec, err := r.ReadString(0)
+		return strings.TrimSuffix(rec, "\x00"), err
 	}
-	return files, nil
+	for {
+		meta, err := next()
+		if meta == "" {
+			if err == io.EOF {
+				err = nil
+			}
+			return files, err
+		}
+		// ":oldmode newmode oldsha newsha status\0path\0", and a second
+		// path for a rename or a copy.
+		f := strings.Fields(meta)
+		if len(f) < 5 {
+			return files, fmt.Errorf("git diff: unexpected raw record %q", meta)
+		}
+		path, err := next()
+		if err != nil {
+			return files, err
+		}
+		status := f[4][:1]
+		if status == "R" || status == "C" {
+			if path, err = next(); err != nil {
+				return files, err
+			}
+		}
+		if !strings.Contains("ACMTR", status) || f[1] == "160000" || f[1] == "120000" { // submodule or symlink
+			continue
+		}
+		files = append(files, File{Path: path, Blob: f[3]})
+	}
+}
+
+// PatchReader is a check that reads the staged patch (the secrets check).
+// When one runs on a staged source, the file list comes from the same `git
+// diff --cached`: one git process reads the index instead of two.
+type PatchReader interface {
+	ReadsStagedPatch() bool
+}
+
+// sharePatchWith makes the source's file list and its staged patch one git
+// process when a check of list reads the patch.
+func (s *Source) sharePatchWith(list []Check) {
+	if s.Mode != ModeStaged || len(s.Paths) > 0 {
+		return
+	}
+	for _, c := range list {
+		if r, ok := c.(PatchReader); ok && r.ReadsStagedPatch() {
+			s.patchMu.Lock()
+			s.sharePatch = true
+			s.patchMu.Unlock()
+			return
+		}
+	}
+}
+
+// releasePatch stops the shared diff when no check took its patch.
+func (s *Source) releasePatch() {
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	if s.patch != nil && !s.patch.claimed {
+		s.patch.claimed = true
+		s.patch.Abort()
+	}
+	s.sharePatch = false
+}
+
+// StagedPatch is a running `git diff --cached -U0` whose patches a check
+// reads from R.
+type StagedPatch struct {
+	R       *bufio.Reader
+	cmd     *exec.Cmd
+	stdout  io.ReadCloser
+	stderr  *bytes.Buffer
+	limit   int64
+	claimed bool
+	waited  bool
+	waitErr error
+	rawOnce sync.Once
+	files   []File
+	rawErr  error
+}
+
+// PatchArgs are the arguments of the git command (diff or log) that
+// prints the patches the secrets check reads: added lines without context,
+// full blob ids (a binary file's blob is looked at), files over limit as
+// binary (git reads no more of them than their size).
+func PatchArgs(command string, limit int64) []string {
+	return []string{"-c", "core.quotePath=false", "-c", "core.bigFileThreshold=" + strconv.FormatInt(limit, 10),
+		command, "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"}
+}
+
+// stagedPatchArgs are those of the shared staged diff: the raw list of
+// files, then the patches.
+func stagedPatchArgs(limit int64) []string {
+	return append(PatchArgs("diff", limit), "--cached", "--raw", "-z", "--no-abbrev", "-p", "--")
+}
+
+// sharedPatch starts the shared diff once, when it is to be shared.
+func (s *Source) sharedPatch(ctx context.Context) *StagedPatch {
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	if !s.sharePatch {
+		return nil
+	}
+	if s.patch == nil {
+		limit := s.FileSizeLimit()
+		p, err := startPatch(s.GitCommand(ctx, stagedPatchArgs(limit)...), limit)
+		if err != nil {
+			return nil // the list runs its own git, which says why
+		}
+		s.patch = p
+	}
+	return s.patch
+}
+
+func startPatch(cmd *exec.Cmd, limit int64) (*StagedPatch, error) {
+	p := &StagedPatch{cmd: cmd, stderr: &bytes.Buffer{}, limit: limit}
+	cmd.Stderr = p.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p.stdout, p.R = stdout, bufio.NewReaderSize(stdout, 64<<10)
+	return p, nil
+}
+
+// readRaw reads the list of files ahead of the patches, once.
+func (p *StagedPatch) readRaw() ([]File, error) {
+	p.rawOnce.Do(func() {
+		p.files, p.rawErr = parseRaw(p.R)
+		if p.rawErr == nil {
+			if _, err := p.R.Peek(1); err == io.EOF {
+				// Nothing staged, or git failed: its exit says which.
+				p.rawErr = p.Wait()
+			}
+		}
+	})
+	return p.files, p.rawErr
+}
+
+// ClaimStagedPatch returns the staged patch of the source's shared diff,
+// once, when the diff was made with limit as its size limit; nil otherwise
+// (the caller runs its own git). The caller reads R to its end, then
+// calls Wait, or calls Abort.
+func (s *Source) ClaimStagedPatch(ctx context.Context, limit int64) *StagedPatch {
+	p := s.sharedPatch(ctx)
+	if p == nil {
+		return nil
+	}
+	if _, err := s.Files(ctx, nil); err != nil {
+		return nil
+	}
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	if p.claimed || p.limit != limit || p.rawErr != nil {
+		return nil
+	}
+	p.claimed = true
+	return p
+}
+
+// Wait waits for git to end and says why it failed.
+func (p *StagedPatch) Wait() error {
+	if !p.waited {
+		p.waited = true
+		if err := p.cmd.Wait(); err != nil {
+			p.waitErr = fmt.Errorf("git diff: %s", firstLine(p.stderr.String(), err))
+		}
+	}
+	return p.waitErr
+}
+
+// Abort stops git unread.
+func (p *StagedPatch) Abort() {
+	_ = p.cmd.Process.Kill()
+	_ = p.stdout.Close()
+	_ = p.Wait()
 }
 
 func (s *Source) trackedFiles(ctx context.Context) ([]File, error) {

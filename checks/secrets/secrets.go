@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,6 +61,10 @@ func New() *Check { return &Check{} }
 
 // Name implements checks.Check.
 func (*Check) Name() string { return Name }
+
+// ReadsStagedPatch implements checks.PatchReader: the staged diff that
+// lists the commit's files also gives this check its patches.
+func (*Check) ReadsStagedPatch() bool { return true }
 
 // Run implements checks.Check.
 func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
@@ -319,8 +322,7 @@ const chooseRulesBelow = 1 << 20
 func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Result, error) {
 	// The diff reads the whole index, as the lookup of the configuration
 	// does: git starts on it at once, while the configuration is read.
-	limit := src.FileSizeLimit()
-	first, err := startDiff(src.GitCommand(ctx, diffArgs("diff", false, limit, nil)...))
+	first, err := stagedDiff(ctx, src, src.FileSizeLimit())
 	if err != nil {
 		return checks.Result{}, err
 	}
@@ -431,13 +433,10 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 
 // diffArgs are the arguments of the git command, `diff --cached` or `log`
 // (which reads the commits on its standard input), that prints the patches
-// gitleaks reads: added lines without context, full blob ids (a binary
-// file's blob is looked at), files over limit as binary (git reads no more
-// of them than their size) and, with text, every other file as text.
-// paths, when given, limit it to those files.
+// gitleaks reads (checks.PatchArgs) and, with text, every other file as
+// text. paths, when given, limit it to those files.
 func diffArgs(command string, text bool, limit int64, paths []string) []string {
-	args := []string{"-c", "core.quotePath=false", "-c", "core.bigFileThreshold=" + strconv.FormatInt(limit, 10),
-		command, "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"}
+	args := checks.PatchArgs(command, limit)
 	if command == "diff" {
 		args = append(args, "--cached")
 	} else {
@@ -550,16 +549,16 @@ func streamDiff(cmd *exec.Cmd, each func(*gitdiff.File)) error {
 // runningDiff is a git command printing patches, started ahead of their
 // reading: git reads the index and diffs while the caller does other work.
 type runningDiff struct {
-	cmd    *exec.Cmd
-	stdout io.ReadCloser
-	stderr *strings.Builder
+	r     io.Reader
+	wait  func() error
+	abort func()
 }
 
 // startDiff starts a git command that prints patches; parse reads them, or
 // abort stops it.
 func startDiff(cmd *exec.Cmd) (*runningDiff, error) {
-	d := &runningDiff{cmd: cmd, stderr: &strings.Builder{}}
-	cmd.Stderr = d.stderr
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -567,14 +566,32 @@ func startDiff(cmd *exec.Cmd) (*runningDiff, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("cannot run git: %w", err)
 	}
-	d.stdout = stdout
-	return d, nil
+	wait := func() error {
+		if err := cmd.Wait(); err != nil {
+			return fmt.Errorf("git %s: %s", gitSubcommand(cmd.Args), firstLine(stderr.String(), err))
+		}
+		return nil
+	}
+	return &runningDiff{r: stdout, wait: wait, abort: func() {
+		_ = cmd.Process.Kill()
+		_ = stdout.Close()
+		_ = cmd.Wait()
+	}}, nil
+}
+
+// stagedDiff is the staged patch: the source's own diff, which also lists
+// its files, when the source shares it, else a git command of its own.
+func stagedDiff(ctx context.Context, src *checks.Source, limit int64) (*runningDiff, error) {
+	if p := src.ClaimStagedPatch(ctx, limit); p != nil {
+		return &runningDiff{r: p.R, wait: p.Wait, abort: p.Abort}, nil
+	}
+	return startDiff(src.GitCommand(ctx, diffArgs("diff", false, limit, nil)...))
 }
 
 // parse calls each with every file the command prints, in order, and waits
 // for it to end.
 func (d *runningDiff) parse(each func(*gitdiff.File)) error {
-	files, err := gitdiff.Parse(d.stdout)
+	files, err := gitdiff.Parse(d.r)
 	if err != nil {
 		d.abort()
 		return err
@@ -582,17 +599,7 @@ func (d *runningDiff) parse(each func(*gitdiff.File)) error {
 	for f := range files {
 		each(f)
 	}
-	if err := d.cmd.Wait(); err != nil {
-		return fmt.Errorf("git %s: %s", gitSubcommand(d.cmd.Args), firstLine(d.stderr.String(), err))
-	}
-	return nil
-}
-
-// abort stops the command unread.
-func (d *runningDiff) abort() {
-	_ = d.cmd.Process.Kill()
-	_ = d.stdout.Close()
-	_ = d.cmd.Wait()
+	return d.wait()
 }
 
 // gitSubcommand is the git command of a command line, after its -c options.
