@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -702,6 +703,33 @@ func (s *Source) IndexEntries(ctx context.Context, rel string) ([]IndexEntry, er
 	}
 	entries, err := s.lsFiles(ctx, []string{rel})
 	return entries[rel], err
+}
+
+// IndexEntriesOf is IndexEntries of many paths: the registered
+// configuration files from the one lookup, the others with one more
+// `git ls-files` for all of them.
+func (s *Source) IndexEntriesOf(ctx context.Context, paths []string) (map[string][]IndexEntry, error) {
+	c := s.config(ctx)
+	out := map[string][]IndexEntry{}
+	var rest []string
+	for _, p := range paths {
+		switch {
+		case !c.paths[p]:
+			rest = append(rest, p)
+		case c.err != nil:
+			return nil, c.err
+		case len(c.entries[p]) > 0:
+			out[p] = c.entries[p]
+		}
+	}
+	if len(rest) > 0 {
+		more, err := s.lsFiles(ctx, rest)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, more)
+	}
+	return out, nil
 }
 
 // lsFiles lists the index's entries of the exact paths given.
