@@ -81,7 +81,7 @@ type Source struct {
 	staged     *stagedConfig
 
 	// patch is the staged diff the file list and the secrets check share
-	// (see SharesStagedPatch).
+	// (see PatchReader).
 	patchMu    sync.Mutex
 	sharePatch bool
 	patch      *StagedPatch
@@ -245,7 +245,7 @@ func (s *Source) list(ctx context.Context) ([]File, error) {
 // `git diff --cached` compares against the empty tree before the first commit
 // and reads GIT_INDEX_FILE, so partial and temporary indexes behave as git's.
 // When a check reads the staged patch, the list is the raw part of the same
-// git process (see SharesStagedPatch).
+// git process (see PatchReader).
 func (s *Source) stagedFiles(ctx context.Context) ([]File, error) {
 	if p := s.sharedPatch(ctx); p != nil {
 		return p.readRaw()
