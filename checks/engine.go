@@ -94,6 +94,8 @@ type Outcome struct {
 // fails like one that returns an error.
 func RunChecks(ctx context.Context, src *Source, list []Check) *Outcome {
 	o := &Outcome{src: src, list: list, results: make([]Result, len(list)), errs: make([]error, len(list))}
+	src.sharePatchWith(list)
+	defer src.releasePatch()
 	var wg sync.WaitGroup
 	for i, c := range list {
 		wg.Add(1)

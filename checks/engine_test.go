@@ -77,7 +77,6 @@ func TestScanWithAFailedCheckIsIncomplete(t *testing.T) {
 // two differ, the staged one decides what ran and what is reported.
 func TestScanStagedRunsTheStagedChoiceOfChecks(t *testing.T) {
 	r := gittest.New(t)
-	src := stagedSource(r)
 	found := func(name string) checks.Check {
 		return fixedCheck{name: name, res: checks.Result{Findings: []checks.Finding{
 			{Check: name, Rule: name + "/rule", Severity: checks.High, File: "f", Line: 1}}}}
@@ -100,7 +99,8 @@ func TestScanStagedRunsTheStagedChoiceOfChecks(t *testing.T) {
 		r.Write(".secfirst.toml", c.staged+"\n")
 		r.Git("add", ".secfirst.toml")
 		r.Write(".secfirst.toml", c.worktree+"\n")
-		rep, pol, ran, err := checks.ScanStaged(context.Background(), src, available, checks.Options{})
+		// A source is one scan: it reads the index once.
+		rep, pol, ran, err := checks.ScanStaged(context.Background(), stagedSource(r), available, checks.Options{})
 		if err != nil {
 			t.Fatalf("staged %q, worktree %q: %v", c.staged, c.worktree, err)
 		}
@@ -120,7 +120,7 @@ func TestScanStagedRunsTheStagedChoiceOfChecks(t *testing.T) {
 	}
 	r.Write(".secfirst.toml", "[[ignore]]\nrule = \"x\"\n")
 	r.Git("add", ".secfirst.toml")
-	if _, _, _, err := checks.ScanStaged(context.Background(), src, available, checks.Options{}); err == nil || !strings.Contains(err.Error(), "reason") {
+	if _, _, _, err := checks.ScanStaged(context.Background(), stagedSource(r), available, checks.Options{}); err == nil || !strings.Contains(err.Error(), "reason") {
 		t.Fatalf("a staged policy that does not parse: err = %v", err)
 	}
 }

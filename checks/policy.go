@@ -5,16 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/bmatcuk/doublestar/v4"
-	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
@@ -201,43 +198,35 @@ func LoadSourcePolicy(ctx context.Context, src *Source) (*Policy, error) {
 		return LoadPolicy(src.Root)
 	}
 	p := filepath.Join(src.Root, PolicyFile)
-	// The working tree's file, when it is a regular file: most of the time
-	// it is what is staged, and then git need not be asked for the blob.
+	// The working tree's file, when it is a regular file: compared with
+	// the staged one, it tells an unstaged edit.
 	worktree, werr := safefile.ReadFile(p, MaxPolicySize)
 	// ls-files reads GIT_INDEX_FILE like every git command: the temporary
 	// index of `git commit -a` and `git commit <path>` is what is committed.
-	out, err := src.Git(ctx, "ls-files", "--stage", "-z", "--", ":(literal)"+PolicyFile)
+	// The policy is one of the configuration files looked up together.
+	entries, err := src.IndexEntries(ctx, PolicyFile)
 	if err != nil {
 		return nil, &ConfigError{Path: p, Msg: "cannot read it from the index: " + err.Error()}
 	}
-	entry := strings.TrimRight(string(out), "\x00")
-	if entry == "" {
+	switch {
+	case len(entries) == 0:
 		pol := DefaultPolicy() // not in the commit
 		pol.unstagedEdit = !errors.Is(werr, fs.ErrNotExist)
 		return pol, nil
-	}
-	// "<mode> <object> <stage>\t<path>"; more than one entry is a conflict.
-	meta, _, _ := strings.Cut(entry, "\t")
-	f := strings.Fields(meta)
-	switch {
-	case strings.Contains(entry, "\x00") || len(f) == 3 && f[2] != "0":
+	case len(entries) > 1 || entries[0].Stage != "0":
 		return nil, &ConfigError{Path: p, Msg: "merge conflict in the index: resolve it and stage the result"}
-	case len(f) != 3:
-		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("unexpected index entry %q", meta)}
-	case f[0] != "100644" && f[0] != "100755":
-		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("staged as %s, not as a regular file: secfirst reads only a regular file", indexModeName(f[0]))}
+	case !entries[0].Regular():
+		return nil, &ConfigError{Path: p, Msg: fmt.Sprintf("staged as %s, not as a regular file: secfirst reads only a regular file", indexModeName(entries[0].Mode))}
 	}
-	data, same := worktree, werr == nil && plumbing.ComputeHash(plumbing.BlobObject, worktree).String() == f[1]
-	if !same {
-		if data, err = readBlob(ctx, src, f[1], MaxPolicySize); err != nil {
-			return nil, policyReadError(p, err)
-		}
+	data, err := src.StagedBlob(ctx, entries[0].ID, PolicyFile, MaxPolicySize)
+	if err != nil {
+		return nil, policyReadError(p, err)
 	}
 	pol, err := ParsePolicy(p, data)
 	if err != nil {
 		return nil, err
 	}
-	pol.unstagedEdit = !same
+	pol.unstagedEdit = werr != nil || !bytes.Equal(worktree, data)
 	return pol, nil
 }
 
@@ -250,41 +239,6 @@ const UnstagedPolicyNote = PolicyFile + " has changes that are not staged: this 
 // whether .secfirst.toml in the working tree differed from it: an edit (an
 // ignore just added, say) that counts only once it is staged.
 func (p *Policy) UnstagedEdit() bool { return p.unstagedEdit }
-
-// readBlob reads one object of src's repository, at most limit bytes: git is
-// stopped as soon as the blob proves larger.
-func readBlob(ctx context.Context, src *Source, id string, limit int64) ([]byte, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // stops git when the blob is too large
-	cmd := exec.CommandContext(ctx, "git", "cat-file", "blob", id)
-	cmd.Dir = src.Root
-	if src.Env != nil {
-		cmd.Env = src.Env
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	data, rerr := io.ReadAll(io.LimitReader(stdout, limit+1))
-	if int64(len(data)) > limit {
-		cancel()
-		_ = cmd.Wait()
-		return nil, &safefile.TooLargeError{Path: PolicyFile, Limit: limit}
-	}
-	if err := cmd.Wait(); err != nil {
-		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("git cat-file: %s", msg)
-	}
-	return data, rerr
-}
 
 func indexModeName(mode string) string {
 	switch mode {

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +48,9 @@ type File struct {
 }
 
 // Source is what a scan reads. Checks ask it for the files they care about;
-// the secrets check also reads git's patches through Root and Revs.
+// the secrets check also reads git's patches through Root and Revs. A
+// source is one scan: it reads the list of files and, in staged mode, the
+// configuration files once, and a later change of the index is not seen.
 type Source struct {
 	Mode Mode
 	// Root is the repository's top-level directory, or the current directory
@@ -72,6 +76,15 @@ type Source struct {
 	files      []File
 	err        error
 	unreadable []string
+
+	configOnce sync.Once
+	staged     *stagedConfig
+
+	// patch is the staged diff the file list and the secrets check share
+	// (see PatchReader).
+	patchMu    sync.Mutex
+	sharePatch bool
+	patch      *StagedPatch
 }
 
 // DefaultMaxFileSize is the secrets check's size limit per file when the
@@ -231,26 +244,209 @@ func (s *Source) list(ctx context.Context) ([]File, error) {
 // stagedFiles lists what the commit adds or changes, with the staged blob ids.
 // `git diff --cached` compares against the empty tree before the first commit
 // and reads GIT_INDEX_FILE, so partial and temporary indexes behave as git's.
+// When a check reads the staged patch, the list is the raw part of the same
+// git process (see PatchReader).
 func (s *Source) stagedFiles(ctx context.Context) ([]File, error) {
+	if p := s.sharedPatch(ctx); p != nil {
+		return p.readRaw()
+	}
 	out, err := s.Git(ctx, "-c", "core.quotePath=false", "diff", "--cached", "--raw", "-z",
 		"--no-renames", "--no-abbrev", "--no-ext-diff", "--diff-filter=ACMT")
 	if err != nil {
 		return nil, err
 	}
+	return parseRaw(bufio.NewReader(bytes.NewReader(out)))
+}
+
+// parseRaw reads the records of `git diff --raw -z` up to an empty record
+// or the end, and returns the files the commit adds or changes: added,
+// copied, modified, of another type, or renamed (by their new path), and
+// neither submodules nor symlinks.
+func parseRaw(r *bufio.Reader) ([]File, error) {
 	var files []File
-	// -z --raw: ":oldmode newmode oldsha newsha status\0path\0"
-	parts := bytes.Split(out, []byte{0})
-	for i := 0; i+1 < len(parts); i += 2 {
-		meta := strings.Fields(string(parts[i]))
-		if len(meta) < 5 {
-			continue
-		}
-		if meta[1] == "160000" || meta[1] == "120000" { // submodule or symlink
-			continue
-		}
-		files = append(files, File{Path: string(parts[i+1]), Blob: meta[3]})
+	next := func() (string, error) {
+		rec, err := r.ReadString(0)
+		return strings.TrimSuffix(rec, "\x00"), err
 	}
-	return files, nil
+	for {
+		meta, err := next()
+		if meta == "" {
+			if err == io.EOF {
+				err = nil
+			}
+			return files, err
+		}
+		// ":oldmode newmode oldsha newsha status\0path\0", and a second
+		// path for a rename or a copy.
+		f := strings.Fields(meta)
+		if len(f) < 5 {
+			return files, fmt.Errorf("git diff: unexpected raw record %q", meta)
+		}
+		path, err := next()
+		if err != nil {
+			return files, err
+		}
+		status := f[4][:1]
+		if status == "R" || status == "C" {
+			if path, err = next(); err != nil {
+				return files, err
+			}
+		}
+		if !strings.Contains("ACMTR", status) || f[1] == "160000" || f[1] == "120000" { // submodule or symlink
+			continue
+		}
+		files = append(files, File{Path: path, Blob: f[3]})
+	}
+}
+
+// PatchReader is a check that reads the staged patch (the secrets check).
+// When one runs on a staged source, the file list comes from the same `git
+// diff --cached`: one git process reads the index instead of two.
+type PatchReader interface {
+	ReadsStagedPatch() bool
+}
+
+// sharePatchWith makes the source's file list and its staged patch one git
+// process when a check of list reads the patch.
+func (s *Source) sharePatchWith(list []Check) {
+	if s.Mode != ModeStaged || len(s.Paths) > 0 {
+		return
+	}
+	for _, c := range list {
+		if r, ok := c.(PatchReader); ok && r.ReadsStagedPatch() {
+			s.patchMu.Lock()
+			s.sharePatch = true
+			s.patchMu.Unlock()
+			return
+		}
+	}
+}
+
+// releasePatch stops the shared diff when no check took its patch.
+func (s *Source) releasePatch() {
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	if s.patch != nil && !s.patch.claimed {
+		s.patch.claimed = true
+		s.patch.Abort()
+	}
+	s.sharePatch = false
+}
+
+// StagedPatch is a running `git diff --cached -U0` whose patches a check
+// reads from R.
+type StagedPatch struct {
+	R       *bufio.Reader
+	cmd     *exec.Cmd
+	stdout  io.ReadCloser
+	stderr  *bytes.Buffer
+	limit   int64
+	claimed bool
+	waited  bool
+	waitErr error
+	rawOnce sync.Once
+	files   []File
+	rawErr  error
+}
+
+// PatchArgs are the arguments of the git command (diff or log) that
+// prints the patches the secrets check reads: added lines without context,
+// full blob ids (a binary file's blob is looked at), files over limit as
+// binary (git reads no more of them than their size).
+func PatchArgs(command string, limit int64) []string {
+	return []string{"-c", "core.quotePath=false", "-c", "core.bigFileThreshold=" + strconv.FormatInt(limit, 10),
+		command, "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"}
+}
+
+// stagedPatchArgs are those of the shared staged diff: the raw list of
+// files, then the patches.
+func stagedPatchArgs(limit int64) []string {
+	return append(PatchArgs("diff", limit), "--cached", "--raw", "-z", "--no-abbrev", "-p", "--")
+}
+
+// sharedPatch starts the shared diff once, when it is to be shared.
+func (s *Source) sharedPatch(ctx context.Context) *StagedPatch {
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	if !s.sharePatch {
+		return nil
+	}
+	if s.patch == nil {
+		limit := s.FileSizeLimit()
+		p, err := startPatch(s.GitCommand(ctx, stagedPatchArgs(limit)...), limit)
+		if err != nil {
+			return nil // the list runs its own git, which says why
+		}
+		s.patch = p
+	}
+	return s.patch
+}
+
+func startPatch(cmd *exec.Cmd, limit int64) (*StagedPatch, error) {
+	p := &StagedPatch{cmd: cmd, stderr: &bytes.Buffer{}, limit: limit}
+	cmd.Stderr = p.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p.stdout, p.R = stdout, bufio.NewReaderSize(stdout, 64<<10)
+	return p, nil
+}
+
+// readRaw reads the list of files ahead of the patches, once.
+func (p *StagedPatch) readRaw() ([]File, error) {
+	p.rawOnce.Do(func() {
+		p.files, p.rawErr = parseRaw(p.R)
+		if p.rawErr == nil {
+			if _, err := p.R.Peek(1); err == io.EOF {
+				// Nothing staged, or git failed: its exit says which.
+				p.rawErr = p.Wait()
+			}
+		}
+	})
+	return p.files, p.rawErr
+}
+
+// ClaimStagedPatch returns the staged patch of the source's shared diff,
+// once, when the diff was made with limit as its size limit; nil otherwise
+// (the caller runs its own git). The caller reads R to its end, then
+// calls Wait, or calls Abort.
+func (s *Source) ClaimStagedPatch(ctx context.Context, limit int64) *StagedPatch {
+	p := s.sharedPatch(ctx)
+	if p == nil {
+		return nil
+	}
+	if _, err := s.Files(ctx, nil); err != nil {
+		return nil
+	}
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	if p.claimed || p.limit != limit || p.rawErr != nil {
+		return nil
+	}
+	p.claimed = true
+	return p
+}
+
+// Wait waits for git to end and says why it failed.
+func (p *StagedPatch) Wait() error {
+	if !p.waited {
+		p.waited = true
+		if err := p.cmd.Wait(); err != nil {
+			p.waitErr = fmt.Errorf("git diff: %s", firstLine(p.stderr.String(), err))
+		}
+	}
+	return p.waitErr
+}
+
+// Abort stops git unread.
+func (p *StagedPatch) Abort() {
+	_ = p.cmd.Process.Kill()
+	_ = p.stdout.Close()
+	_ = p.Wait()
 }
 
 func (s *Source) trackedFiles(ctx context.Context) ([]File, error) {
@@ -378,30 +574,206 @@ func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte
 // working tree through internal/safefile. A symlink, a submodule or a
 // device is refused with an error wrapping safefile.ErrNotRegular, never
 // followed; a larger file is a *safefile.TooLargeError; a missing one is
-// fs.ErrNotExist. Configuration a repository carries (.gitleaks.toml,
-// .gitleaksignore) is read through it.
+// fs.ErrNotExist; a merge conflict wraps ErrMergeConflict. Configuration a
+// repository carries (.gitleaks.toml, .gitleaksignore) is read through it;
+// in staged mode the files named by RegisterConfigFiles are looked up all
+// at once (see stagedConfig).
 func (s *Source) ReadRegular(ctx context.Context, rel string, limit int64) ([]byte, error) {
 	if s.Mode != ModeStaged {
 		return safefile.ReadInRoot(s.Root, rel, limit)
 	}
-	out, err := s.Git(ctx, "ls-files", "--stage", "-z", "--", ":(literal)"+rel)
+	entries, err := s.IndexEntries(ctx, rel)
 	if err != nil {
 		return nil, err
 	}
-	entry := strings.TrimRight(string(out), "\x00")
-	if entry == "" {
+	switch {
+	case len(entries) == 0:
 		return nil, fs.ErrNotExist
-	}
-	// "<mode> <object> <stage>\t<path>"; several entries are a merge conflict.
-	meta, _, _ := strings.Cut(entry, "\t")
-	f := strings.Fields(meta)
-	if len(f) != 3 || strings.Contains(entry, "\x00") || f[2] != "0" {
-		return nil, fmt.Errorf("%s: has a merge conflict in the index", rel)
-	}
-	if f[0] != "100644" && f[0] != "100755" {
+	case len(entries) > 1 || entries[0].Stage != "0":
+		return nil, fmt.Errorf("%s: %w", rel, ErrMergeConflict)
+	case !entries[0].Regular():
 		return nil, &fs.PathError{Op: "read", Path: rel + " (staged)", Err: safefile.ErrNotRegular}
 	}
-	return s.readBlob(ctx, f[1], rel+" (staged)", limit)
+	return s.StagedBlob(ctx, entries[0].ID, rel+" (staged)", limit)
+}
+
+// ErrMergeConflict is the error of a staged read of a path the index holds
+// a merge conflict for.
+var ErrMergeConflict = errors.New("has a merge conflict in the index")
+
+// IndexEntry is one entry of the index for a path: "<mode> <id> <stage>".
+type IndexEntry struct {
+	Mode, ID, Stage string
+}
+
+// Regular reports whether the entry is a regular file (not a symlink, not
+// a submodule).
+func (e IndexEntry) Regular() bool { return e.Mode == "100644" || e.Mode == "100755" }
+
+var (
+	configFilesMu sync.Mutex
+	configFiles   = []string{PolicyFile}
+)
+
+// RegisterConfigFiles names configuration files (paths relative to the
+// repository's root) that a check reads through ReadRegular. A staged scan
+// looks every registered file up in the index at once, the first time one
+// is asked for: one `git ls-files` and one `git cat-file --batch` for all
+// checks, instead of one of each per file, each reading the whole index.
+// Checks call it from init.
+func RegisterConfigFiles(paths ...string) {
+	configFilesMu.Lock()
+	defer configFilesMu.Unlock()
+	for _, p := range paths {
+		if !slices.Contains(configFiles, p) {
+			configFiles = append(configFiles, p)
+		}
+	}
+}
+
+// configReadLimit is how much of a configuration blob the staged lookup
+// keeps: the largest limit of any configuration a check reads. A larger
+// blob is only measured.
+const configReadLimit = MaxPolicySize
+
+// stagedConfig is what the staged lookup of the registered configuration
+// files found: their index entries and the content of the regular ones.
+type stagedConfig struct {
+	paths   map[string]bool
+	entries map[string][]IndexEntry
+	blobs   map[string][]byte
+	sizes   map[string]int64
+	err     error
+}
+
+// PrefetchConfig looks the registered configuration files up in the index
+// now (staged mode), so that the checks find them read. It is safe to call
+// from many goroutines; all wait for the one lookup.
+func (s *Source) PrefetchConfig(ctx context.Context) {
+	if s.Mode == ModeStaged {
+		s.config(ctx)
+	}
+}
+
+func (s *Source) config(ctx context.Context) *stagedConfig {
+	s.configOnce.Do(func() {
+		configFilesMu.Lock()
+		paths := slices.Clone(configFiles)
+		configFilesMu.Unlock()
+		c := &stagedConfig{paths: map[string]bool{}, blobs: map[string][]byte{}, sizes: map[string]int64{}}
+		for _, p := range paths {
+			c.paths[p] = true
+		}
+		c.entries, c.err = s.lsFiles(ctx, paths)
+		var ids []string
+		for _, es := range c.entries {
+			if len(es) == 1 && es[0].Stage == "0" && es[0].Regular() {
+				ids = append(ids, es[0].ID)
+			}
+		}
+		if len(ids) > 0 {
+			// A larger blob stops the batch: it is measured, and what is
+			// left unread is read one by one (StagedBlob) if ever asked for.
+			_ = s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
+				c.sizes[id] = size
+				if size > configReadLimit {
+					return errStop
+				}
+				buf := make([]byte, size+1) // content and its trailing newline
+				if _, err := io.ReadFull(r, buf); err != nil {
+					return err
+				}
+				c.blobs[id] = buf[:size]
+				return nil
+			})
+		}
+		s.staged = c
+	})
+	return s.staged
+}
+
+var errStop = errors.New("stop")
+
+// IndexEntries returns the index's entries for the path rel (staged mode):
+// none when it is not staged, more than one for a merge conflict. The
+// registered configuration files are looked up together, once.
+func (s *Source) IndexEntries(ctx context.Context, rel string) ([]IndexEntry, error) {
+	if c := s.config(ctx); c.paths[rel] {
+		return c.entries[rel], c.err
+	}
+	entries, err := s.lsFiles(ctx, []string{rel})
+	return entries[rel], err
+}
+
+// IndexEntriesOf is IndexEntries of many paths: the registered
+// configuration files from the one lookup, the others with one more
+// `git ls-files` for all of them.
+func (s *Source) IndexEntriesOf(ctx context.Context, paths []string) (map[string][]IndexEntry, error) {
+	c := s.config(ctx)
+	out := map[string][]IndexEntry{}
+	var rest []string
+	for _, p := range paths {
+		switch {
+		case !c.paths[p]:
+			rest = append(rest, p)
+		case c.err != nil:
+			return nil, c.err
+		case len(c.entries[p]) > 0:
+			out[p] = c.entries[p]
+		}
+	}
+	if len(rest) > 0 {
+		more, err := s.lsFiles(ctx, rest)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, more)
+	}
+	return out, nil
+}
+
+// lsFiles lists the index's entries of the exact paths given.
+func (s *Source) lsFiles(ctx context.Context, paths []string) (map[string][]IndexEntry, error) {
+	args := []string{"-c", "core.quotePath=false", "ls-files", "--stage", "-z", "--"}
+	for _, p := range paths {
+		args = append(args, ":(literal)"+p)
+	}
+	out, err := s.Git(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	entries := map[string][]IndexEntry{}
+	for _, line := range bytes.Split(out, []byte{0}) {
+		// "<mode> <object> <stage>\t<path>"; a pathspec also matches
+		// what is under a folder of that name, which is not the file.
+		meta, path, ok := strings.Cut(string(line), "\t")
+		f := strings.Fields(meta)
+		if !ok || !want[path] || len(f) != 3 {
+			continue
+		}
+		entries[path] = append(entries[path], IndexEntry{Mode: f[0], ID: f[1], Stage: f[2]})
+	}
+	return entries, nil
+}
+
+// StagedBlob reads the blob id, at most limit bytes; name is the file it is
+// for, in a *safefile.TooLargeError. The blobs of the registered
+// configuration files come from the staged lookup.
+func (s *Source) StagedBlob(ctx context.Context, id, name string, limit int64) ([]byte, error) {
+	if s.Mode == ModeStaged {
+		c := s.config(ctx)
+		if size, ok := c.sizes[id]; ok && size > limit {
+			return nil, &safefile.TooLargeError{Path: name, Limit: limit}
+		}
+		if data, ok := c.blobs[id]; ok {
+			return data, nil
+		}
+	}
+	return s.readBlob(ctx, id, name, limit)
 }
 
 // readBlob reads one blob, at most limit bytes: git is stopped as soon as

@@ -89,6 +89,8 @@ func siblingFiles() []string {
 	return slices.Compact(names)
 }
 
+func init() { checks.RegisterConfigFiles(siblingFiles()...) }
+
 // errStagedSymlink is why a staged symbolic link beside a lockfile is not read.
 var errStagedSymlink = errors.New("staged as a symbolic link")
 
@@ -112,27 +114,23 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 	for _, f := range files {
 		ids = append(ids, f.Blob)
 	}
-	// ls-files -s: "<mode> <object> <stage>\t<path>\0" for the paths that exist.
-	out, err := src.Git(ctx, append([]string{"--literal-pathspecs", "ls-files", "-s", "-z", "--"}, wanted...)...)
+	// Beside a lockfile at the root, every one is among the configuration
+	// files the source looks up at once (checks.RegisterConfigFiles).
+	entries, err := src.IndexEntriesOf(ctx, wanted)
 	if err != nil {
 		return nil, nil, err
 	}
 	sibling := map[string]string{}
 	symlinks := map[string]bool{}
-	for _, rec := range strings.Split(string(out), "\x00") {
-		meta, p, ok := strings.Cut(rec, "\t")
-		if !ok {
+	for p, es := range entries {
+		if len(es) != 1 || es[0].Stage != "0" {
 			continue
 		}
-		f := strings.Fields(meta)
-		if len(f) != 3 || f[2] != "0" {
-			continue
-		}
-		switch f[0] {
-		case "100644", "100755":
-			sibling[p] = f[1]
-			ids = append(ids, f[1])
-		case "120000":
+		switch {
+		case es[0].Regular():
+			sibling[p] = es[0].ID
+			ids = append(ids, es[0].ID)
+		case es[0].Mode == "120000":
 			symlinks[p] = true
 		}
 	}

@@ -1,7 +1,6 @@
 package dockerfile
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/pragma"
-	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
 // maxConfigSize bounds the configuration files read from a repository.
@@ -53,6 +51,8 @@ var hadolintSeverity = map[string]checks.Severity{
 // looks for its own in the current directory.
 var configFiles = []string{".hadolint.yaml", ".hadolint.yml"}
 
+func init() { checks.RegisterConfigFiles(configFiles...) }
+
 // loadConfig reads the repository's .hadolint.yaml (or .yml) and
 // .trivyignore as the source sees them: staged from the index, which is
 // the commit, otherwise from the disk, as regular files inside the
@@ -75,59 +75,17 @@ func loadConfig(ctx context.Context, src *checks.Source) (*config, []string) {
 }
 
 // readConfigFiles returns the content of the configuration files present.
+// In staged mode they are among the files the source looks up in the index
+// at once (checks.RegisterConfigFiles).
 func readConfigFiles(ctx context.Context, src *checks.Source) (map[string][]byte, []string) {
 	out := map[string][]byte{}
 	var warns []string
-	skip := func(name, why string) {
-		warns = append(warns, fmt.Sprintf("dockerfile: skipped %s: %s; its settings are not applied", name, why))
-	}
-	if src.Mode == checks.ModeStaged {
-		// One listing for all of them: modes tell a symlink, and the blobs
-		// are read in one batch.
-		args := append([]string{"-c", "core.quotePath=false", "ls-files", "-s", "-z", "--"}, configFiles...)
-		list, err := src.Git(ctx, args...)
-		if err != nil {
-			return out, nil // no index to read; the Dockerfile listing said why
-		}
-		names := map[string]string{}
-		var ids []string
-		for _, entry := range bytes.Split(list, []byte{0}) {
-			meta, name, ok := strings.Cut(string(entry), "\t")
-			fields := strings.Fields(meta)
-			if !ok || len(fields) < 3 || fields[2] != "0" {
-				continue
-			}
-			if fields[0] != "100644" && fields[0] != "100755" {
-				skip(name, readProblem(safefile.ErrNotRegular))
-				continue
-			}
-			names[fields[1]] = name
-			ids = append(ids, fields[1])
-		}
-		blobs, err := src.ReadBlobs(ctx, ids)
-		if err != nil {
-			warns = append(warns, fmt.Sprintf("dockerfile: cannot read the staged configuration files: %v", err))
-			return out, warns
-		}
-		for id, name := range names {
-			data, ok := blobs[id]
-			switch {
-			case !ok:
-				skip(name, "missing from the repository")
-			case len(data) > maxConfigSize:
-				skip(name, "larger than "+safefile.Size(maxConfigSize))
-			default:
-				out[name] = data
-			}
-		}
-		return out, warns
-	}
 	for _, name := range configFiles {
-		data, err := safefile.ReadInRoot(src.Root, name, maxConfigSize)
+		data, err := src.ReadRegular(ctx, name, maxConfigSize)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			skip(name, readProblem(err))
+			warns = append(warns, fmt.Sprintf("dockerfile: skipped %s: %s; its settings are not applied", name, readProblem(err)))
 		default:
 			out[name] = data
 		}

@@ -59,6 +59,10 @@ func ParseTrivyIgnore(data []byte) TrivyIgnores {
 	return out
 }
 
+// .trivyignore is among the configuration a staged scan looks up in the
+// index at once, with every check's (checks.RegisterConfigFiles).
+func init() { checks.RegisterConfigFiles(TrivyIgnoreFile) }
+
 // ReadTrivyIgnore reads the repository's .trivyignore as the source sees
 // it: in the hook the staged one (the index is the commit), otherwise the
 // working tree's, as a regular file inside the repository only. A file that

@@ -36,6 +36,8 @@ const (
 	devNull = "/dev/null"
 )
 
+func init() { checks.RegisterConfigFiles(configFile, ignoreFile) }
+
 var (
 	defaultOnce     sync.Once
 	defaultCompiled atomic.Bool

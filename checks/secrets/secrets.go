@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,6 +61,10 @@ func New() *Check { return &Check{} }
 
 // Name implements checks.Check.
 func (*Check) Name() string { return Name }
+
+// ReadsStagedPatch implements checks.PatchReader: the staged diff that
+// lists the commit's files also gives this check its patches.
+func (*Check) ReadsStagedPatch() bool { return true }
 
 // Run implements checks.Check.
 func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
@@ -317,6 +320,18 @@ const chooseRulesBelow = 1 << 20
 // A small diff is read whole first, so that only the rules it can trigger are
 // compiled (see rulesFor).
 func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Result, error) {
+	// The diff reads the whole index, as the lookup of the configuration
+	// does: git starts on it at once, while the configuration is read.
+	first, err := stagedDiff(ctx, src, src.FileSizeLimit())
+	if err != nil {
+		return checks.Result{}, err
+	}
+	parsed := false
+	defer func() {
+		if !parsed {
+			first.abort()
+		}
+	}()
 	s, err := newScan(ctx, src)
 	if err != nil {
 		return checks.Result{}, err
@@ -363,9 +378,9 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		frags, pending = pending, nil
 		return s.submit(ctx, frags)
 	}
-	diff := func(text bool, paths []string) error {
+	diff := func(d *runningDiff) error {
 		var takeErr error
-		err := streamDiff(src.GitCommand(ctx, diffArgs("diff", text, s.limit, paths)...), func(f *gitdiff.File) {
+		err := d.parse(func(f *gitdiff.File) {
 			switch {
 			case takeErr != nil || f.IsDelete || pathAllowed(allow, f.NewName, ""):
 			case f.IsBinary:
@@ -378,7 +393,8 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		})
 		return cmp.Or(takeErr, err)
 	}
-	if err := diff(false, nil); err != nil {
+	parsed = true
+	if err := diff(first); err != nil {
 		s.stop()
 		return checks.Result{}, err
 	}
@@ -388,7 +404,11 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 		for _, b := range texts {
 			paths = append(paths, b.path, b.oldPath)
 		}
-		if err := diff(true, paths); err != nil {
+		d, err := startDiff(src.GitCommand(ctx, diffArgs("diff", true, s.limit, paths)...))
+		if err == nil {
+			err = diff(d)
+		}
+		if err != nil {
 			s.stop()
 			return checks.Result{}, err
 		}
@@ -413,13 +433,10 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 
 // diffArgs are the arguments of the git command, `diff --cached` or `log`
 // (which reads the commits on its standard input), that prints the patches
-// gitleaks reads: added lines without context, full blob ids (a binary
-// file's blob is looked at), files over limit as binary (git reads no more
-// of them than their size) and, with text, every other file as text.
-// paths, when given, limit it to those files.
+// gitleaks reads (checks.PatchArgs) and, with text, every other file as
+// text. paths, when given, limit it to those files.
 func diffArgs(command string, text bool, limit int64, paths []string) []string {
-	args := []string{"-c", "core.quotePath=false", "-c", "core.bigFileThreshold=" + strconv.FormatInt(limit, 10),
-		command, "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/"}
+	args := checks.PatchArgs(command, limit)
 	if command == "diff" {
 		args = append(args, "--cached")
 	} else {
@@ -522,28 +539,67 @@ func fragments(f *gitdiff.File) []detect.Fragment {
 // streamDiff runs a git command that prints patches and calls each with
 // every parsed file, in order. The error names git's own complaint.
 func streamDiff(cmd *exec.Cmd, each func(*gitdiff.File)) error {
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
+	d, err := startDiff(cmd)
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cannot run git: %w", err)
-	}
-	files, err := gitdiff.Parse(stdout)
+	return d.parse(each)
+}
+
+// runningDiff is a git command printing patches, started ahead of their
+// reading: git reads the index and diffs while the caller does other work.
+type runningDiff struct {
+	r     io.Reader
+	wait  func() error
+	abort func()
+}
+
+// startDiff starts a git command that prints patches; parse reads them, or
+// abort stops it.
+func startDiff(cmd *exec.Cmd) (*runningDiff, error) {
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("cannot run git: %w", err)
+	}
+	wait := func() error {
+		if err := cmd.Wait(); err != nil {
+			return fmt.Errorf("git %s: %s", gitSubcommand(cmd.Args), firstLine(stderr.String(), err))
+		}
+		return nil
+	}
+	return &runningDiff{r: stdout, wait: wait, abort: func() {
 		_ = cmd.Process.Kill()
+		_ = stdout.Close()
 		_ = cmd.Wait()
+	}}, nil
+}
+
+// stagedDiff is the staged patch: the source's own diff, which also lists
+// its files, when the source shares it, else a git command of its own.
+func stagedDiff(ctx context.Context, src *checks.Source, limit int64) (*runningDiff, error) {
+	if p := src.ClaimStagedPatch(ctx, limit); p != nil {
+		return &runningDiff{r: p.R, wait: p.Wait, abort: p.Abort}, nil
+	}
+	return startDiff(src.GitCommand(ctx, diffArgs("diff", false, limit, nil)...))
+}
+
+// parse calls each with every file the command prints, in order, and waits
+// for it to end.
+func (d *runningDiff) parse(each func(*gitdiff.File)) error {
+	files, err := gitdiff.Parse(d.r)
+	if err != nil {
+		d.abort()
 		return err
 	}
 	for f := range files {
 		each(f)
 	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("git %s: %s", gitSubcommand(cmd.Args), firstLine(stderr.String(), err))
-	}
-	return nil
+	return d.wait()
 }
 
 // gitSubcommand is the git command of a command line, after its -c options.
