@@ -550,21 +550,36 @@ func (s *Source) ReadPath(ctx context.Context, rel string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(rel)))
 }
 
+// MaxBlobRead is the most ReadBlobs keeps of one blob: past the largest
+// limit any check applies to a file (64 MiB, a lockfile), so a staged
+// multi-gigabyte file costs the hook a read, not its memory.
+const MaxBlobRead = 64 << 20
+
 // ReadBlobs reads many staged blobs through one `git cat-file --batch`. A
-// blob it could not read is absent from the map.
+// blob that git reports missing is absent from the map. A blob larger than
+// MaxBlobRead comes back as its first MaxBlobRead+1 bytes, so that a
+// caller's own size limit refuses it. An error of git's is returned.
 func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	_ = s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
-		buf := make([]byte, size+1) // content and its trailing newline
+	err := s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
+		keep := min(size, MaxBlobRead+1)
+		buf := make([]byte, keep)
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return err
 		}
-		out[id] = buf[:size]
+		// The rest of the content and its trailing newline.
+		if _, err := io.CopyN(io.Discard, r, size-keep+1); err != nil {
+			return err
+		}
+		out[id] = buf
 		return nil
 	})
+	if err != nil {
+		return nil, fmt.Errorf("git cat-file: %w", err)
+	}
 	return out, nil
 }
 
