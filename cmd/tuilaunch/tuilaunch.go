@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
@@ -47,7 +48,7 @@ func Sibling(name string) (string, error) {
 	}
 	for _, dir := range dirs {
 		p := filepath.Join(dir, name+exeSuffix)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+		if fi, err := os.Stat(p); err == nil && isProgram(fi.Mode(), runtime.GOOS) {
 			return p, nil
 		}
 	}
@@ -57,6 +58,16 @@ func Sibling(name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: %w next to %s or on PATH", name, ErrNotFound, exe)
+}
+
+// isProgram says whether a file of this mode can be run on goos: a regular
+// file, with an execute bit where there is one (Go reports none on Windows,
+// where the .exe suffix makes the program).
+func isProgram(mode os.FileMode, goos string) bool {
+	if !mode.IsRegular() {
+		return false
+	}
+	return goos == "windows" || mode.Perm()&0o111 != 0
 }
 
 // Find returns secfirst-tui, or an error that says how to install it.

@@ -33,3 +33,25 @@ func TestFindOnPathOrSayHowToInstall(t *testing.T) {
 		t.Fatalf("found %s, which is not executable", got)
 	}
 }
+
+// On Windows Go reports no execute bit: secfirst-tui.exe beside
+// secfirst.exe is a program all the same. Elsewhere the bit decides.
+func TestIsProgramOnEachSystem(t *testing.T) {
+	for _, c := range []struct {
+		mode os.FileMode
+		goos string
+		want bool
+	}{
+		{0o644, "windows", true},
+		{0o666, "windows", true},
+		{0o644, "linux", false},
+		{0o755, "linux", true},
+		{0o755, "darwin", true},
+		{os.ModeDir | 0o755, "linux", false},
+		{os.ModeDir | 0o777, "windows", false},
+	} {
+		if got := isProgram(c.mode, c.goos); got != c.want {
+			t.Errorf("isProgram(%v, %s) = %v, want %v", c.mode, c.goos, got, c.want)
+		}
+	}
+}
