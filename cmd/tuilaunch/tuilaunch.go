@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
@@ -93,9 +94,25 @@ func Launch(ios *iostreams.IOStreams, args []string) error {
 	if ios.NoColor() {
 		args = append(args, "--no-color")
 	}
-	env := os.Environ()
-	if secfirst, err := hooks.DefaultBinary(); err == nil {
+	secfirst, _ := hooks.DefaultBinary()
+	return run(tui, append([]string{Program}, args...), childEnv(os.Environ(), secfirst, runtime.GOOS))
+}
+
+// childEnv is environ for secfirst-tui: without any inherited SECFIRST_BIN
+// (a child reads the first of two, so a stale one would win), then with
+// this secfirst's path when it is known. Names are case-insensitive on
+// Windows.
+func childEnv(environ []string, secfirst, goos string) []string {
+	env := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == EnvSecfirst || (goos == "windows" && strings.EqualFold(name, EnvSecfirst)) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	if secfirst != "" {
 		env = append(env, EnvSecfirst+"="+secfirst)
 	}
-	return run(tui, append([]string{Program}, args...), env)
+	return env
 }

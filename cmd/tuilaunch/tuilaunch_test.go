@@ -55,3 +55,23 @@ func TestIsProgramOnEachSystem(t *testing.T) {
 		}
 	}
 }
+
+// An inherited SECFIRST_BIN is replaced, never kept beside the new one (a
+// child reads the first of two, so a stale one would win).
+func TestChildEnvReplacesAStaleSecfirstBin(t *testing.T) {
+	environ := []string{"PATH=/bin", EnvSecfirst + "=/stale/secfirst", "HOME=/home/x", "SECFIRST_BINARY=keep"}
+	got := strings.Join(childEnv(environ, "/new/secfirst", "linux"), "\n")
+	want := strings.Join([]string{"PATH=/bin", "HOME=/home/x", "SECFIRST_BINARY=keep", EnvSecfirst + "=/new/secfirst"}, "\n")
+	if got != want {
+		t.Fatalf("childEnv:\n%s\nwant:\n%s", got, want)
+	}
+	// Unknown secfirst: the stale one is still dropped.
+	if got := childEnv(environ, "", "linux"); len(got) != 3 {
+		t.Fatalf("childEnv without secfirst: %q", got)
+	}
+	// Windows names are case-insensitive.
+	got = strings.Join(childEnv([]string{"Secfirst_Bin=C:\\old.exe"}, "C:\\new.exe", "windows"), "\n")
+	if got != EnvSecfirst+"=C:\\new.exe" {
+		t.Fatalf("childEnv on Windows: %q", got)
+	}
+}
