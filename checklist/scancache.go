@@ -37,7 +37,7 @@ import (
 // findings and fingerprints, never a raw secret (checks.Finding's JSON
 // form never has one).
 
-const scanCacheFormat = 1
+const scanCacheFormat = 2
 
 // scanRecord is the cache of one check's scan of one repository.
 type scanRecord struct {
@@ -53,7 +53,95 @@ type scanRecord struct {
 	Files      map[string]string    `json:"files"`
 	Findings   []checks.Finding     `json:"findings"`
 	Suppressed []checks.Suppression `json:"suppressed"`
-	Warnings   []string             `json:"warnings"`
+	// Warnings are the warnings that name no file the scan read;
+	// FileWarnings those that do, by file, so that rescanning or removing
+	// a file drops its warnings and only its own.
+	Warnings     []string            `json:"warnings"`
+	FileWarnings map[string][]string `json:"file_warnings,omitempty"`
+}
+
+// setWarnings files a scan's warnings: under each file of scanned that a
+// warning names, else among those that name none.
+func (rec *scanRecord) setWarnings(root string, warnings, scanned []string) {
+	for _, w := range warnings {
+		named := warningFiles(root, w, scanned)
+		if len(named) == 0 {
+			rec.Warnings = append(rec.Warnings, w)
+			continue
+		}
+		if rec.FileWarnings == nil {
+			rec.FileWarnings = map[string][]string{}
+		}
+		for _, f := range named {
+			rec.FileWarnings[f] = append(rec.FileWarnings[f], w)
+		}
+	}
+}
+
+// keepWarnings copies into rec the warnings of old that name none of the
+// files gone (rescanned or removed): the warnings of the files still
+// reused, and those that name no file.
+func (rec *scanRecord) keepWarnings(old *scanRecord, gone map[string]bool) {
+	dropped := map[string]bool{}
+	for f, ws := range old.FileWarnings {
+		if gone[f] {
+			for _, w := range ws {
+				dropped[w] = true
+			}
+		}
+	}
+	for f, ws := range old.FileWarnings {
+		if gone[f] {
+			continue
+		}
+		for _, w := range ws {
+			if !dropped[w] {
+				if rec.FileWarnings == nil {
+					rec.FileWarnings = map[string][]string{}
+				}
+				rec.FileWarnings[f] = append(rec.FileWarnings[f], w)
+			}
+		}
+	}
+	rec.Warnings = append(rec.Warnings, old.Warnings...)
+}
+
+// warningFiles are the files of paths that warning w names as a whole path
+// (relative to root or absolute): a warning about docker/Dockerfile.prod
+// does not name Dockerfile.
+func warningFiles(root, w string, paths []string) []string {
+	w = strings.ReplaceAll(w, filepath.ToSlash(root)+"/", "")
+	var named []string
+	for _, p := range paths {
+		for from := 0; from < len(w); {
+			i := strings.Index(w[from:], p)
+			if i < 0 {
+				break
+			}
+			i += from
+			if j := i + len(p); (i == 0 || !isPathByte(w[i-1])) && pathEnds(w, j) {
+				named = append(named, p)
+				break
+			}
+			from = i + 1
+		}
+	}
+	return named
+}
+
+// pathEnds says whether a path that ends before w[j] ends there: at the
+// end, before a byte no path of a warning has, or before a full stop or
+// comma that ends a sentence or clause.
+func pathEnds(w string, j int) bool {
+	if j == len(w) || !isPathByte(w[j]) {
+		return true
+	}
+	return (w[j] == '.' || w[j] == ',') && (j+1 == len(w) || !isPathByte(w[j+1]))
+}
+
+func isPathByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 ||
+		strings.IndexByte("/._-+@~", c) >= 0
 }
 
 // Freshness says how current the evidence of a scan is, for people.
@@ -395,7 +483,8 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 			if err != nil {
 				return rep, err
 			}
-			merged.Findings, merged.Suppressed, merged.Warnings = rep.Findings, rep.Suppressed, rep.Warnings
+			merged.Findings, merged.Suppressed = rep.Findings, rep.Suppressed
+			merged.setWarnings(r.Root, rep.Warnings, changed)
 		}
 		for _, f := range rec.Findings {
 			if !gone[f.File] {
@@ -407,11 +496,7 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 				merged.Suppressed = append(merged.Suppressed, s)
 			}
 		}
-		for _, w := range rec.Warnings {
-			if !mentionsAny(w, gone) {
-				merged.Warnings = append(merged.Warnings, w)
-			}
-		}
+		merged.keepWarnings(rec, gone)
 		merged.Warnings = uniqSorted(merged.Warnings)
 		checks.SortFindings(merged.Findings)
 		r.writeCache(r.scanCachePath(name), merged)
@@ -433,26 +518,22 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 	if err != nil {
 		return rep, err
 	}
-	r.writeCache(r.scanCachePath(name), &scanRecord{
+	full := &scanRecord{
 		Format: scanCacheFormat, Root: r.Root, Key: key, At: now, Full: now, Files: ids,
-		Findings: rep.Findings, Suppressed: rep.Suppressed, Warnings: rep.Warnings,
-	})
+		Findings: rep.Findings, Suppressed: rep.Suppressed,
+	}
+	full.setWarnings(r.Root, rep.Warnings, files)
+	r.writeCache(r.scanCachePath(name), full)
 	r.setFreshness(Freshness{Check: name, At: now})
 	return rep, nil
 }
 
-// mentionsAny reports whether a warning names one of the files.
-func mentionsAny(w string, files map[string]bool) bool {
-	for f := range files {
-		if strings.Contains(w, f) {
-			return true
-		}
-	}
-	return false
-}
-
 func (rec *scanRecord) report() *checks.Report {
-	rep := &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: rec.Findings, Suppressed: rec.Suppressed, Warnings: rec.Warnings}
+	warnings := append([]string(nil), rec.Warnings...)
+	for _, ws := range rec.FileWarnings {
+		warnings = append(warnings, ws...)
+	}
+	rep := &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: rec.Findings, Suppressed: rec.Suppressed, Warnings: uniqSorted(warnings)}
 	if rep.Findings == nil {
 		rep.Findings = []checks.Finding{}
 	}

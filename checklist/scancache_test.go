@@ -214,3 +214,55 @@ func TestAnIgnoreThatExpiresTodayIsNotKeptByTheCache(t *testing.T) {
 	wantEvidence(t, at("2024-06-29"), Pass)
 	wantEvidence(t, at("2024-07-01"), Fail, "1 secret")
 }
+
+// A warning belongs to the file it names: rescanning Dockerfile keeps the
+// warning about docker/Dockerfile.prod, which was not rescanned (it used
+// to vanish, its text containing "Dockerfile": a silent clean); fixing
+// docker/Dockerfile.prod drops it.
+func TestCachedWarningsBelongToTheirFile(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("Dockerfile", "FROM alpine:3.20\nUSER app\n")
+	r.Write("docker/Dockerfile.prod", "# secfirst:ignore=dockerfile/no-healthcheck\nFROM alpine:3.20\nUSER app\n")
+	r.Commit("init")
+	cache := t.TempDir()
+	warnings := func() []string {
+		t.Helper()
+		repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{CacheDir: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := repo.cachedScan(context.Background(), dockerfile.New(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Warnings
+	}
+	first := warnings()
+	if len(first) != 1 || !strings.Contains(first[0], "docker/Dockerfile.prod") {
+		t.Fatalf("full scan warnings %q, want one about docker/Dockerfile.prod", first)
+	}
+	r.Write("Dockerfile", "FROM alpine:3.21\nUSER app\n")
+	if got := warnings(); !reflect.DeepEqual(got, first) {
+		t.Fatalf("after rescanning Dockerfile alone: %q, want %q", got, first)
+	}
+	r.Write("docker/Dockerfile.prod", "FROM alpine:3.20\nUSER app\n")
+	if got := warnings(); len(got) != 0 {
+		t.Fatalf("after fixing docker/Dockerfile.prod: %q", got)
+	}
+}
+
+func TestWarningFilesNameWholePaths(t *testing.T) {
+	files := []string{"Dockerfile", "docker/Dockerfile.prod", "a.txt", "b.txt"}
+	for w, want := range map[string][]string{
+		"dockerfile: docker/Dockerfile.prod line 1: no reason": {"docker/Dockerfile.prod"},
+		"dockerfile: skipped Dockerfile: not a regular file":   {"Dockerfile"},
+		"cannot read /repo/a.txt.":                             {"a.txt"},
+		"a.txt, b.txt and Dockerfile.dev":                      {"a.txt", "b.txt"},
+		"xa.txt and a.txt2":                                    nil,
+		"nothing named":                                        nil,
+	} {
+		if got := warningFiles("/repo", w, files); !reflect.DeepEqual(got, want) {
+			t.Errorf("warningFiles(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
