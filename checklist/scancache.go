@@ -154,6 +154,9 @@ type Freshness struct {
 	// Rescanned counts the changed files scanned now when the rest was
 	// reused (0 with Reused, or after a full scan).
 	Rescanned int
+	// Removed counts the files whose results were dropped because they are
+	// gone, when the rest was reused.
+	Removed int
 	// At is the time of the scan whose results were reused (Reused or
 	// Rescanned), or now for a full scan.
 	At time.Time
@@ -162,9 +165,10 @@ type Freshness struct {
 }
 
 // String is "secrets scan ran now", "reused the secrets scan of
-// 2024-06-30 10:12: nothing it depends on changed since" or "3 changed
+// 2024-06-30 10:12: nothing it depends on changed since", "3 changed
 // files rescanned now, the rest reused from the secrets scan of
-// 2024-06-30 10:12".
+// 2024-06-30 10:12" or "reused the secrets scan of 2024-06-30 10:12 and
+// dropped 2 removed files".
 func (f Freshness) String() string {
 	at := f.At.Local().Format("2006-01-02 15:04")
 	var s string
@@ -173,8 +177,12 @@ func (f Freshness) String() string {
 		return f.Detail
 	case f.Reused:
 		s = fmt.Sprintf("reused the %s scan of %s: nothing it depends on changed since", f.Check, at)
+	case f.Rescanned > 0 && f.Removed > 0:
+		s = fmt.Sprintf("%s rescanned now, %s dropped, the rest reused from the %s scan of %s", plural(f.Rescanned, "changed file", "changed files"), plural(f.Removed, "removed file", "removed files"), f.Check, at)
 	case f.Rescanned > 0:
 		s = fmt.Sprintf("%s rescanned now, the rest reused from the %s scan of %s", plural(f.Rescanned, "changed file", "changed files"), f.Check, at)
+	case f.Removed > 0:
+		s = fmt.Sprintf("reused the %s scan of %s and dropped %s", f.Check, at, plural(f.Removed, "removed file", "removed files"))
 	default:
 		s = fmt.Sprintf("%s scan ran now", f.Check)
 	}
@@ -500,7 +508,7 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 		merged.Warnings = uniqSorted(merged.Warnings)
 		checks.SortFindings(merged.Findings)
 		r.writeCache(r.scanCachePath(name), merged)
-		r.setFreshness(Freshness{Check: name, Rescanned: len(changed), At: rec.At})
+		r.setFreshness(Freshness{Check: name, Rescanned: len(changed), Removed: len(gone) - len(changed), At: rec.At})
 		return merged.report(), nil
 	}
 	var rep *checks.Report

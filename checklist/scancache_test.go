@@ -121,6 +121,9 @@ func TestTrackedSecretsScanIsReusedAndOnlyChangedFilesAreRescanned(t *testing.T)
 		t.Fatalf("a removal scanned %v", runs)
 	}
 	wantEvidence(t, ev, Fail, "1 secret in tracked files: src/c.txt:1")
+	if !strings.HasPrefix(ev.Fresh, "reused the secrets scan of ") || !strings.HasSuffix(ev.Fresh, " and dropped 1 removed file") {
+		t.Fatalf("fresh after a removal: %q", ev.Fresh)
+	}
 
 	// A policy change changes what counts as a finding: a full scan.
 	r.Write(".secfirst.toml", "[[ignore]]\npath = \"src/c.txt\"\nreason = \"test fixture\"\n")
