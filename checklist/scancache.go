@@ -335,7 +335,8 @@ type indexOnce struct {
 }
 
 // index reads, once per Repo, the blob id of every staged file and which
-// files the working tree has changed: `git ls-files -s` and `git status`,
+// files the working tree has changed: `git ls-files -s` and `git status`
+// (which never writes the index: secfirst runs it beside the person's git),
 // which take milliseconds on thousands of files (git compares file times
 // and sizes with the index and hashes only what looks changed).
 func (r *Repo) index(ctx context.Context) *indexOnce {
@@ -363,7 +364,10 @@ func (r *Repo) index(ctx context.Context) *indexOnce {
 				x.blobs[string(p)] = f[1]
 			}
 		}
-		out, err = checks.Git(ctx, r.Root, nil, "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", "--ignore-submodules=all")
+		// --no-optional-locks: status would otherwise refresh the index
+		// and write it back, taking .git/index.lock while the person may be
+		// committing (the other commands the evidence runs take no lock).
+		out, err = checks.Git(ctx, r.Root, nil, "--no-optional-locks", "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", "--ignore-submodules=all")
 		if err != nil {
 			x.err = err
 			return

@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -267,5 +268,33 @@ func TestWarningFilesNameWholePaths(t *testing.T) {
 		if got := warningFiles("/repo", w, files); !reflect.DeepEqual(got, want) {
 			t.Errorf("warningFiles(%q) = %q, want %q", w, got, want)
 		}
+	}
+}
+
+// Reading which files changed never writes the index: git status would
+// refresh it and take .git/index.lock, failing a commit made meanwhile.
+func TestChangedFilesAreReadWithoutWritingTheIndex(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "one\n")
+	r.Commit("init")
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(r.Dir, "a.txt"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	index := filepath.Join(r.Dir, ".git", "index")
+	before, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := repo.contentIDs(context.Background(), []string{"a.txt"})
+	if err != nil || !strings.HasPrefix(ids["a.txt"], "blob:") {
+		t.Fatalf("ids %v, %v", ids, err)
+	}
+	if after, _ := os.ReadFile(index); !bytes.Equal(before, after) {
+		t.Fatal("reading the changed files rewrote .git/index")
 	}
 }
