@@ -330,7 +330,7 @@ func (r *Repo) expiryDay(now time.Time) string {
 type indexOnce struct {
 	once  sync.Once
 	blobs map[string]string // path → staged blob id
-	dirty map[string]bool   // paths whose working-tree content differs from the index
+	dirty map[string]bool   // paths whose working-tree content may differ from the index
 	err   error
 }
 
@@ -347,21 +347,25 @@ func (r *Repo) index(ctx context.Context) *indexOnce {
 	x := r.idx
 	r.mu.Unlock()
 	x.once.Do(func() {
-		out, err := checks.Git(ctx, r.Root, nil, "-c", "core.quotePath=false", "ls-files", "-s", "-z", "--full-name")
+		out, err := checks.Git(ctx, r.Root, nil, "-c", "core.quotePath=false", "ls-files", "-s", "-v", "-z", "--full-name")
 		if err != nil {
 			x.err = err
 			return
 		}
 		x.blobs = map[string]string{}
+		x.dirty = map[string]bool{}
 		for _, rec := range bytes.Split(out, []byte{0}) {
-			// "<mode> <blob> <stage>\t<path>"
+			// "<tag> <mode> <blob> <stage>\t<path>"
 			meta, p, ok := bytes.Cut(rec, []byte{'\t'})
 			if !ok {
 				continue
 			}
 			f := strings.Fields(string(meta))
-			if len(f) == 3 && f[2] == "0" {
-				x.blobs[string(p)] = f[1]
+			if len(f) == 4 && f[3] == "0" {
+				x.blobs[string(p)] = f[2]
+				if unwatched(f[0]) {
+					x.dirty[string(p)] = true
+				}
 			}
 		}
 		// --no-optional-locks: status would otherwise refresh the index
@@ -372,7 +376,6 @@ func (r *Repo) index(ctx context.Context) *indexOnce {
 			x.err = err
 			return
 		}
-		x.dirty = map[string]bool{}
 		for _, rec := range bytes.Split(out, []byte{0}) {
 			// "XY <path>": Y is the working tree against the index.
 			if len(rec) > 3 && rec[1] != ' ' {
@@ -381,6 +384,14 @@ func (r *Repo) index(ctx context.Context) *indexOnce {
 		}
 	})
 	return x
+}
+
+// unwatched says whether a file's `git ls-files -v` tag marks it
+// assume-unchanged (a lowercase tag) or skip-worktree (S): git status never
+// reports such a file as changed, whatever its content, so its content id
+// is a digest of the file, never the staged blob id.
+func unwatched(tag string) bool {
+	return tag == "S" || strings.ToLower(tag) == tag && strings.ToUpper(tag) != tag
 }
 
 // contentIDs returns the content id of each file: its staged blob id when

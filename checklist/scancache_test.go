@@ -298,3 +298,28 @@ func TestChangedFilesAreReadWithoutWritingTheIndex(t *testing.T) {
 		t.Fatal("reading the changed files rewrote .git/index")
 	}
 }
+
+// A file git is told not to watch (assume-unchanged, skip-worktree) is
+// never "modified" in git status: a secret written into it is found all
+// the same, not hidden behind the cached pass of its staged content.
+func TestSecretInAFileGitDoesNotWatchIsFound(t *testing.T) {
+	for _, flag := range []string{"--assume-unchanged", "--skip-worktree"} {
+		t.Run(flag, func(t *testing.T) {
+			r := gittest.New(t)
+			r.Write("settings.py", "DEBUG = False\n")
+			r.Write("other.py", "x = 1\n")
+			r.Commit("init")
+			cache := t.TempDir()
+			const id = "no-secrets-in-tracked-files"
+			ev, _ := evaluateWith(t, r.Dir, cache, id, secrets.New())
+			wantEvidence(t, ev, Pass)
+			r.Git("update-index", flag, "settings.py")
+			r.Write("settings.py", "KEY = \""+gittest.FakeAWSKey()+"\"\n")
+			if st := r.Git("status", "--porcelain", "--untracked-files=no"); st != "" {
+				t.Fatalf("git status shows %q: the test needs a change git does not report", st)
+			}
+			ev, _ = evaluateWith(t, r.Dir, cache, id, secrets.New())
+			wantEvidence(t, ev, Fail, "settings.py:1")
+		})
+	}
+}
