@@ -18,6 +18,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/deps"
+	"github.com/secfirst-dev/secfirst/checks/secrets"
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
@@ -266,8 +267,8 @@ func buildID() string {
 // configFiles change what counts as a finding.
 var configFiles = []string{checks.PolicyFile, ".gitleaks.toml", ".gitleaksignore"}
 
-// configHash is a digest of the files that change what counts as a finding,
-// and of this build.
+// configHash is a digest of the files that change what counts as a finding
+// (with the files .gitleaks.toml extends), and of this build.
 func (r *Repo) configHash() string {
 	h := sha256.New()
 	for _, name := range configFiles {
@@ -280,6 +281,12 @@ func (r *Repo) configHash() string {
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 		h.Write(data)
 	}
+	// .gitleaks.toml's [extend] path names files the scan compiles too.
+	gitleaks, err := secrets.ConfigKey(context.Background(), r.Root)
+	if err != nil {
+		gitleaks = "unreadable: " + err.Error()
+	}
+	fmt.Fprintf(h, "gitleaks\x00%s\x00", gitleaks)
 	fmt.Fprintf(h, "%s\x00", buildID())
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -323,3 +323,20 @@ func TestSecretInAFileGitDoesNotWatchIsFound(t *testing.T) {
 		})
 	}
 }
+
+// A file .gitleaks.toml extends ([extend] path) changes what counts as a
+// secret: changing it is a full scan, not a reuse of the old results.
+func TestAFileTheGitleaksConfigExtendsIsPartOfTheKey(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("k.py", "KEY = \""+gittest.FakeAWSKey()+"\"\n")
+	r.Write(".gitleaks.toml", "[extend]\npath = \"config/gitleaks-base.toml\"\n")
+	r.Write("config/gitleaks-base.toml", "[extend]\nuseDefault = true\n")
+	r.Commit("init")
+	cache := t.TempDir()
+	const id = "no-secrets-in-tracked-files"
+	ev, _ := evaluateWith(t, r.Dir, cache, id, secrets.New())
+	wantEvidence(t, ev, Fail, "k.py:1")
+	r.Write("config/gitleaks-base.toml", "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^k\\.py$''']\n")
+	ev, _ = evaluateWith(t, r.Dir, cache, id, secrets.New())
+	wantEvidence(t, ev, Pass)
+}
