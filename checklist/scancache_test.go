@@ -340,3 +340,75 @@ func TestAFileTheGitleaksConfigExtendsIsPartOfTheKey(t *testing.T) {
 	ev, _ = evaluateWith(t, r.Dir, cache, id, secrets.New())
 	wantEvidence(t, ev, Pass)
 }
+
+// A history that cannot be scanned because an object is gone fails the
+// same way next time: that is cached. A failure that may pass (here a
+// configuration broken for a moment) is not: the next run scans again
+// (every failure used to be cached for that HEAD).
+func TestOnlyLastingHistoryErrorsAreCached(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "one\n")
+	r.Commit("one")
+	r.Write("a.txt", "two\n")
+	r.Commit("two")
+	const id = "no-secrets-in-history"
+
+	// Transient: the scan fails, then passes once git works again.
+	cache := t.TempDir()
+	rec := &recordingCheck{Check: secrets.New()}
+	repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{CacheDir: cache, Checks: []checks.Check{rec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(r.Dir, ".git", "config")
+	good, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A value git log refuses (go-git, which reads HEAD, does not care).
+	if err := os.WriteFile(config, append(append([]byte{}, good...), "[log]\n\tdate = no-such-format\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ev := Evaluate(context.Background(), repo, []Item{{ID: id, Kind: Auto}}, EvalOptions{})[id]
+	wantEvidence(t, ev, Todo, "could not scan the history")
+	if err := os.WriteFile(config, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	wantEvidence(t, ev, Pass, "no secret in the history")
+
+	// Lasting: the first commit's blob is gone.
+	blob := r.Git("rev-parse", r.Git("rev-list", "--max-parents=0", "HEAD")+":a.txt")
+	if err := os.Remove(filepath.Join(r.Dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
+		t.Fatal(err)
+	}
+	r.Write("a.txt", "three\n")
+	r.Commit("three")
+	cache = t.TempDir()
+	rec.take()
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	wantEvidence(t, ev, Todo, "could not scan the history")
+	if _, revs := rec.take(); len(revs) != 1 {
+		t.Fatalf("history scans %v, want one", revs)
+	}
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	wantEvidence(t, ev, Todo, "could not scan the history")
+	if _, revs := rec.take(); len(revs) != 0 {
+		t.Fatalf("a missing object was scanned for again: %v", revs)
+	}
+}
+
+func TestLastingHistoryError(t *testing.T) {
+	for msg, want := range map[string]bool{
+		"secrets: git log: fatal: unable to read 78981922613b2afb6025042ff6bd878ac1994e85": true,
+		"secrets: git log: fatal: could not fetch 7898192 from promisor remote":            true,
+		"secrets: git log: fatal: bad object HEAD":                                         true,
+		"secrets: git log: fatal: bad config line 7 in file .git/config":                   false,
+		"secrets: git log: signal: killed":                                                 false,
+		"secrets: git log: fork/exec /usr/bin/git: resource temporarily unavailable":       false,
+	} {
+		if got := lastingHistoryError(msg); got != want {
+			t.Errorf("lastingHistoryError(%q) = %v, want %v", msg, got, want)
+		}
+	}
+}
