@@ -117,7 +117,12 @@ const historyCacheFormat = 2
 // that changes what counts as a secret (rules, ignores, this build).
 func (r *Repo) historyKey(ctx context.Context) (head, config string, err error) {
 	head, _, err = checks.Head(r.Root)
-	if err != nil || head == "" {
+	if err != nil {
+		// Not "no commit yet": a HEAD that cannot be read is no clean
+		// history.
+		return "", "", err
+	}
+	if head == "" {
 		return "", "", nil // no commit yet
 	}
 	return head, r.configHash() + r.expiryDay(r.now()), nil

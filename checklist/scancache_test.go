@@ -412,3 +412,23 @@ func TestLastingHistoryError(t *testing.T) {
 		}
 	}
 }
+
+// A HEAD that cannot be read is not "no commit yet" (a pass): the history
+// evidence says it could not look.
+func TestUnreadableHeadIsNoCleanHistory(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "one\n")
+	r.Commit("one")
+	repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(r.Dir, ".git", "config"), []byte("[core\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const id = "no-secrets-in-history"
+	ev := Evaluate(context.Background(), repo, []Item{{ID: id, Kind: Auto}}, EvalOptions{})[id]
+	if ev.Status == Pass {
+		t.Fatalf("an unreadable HEAD passed: %+v", ev)
+	}
+}
