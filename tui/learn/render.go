@@ -62,14 +62,13 @@ func Render(l *lessons.Lesson, width int, profile termenv.Profile, answer bool) 
 // profile's colours (glamour's default is 256 colours whatever the
 // terminal).
 func chromaFormatter(profile termenv.Profile) string {
-	switch profile {
-	case termenv.TrueColor:
-		return "terminal16m"
-	case termenv.ANSI:
-		return "terminal16"
+	if f, ok := chromaFormatters[profile]; ok {
+		return f
 	}
 	return "terminal256"
 }
+
+var chromaFormatters = map[termenv.Profile]string{termenv.TrueColor: "terminal16m", termenv.ANSI: "terminal16"}
 
 // lightBackground reads COLORFGBG ("fg;bg", set by many terminals): a light
 // grey or white background means the light style. We do not ask the
