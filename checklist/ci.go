@@ -119,14 +119,7 @@ func (r *Repo) CI(ctx context.Context) (*ciConfig, error) {
 				cfg.Scans = append(cfg.Scans, detectScans(st)...)
 			}
 		}
-		r.warnOther(isCIFile)
-		r.mu.Lock()
-		for p := range r.files.other {
-			if isCIFile(p) {
-				cfg.Skipped = append(cfg.Skipped, p)
-			}
-		}
-		r.mu.Unlock()
+		cfg.Skipped = append(cfg.Skipped, r.warnOther(isCIFile)...)
 		sort.Strings(cfg.Skipped)
 		c.cfg = cfg
 	})

@@ -439,16 +439,20 @@ func (r *Repo) Dockerfiles(ctx context.Context) ([]string, error) {
 
 // warnOther warns about the listed paths that are not regular files and
 // that match: files the evidence would have read, had they been regular.
-func (r *Repo) warnOther(match func(string) bool) {
+// It returns those paths.
+func (r *Repo) warnOther(match func(string) bool) []string {
 	r.mu.Lock()
 	var other map[string]os.FileMode
 	if r.files != nil {
 		other = r.files.other
 	}
 	r.mu.Unlock()
+	var skipped []string
 	for p, mode := range other {
 		if match(p) {
 			r.Warn(fmt.Sprintf("skipped %s: %s", p, notRegular(mode)))
+			skipped = append(skipped, p)
 		}
 	}
+	return skipped
 }

@@ -108,9 +108,10 @@ type historyCacheEntry struct {
 	Secrets      int       `json:"secrets"`
 	InCommits    int       `json:"in_commits"`
 	Fingerprints []string  `json:"fingerprints"`
-	// Error is why the scan of Head could not be done (missing objects in
-	// a partial clone, say): a lasting property of that HEAD, remembered
-	// so that every run does not spend minutes failing again.
+	// Error is why the scan of Head could not be done when that lasts
+	// (objects missing, as in a partial clone whose remote cannot give
+	// them): a property of that HEAD, remembered so that every run does
+	// not spend minutes failing again. Other errors are not cached.
 	Error string `json:"error,omitempty"`
 }
 
@@ -120,7 +121,12 @@ const historyCacheFormat = 2
 // that changes what counts as a secret (rules, ignores, this build).
 func (r *Repo) historyKey(ctx context.Context) (head, config string, err error) {
 	head, _, err = checks.Head(r.Root)
-	if err != nil || head == "" {
+	if err != nil {
+		// Not "no commit yet": a HEAD that cannot be read is no clean
+		// history.
+		return "", "", err
+	}
+	if head == "" {
 		return "", "", nil // no commit yet
 	}
 	return head, r.configHash() + r.expiryDay(r.now()), nil
@@ -218,7 +224,9 @@ func historySecretsEvidence(ctx context.Context, r *Repo) Evidence {
 	e := historyCacheEntry{Format: historyCacheFormat, Root: r.Root, Head: head, Config: config, At: now}
 	if len(rep.Errors) > 0 {
 		e.Error = rep.Errors[0]
-		r.writeCache(r.historyCachePath(), e)
+		if lastingHistoryError(e.Error) {
+			r.writeCache(r.historyCachePath(), e)
+		}
 		r.setFreshness(Freshness{Check: scanHistory, At: now})
 		return historyEvidenceFrom(e)
 	}
@@ -251,6 +259,27 @@ func historySecretsEvidence(ctx context.Context, r *Repo) Evidence {
 	}
 	r.setFreshness(fresh)
 	return historyEvidenceFrom(e)
+}
+
+// lastingHistoryErrors are git's words for objects the repository does
+// not have and cannot get: scanning the same HEAD again fails the same way.
+var lastingHistoryErrors = []string{
+	"bad object", "unable to read", "missing blob", "missing tree", "missing commit",
+	"is corrupt", "from promisor remote", "lazy fetching disabled",
+}
+
+// lastingHistoryError says whether a history scan's error will recur for
+// the same HEAD (objects missing), so that it is worth caching. Anything
+// else (a resource, a lock, a signal, a broken configuration) is retried
+// on the next run.
+func lastingHistoryError(msg string) bool {
+	msg = strings.ToLower(msg)
+	for _, w := range lastingHistoryErrors {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func short(id string) string {

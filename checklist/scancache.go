@@ -18,6 +18,7 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/deps"
+	"github.com/secfirst-dev/secfirst/checks/secrets"
 	"github.com/secfirst-dev/secfirst/internal/atomicfile"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
@@ -37,7 +38,7 @@ import (
 // findings and fingerprints, never a raw secret (checks.Finding's JSON
 // form never has one).
 
-const scanCacheFormat = 1
+const scanCacheFormat = 2
 
 // scanRecord is the cache of one check's scan of one repository.
 type scanRecord struct {
@@ -53,11 +54,99 @@ type scanRecord struct {
 	Files      map[string]string    `json:"files"`
 	Findings   []checks.Finding     `json:"findings"`
 	Suppressed []checks.Suppression `json:"suppressed"`
-	Warnings   []string             `json:"warnings"`
+	// Warnings are the warnings that name no file the scan read;
+	// FileWarnings those that do, by file, so that rescanning or removing
+	// a file drops its warnings and only its own.
+	Warnings     []string            `json:"warnings"`
+	FileWarnings map[string][]string `json:"file_warnings,omitempty"`
 	// Subjects are, per file, what the checklist counts in it (the
 	// Kubernetes workload manifests, the Terraform resource types; see
 	// subjectsOf). Only the files that hold something are listed.
 	Subjects map[string][]string `json:"subjects,omitempty"`
+}
+
+// setWarnings files a scan's warnings: under each file of scanned that a
+// warning names, else among those that name none.
+func (rec *scanRecord) setWarnings(root string, warnings, scanned []string) {
+	for _, w := range warnings {
+		named := warningFiles(root, w, scanned)
+		if len(named) == 0 {
+			rec.Warnings = append(rec.Warnings, w)
+			continue
+		}
+		if rec.FileWarnings == nil {
+			rec.FileWarnings = map[string][]string{}
+		}
+		for _, f := range named {
+			rec.FileWarnings[f] = append(rec.FileWarnings[f], w)
+		}
+	}
+}
+
+// keepWarnings copies into rec the warnings of old that name none of the
+// files gone (rescanned or removed): the warnings of the files still
+// reused, and those that name no file.
+func (rec *scanRecord) keepWarnings(old *scanRecord, gone map[string]bool) {
+	dropped := map[string]bool{}
+	for f, ws := range old.FileWarnings {
+		if gone[f] {
+			for _, w := range ws {
+				dropped[w] = true
+			}
+		}
+	}
+	for f, ws := range old.FileWarnings {
+		if gone[f] {
+			continue
+		}
+		for _, w := range ws {
+			if !dropped[w] {
+				if rec.FileWarnings == nil {
+					rec.FileWarnings = map[string][]string{}
+				}
+				rec.FileWarnings[f] = append(rec.FileWarnings[f], w)
+			}
+		}
+	}
+	rec.Warnings = append(rec.Warnings, old.Warnings...)
+}
+
+// warningFiles are the files of paths that warning w names as a whole path
+// (relative to root or absolute): a warning about docker/Dockerfile.prod
+// does not name Dockerfile.
+func warningFiles(root, w string, paths []string) []string {
+	w = strings.ReplaceAll(w, filepath.ToSlash(root)+"/", "")
+	var named []string
+	for _, p := range paths {
+		for from := 0; from < len(w); {
+			i := strings.Index(w[from:], p)
+			if i < 0 {
+				break
+			}
+			i += from
+			if j := i + len(p); (i == 0 || !isPathByte(w[i-1])) && pathEnds(w, j) {
+				named = append(named, p)
+				break
+			}
+			from = i + 1
+		}
+	}
+	return named
+}
+
+// pathEnds says whether a path that ends before w[j] ends there: at the
+// end, before a byte no path of a warning has, or before a full stop or
+// comma that ends a sentence or clause.
+func pathEnds(w string, j int) bool {
+	if j == len(w) || !isPathByte(w[j]) {
+		return true
+	}
+	return (w[j] == '.' || w[j] == ',') && (j+1 == len(w) || !isPathByte(w[j+1]))
+}
+
+func isPathByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 ||
+		strings.IndexByte("/._-+@~", c) >= 0
 }
 
 // Freshness says how current the evidence of a scan is, for people.
@@ -70,6 +159,9 @@ type Freshness struct {
 	// Rescanned counts the changed files scanned now when the rest was
 	// reused (0 with Reused, or after a full scan).
 	Rescanned int
+	// Removed counts the files whose results were dropped because they are
+	// gone, when the rest was reused.
+	Removed int
 	// At is the time of the scan whose results were reused (Reused or
 	// Rescanned), or now for a full scan.
 	At time.Time
@@ -78,9 +170,10 @@ type Freshness struct {
 }
 
 // String is "secrets scan ran now", "reused the secrets scan of
-// 2024-06-30 10:12: nothing it depends on changed since" or "3 changed
+// 2024-06-30 10:12: nothing it depends on changed since", "3 changed
 // files rescanned now, the rest reused from the secrets scan of
-// 2024-06-30 10:12".
+// 2024-06-30 10:12" or "reused the secrets scan of 2024-06-30 10:12 and
+// dropped 2 removed files".
 func (f Freshness) String() string {
 	at := f.At.Local().Format("2006-01-02 15:04")
 	var s string
@@ -89,8 +182,12 @@ func (f Freshness) String() string {
 		return f.Detail
 	case f.Reused:
 		s = fmt.Sprintf("reused the %s scan of %s: nothing it depends on changed since", f.Check, at)
+	case f.Rescanned > 0 && f.Removed > 0:
+		s = fmt.Sprintf("%s rescanned now, %s dropped, the rest reused from the %s scan of %s", plural(f.Rescanned, "changed file", "changed files"), plural(f.Removed, "removed file", "removed files"), f.Check, at)
 	case f.Rescanned > 0:
 		s = fmt.Sprintf("%s rescanned now, the rest reused from the %s scan of %s", plural(f.Rescanned, "changed file", "changed files"), f.Check, at)
+	case f.Removed > 0:
+		s = fmt.Sprintf("reused the %s scan of %s and dropped %s", f.Check, at, plural(f.Removed, "removed file", "removed files"))
 	default:
 		s = fmt.Sprintf("%s scan ran now", f.Check)
 	}
@@ -176,8 +273,8 @@ func buildID() string {
 // configFiles change what counts as a finding.
 var configFiles = []string{checks.PolicyFile, ".gitleaks.toml", ".gitleaksignore"}
 
-// configHash is a digest of the files that change what counts as a finding,
-// and of this build.
+// configHash is a digest of the files that change what counts as a finding
+// (with the files .gitleaks.toml extends), and of this build.
 func (r *Repo) configHash() string {
 	h := sha256.New()
 	for _, name := range configFiles {
@@ -190,6 +287,12 @@ func (r *Repo) configHash() string {
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 		h.Write(data)
 	}
+	// .gitleaks.toml's [extend] path names files the scan compiles too.
+	gitleaks, err := secrets.ConfigKey(context.Background(), r.Root)
+	if err != nil {
+		gitleaks = "unreadable: " + err.Error()
+	}
+	fmt.Fprintf(h, "gitleaks\x00%s\x00", gitleaks)
 	fmt.Fprintf(h, "%s\x00", buildID())
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -243,12 +346,13 @@ func (r *Repo) expiryDay(now time.Time) string {
 type indexOnce struct {
 	once  sync.Once
 	blobs map[string]string // path → staged blob id
-	dirty map[string]bool   // paths whose working-tree content differs from the index
+	dirty map[string]bool   // paths whose working-tree content may differ from the index
 	err   error
 }
 
 // index reads, once per Repo, the blob id of every staged file and which
-// files the working tree has changed: `git ls-files -s` and `git status`,
+// files the working tree has changed: `git ls-files -s` and `git status`
+// (which never writes the index: secfirst runs it beside the person's git),
 // which take milliseconds on thousands of files (git compares file times
 // and sizes with the index and hashes only what looks changed).
 func (r *Repo) index(ctx context.Context) *indexOnce {
@@ -259,29 +363,35 @@ func (r *Repo) index(ctx context.Context) *indexOnce {
 	x := r.idx
 	r.mu.Unlock()
 	x.once.Do(func() {
-		out, err := checks.Git(ctx, r.Root, nil, "-c", "core.quotePath=false", "ls-files", "-s", "-z", "--full-name")
+		out, err := checks.Git(ctx, r.Root, nil, "-c", "core.quotePath=false", "ls-files", "-s", "-v", "-z", "--full-name")
 		if err != nil {
 			x.err = err
 			return
 		}
 		x.blobs = map[string]string{}
+		x.dirty = map[string]bool{}
 		for _, rec := range bytes.Split(out, []byte{0}) {
-			// "<mode> <blob> <stage>\t<path>"
+			// "<tag> <mode> <blob> <stage>\t<path>"
 			meta, p, ok := bytes.Cut(rec, []byte{'\t'})
 			if !ok {
 				continue
 			}
 			f := strings.Fields(string(meta))
-			if len(f) == 3 && f[2] == "0" {
-				x.blobs[string(p)] = f[1]
+			if len(f) == 4 && f[3] == "0" {
+				x.blobs[string(p)] = f[2]
+				if unwatched(f[0]) {
+					x.dirty[string(p)] = true
+				}
 			}
 		}
-		out, err = checks.Git(ctx, r.Root, nil, "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", "--ignore-submodules=all")
+		// --no-optional-locks: status would otherwise refresh the index
+		// and write it back, taking .git/index.lock while the person may be
+		// committing (the other commands the evidence runs take no lock).
+		out, err = checks.Git(ctx, r.Root, nil, "--no-optional-locks", "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", "--ignore-submodules=all")
 		if err != nil {
 			x.err = err
 			return
 		}
-		x.dirty = map[string]bool{}
 		for _, rec := range bytes.Split(out, []byte{0}) {
 			// "XY <path>": Y is the working tree against the index.
 			if len(rec) > 3 && rec[1] != ' ' {
@@ -290,6 +400,14 @@ func (r *Repo) index(ctx context.Context) *indexOnce {
 		}
 	})
 	return x
+}
+
+// unwatched says whether a file's `git ls-files -v` tag marks it
+// assume-unchanged (a lowercase tag) or skip-worktree (S): git status never
+// reports such a file as changed, whatever its content, so its content id
+// is a digest of the file, never the staged blob id.
+func unwatched(tag string) bool {
+	return tag == "S" || strings.ToLower(tag) == tag && strings.ToUpper(tag) != tag
 }
 
 // contentIDs returns the content id of each file: its staged blob id when
@@ -408,7 +526,8 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 			if err != nil {
 				return rep, err
 			}
-			merged.Findings, merged.Suppressed, merged.Warnings = rep.Findings, rep.Suppressed, rep.Warnings
+			merged.Findings, merged.Suppressed = rep.Findings, rep.Suppressed
+			merged.setWarnings(r.Root, rep.Warnings, changed)
 		}
 		for _, f := range rec.Findings {
 			if !gone[f.File] {
@@ -420,11 +539,7 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 				merged.Suppressed = append(merged.Suppressed, s)
 			}
 		}
-		for _, w := range rec.Warnings {
-			if !mentionsAny(w, gone) {
-				merged.Warnings = append(merged.Warnings, w)
-			}
-		}
+		merged.keepWarnings(rec, gone)
 		merged.Warnings = uniqSorted(merged.Warnings)
 		merged.Subjects = r.subjectsOf(name, changed)
 		for p, v := range rec.Subjects {
@@ -438,7 +553,7 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 		r.setSubjects(name, merged.Subjects)
 		checks.SortFindings(merged.Findings)
 		r.writeCache(r.scanCachePath(name), merged)
-		r.setFreshness(Freshness{Check: name, Rescanned: len(changed), At: rec.At})
+		r.setFreshness(Freshness{Check: name, Rescanned: len(changed), Removed: len(gone) - len(changed), At: rec.At})
 		return merged.report(), nil
 	}
 	var rep *checks.Report
@@ -458,26 +573,22 @@ func (r *Repo) cachedScan(ctx context.Context, c checks.Check, now time.Time) (*
 	}
 	subjects := r.subjectsOf(name, files)
 	r.setSubjects(name, subjects)
-	r.writeCache(r.scanCachePath(name), &scanRecord{
+	full := &scanRecord{
 		Format: scanCacheFormat, Root: r.Root, Key: key, At: now, Full: now, Files: ids,
-		Findings: rep.Findings, Suppressed: rep.Suppressed, Warnings: rep.Warnings, Subjects: subjects,
-	})
+		Findings: rep.Findings, Suppressed: rep.Suppressed, Subjects: subjects,
+	}
+	full.setWarnings(r.Root, rep.Warnings, files)
+	r.writeCache(r.scanCachePath(name), full)
 	r.setFreshness(Freshness{Check: name, At: now})
 	return rep, nil
 }
 
-// mentionsAny reports whether a warning names one of the files.
-func mentionsAny(w string, files map[string]bool) bool {
-	for f := range files {
-		if strings.Contains(w, f) {
-			return true
-		}
-	}
-	return false
-}
-
 func (rec *scanRecord) report() *checks.Report {
-	rep := &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: rec.Findings, Suppressed: rec.Suppressed, Warnings: rec.Warnings}
+	warnings := append([]string(nil), rec.Warnings...)
+	for _, ws := range rec.FileWarnings {
+		warnings = append(warnings, ws...)
+	}
+	rep := &checks.Report{Version: 1, Mode: checks.ModeWorktree, Findings: rec.Findings, Suppressed: rec.Suppressed, Warnings: uniqSorted(warnings)}
 	if rep.Findings == nil {
 		rep.Findings = []checks.Finding{}
 	}

@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -121,6 +122,9 @@ func TestTrackedSecretsScanIsReusedAndOnlyChangedFilesAreRescanned(t *testing.T)
 		t.Fatalf("a removal scanned %v", runs)
 	}
 	wantEvidence(t, ev, Fail, "1 secret in tracked files: src/c.txt:1")
+	if !strings.HasPrefix(ev.Fresh, "reused the secrets scan of ") || !strings.HasSuffix(ev.Fresh, " and dropped 1 removed file") {
+		t.Fatalf("fresh after a removal: %q", ev.Fresh)
+	}
 
 	// A policy change changes what counts as a finding: a full scan.
 	r.Write(".secfirst.toml", "[[ignore]]\npath = \"src/c.txt\"\nreason = \"test fixture\"\n")
@@ -213,4 +217,218 @@ func TestAnIgnoreThatExpiresTodayIsNotKeptByTheCache(t *testing.T) {
 	}
 	wantEvidence(t, at("2024-06-29"), Pass)
 	wantEvidence(t, at("2024-07-01"), Fail, "1 secret")
+}
+
+// A warning belongs to the file it names: rescanning Dockerfile keeps the
+// warning about docker/Dockerfile.prod, which was not rescanned (it used
+// to vanish, its text containing "Dockerfile": a silent clean); fixing
+// docker/Dockerfile.prod drops it.
+func TestCachedWarningsBelongToTheirFile(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("Dockerfile", "FROM alpine:3.20\nUSER app\n")
+	r.Write("docker/Dockerfile.prod", "# secfirst:ignore=dockerfile/no-healthcheck\nFROM alpine:3.20\nUSER app\n")
+	r.Commit("init")
+	cache := t.TempDir()
+	warnings := func() []string {
+		t.Helper()
+		repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{CacheDir: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := repo.cachedScan(context.Background(), dockerfile.New(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Warnings
+	}
+	first := warnings()
+	if len(first) != 1 || !strings.Contains(first[0], "docker/Dockerfile.prod") {
+		t.Fatalf("full scan warnings %q, want one about docker/Dockerfile.prod", first)
+	}
+	r.Write("Dockerfile", "FROM alpine:3.21\nUSER app\n")
+	if got := warnings(); !reflect.DeepEqual(got, first) {
+		t.Fatalf("after rescanning Dockerfile alone: %q, want %q", got, first)
+	}
+	r.Write("docker/Dockerfile.prod", "FROM alpine:3.20\nUSER app\n")
+	if got := warnings(); len(got) != 0 {
+		t.Fatalf("after fixing docker/Dockerfile.prod: %q", got)
+	}
+}
+
+func TestWarningFilesNameWholePaths(t *testing.T) {
+	files := []string{"Dockerfile", "docker/Dockerfile.prod", "a.txt", "b.txt"}
+	for w, want := range map[string][]string{
+		"dockerfile: docker/Dockerfile.prod line 1: no reason": {"docker/Dockerfile.prod"},
+		"dockerfile: skipped Dockerfile: not a regular file":   {"Dockerfile"},
+		"cannot read /repo/a.txt.":                             {"a.txt"},
+		"a.txt, b.txt and Dockerfile.dev":                      {"a.txt", "b.txt"},
+		"xa.txt and a.txt2":                                    nil,
+		"nothing named":                                        nil,
+	} {
+		if got := warningFiles("/repo", w, files); !reflect.DeepEqual(got, want) {
+			t.Errorf("warningFiles(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+// Reading which files changed never writes the index: git status would
+// refresh it and take .git/index.lock, failing a commit made meanwhile.
+func TestChangedFilesAreReadWithoutWritingTheIndex(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "one\n")
+	r.Commit("init")
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(r.Dir, "a.txt"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	index := filepath.Join(r.Dir, ".git", "index")
+	before, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := repo.contentIDs(context.Background(), []string{"a.txt"})
+	if err != nil || !strings.HasPrefix(ids["a.txt"], "blob:") {
+		t.Fatalf("ids %v, %v", ids, err)
+	}
+	if after, _ := os.ReadFile(index); !bytes.Equal(before, after) {
+		t.Fatal("reading the changed files rewrote .git/index")
+	}
+}
+
+// A file git is told not to watch (assume-unchanged, skip-worktree) is
+// never "modified" in git status: a secret written into it is found all
+// the same, not hidden behind the cached pass of its staged content.
+func TestSecretInAFileGitDoesNotWatchIsFound(t *testing.T) {
+	for _, flag := range []string{"--assume-unchanged", "--skip-worktree"} {
+		t.Run(flag, func(t *testing.T) {
+			r := gittest.New(t)
+			r.Write("settings.py", "DEBUG = False\n")
+			r.Write("other.py", "x = 1\n")
+			r.Commit("init")
+			cache := t.TempDir()
+			const id = "no-secrets-in-tracked-files"
+			ev, _ := evaluateWith(t, r.Dir, cache, id, secrets.New())
+			wantEvidence(t, ev, Pass)
+			r.Git("update-index", flag, "settings.py")
+			r.Write("settings.py", "KEY = \""+gittest.FakeAWSKey()+"\"\n")
+			if st := r.Git("status", "--porcelain", "--untracked-files=no"); st != "" {
+				t.Fatalf("git status shows %q: the test needs a change git does not report", st)
+			}
+			ev, _ = evaluateWith(t, r.Dir, cache, id, secrets.New())
+			wantEvidence(t, ev, Fail, "settings.py:1")
+		})
+	}
+}
+
+// A file .gitleaks.toml extends ([extend] path) changes what counts as a
+// secret: changing it is a full scan, not a reuse of the old results.
+func TestAFileTheGitleaksConfigExtendsIsPartOfTheKey(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("k.py", "KEY = \""+gittest.FakeAWSKey()+"\"\n")
+	r.Write(".gitleaks.toml", "[extend]\npath = \"config/gitleaks-base.toml\"\n")
+	r.Write("config/gitleaks-base.toml", "[extend]\nuseDefault = true\n")
+	r.Commit("init")
+	cache := t.TempDir()
+	const id = "no-secrets-in-tracked-files"
+	ev, _ := evaluateWith(t, r.Dir, cache, id, secrets.New())
+	wantEvidence(t, ev, Fail, "k.py:1")
+	r.Write("config/gitleaks-base.toml", "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^k\\.py$''']\n")
+	ev, _ = evaluateWith(t, r.Dir, cache, id, secrets.New())
+	wantEvidence(t, ev, Pass)
+}
+
+// A history that cannot be scanned because an object is gone fails the
+// same way next time: that is cached. A failure that may pass (here a
+// configuration broken for a moment) is not: the next run scans again
+// (every failure used to be cached for that HEAD).
+func TestOnlyLastingHistoryErrorsAreCached(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "one\n")
+	r.Commit("one")
+	r.Write("a.txt", "two\n")
+	r.Commit("two")
+	const id = "no-secrets-in-history"
+
+	// Transient: the scan fails, then passes once git works again.
+	cache := t.TempDir()
+	rec := &recordingCheck{Check: secrets.New()}
+	repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{CacheDir: cache, Checks: []checks.Check{rec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(r.Dir, ".git", "config")
+	good, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A value git log refuses (go-git, which reads HEAD, does not care).
+	if err := os.WriteFile(config, append(append([]byte{}, good...), "[log]\n\tdate = no-such-format\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ev := Evaluate(context.Background(), repo, []Item{{ID: id, Kind: Auto}}, EvalOptions{})[id]
+	wantEvidence(t, ev, Todo, "could not scan the history")
+	if err := os.WriteFile(config, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	wantEvidence(t, ev, Pass, "no secret in the history")
+
+	// Lasting: the first commit's blob is gone.
+	blob := r.Git("rev-parse", r.Git("rev-list", "--max-parents=0", "HEAD")+":a.txt")
+	if err := os.Remove(filepath.Join(r.Dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
+		t.Fatal(err)
+	}
+	r.Write("a.txt", "three\n")
+	r.Commit("three")
+	cache = t.TempDir()
+	rec.take()
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	wantEvidence(t, ev, Todo, "could not scan the history")
+	if _, revs := rec.take(); len(revs) != 1 {
+		t.Fatalf("history scans %v, want one", revs)
+	}
+	ev, _ = evaluateWith(t, r.Dir, cache, id, rec)
+	wantEvidence(t, ev, Todo, "could not scan the history")
+	if _, revs := rec.take(); len(revs) != 0 {
+		t.Fatalf("a missing object was scanned for again: %v", revs)
+	}
+}
+
+func TestLastingHistoryError(t *testing.T) {
+	for msg, want := range map[string]bool{
+		"secrets: git log: fatal: unable to read 78981922613b2afb6025042ff6bd878ac1994e85": true,
+		"secrets: git log: fatal: could not fetch 7898192 from promisor remote":            true,
+		"secrets: git log: fatal: bad object HEAD":                                         true,
+		"secrets: git log: fatal: bad config line 7 in file .git/config":                   false,
+		"secrets: git log: signal: killed":                                                 false,
+		"secrets: git log: fork/exec /usr/bin/git: resource temporarily unavailable":       false,
+	} {
+		if got := lastingHistoryError(msg); got != want {
+			t.Errorf("lastingHistoryError(%q) = %v, want %v", msg, got, want)
+		}
+	}
+}
+
+// A HEAD that cannot be read is not "no commit yet" (a pass): the history
+// evidence says it could not look.
+func TestUnreadableHeadIsNoCleanHistory(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("a.txt", "one\n")
+	r.Commit("one")
+	repo, err := OpenRepo(context.Background(), r.Dir, RepoOptions{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(r.Dir, ".git", "config"), []byte("[core\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const id = "no-secrets-in-history"
+	ev := Evaluate(context.Background(), repo, []Item{{ID: id, Kind: Auto}}, EvalOptions{})[id]
+	if ev.Status == Pass {
+		t.Fatalf("an unreadable HEAD passed: %+v", ev)
+	}
 }

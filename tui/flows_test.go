@@ -236,6 +236,7 @@ func TestFlowChangeChecklistItem(t *testing.T) {
 	s.key("Okta policy, all users")
 	s.key("enter")
 	s.waitFor("Note     Okta policy, all users")
+	s.settle() // the note is written (the screen showed it at once)
 	s.key("j")
 	s.key("a")
 	s.waitFor("Why is this risk accepted?")
@@ -265,6 +266,55 @@ func TestFlowChangeChecklistItem(t *testing.T) {
 	}
 	if strings.Contains(got, "accepted-risk") {
 		t.Errorf("an accepted risk without a note was recorded:\n%s", got)
+	}
+}
+
+// The review writes through checklist.Update: a `set` made by another
+// process during the review is kept, and the next answer still lands (the
+// screen used to save the file it read on opening, so any concurrent write
+// made every later answer fail). While another writer holds the lock, the
+// screen still answers: the write waits on its own goroutine, not on
+// bubbletea's (the screen used to freeze).
+func TestFlowReviewBesideAnotherWriter(t *testing.T) {
+	r := gittest.New(t)
+	r.Write(".secfirst/checklist.yaml", reviewChecklist)
+	r.Commit("checklist")
+	s := start(t, testCommon(t, r), common.ScreenChecklist, true)
+	s.waitFor("1/2 done")
+
+	// Another writer, as `secfirst checklist set sso fail` would be.
+	note := "SSO is down"
+	if _, err := checklist.Update(context.Background(), r.Dir, func(f *checklist.File) error {
+		return f.Apply("sso", checklist.Review{Status: checklist.Fail, Note: &note, ReviewedBy: "Bo Other <bo@example.com>", ReviewedAt: testNow}, "")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.key("p")
+	s.waitFor("mfa-enforced: pass, reviewed by Ada Tester <ada@example.com> on 2025-03-14.")
+	s.settle()
+
+	// Another writer holds the lock: the answer waits, the screen does not.
+	unlock, err := checklist.Lock(context.Background(), r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.key("t")
+	s.waitFor("Saving mfa-enforced…")
+	s.key("j")
+	s.until("the cursor to move while the write waits", func(m *Model) bool { return strings.Contains(m.View(), "› fail") })
+	unlock()
+	s.waitFor("mfa-enforced: todo, reviewed by Ada Tester")
+	s.finish()
+
+	data, err := os.ReadFile(filepath.Join(r.Dir, ".secfirst", "checklist.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(data)
+	for _, want := range []string{"status: todo # not yet", "reviewed_by: Ada Tester <ada@example.com>", "status: fail", "note: SSO is down", "reviewed_by: Bo Other <bo@example.com>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, got)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -116,6 +117,19 @@ func readConfigFiles(ctx context.Context, src *checks.Source) (*configFiles, err
 		files.order = append(files.order, path)
 	}
 	return files, nil
+}
+
+// ConfigKey identifies the gitleaks configuration a scan of the working
+// tree at root compiles: .gitleaks.toml and the files its [extend] path
+// names ("" without .gitleaks.toml). A configuration that cannot be read
+// gives the error the scan would report.
+func ConfigKey(ctx context.Context, root string) (string, error) {
+	files, err := readConfigFiles(ctx, &checks.Source{Mode: checks.ModeWorktree, Root: root, InRepo: true})
+	if err != nil || files == nil {
+		return "", err
+	}
+	k := files.key()
+	return hex.EncodeToString(k[:]), nil
 }
 
 // readExtended reads a file named by [extend] path. gitleaks opens that

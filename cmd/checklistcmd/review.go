@@ -63,11 +63,9 @@ letter, then the note).`,
 // screen. The file has been read first, so a broken one is refused with its
 // line (exit 2) before any screen opens.
 func runTUI(opts *ReviewOptions, root string) error {
-	args := []string{"review", "--dir", root}
-	if opts.Repo.DBDir != "" {
-		args = append(args, "--db", opts.Repo.DBDir)
-	}
-	return tuilaunch.Launch(opts.IO, args)
+	// No --db: checklist commands take none, and both programs find the
+	// database the same way ($SECFIRST_OSV_DB or the user cache).
+	return tuilaunch.Launch(opts.IO, []string{"review", "--dir", root})
 }
 
 // errQuit ends the review at the person's request; errEOF at the end of input.

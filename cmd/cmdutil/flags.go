@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -60,7 +61,9 @@ func OrList(values []string) string {
 
 // WriteOutput writes what write produces to path, atomically: the file is
 // the whole report or, if anything fails, what it was before (never half a
-// report that CI would read as clean). An empty path writes to w.
+// report that CI would read as clean). A path that is a symbolic link
+// writes the file it names (the link stays a link). An empty path writes
+// to w.
 func WriteOutput(w io.Writer, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(w)
@@ -71,6 +74,9 @@ func WriteOutput(w io.Writer, path string, write func(io.Writer) error) error {
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return Failf("--output %s: %v", path, err)
+	}
+	if abs, err = followLinks(abs); err != nil {
 		return Failf("--output %s: %v", path, err)
 	}
 	perm := os.FileMode(0o644)
@@ -84,6 +90,27 @@ func WriteOutput(w io.Writer, path string, write func(io.Writer) error) error {
 		return Failf("cannot write %s: %v", path, err)
 	}
 	return nil
+}
+
+// followLinks is the file path names once its symbolic links are followed,
+// even one that does not exist yet (a link to a report not yet written).
+// Replacing the link itself would turn it into a regular file.
+func followLinks(path string) (string, error) {
+	for range 40 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path, nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return "", errors.New("too many levels of symbolic links")
 }
 
 // CheckValue refuses a value that is not one of values, naming them.

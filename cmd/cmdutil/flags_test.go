@@ -50,3 +50,36 @@ func TestOrList(t *testing.T) {
 }
 
 func filepathSplit(s string) []string { return strings.Fields(s) }
+
+// -o naming a symbolic link writes the file it points to, atomically,
+// and leaves the link a link (a dangling one creates its target).
+func TestWriteOutputFollowsASymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "reports", "latest.sarif")
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "report.sarif")
+	if err := os.Symlink(filepath.Join("reports", "latest.sarif"), link); err != nil {
+		t.Fatal(err)
+	}
+	for _, content := range []string{"first", "second"} { // dangling, then existing
+		if err := WriteOutput(io.Discard, link, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("the link was replaced: %v, %v", fi.Mode(), err)
+		}
+		if data, err := os.ReadFile(target); err != nil || string(data) != content {
+			t.Fatalf("target holds %q, %v; want %q", data, err, content)
+		}
+	}
+	loop := filepath.Join(dir, "loop")
+	if err := os.Symlink("loop", loop); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteOutput(io.Discard, loop, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err })
+	if Code(err) != 2 || !strings.Contains(err.Error(), "symbolic links") {
+		t.Fatalf("a link loop: %v", err)
+	}
+}

@@ -57,3 +57,18 @@ func RunInterruptible(parent context.Context, errOut io.Writer, cmd func(ctx con
 		return code
 	}
 }
+
+// Main runs a program's command tree (execute) under RunInterruptible and
+// returns its exit code: the error's code, its line on errOut unless a
+// signal ended the command. Both programs, secfirst and secfirst-tui, end
+// this way: SIGTERM exits 143, and a second signal ends even a stuck
+// command at once.
+func Main(errOut io.Writer, execute func(ctx context.Context) error) int {
+	return RunInterruptible(context.Background(), errOut, func(ctx context.Context) int {
+		err := execute(ctx)
+		if ctx.Err() == nil {
+			PrintError(errOut, err)
+		}
+		return Code(err)
+	})
+}

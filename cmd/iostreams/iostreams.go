@@ -97,6 +97,9 @@ func (s *IOStreams) Interactive() bool { return s.stdinTTY && s.stdoutTTY }
 // ColorEnabled reports whether stdout may be coloured.
 func (s *IOStreams) ColorEnabled() bool { return s.profile(s.outProfile) != termenv.Ascii }
 
+// Profile is the colours stdout may use (termenv.Ascii: none).
+func (s *IOStreams) Profile() termenv.Profile { return s.profile(s.outProfile) }
+
 // ColorEnabledErr is ColorEnabled for stderr.
 func (s *IOStreams) ColorEnabledErr() bool { return s.profile(s.errProfile) != termenv.Ascii }
 

@@ -4,32 +4,21 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
 	"github.com/secfirst-dev/secfirst/cmd/tuicmd"
 )
 
+// main runs the interface as secfirst runs its commands (cmdutil.Main): a
+// signal cancels its context, which ends the program and gives the
+// terminal back as it was (bubbletea restores it before Run returns), then
+// it exits 130 (143 for SIGTERM); a screen that does not end within the
+// grace, or a second signal, is abandoned.
 func main() {
-	os.Exit(run())
-}
-
-// run runs the interface. A signal cancels its context, which ends the
-// program and gives the terminal back as it was (bubbletea restores it
-// before Run returns); then it exits 130.
-func run() int {
 	ios := iostreams.System()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := tuicmd.NewCmd(ios).ExecuteContext(ctx)
-	if ctx.Err() != nil {
-		fmt.Fprintln(ios.ErrOut, "secfirst: interrupted")
-		return cmdutil.ExitInterrupted
-	}
-	cmdutil.PrintError(ios.ErrOut, err)
-	return cmdutil.Code(err)
+	os.Exit(cmdutil.Main(ios.ErrOut, func(ctx context.Context) error {
+		return tuicmd.NewCmd(ios).ExecuteContext(ctx)
+	}))
 }

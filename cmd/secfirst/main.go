@@ -14,16 +14,8 @@ import (
 )
 
 func main() {
-	os.Exit(run())
-}
-
-func run() int {
 	ios := iostreams.System()
-	return cmdutil.RunInterruptible(context.Background(), ios.ErrOut, func(ctx context.Context) int {
-		err := root.NewCmd(ios).ExecuteContext(ctx)
-		if ctx.Err() == nil {
-			cmdutil.PrintError(ios.ErrOut, err)
-		}
-		return cmdutil.Code(err)
-	})
+	os.Exit(cmdutil.Main(ios.ErrOut, func(ctx context.Context) error {
+		return root.NewCmd(ios).ExecuteContext(ctx)
+	}))
 }

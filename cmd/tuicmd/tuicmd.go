@@ -132,7 +132,7 @@ func (o *Options) lesson(query string, answer bool) error {
 			width = w
 		}
 	}
-	out, err := tuilearn.Render(l, min(width, 100), o.IO.ColorEnabled(), answer)
+	out, err := tuilearn.Render(l, min(width, 100), o.IO.Profile(), answer)
 	if err != nil {
 		return cmdutil.Failf("cannot render lesson %s: %v", l.ID, err)
 	}

@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
 	"github.com/secfirst-dev/secfirst/cmd/iostreams"
@@ -47,7 +49,7 @@ func Sibling(name string) (string, error) {
 	}
 	for _, dir := range dirs {
 		p := filepath.Join(dir, name+exeSuffix)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+		if fi, err := os.Stat(p); err == nil && isProgram(fi.Mode(), runtime.GOOS) {
 			return p, nil
 		}
 	}
@@ -57,6 +59,16 @@ func Sibling(name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: %w next to %s or on PATH", name, ErrNotFound, exe)
+}
+
+// isProgram says whether a file of this mode can be run on goos: a regular
+// file, with an execute bit where there is one (Go reports none on Windows,
+// where the .exe suffix makes the program).
+func isProgram(mode os.FileMode, goos string) bool {
+	if !mode.IsRegular() {
+		return false
+	}
+	return goos == "windows" || mode.Perm()&0o111 != 0
 }
 
 // Find returns secfirst-tui, or an error that says how to install it.
@@ -82,9 +94,25 @@ func Launch(ios *iostreams.IOStreams, args []string) error {
 	if ios.NoColor() {
 		args = append(args, "--no-color")
 	}
-	env := os.Environ()
-	if secfirst, err := hooks.DefaultBinary(); err == nil {
+	secfirst, _ := hooks.DefaultBinary()
+	return run(tui, append([]string{Program}, args...), childEnv(os.Environ(), secfirst, runtime.GOOS))
+}
+
+// childEnv is environ for secfirst-tui: without any inherited SECFIRST_BIN
+// (a child reads the first of two, so a stale one would win), then with
+// this secfirst's path when it is known. Names are case-insensitive on
+// Windows.
+func childEnv(environ []string, secfirst, goos string) []string {
+	env := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == EnvSecfirst || (goos == "windows" && strings.EqualFold(name, EnvSecfirst)) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	if secfirst != "" {
 		env = append(env, EnvSecfirst+"="+secfirst)
 	}
-	return run(tui, append([]string{Program}, args...), env)
+	return env
 }

@@ -12,17 +12,19 @@ import (
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
-// Render formats a lesson for a terminal with glamour, wrapped at width.
-// Without colour it uses glamour's plain style; with colour, GLAMOUR_STYLE
-// when set, else the dark or light style that suits the terminal.
+// Render formats a lesson for a terminal with glamour, wrapped at width,
+// in the colours of profile (the program's reading of the terminal:
+// termenv.Ascii for none, ANSI for 16 colours, and so on). Without colour it
+// uses glamour's plain style; with colour, GLAMOUR_STYLE when set, else the
+// dark or light style that suits the terminal.
 //
 // References are printed by us, one URL per line and never wrapped: glamour
 // breaks long URLs at dots, which makes them impossible to open or copy.
 // The quiz's answer and explanation are shown only when answer is true.
-func Render(l *lessons.Lesson, width int, color, answer bool) (string, error) {
+func Render(l *lessons.Lesson, width int, profile termenv.Profile, answer bool) (string, error) {
 	var style glamour.TermRendererOption
 	switch {
-	case !color:
+	case profile == termenv.Ascii:
 		style = glamour.WithStandardStyle(styles.NoTTYStyle)
 	case os.Getenv("GLAMOUR_STYLE") != "":
 		style = glamour.WithEnvironmentConfig()
@@ -31,7 +33,7 @@ func Render(l *lessons.Lesson, width int, color, answer bool) (string, error) {
 	default:
 		style = glamour.WithStandardStyle(styles.DarkStyle)
 	}
-	r, err := glamour.NewTermRenderer(style, glamour.WithWordWrap(width), glamour.WithColorProfile(termenv.ANSI256))
+	r, err := glamour.NewTermRenderer(style, glamour.WithWordWrap(width), glamour.WithColorProfile(profile), glamour.WithChromaFormatter(chromaFormatter(profile)))
 	if err != nil {
 		return "", err
 	}
@@ -55,6 +57,18 @@ func Render(l *lessons.Lesson, width int, color, answer bool) (string, error) {
 	}
 	return strings.TrimRight(head, " \n") + "\n\n" + refs.String() + quiz, nil
 }
+
+// chromaFormatter is the chroma formatter that highlights code blocks in
+// profile's colours (glamour's default is 256 colours whatever the
+// terminal).
+func chromaFormatter(profile termenv.Profile) string {
+	if f, ok := chromaFormatters[profile]; ok {
+		return f
+	}
+	return "terminal256"
+}
+
+var chromaFormatters = map[termenv.Profile]string{termenv.TrueColor: "terminal16m", termenv.ANSI: "terminal16"}
 
 // lightBackground reads COLORFGBG ("fg;bg", set by many terminals): a light
 // grey or white background means the light style. We do not ask the

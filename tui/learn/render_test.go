@@ -4,12 +4,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/muesli/termenv"
+
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
 func TestRenderOnATerminal(t *testing.T) {
 	l, _ := lessons.Get("containers-non-root")
-	out, err := Render(l, 80, true, true)
+	out, err := Render(l, 80, termenv.ANSI256, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +21,7 @@ func TestRenderOnATerminal(t *testing.T) {
 	if strings.Contains(out, "```") {
 		t.Error("code fences were not rendered")
 	}
-	plain, err := Render(l, 80, false, true)
+	plain, err := Render(l, 80, termenv.Ascii, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,11 @@ func TestLightBackground(t *testing.T) {
 func TestRenderKeepsURLsWhole(t *testing.T) {
 	for _, l := range lessons.All() {
 		for _, color := range []bool{false, true} {
-			out, err := Render(l, 60, color, true)
+			profile := termenv.Ascii
+			if color {
+				profile = termenv.ANSI256
+			}
+			out, err := Render(l, 60, profile, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,11 +83,36 @@ func TestRenderKeepsURLsWhole(t *testing.T) {
 // Unless asked, the quiz shows its question and choices, not the answer.
 func TestRenderHidesTheAnswerUnlessAsked(t *testing.T) {
 	l, _ := lessons.Get("containers-non-root")
-	hidden, err := Render(l, 80, false, false)
+	hidden, err := Render(l, 80, termenv.Ascii, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(hidden, "Answer:") || strings.Contains(hidden, "Explanation:") || !strings.Contains(hidden, l.Sections.Quiz.Question[:20]) {
 		t.Fatalf("the quiz gives its answer away:\n%s", hidden)
+	}
+}
+
+// The lesson takes the colours the terminal has: 24-bit colour for code
+// where it has them, 16 colours only on a 16-colour terminal (glamour used
+// to be given 256 colours whatever the terminal).
+func TestRenderUsesTheTerminalsProfile(t *testing.T) {
+	l, _ := lessons.Get("containers-non-root")
+	t.Setenv("GLAMOUR_STYLE", "")
+	t.Setenv("COLORFGBG", "")
+	for _, c := range []struct {
+		profile   termenv.Profile
+		want, not string
+	}{
+		{termenv.TrueColor, "38;2;", "\x00"}, // the code in 24-bit colour
+		{termenv.ANSI256, "38;5;", "38;2;"},
+		{termenv.ANSI, "\x1b[", "38;5;"},
+	} {
+		out, err := Render(l, 80, c.profile, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, c.want) || strings.Contains(out, c.not) {
+			t.Errorf("profile %v: want %q and no %q in %q", c.profile, c.want, c.not, out[:min(len(out), 300)])
+		}
 	}
 }

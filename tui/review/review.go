@@ -62,6 +62,17 @@ type loadedMsg struct {
 	canceled   bool
 }
 
+// savedMsg is the outcome of a review written through checklist.Update:
+// the file as written, or after a failure as the disk holds it (nil when
+// it cannot be read).
+type savedMsg struct {
+	seq  int
+	id   string
+	who  string
+	file *checklist.File
+	err  error
+}
+
 type row struct {
 	area  string
 	entry int // index in report.Items, -1 for an area heading
@@ -83,6 +94,16 @@ type Model struct {
 	report     *checklist.Report
 	missing    bool
 	err        error
+	// Reviews are written one after the other, in the order given, while
+	// the screen shows them at once: pending counts those not yet written,
+	// lastWrite ends when the last one given is written, newest is the
+	// file after the newest write that has reported.
+	pending    int
+	seq        int
+	lastWrite  chan struct{}
+	newest     *checklist.File
+	newestSeq  int
+	saveFailed string
 
 	rows   []row
 	cursor common.Cursor
@@ -183,6 +204,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.setMessage("Evidence refresh cancelled: some automatic items say so.", false)
 		}
 		return nil
+	case savedMsg:
+		return m.saved(msg)
 	case spinner.TickMsg:
 		if m.loading {
 			var cmd tea.Cmd
@@ -219,6 +242,10 @@ func (m *Model) updateKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if m.file == nil || m.loading {
+		return nil
+	}
+	if m.pending > 0 && key.Matches(msg, k.Refresh) {
+		m.setMessage("Still saving; refresh once it is written.", false)
 		return nil
 	}
 	switch {
@@ -293,7 +320,8 @@ func (m *Model) updateNote(msg tea.KeyMsg) tea.Cmd {
 		if st == "" {
 			st = keepStatus(e)
 		}
-		if err := m.apply(e, st, &note); err != nil {
+		save, err := m.apply(e, st, &note)
+		if err != nil {
 			m.setMessage(err.Error(), false)
 			if st == checklist.AcceptedRisk && note == "" {
 				return nil // keep the input open for the reason
@@ -301,7 +329,7 @@ func (m *Model) updateNote(msg tea.KeyMsg) tea.Cmd {
 		}
 		m.editing = false
 		m.note.Blur()
-		return common.Refresh
+		return save
 	}
 	var cmd tea.Cmd
 	m.note, cmd = m.note.Update(msg)
@@ -322,36 +350,92 @@ func (m *Model) setStatus(st checklist.Status) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if err := m.apply(e, st, nil); err != nil {
+	save, err := m.apply(e, st, nil)
+	if err != nil {
 		m.setMessage(err.Error(), false)
 		return nil
 	}
-	return common.Refresh
+	return save
 }
 
-// apply records the review and saves the file.
-func (m *Model) apply(e checklist.Entry, st checklist.Status, note *string) error {
+// apply records the review on the screen at once (a review the file would
+// refuse is refused here, before anything is written) and returns the
+// command that writes it: checklist.Update, which takes the writers' lock,
+// reads the file as it is now and applies the review to it, so a `set`
+// run meanwhile is kept, and the screen never waits on the lock.
+func (m *Model) apply(e checklist.Entry, st checklist.Status, note *string) (tea.Cmd, error) {
 	who, err := m.reviewer()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r := checklist.Review{Status: st, Note: note, ReviewedBy: who, ReviewedAt: m.c.Now()}
 	if err := m.file.Apply(e.ID, r, e.Computed); err != nil {
-		return err
-	}
-	if err := m.file.Save(); err != nil {
-		// The file on disk is unchanged; read it again so the screen
-		// shows what it holds.
-		if f, lerr := checklist.Load(m.file.Path); lerr == nil {
-			m.file = f
-			m.reassess(e.ID)
-		}
-		return fmt.Errorf("not saved: %w", err)
+		return nil, err
 	}
 	m.reassess(e.ID)
-	after, _ := m.Selected()
-	m.setMessage(fmt.Sprintf("%s: %s, reviewed by %s on %s.", e.ID, after.Status, who, after.ReviewedAt), true)
-	return nil
+	m.pending++
+	m.seq++
+	m.setMessage("Saving "+e.ID+"…", true)
+	ctx, root, id, computed, seq := m.c.Context(), m.c.Repo.Root, e.ID, e.Computed, m.seq
+	prev, done := m.lastWrite, make(chan struct{})
+	m.lastWrite = done
+	return func() tea.Msg {
+		defer close(done)
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-ctx.Done():
+			}
+		}
+		f, err := checklist.Update(ctx, root, func(f *checklist.File) error {
+			if _, ok := f.Item(id); !ok {
+				return fmt.Errorf("item %s is no longer in %s; nothing was written for it", id, checklist.RelPath)
+			}
+			return f.Apply(id, r, computed)
+		})
+		if err != nil {
+			// Show what the file holds: the review was not written.
+			f, _ = checklist.Load(checklist.Path(root))
+		}
+		return savedMsg{seq: seq, id: id, who: who, file: f, err: err}
+	}, nil
+}
+
+// saved shows the outcome of a write: the file as it now is (with the
+// changes others made meanwhile), and what became of the review.
+func (m *Model) saved(msg savedMsg) tea.Cmd {
+	m.pending--
+	if msg.seq > m.newestSeq {
+		m.newest, m.newestSeq = msg.file, msg.seq
+	}
+	if msg.err != nil {
+		m.saveFailed = fmt.Sprintf("%s not saved: %v", msg.id, msg.err)
+	}
+	if m.pending > 0 {
+		return nil // the screen shows the reviews still being written
+	}
+	// Everything given is written: show the file as it now is, with the
+	// changes others made meanwhile, and what became of the reviews.
+	if m.newest != nil {
+		m.file = m.newest
+	} else if f, err := checklist.Load(checklist.Path(m.c.Repo.Root)); err == nil {
+		m.file = f
+	}
+	m.newest = nil
+	m.reassess(m.selectedID()) // the cursor stays where the person moved it
+	if m.saveFailed != "" {
+		m.setMessage(m.saveFailed, false)
+		m.saveFailed = ""
+		return common.Refresh
+	}
+	var after checklist.Entry
+	for _, e := range m.report.Items {
+		if e.ID == msg.id {
+			after = e
+		}
+	}
+	m.setMessage(fmt.Sprintf("%s: %s, reviewed by %s on %s.", msg.id, after.Status, msg.who, after.ReviewedAt), true)
+	return common.Refresh
 }
 
 // reassess recomputes the report from the file and the evidence, keeping
@@ -628,5 +712,5 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDn}, {k.Pass, k.Fail, k.Todo, k.NA, k.Accept}, {k.Note, k.Refresh, k.Lesson, k.Init, k.Back}}
 }
 
-// Busy reports whether the checklist is being read.
-func (m *Model) Busy() bool { return m.loading }
+// Busy reports whether the checklist is being read or written.
+func (m *Model) Busy() bool { return m.loading || m.pending > 0 }
