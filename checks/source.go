@@ -45,6 +45,9 @@ type File struct {
 	Abs string
 	// Blob is the staged object id (staged mode only).
 	Blob string
+	// link is a file staged as a symlink: never read, never listed by
+	// Files, named by StagedLinks so that checks can say they skipped it.
+	link bool
 }
 
 // Source is what a scan reads. Checks ask it for the files they care about;
@@ -176,9 +179,13 @@ var readOnlyConfig = []string{"-c", "core.fsmonitor=", "-c", "log.showSignature=
 func GitCommand(ctx context.Context, dir string, env []string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", append(append([]string{}, readOnlyConfig...), args...)...)
 	cmd.Dir = dir
-	if env != nil {
-		cmd.Env = env
+	if env == nil {
+		env = os.Environ()
 	}
+	// secfirst reads in the background (the TUI, the checklist's evidence)
+	// while people commit: git must not take index.lock to refresh the
+	// index's stat data, or their `git add` fails on it.
+	cmd.Env = append(env[:len(env):len(env)], "GIT_OPTIONAL_LOCKS=0")
 	return cmd
 }
 
@@ -222,7 +229,7 @@ func (s *Source) Files(ctx context.Context, match func(path string) bool) ([]Fil
 	}
 	var out []File
 	for _, f := range s.files {
-		if match == nil || match(f.Path) {
+		if !f.link && (match == nil || match(f.Path)) {
 			out = append(out, f)
 		}
 	}
@@ -261,7 +268,7 @@ func (s *Source) stagedFiles(ctx context.Context) ([]File, error) {
 // parseRaw reads the records of `git diff --raw -z` up to an empty record
 // or the end, and returns the files the commit adds or changes: added,
 // copied, modified, of another type, or renamed (by their new path), and
-// neither submodules nor symlinks.
+// no submodule; a symlink is marked (see StagedLinks).
 func parseRaw(r *bufio.Reader) ([]File, error) {
 	var files []File
 	next := func() (string, error) {
@@ -292,11 +299,29 @@ func parseRaw(r *bufio.Reader) ([]File, error) {
 				return files, err
 			}
 		}
-		if !strings.Contains("ACMTR", status) || f[1] == "160000" || f[1] == "120000" { // submodule or symlink
+		if !strings.Contains("ACMTR", status) || f[1] == "160000" { // a submodule
 			continue
 		}
-		files = append(files, File{Path: path, Blob: f[3]})
+		files = append(files, File{Path: path, Blob: f[3], link: f[1] == "120000"})
 	}
+}
+
+// StagedLinks lists the files the commit stages as symlinks whose path
+// satisfies match. Their content is a path, not the file: no check reads
+// them, and a check names those it would have read, so that a Dockerfile
+// or lockfile committed as a link is not passed in silence.
+func (s *Source) StagedLinks(ctx context.Context, match func(path string) bool) []string {
+	if s.Mode != ModeStaged || len(s.Paths) > 0 {
+		return nil
+	}
+	s.once.Do(func() { s.files, s.err = s.list(ctx) })
+	var out []string
+	for _, f := range s.files {
+		if f.link && match(f.Path) {
+			out = append(out, f.Path)
+		}
+	}
+	return out
 }
 
 // PatchReader is a check that reads the staged patch (the secrets check).
@@ -529,30 +554,27 @@ func (s *Source) Rel(abs string) string {
 	return filepath.ToSlash(abs)
 }
 
-// Read returns a file's content in this source: the staged blob or the file on disk.
+// Read returns a file's content in this source: the staged blob or the file
+// on disk (a regular file, never followed), at most MaxBlobRead bytes.
 func (s *Source) Read(ctx context.Context, f File) ([]byte, error) {
 	if f.Blob != "" {
-		return s.Git(ctx, "cat-file", "blob", f.Blob)
+		return s.readBlob(ctx, f.Blob, f.Path+" (staged)", MaxBlobRead)
 	}
-	return os.ReadFile(f.Abs)
+	return safefile.ReadFile(f.Abs, MaxBlobRead)
 }
 
-// ReadPath reads any path of the repository as this source sees it: from the
-// index in staged mode, from disk otherwise. A missing file is fs.ErrNotExist.
+// ReadPath reads any path of the repository as this source sees it, as a
+// regular file of at most MaxBlobRead bytes (ReadRegular): from the index
+// in staged mode, from disk otherwise. A missing file is fs.ErrNotExist;
+// any other failure is its own error, never taken for a missing file.
 func (s *Source) ReadPath(ctx context.Context, rel string) ([]byte, error) {
-	if s.Mode == ModeStaged {
-		out, err := s.Git(ctx, "cat-file", "blob", ":"+rel)
-		if err != nil {
-			return nil, fs.ErrNotExist
-		}
-		return out, nil
-	}
-	return os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(rel)))
+	return s.ReadRegular(ctx, rel, MaxBlobRead)
 }
 
-// MaxBlobRead is the most ReadBlobs keeps of one blob: past the largest
-// limit any check applies to a file (64 MiB, a lockfile), so a staged
-// multi-gigabyte file costs the hook a read, not its memory.
+// MaxBlobRead is the most ReadBlobs keeps of one blob, and the most Read
+// and ReadPath read: past the largest limit any check applies to a file
+// (64 MiB, a lockfile), so a staged multi-gigabyte file costs the hook a
+// read, not its memory.
 const MaxBlobRead = 64 << 20
 
 // ReadBlobs reads many staged blobs through one `git cat-file --batch`. A

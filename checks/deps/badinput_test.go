@@ -173,6 +173,16 @@ func TestSymlinkedDependencyFilesAreNeverFollowed(t *testing.T) {
 	}) {
 		t.Errorf("staged: findings %q warnings %q", keys(byRule(sres.Findings)), sres.Warnings)
 	}
+
+	// Staged: a lockfile staged as a link is named as not checked.
+	if err := os.Symlink("../package-lock.json", filepath.Join(repo, "py", "package-lock.json")); err != nil {
+		t.Fatal(err)
+	}
+	git(t, repo, "add", "py/package-lock.json")
+	lres := scanRepo(t, repo, checks.ModeStaged, Options{DBDir: db, Offline: true})
+	if !slices.Contains(lres.Warnings, "deps: py/package-lock.json was NOT checked: staged as a symlink, which is never followed") {
+		t.Errorf("staged link: warnings %q", lres.Warnings)
+	}
 }
 
 func TestDependencyFileOverTheLimitIsNamed(t *testing.T) {

@@ -110,6 +110,10 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 			res.Warnings = append(res.Warnings, fmt.Sprintf("deps: %s was NOT checked: %s", p, skipReason(safefile.ErrNotRegular)))
 		}
 	}
+	for _, p := range src.StagedLinks(ctx, isDependencyFile) {
+		present[p] = true
+		res.Warnings = append(res.Warnings, fmt.Sprintf("deps: %s was NOT checked: staged as a symlink, which is never followed", p))
+	}
 	files, err := src.Files(ctx, isDependencyFile)
 	if err != nil {
 		return res, err

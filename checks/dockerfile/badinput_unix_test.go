@@ -78,3 +78,22 @@ func TestConfigSymlinksAreNotFollowed(t *testing.T) {
 		}
 	}
 }
+
+// A commit that stages a Dockerfile as a symlink stages a path, not the
+// file: the hook names it as skipped instead of passing it in silence.
+func TestStagedSymlinkDockerfileIsNamed(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("docker/base.Dockerfile", badApp)
+	r.Commit("a Dockerfile")
+	if err := os.Symlink("docker/base.Dockerfile", filepath.Join(r.Dir, "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+	r.Git("add", "Dockerfile")
+	res := runRepo(t, r, checks.ModeStaged)
+	if len(res.Findings) != 0 {
+		t.Errorf("a link was read: %v", byFile(res.Findings))
+	}
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "skipped Dockerfile: staged as a symlink") {
+		t.Errorf("the staged link is not named: %q", res.Warnings)
+	}
+}

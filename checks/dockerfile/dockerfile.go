@@ -129,9 +129,16 @@ func readProblem(err error) string {
 // skippedLinks names the tracked Dockerfiles that the working tree holds as
 // symlinks (or anything else but a regular file): the source does not list
 // them, as reading them would follow the link, and a skipped Dockerfile must
-// not pass unnoticed. Only the working-tree scan of a repository needs this;
-// the index holds no devices and its symlinks are never read.
+// not pass unnoticed. In staged mode, the Dockerfiles the commit stages as
+// symlinks (the index holds no devices).
 func skippedLinks(ctx context.Context, src *checks.Source) []string {
+	if src.Mode == checks.ModeStaged {
+		var warns []string
+		for _, rel := range src.StagedLinks(ctx, IsDockerfile) {
+			warns = append(warns, fmt.Sprintf("dockerfile: skipped %s: staged as a symlink, which is never followed; the file it points to is checked where it is tracked", rel))
+		}
+		return warns
+	}
 	if src.Mode != checks.ModeWorktree || !src.InRepo || len(src.Paths) > 0 {
 		return nil
 	}
