@@ -139,6 +139,9 @@ func (o *Outcome) Report(pol *Policy, opts Options) *Report {
 			rep.Warnings = append(rep.Warnings, msg)
 		}
 	}
+	if w := o.src.emptyIndexWarning(context.Background()); w != "" {
+		rep.Warnings = append(rep.Warnings, w)
+	}
 	kept, byPolicy, warns := pol.Apply(all, opts.FailOn, now)
 	rep.Warnings = append(rep.Warnings, warns...)
 	rep.PolicyWarnings = warns

@@ -124,3 +124,26 @@ func TestScanStagedRunsTheStagedChoiceOfChecks(t *testing.T) {
 		t.Fatalf("a staged policy that does not parse: err = %v", err)
 	}
 }
+
+// A working-tree scan of a repository that tracks nothing (a clone whose
+// checkout failed left an empty index) says it scanned nothing: "no
+// findings" alone would pass for clean. A repository with files does not.
+func TestScanOfAnEmptyIndexSaysNothingWasScanned(t *testing.T) {
+	r := gittest.New(t)
+	warned := func() bool {
+		src, err := checks.NewRepoSource(context.Background(), r.Dir, checks.ModeWorktree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := checks.Scan(context.Background(), src, nil, nil, checks.Options{})
+		return strings.Contains(strings.Join(rep.Warnings, "\n"), "tracks no file here: nothing was scanned")
+	}
+	if !warned() {
+		t.Error("an empty index gave no warning")
+	}
+	r.Write("README.md", "hello\n")
+	r.Commit("init")
+	if warned() {
+		t.Error("a repository with files was said to track none")
+	}
+}

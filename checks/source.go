@@ -306,6 +306,21 @@ func parseRaw(r *bufio.Reader) ([]File, error) {
 	}
 }
 
+// emptyIndexWarning says so when a working-tree scan of a repository had
+// no tracked file to read: "no findings" would otherwise pass for a clean
+// result (a clone whose checkout failed leaves an empty index). The list
+// is the one the checks read (memoised).
+func (s *Source) emptyIndexWarning(ctx context.Context) string {
+	if s.Mode != ModeWorktree || !s.InRepo || len(s.Paths) > 0 {
+		return ""
+	}
+	files, err := s.Files(ctx, nil)
+	if err != nil || len(files) > 0 {
+		return ""
+	}
+	return "the repository tracks no file here: nothing was scanned (`git status` shows why; a clone whose checkout failed leaves an empty index)"
+}
+
 // StagedLinks lists the files the commit stages as symlinks whose path
 // satisfies match. Their content is a path, not the file: no check reads
 // them, and a check names those it would have read, so that a Dockerfile
