@@ -116,16 +116,18 @@ func (s *IOStreams) Renderer() *lipgloss.Renderer {
 	return renderer(s.Out, s.profile(s.outProfile))
 }
 
-// WidthErr is the width of the terminal standard error writes to, in
-// cells, or 0 when it is not a terminal (a file, a pipe, a CI log): text
-// is then left for the reader to wrap.
-func (s *IOStreams) WidthErr() int {
-	if !s.stderrTTY {
-		return 0
-	}
-	if f, ok := s.ErrOut.(*os.File); ok {
-		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
-			return w
+// Width is the width of the terminal standard output writes to, in
+// cells, or 0 when it is not a terminal (a file, a pipe, a CI log).
+func (s *IOStreams) Width() int { return width(s.Out) }
+
+// WidthErr is Width for standard error: 0 leaves text for the reader to
+// wrap.
+func (s *IOStreams) WidthErr() int { return width(s.ErrOut) }
+
+func width(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols > 0 {
+			return cols
 		}
 	}
 	return 0

@@ -7,14 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/agext/levenshtein"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/checks/all"
@@ -256,11 +254,9 @@ func (o *Options) width() int {
 	if o.Width > 0 {
 		return o.Width
 	}
-	w := 80
-	if f, ok := o.IO.Out.(*os.File); ok {
-		if tw, _, err := term.GetSize(f.Fd()); err == nil && tw > 0 {
-			w = tw
-		}
+	w := o.IO.Width()
+	if w == 0 {
+		w = 80
 	}
 	// Long lines are hard to read; glamour adds its own margins.
 	return min(w, 100)
