@@ -96,6 +96,7 @@ func RunChecks(ctx context.Context, src *Source, list []Check) *Outcome {
 	o := &Outcome{src: src, list: list, results: make([]Result, len(list)), errs: make([]error, len(list))}
 	src.sharePatchWith(list)
 	defer src.releasePatch()
+	defer src.openBatch(ctx)()
 	var wg sync.WaitGroup
 	for i, c := range list {
 		wg.Add(1)
@@ -173,11 +174,6 @@ func ScanStaged(ctx context.Context, src *Source, available []Check, opts Option
 		pol *Policy
 		err error
 	}
-	staged := make(chan loaded, 1)
-	go func() {
-		pol, err := LoadSourcePolicy(ctx, src)
-		staged <- loaded{pol, err}
-	}()
 	guess, err := LoadPolicy(src.Root)
 	if err != nil {
 		guess = DefaultPolicy() // the staged policy decides
@@ -185,6 +181,16 @@ func ScanStaged(ctx context.Context, src *Source, available []Check, opts Option
 	guessed, _ := Select(available, nil, guess) // without names Select cannot fail
 	limit := src.MaxFileSize
 	src.limitsFrom(guess)
+	// The staged policy is read from the diff the checks share (see
+	// stagedEntries), which may start it: the sharing and its size limit
+	// are set before either starts.
+	src.sharePatchWith(guessed)
+	defer src.openBatch(ctx)()
+	staged := make(chan loaded, 1)
+	go func() {
+		pol, err := LoadSourcePolicy(ctx, src)
+		staged <- loaded{pol, err}
+	}()
 	ran := make(chan *Outcome, 1)
 	go func() { ran <- RunChecks(ctx, src, guessed) }()
 

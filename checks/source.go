@@ -79,6 +79,10 @@ type Source struct {
 	files      []File
 	err        error
 	unreadable []string
+	// records are the staged diff's raw records (staged mode), read with
+	// the file list: what the commit changes, which stagedEntries lays
+	// over HEAD's tree.
+	records []rawRecord
 
 	configOnce sync.Once
 	staged     *stagedConfig
@@ -88,6 +92,13 @@ type Source struct {
 	patchMu    sync.Mutex
 	sharePatch bool
 	patch      *StagedPatch
+
+	// batch is the scan's `git cat-file --batch` (staged mode), kept open
+	// while checks run so that each blob read is a round trip, not a git
+	// process (see openBatch).
+	batchMu   sync.Mutex
+	batch     *blobBatch
+	batchRefs int
 }
 
 // DefaultMaxFileSize is the secrets check's size limit per file when the
@@ -254,23 +265,38 @@ func (s *Source) list(ctx context.Context) ([]File, error) {
 // When a check reads the staged patch, the list is the raw part of the same
 // git process (see PatchReader).
 func (s *Source) stagedFiles(ctx context.Context) ([]File, error) {
+	var recs []rawRecord
+	var err error
 	if p := s.sharedPatch(ctx); p != nil {
-		return p.readRaw()
+		recs, err = p.readRaw()
+	} else {
+		var out []byte
+		out, err = s.Git(ctx, "-c", "core.quotePath=false", "diff", "--cached", "--raw", "-z",
+			"--no-renames", "--no-abbrev", "--no-ext-diff")
+		if err != nil {
+			return nil, err
+		}
+		recs, err = parseRaw(bufio.NewReader(bytes.NewReader(out)))
 	}
-	out, err := s.Git(ctx, "-c", "core.quotePath=false", "diff", "--cached", "--raw", "-z",
-		"--no-renames", "--no-abbrev", "--no-ext-diff", "--diff-filter=ACMT")
 	if err != nil {
 		return nil, err
 	}
-	return parseRaw(bufio.NewReader(bytes.NewReader(out)))
+	s.records = recs
+	return filesOf(recs), nil
+}
+
+// rawRecord is one record of `git diff --raw -z --no-abbrev`.
+type rawRecord struct {
+	oldMode, newMode, oldID, newID string
+	status                         byte   // A, C, D, M, R, T, U...
+	oldPath                        string // renames and copies
+	path                           string
 }
 
 // parseRaw reads the records of `git diff --raw -z` up to an empty record
-// or the end, and returns the files the commit adds or changes: added,
-// copied, modified, of another type, or renamed (by their new path), and
-// no submodule; a symlink is marked (see StagedLinks).
-func parseRaw(r *bufio.Reader) ([]File, error) {
-	var files []File
+// or the end.
+func parseRaw(r *bufio.Reader) ([]rawRecord, error) {
+	var recs []rawRecord
 	next := func() (string, error) {
 		rec, err := r.ReadString(0)
 		return strings.TrimSuffix(rec, "\x00"), err
@@ -281,29 +307,40 @@ func parseRaw(r *bufio.Reader) ([]File, error) {
 			if err == io.EOF {
 				err = nil
 			}
-			return files, err
+			return recs, err
 		}
 		// ":oldmode newmode oldsha newsha status\0path\0", and a second
 		// path for a rename or a copy.
-		f := strings.Fields(meta)
-		if len(f) < 5 {
-			return files, fmt.Errorf("git diff: unexpected raw record %q", meta)
+		f := strings.Fields(strings.TrimPrefix(meta, ":"))
+		if len(f) < 5 || f[4] == "" {
+			return recs, fmt.Errorf("git diff: unexpected raw record %q", meta)
 		}
-		path, err := next()
-		if err != nil {
-			return files, err
+		rec := rawRecord{oldMode: f[0], newMode: f[1], oldID: f[2], newID: f[3], status: f[4][0]}
+		if rec.path, err = next(); err != nil {
+			return recs, err
 		}
-		status := f[4][:1]
-		if status == "R" || status == "C" {
-			if path, err = next(); err != nil {
-				return files, err
+		if rec.status == 'R' || rec.status == 'C' {
+			rec.oldPath = rec.path
+			if rec.path, err = next(); err != nil {
+				return recs, err
 			}
 		}
-		if !strings.Contains("ACMTR", status) || f[1] == "160000" { // a submodule
+		recs = append(recs, rec)
+	}
+}
+
+// filesOf is the files the commit adds or changes: added, copied,
+// modified, of another type, or renamed (by their new path), and no
+// submodule; a symlink is marked (see StagedLinks).
+func filesOf(recs []rawRecord) []File {
+	var files []File
+	for _, r := range recs {
+		if !strings.ContainsRune("ACMTR", rune(r.status)) || r.newMode == "160000" { // a submodule
 			continue
 		}
-		files = append(files, File{Path: path, Blob: f[3], link: f[1] == "120000"})
+		files = append(files, File{Path: r.path, Blob: r.newID, link: r.newMode == "120000"})
 	}
+	return files
 }
 
 // emptyIndexWarning says so when a working-tree scan of a repository had
@@ -385,7 +422,7 @@ type StagedPatch struct {
 	waited  bool
 	waitErr error
 	rawOnce sync.Once
-	files   []File
+	records []rawRecord
 	rawErr  error
 }
 
@@ -436,10 +473,10 @@ func startPatch(cmd *exec.Cmd, limit int64) (*StagedPatch, error) {
 	return p, nil
 }
 
-// readRaw reads the list of files ahead of the patches, once.
-func (p *StagedPatch) readRaw() ([]File, error) {
+// readRaw reads the raw records ahead of the patches, once.
+func (p *StagedPatch) readRaw() ([]rawRecord, error) {
 	p.rawOnce.Do(func() {
-		p.files, p.rawErr = parseRaw(p.R)
+		p.records, p.rawErr = parseRaw(p.R)
 		if p.rawErr == nil {
 			if _, err := p.R.Peek(1); err == io.EOF {
 				// Nothing staged, or git failed: its exit says which.
@@ -447,7 +484,7 @@ func (p *StagedPatch) readRaw() ([]File, error) {
 			}
 		}
 	})
-	return p.files, p.rawErr
+	return p.records, p.rawErr
 }
 
 // ClaimStagedPatch returns the staged patch of the source's shared diff,
@@ -716,7 +753,7 @@ func (s *Source) config(ctx context.Context) *stagedConfig {
 		for _, p := range paths {
 			c.paths[p] = true
 		}
-		c.entries, c.err = s.lsFiles(ctx, paths)
+		c.entries, c.err = s.stagedEntries(ctx, paths)
 		var ids []string
 		for _, es := range c.entries {
 			if len(es) == 1 && es[0].Stage == "0" && es[0].Regular() {
@@ -753,13 +790,13 @@ func (s *Source) IndexEntries(ctx context.Context, rel string) ([]IndexEntry, er
 	if c := s.config(ctx); c.paths[rel] {
 		return c.entries[rel], c.err
 	}
-	entries, err := s.lsFiles(ctx, []string{rel})
+	entries, err := s.stagedEntries(ctx, []string{rel})
 	return entries[rel], err
 }
 
 // IndexEntriesOf is IndexEntries of many paths: the registered
 // configuration files from the one lookup, the others with one more
-// `git ls-files` for all of them.
+// lookup for all of them.
 func (s *Source) IndexEntriesOf(ctx context.Context, paths []string) (map[string][]IndexEntry, error) {
 	c := s.config(ctx)
 	out := map[string][]IndexEntry{}
@@ -775,7 +812,7 @@ func (s *Source) IndexEntriesOf(ctx context.Context, paths []string) (map[string
 		}
 	}
 	if len(rest) > 0 {
-		more, err := s.lsFiles(ctx, rest)
+		more, err := s.stagedEntries(ctx, rest)
 		if err != nil {
 			return nil, err
 		}
@@ -831,6 +868,31 @@ func (s *Source) StagedBlob(ctx context.Context, id, name string, limit int64) (
 // readBlob reads one blob, at most limit bytes: git is stopped as soon as
 // the blob proves larger.
 func (s *Source) readBlob(ctx context.Context, id, name string, limit int64) ([]byte, error) {
+	var data []byte
+	tooLarge := false
+	ok, err := s.batchRead([]string{id}, func(_ string, size int64, r *bufio.Reader) error {
+		if size > limit {
+			tooLarge = true
+			return errStop
+		}
+		buf := make([]byte, size+1) // the content and its trailing newline
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return err
+		}
+		data = buf[:size]
+		return nil
+	})
+	switch {
+	case !ok:
+	case tooLarge:
+		return nil, &safefile.TooLargeError{Path: name, Limit: limit}
+	case err != nil:
+		return nil, fmt.Errorf("git cat-file: %w", err)
+	case data == nil:
+		return nil, fmt.Errorf("git cat-file: %s: no such object", id)
+	default:
+		return data, nil
+	}
 	cmd := s.GitCommand(ctx, "cat-file", "blob", id)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -914,6 +976,14 @@ func (s *Source) BlobHeads(ctx context.Context, ids []string, n int, maxSize int
 // size of every object found, and the reader positioned at its content
 // (--batch), which each must consume whole.
 func (s *Source) catFile(ctx context.Context, mode string, ids []string, each func(id string, size int64, r *bufio.Reader) error) error {
+	if mode == "--batch" {
+		if ok, err := s.batchRead(ids, each); ok {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+	}
 	cmd := s.GitCommand(ctx, "cat-file", mode)
 	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
 	stdout, err := cmd.StdoutPipe()

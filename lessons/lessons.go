@@ -19,6 +19,8 @@ import (
 //go:embed content/*.md
 var content embed.FS
 
+//go:generate go run gen_index.go
+
 // Lesson is one lesson: front matter and the Markdown body.
 type Lesson struct {
 	ID      string   `yaml:"id" json:"id"`
@@ -57,6 +59,34 @@ var (
 	loadErr  error
 )
 
+// parsed holds the lesson files parsed so far, by file name: Get and
+// ForRule parse only the file they need (the hook names one or two lessons
+// and must not parse sixty), and load reuses them, so a lesson is always
+// the same *Lesson.
+var (
+	parsedMu sync.Mutex
+	parsed   = map[string]*Lesson{}
+)
+
+// parseFile parses one file of content/, once.
+func parseFile(name string) (*Lesson, error) {
+	parsedMu.Lock()
+	defer parsedMu.Unlock()
+	if l, ok := parsed[name]; ok {
+		return l, nil
+	}
+	data, err := content.ReadFile("content/" + name)
+	if err != nil {
+		return nil, err
+	}
+	l, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("lessons/content/%s: %w", name, err)
+	}
+	parsed[name] = l
+	return l, nil
+}
+
 func load() {
 	byID = map[string]*Lesson{}
 	entries, err := fs.ReadDir(content, "content")
@@ -65,14 +95,9 @@ func load() {
 		return
 	}
 	for _, e := range entries {
-		data, err := content.ReadFile("content/" + e.Name())
+		l, err := parseFile(e.Name())
 		if err != nil {
 			loadErr = err
-			return
-		}
-		l, err := Parse(data)
-		if err != nil {
-			loadErr = fmt.Errorf("lessons/content/%s: %w", e.Name(), err)
 			return
 		}
 		// The file name is the id, so ids stay stable and easy to find.
@@ -134,24 +159,43 @@ func All() []*Lesson {
 
 // Get returns the lesson with this id or alias.
 func Get(id string) (*Lesson, bool) {
-	loadOnce.Do(load)
-	l, ok := byID[id]
-	return l, ok
+	file, ok := indexFile(id)
+	if !ok {
+		return nil, false
+	}
+	l, err := parseFile(file + ".md")
+	if err != nil {
+		// A broken file: the full load names it (Err), and finds nothing
+		// by this id either.
+		loadOnce.Do(load)
+		l, ok = byID[id]
+		return l, ok
+	}
+	return l, true
 }
 
 // ForRule returns the lesson that covers a rule id. A lesson's rules are ids
 // or path.Match patterns ("dockerfile/*"); an exact id wins over a pattern,
 // and a longer pattern over a shorter one.
 func ForRule(rule string) (*Lesson, bool) {
-	if v, ok := forRule.Load(rule); ok {
-		l := v.(*Lesson)
-		return l, l != nil
+	id, ok := idForRule(rule)
+	if !ok {
+		return nil, false
 	}
-	loadOnce.Do(load)
-	var best *Lesson
+	return Get(id)
+}
+
+// idForRule picks the lesson for a rule from the index, without parsing
+// any lesson: every finding of every check asks for one.
+func idForRule(rule string) (string, bool) {
+	if v, ok := forRule.Load(rule); ok {
+		id := v.(string)
+		return id, id != ""
+	}
+	best := ""
 	bestScore := -1
-	for _, l := range all {
-		for _, r := range l.Rules {
+	for _, e := range index {
+		for _, r := range e.rules {
 			score := -1
 			if strings.EqualFold(r, rule) {
 				score = 1 << 20
@@ -159,23 +203,23 @@ func ForRule(rule string) (*Lesson, bool) {
 				score = len(r)
 			}
 			if score > bestScore {
-				best, bestScore = l, score
+				best, bestScore = e.id, score
 			}
 		}
 	}
 	forRule.Store(rule, best)
-	return best, best != nil
+	return best, best != ""
 }
 
-// forRule remembers ForRule's answers (rule id -> *Lesson, nil for none):
+// forRule remembers idForRule's answers (rule id -> lesson id, "" for none):
 // the checks ask for every finding, and the lessons are embedded, so an
 // answer never changes.
 var forRule sync.Map
 
 // IDForRule is ForRule's id, or fallback when no lesson covers the rule.
 func IDForRule(rule, fallback string) string {
-	if l, ok := ForRule(rule); ok {
-		return l.ID
+	if id, ok := idForRule(rule); ok {
+		return id
 	}
 	return fallback
 }

@@ -303,3 +303,41 @@ func TestQuizMarkdownRoundTripsAndHidesTheAnswer(t *testing.T) {
 		}
 	}
 }
+
+// index_gen.go is what ForRule, IDForRule and Get read instead of parsing
+// every lesson: it must say what the lesson files say, in their order.
+func TestIndexMatchesTheLessonFiles(t *testing.T) {
+	ls := All()
+	if len(index) != len(ls) {
+		t.Fatalf("index_gen.go has %d lessons, content/ %d: run `go generate ./lessons`", len(index), len(ls))
+	}
+	for i, l := range ls {
+		e := index[i]
+		if e.id != l.ID || !slices.Equal(e.rules, l.Rules) || !slices.Equal(e.aliases, l.Aliases) {
+			t.Errorf("index_gen.go says %+v, content/%s.md says id %q rules %q aliases %q: run `go generate ./lessons`", e, l.ID, l.ID, l.Rules, l.Aliases)
+		}
+	}
+}
+
+// Get and ForRule parse one file; the lesson they return is the one All
+// lists, not a copy.
+func TestGetAndForRuleReturnTheListedLesson(t *testing.T) {
+	byPtr := map[*Lesson]bool{}
+	for _, l := range All() {
+		byPtr[l] = true
+	}
+	for _, l := range All() {
+		if g, ok := Get(l.ID); !ok || !byPtr[g] || g.ID != l.ID {
+			t.Errorf("Get(%q) = %v, %v", l.ID, g, ok)
+		}
+		for _, r := range l.Rules {
+			f, ok := ForRule(r)
+			if !ok || !byPtr[f] {
+				t.Errorf("ForRule(%q) = %v, %v", r, f, ok)
+			}
+		}
+	}
+	if _, ok := Get("no-such-lesson"); ok {
+		t.Error("Get found a lesson that does not exist")
+	}
+}

@@ -117,7 +117,7 @@ func TestNpmChunkedReadEqualsWholeRead(t *testing.T) {
 			for _, en := range entries {
 				keyAt[en.line] = en.key
 				var v struct{ Version string }
-				json.Unmarshal(en.value, &v)
+				json.Unmarshal([]byte(en.value), &v)
 				if k := path.Base(en.key) + "@" + v.Version; first[k] == 0 {
 					first[k] = en.line
 				}

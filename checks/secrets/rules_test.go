@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	gotoml "github.com/pelletier/go-toml/v2"
 	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
@@ -21,8 +22,9 @@ import (
 	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
-// TestDefaultConfigDecodesLikeViper guards the BurntSushi shortcut: the
-// ViperConfig it decodes must equal the one gitleaks' own viper path makes.
+// TestDefaultConfigDecodesLikeViper guards the go-toml shortcut: the
+// ViperConfig it decodes must equal the one gitleaks' own viper path makes,
+// and BurntSushi/toml's, and leave no key of the file undecoded.
 func TestDefaultConfigDecodesLikeViper(t *testing.T) {
 	v := viper.New()
 	v.SetConfigType("toml")
@@ -33,16 +35,26 @@ func TestDefaultConfigDecodesLikeViper(t *testing.T) {
 	if err := v.Unmarshal(&want); err != nil {
 		t.Fatal(err)
 	}
-	var got config.ViperConfig
-	md, err := toml.Decode(config.DefaultConfig, &got)
+	got, err := defaultViperConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(md.Undecoded()) > 0 {
-		t.Fatalf("keys the struct does not hold: %v", md.Undecoded())
-	}
 	if len(got.Rules) < 200 || !reflect.DeepEqual(got, want) {
-		t.Fatalf("BurntSushi and viper decode gitleaks' default config differently (%d vs %d rules)", len(got.Rules), len(want.Rules))
+		t.Fatalf("go-toml and viper decode gitleaks' default config differently (%d vs %d rules)", len(got.Rules), len(want.Rules))
+	}
+	var strict config.ViperConfig
+	dec := gotoml.NewDecoder(strings.NewReader(config.DefaultConfig))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&strict); err != nil {
+		t.Fatalf("keys the struct does not hold: %v", err)
+	}
+	var burnt config.ViperConfig
+	md, err := toml.Decode(config.DefaultConfig, &burnt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.Undecoded()) > 0 || !reflect.DeepEqual(burnt, want) {
+		t.Fatalf("BurntSushi/toml decodes it differently (undecoded: %v)", md.Undecoded())
 	}
 }
 
@@ -99,6 +111,10 @@ func TestRulesForFindsWhatAllRulesFind(t *testing.T) {
 	want := findings(t, full, texts)
 	if len(want) < 8 {
 		t.Fatalf("the corpus must trigger many rules, got %v", want)
+	}
+	// The whole corpus takes the trie, each text alone the plain search.
+	if size := len(strings.Join(texts, "")); size < keywordScanBelow {
+		t.Fatalf("the corpus (%d bytes) must be large enough for the keyword trie", size)
 	}
 	sub, err := rulesFor(texts, maxDecodeDepth)
 	if err != nil {

@@ -284,3 +284,39 @@ func Main(m *testing.M, setup func(tmp string)) int {
 	}
 	return m.Run()
 }
+
+// Calls runs f with a git on PATH that records each of its invocations,
+// and returns them, one command line each, without the leading -c options
+// (secfirst gives every git its read-only configuration). Tests that count
+// git processes use it: each costs a hook a process start, and some read
+// the whole index.
+func Calls(t *testing.T, f func()) []string {
+	t.Helper()
+	real, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "calls")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + log + "'\nexec '" + real + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	f()
+	data, err := os.ReadFile(log)
+	if os.IsNotExist(err) {
+		return nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	var calls []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Fields(line)
+		for len(f) > 1 && f[0] == "-c" {
+			f = f[2:]
+		}
+		calls = append(calls, strings.Join(f, " "))
+	}
+	return calls
+}
