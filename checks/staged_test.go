@@ -22,7 +22,7 @@ type probe struct {
 	f    func(ctx context.Context, src *checks.Source)
 }
 
-func (p probe) Name() string          { return p.name }
+func (p probe) Name() string           { return p.name }
 func (p probe) ReadsStagedPatch() bool { return true }
 func (p probe) Run(ctx context.Context, src *checks.Source) (checks.Result, error) {
 	p.f(ctx, src)
