@@ -271,7 +271,7 @@ func (s *Source) stagedFiles(ctx context.Context) ([]File, error) {
 		recs, err = p.readRaw()
 	} else {
 		var out []byte
-		out, err = s.Git(ctx, "-c", "core.quotePath=false", "diff", "--cached", "--raw", "-z",
+		out, err = s.Git(ctx, "-c", "core.quotePath=false", "diff", "--cached", "--ignore-submodules=none", "--raw", "-z",
 			"--no-renames", "--no-abbrev", "--no-ext-diff")
 		if err != nil {
 			return nil, err
@@ -438,7 +438,7 @@ func PatchArgs(command string, limit int64) []string {
 // stagedPatchArgs are those of the shared staged diff: the raw list of
 // files, then the patches.
 func stagedPatchArgs(limit int64) []string {
-	return append(PatchArgs("diff", limit), "--cached", "--raw", "-z", "--no-abbrev", "-p", "--")
+	return append(PatchArgs("diff", limit), "--cached", "--ignore-submodules=none", "--raw", "-z", "--no-abbrev", "-p", "--")
 }
 
 // sharedPatch starts the shared diff once, when it is to be shared.
@@ -761,12 +761,13 @@ func (s *Source) config(ctx context.Context) *stagedConfig {
 			}
 		}
 		if len(ids) > 0 {
-			// A larger blob stops the batch: it is measured, and what is
-			// left unread is read one by one (StagedBlob) if ever asked for.
+			// A larger blob is measured and passed over (see errSkipBlob);
+			// what is left unread is read one by one (StagedBlob) if ever
+			// asked for.
 			_ = s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
 				c.sizes[id] = size
 				if size > configReadLimit {
-					return errStop
+					return errSkipBlob
 				}
 				buf := make([]byte, size+1) // content and its trailing newline
 				if _, err := io.ReadFull(r, buf); err != nil {
@@ -780,8 +781,6 @@ func (s *Source) config(ctx context.Context) *stagedConfig {
 	})
 	return s.staged
 }
-
-var errStop = errors.New("stop")
 
 // IndexEntries returns the index's entries for the path rel (staged mode):
 // none when it is not staged, more than one for a merge conflict. The
@@ -873,7 +872,7 @@ func (s *Source) readBlob(ctx context.Context, id, name string, limit int64) ([]
 	ok, err := s.batchRead([]string{id}, func(_ string, size int64, r *bufio.Reader) error {
 		if size > limit {
 			tooLarge = true
-			return errStop
+			return errSkipBlob
 		}
 		buf := make([]byte, size+1) // the content and its trailing newline
 		if _, err := io.ReadFull(r, buf); err != nil {
@@ -883,9 +882,9 @@ func (s *Source) readBlob(ctx context.Context, id, name string, limit int64) ([]
 		return nil
 	})
 	switch {
-	case !ok:
 	case tooLarge:
 		return nil, &safefile.TooLargeError{Path: name, Limit: limit}
+	case !ok:
 	case err != nil:
 		return nil, fmt.Errorf("git cat-file: %w", err)
 	case data == nil:

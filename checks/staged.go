@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os/exec"
 	"strconv"
@@ -26,8 +27,9 @@ import (
 // what the staged diff changes, and the diff is read anyway. A path the
 // diff adds, modifies, copies to or renames to has the diff's new mode and
 // blob; one it deletes or renames away has none; an unmerged one has a
-// single entry of stage 2 (ours), which every reader takes for a merge
-// conflict as it would stages 1 to 3. The others are HEAD's, from `git
+// single entry of stage 2, which every reader takes for a merge conflict
+// as it would stages 1 to 3 (its mode and id are HEAD's, or zeros: git's
+// raw record does not give the stages'). The others are HEAD's, from `git
 // ls-tree`, which reads only the trees on the way to them.
 //
 // Two differences from ls-files, both in the commit's favour: an
@@ -139,13 +141,29 @@ func startBatch(cmd *exec.Cmd) (*blobBatch, error) {
 // unusable: the caller starts its own git.
 var errBatchClosed = errors.New("cat-file batch closed")
 
+// errSkipBlob is what a caller's each returns to pass over a blob it will
+// not read (one over its limit) without consuming it: the batch reads the
+// blob past when it is at most batchSkipMax bytes, and is closed otherwise.
+var errSkipBlob = errors.New("skip blob")
+
+// batchSkipMax is the largest blob a batch reads past rather than ending
+// git: a root go.sum or package.json over a caller's limit comes back on
+// every commit, and a new git per commit would cost more than reading it.
+const batchSkipMax = 8 << 20
+
 // read asks for ids and calls each as catFile does; each must consume the
-// content whole or return an error, after which the batch is closed.
-func (b *blobBatch) read(ids []string, each func(id string, size int64, r *bufio.Reader) error) error {
+// content whole, or return errSkipBlob having read none of it, or return
+// another error, after which the batch is closed. git's answers must be
+// for the ids asked, in order: anything else closes the batch too, so
+// that no request ever reads another's bytes.
+func (b *blobBatch) read(ids []string, each func(id string, size int64, r *bufio.Reader) error) (err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return errBatchClosed
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	// git answers while it reads: the ids are written from another
 	// goroutine, or a large request and a large answer would block on
@@ -155,34 +173,46 @@ func (b *blobBatch) read(ids []string, each func(id string, size int64, r *bufio
 		_, err := io.WriteString(b.stdin, strings.Join(ids, "\n")+"\n")
 		wrote <- err
 	}()
-	var err error
-	for range ids {
-		var header string
-		if header, err = b.out.ReadString('\n'); err != nil {
-			break
+	clean := false
+	defer func() {
+		if !clean {
+			// The stream may be in the middle of a blob (an error, a
+			// caller that panicked), which git would write whole before
+			// it reads the end of its input.
+			b.closeLocked(true)
+		}
+		if werr := <-wrote; err == nil && werr != nil {
+			b.closeLocked(true)
+			err = werr
+		}
+	}()
+	for _, id := range ids {
+		header, rerr := b.out.ReadString('\n')
+		if rerr != nil {
+			return rerr
 		}
 		fields := strings.Fields(header)
-		if len(fields) != 3 {
-			continue // "<id> missing", "<id> ambiguous"
+		if len(fields) == 2 && fields[0] == id && (fields[1] == "missing" || fields[1] == "ambiguous") {
+			continue
 		}
-		var size int64
-		if size, err = strconv.ParseInt(fields[2], 10, 64); err != nil {
-			break
+		if len(fields) != 3 || !strings.EqualFold(fields[0], id) {
+			return fmt.Errorf("git cat-file answered %q for %s", strings.TrimSpace(header), id)
 		}
-		if err = each(fields[0], size, b.out); err != nil {
-			break
+		size, perr := strconv.ParseInt(fields[2], 10, 64)
+		if perr != nil || size < 0 {
+			return fmt.Errorf("git cat-file answered %q for %s", strings.TrimSpace(header), id)
+		}
+		switch err := each(fields[0], size, b.out); {
+		case errors.Is(err, errSkipBlob) && size <= batchSkipMax:
+			if _, err := b.out.Discard(int(size) + 1); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
 		}
 	}
-	if err != nil {
-		// The stream may be in the middle of a large blob, which git
-		// would write whole before it reads the end of its input.
-		b.closeLocked(true)
-	}
-	if werr := <-wrote; err == nil && werr != nil {
-		b.closeLocked(true)
-		err = werr
-	}
-	return err
+	clean = true
+	return nil
 }
 
 func (b *blobBatch) close() {

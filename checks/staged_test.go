@@ -3,6 +3,7 @@ package checks_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -170,9 +171,17 @@ func TestBlobReadsShareOneCatFile(t *testing.T) {
 		r.Write(name, content[name])
 	}
 	r.Write("big.bin", strings.Repeat("z", 5000))
+	// A root go.sum is looked up with the configuration of every staged
+	// scan (the deps check registers it); over the lookup's limit it is
+	// passed over, not a reason to start git again for every read after it.
+	checks.RegisterConfigFiles("go.sum")
+	r.Write("go.sum", strings.Repeat("example.com/m v1.0.0 h1:abcdefghijklmnopqrstuvwxyz0123456789ABCDEF=\n", 30_000))
 	r.Git("add", "-A")
 
 	read := func(ctx context.Context, src *checks.Source) {
+		if _, err := src.ReadRegular(ctx, ".secfirst.toml", 1<<20); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the configuration lookup: %v", err)
+		}
 		files, err := src.Files(ctx, func(p string) bool { return strings.HasPrefix(p, "many/") })
 		if err != nil || len(files) != len(content) {
 			t.Errorf("files: %d, %v", len(files), err)

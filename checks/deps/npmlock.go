@@ -2,6 +2,7 @@ package deps
 
 import (
 	"context"
+	"encoding/json"
 	"path"
 	"runtime"
 	"slices"
@@ -48,7 +49,10 @@ type npmEntry struct {
 // JSON): it is then read whole. gjson walks the file without decoding it
 // (encoding/json's tokens cost a third of the read).
 func npmLockEntries(content []byte) (entries []npmEntry, ok bool) {
-	if !gjson.ValidBytes(content) {
+	// encoding/json validates without recursion and refuses nesting past
+	// 10,000 levels; gjson's validator recurses without a limit, and a
+	// lockfile of a few million "[" would overflow the stack.
+	if !json.Valid(content) {
 		return nil, false
 	}
 	doc := gjson.ParseBytes(content)

@@ -166,6 +166,8 @@ func TestNpmLockEntriesRefusesWhatItCannotSplit(t *testing.T) {
 		`{"packages": [1, 2]}`,
 		`{"packages": {"node_modules/a": `,
 		`[]`,
+		// Nesting deep enough to overflow a recursive validator's stack.
+		`{"packages": {"a": ` + strings.Repeat("[", 6_000_000),
 	} {
 		if _, ok := npmLockEntries([]byte(doc)); ok {
 			t.Errorf("split %s", doc)

@@ -89,7 +89,11 @@ type scan struct {
 	// leave (withoutGlobalPaths).
 	d        *detect.Detector
 	decoding func() *detect.Detector
-	allow    *config.Config
+	// lean is the detector without gitleaks' generic-api-key rule, for
+	// the texts that rule cannot match (generic.go); nil when the rules
+	// have no such rule.
+	lean  func() *detect.Detector
+	allow *config.Config
 	// paths caches what allow says of a path when no allowlist names
 	// commits (byCommit false): paths come back in commit after commit.
 	paths    sync.Map
@@ -166,6 +170,14 @@ func (s *scan) detector(ctx context.Context, cfg config.Config) *detect.Detector
 		d.IgnoreGitleaksAllow = true
 		return d
 	})
+	s.lean = nil
+	if lean, ok := withoutGeneric(cfg); ok {
+		s.lean = sync.OnceValue(func() *detect.Detector {
+			d := detect.NewDetectorContext(ctx, lean)
+			d.IgnoreGitleaksAllow = true
+			return d
+		})
+	}
 	s.start()
 	return s.d
 }
@@ -265,8 +277,11 @@ func (s *scan) run(ctx context.Context, w int64, frags []detect.Fragment) {
 			}
 			for _, p := range j.pieces {
 				d := s.d
-				if mayDecode(p.Raw) {
+				switch {
+				case mayDecode(p.Raw):
 					d = s.decoding()
+				case s.lean != nil && genericCannotMatch(p.Raw):
+					d = s.lean() // see generic.go
 				}
 				found := d.DetectContext(ctx, p)
 				if j.seen == nil && s.hunks != nil {
