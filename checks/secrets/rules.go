@@ -184,7 +184,21 @@ func rulesFor(texts []string, decodeDepth int) (config.Config, error) {
 			sub.Rules = append(sub.Rules, r)
 		}
 	}
-	return translate(sub)
+	// The global allowlists are compiled once, by defaultAllowlists: a
+	// hook chooses rules twice (the diff, then the report's redaction),
+	// and compiling their path and regexp lists and stop words each time
+	// cost more than the rules chosen.
+	allow, err := defaultAllowlists()
+	if err != nil {
+		return config.Config{}, err
+	}
+	sub.AllowList, sub.Allowlists = nil, nil
+	cfg, err := translate(sub)
+	if err != nil {
+		return config.Config{}, err
+	}
+	cfg.Allowlists = slices.Clone(allow.Allowlists)
+	return cfg, nil
 }
 
 // pathAllowed reports whether gitleaks' global allowlists skip every

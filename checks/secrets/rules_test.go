@@ -184,3 +184,26 @@ func TestPathAllowedAgreesWithDetector(t *testing.T) {
 		t.Fatal("the paths must include some the default allowlist skips")
 	}
 }
+
+// The rules chosen for a text come with gitleaks' global allowlists, the
+// same as every rule's configuration has (compiled once, shared).
+func TestRulesForKeepsTheGlobalAllowlists(t *testing.T) {
+	full, err := defaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := rulesFor([]string{"token = 1\n"}, maxDecodeDepth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	describe := func(cfg config.Config) []string {
+		var out []string
+		for _, a := range cfg.Allowlists {
+			out = append(out, fmt.Sprintf("%s %v paths=%d regexes=%d stopwords=%d commits=%d", a.Description, a.MatchCondition, len(a.Paths), len(a.Regexes), len(a.StopWords), len(a.Commits)))
+		}
+		return out
+	}
+	if got, want := describe(sub), describe(full); len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("global allowlists:\n got %v\nwant %v", got, want)
+	}
+}
