@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,21 +38,12 @@ func lsFiles(r *gittest.Repo, paths []string) map[string][]checks.IndexEntry {
 	for _, rec := range strings.Split(r.Git(args...), "\x00") {
 		meta, path, ok := strings.Cut(rec, "\t")
 		f := strings.Fields(meta)
-		if !ok || len(f) != 3 || !slicesContains(paths, path) {
+		if !ok || len(f) != 3 || !slices.Contains(paths, path) {
 			continue
 		}
 		out[path] = append(out[path], checks.IndexEntry{Mode: f[0], ID: f[1], Stage: f[2]})
 	}
 	return out
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // A staged scan looks paths up without reading the index: HEAD's tree,

@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,7 +35,7 @@ func TestGenericRegexIsGitleaks(t *testing.T) {
 // values of many lengths, base64, noise, and now and then a letter that
 // (?i) folds into ASCII.
 func genericText(rnd *rand.Rand) string {
-	words := append(slicesClone(genericWords), "Api", "API", "aPi", "PassWord", "TOKEN")
+	words := append(slices.Clone(genericWords), "Api", "API", "aPi", "PassWord", "TOKEN")
 	parts := []string{" ", "\t", "=", ":", "::=", ",", ">", "=>", "||", "?=", "'", "\"", "`", ";", "\n", `\n`, "-", ".", "_", "(", ")", "{", "}", "/", "+"}
 	var b strings.Builder
 	for n := rnd.Intn(12) + 1; n > 0; n-- {
@@ -60,8 +61,6 @@ func genericText(rnd *rand.Rand) string {
 	}
 	return b.String()
 }
-
-func slicesClone(s []string) []string { return append([]string(nil), s...) }
 
 // Whenever genericCannotMatch says a text cannot match, the rule's
 // regexp finds nothing in it; and it says so often enough to be worth it.
