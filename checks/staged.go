@@ -32,11 +32,10 @@ import (
 // raw record does not give the stages'). The others are HEAD's, from `git
 // ls-tree`, which reads only the trees on the way to them.
 //
-// Two differences from ls-files, both in the commit's favour: an
-// intent-to-add entry (`git add -N`), which the commit does not record, is
-// absent rather than an empty blob; and a path under a folder the diff
-// replaces by a file is absent. When HEAD has no tree (the first commit)
-// or either git command fails, the index is read with ls-files.
+// One difference from ls-files, in the commit's favour: an intent-to-add
+// entry (`git add -N`), which the commit does not record, is absent rather
+// than an empty blob. When HEAD has no tree (the first commit) or either
+// git command fails, the index is read with ls-files.
 func (s *Source) stagedEntries(ctx context.Context, paths []string) (map[string][]IndexEntry, error) {
 	type tree struct {
 		entries map[string]IndexEntry
@@ -111,9 +110,9 @@ func (s *Source) headEntries(ctx context.Context, paths []string) (map[string]In
 }
 
 // blobBatch is a `git cat-file --batch` kept open for many requests, one
-// at a time. A request that stops before the end of what git sends (a
-// blob over a limit) leaves the stream in the middle of an object: the
-// batch is then closed, and later requests start their own git.
+// at a time. A blob a caller passes over is read past (up to
+// batchSkipMax); a request that stops in the middle of an object for any
+// other reason closes the batch, and later requests start their own git.
 type blobBatch struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
