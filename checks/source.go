@@ -886,7 +886,8 @@ func (s *Source) readBlob(ctx context.Context, id, name string, limit int64) ([]
 		return nil, &safefile.TooLargeError{Path: name, Limit: limit}
 	case !ok:
 	case err != nil:
-		return nil, fmt.Errorf("git cat-file: %w", err)
+		// The batch failed and is closed: a git of its own says why, or
+		// reads the blob.
 	case data == nil:
 		return nil, fmt.Errorf("git cat-file: %s: no such object", id)
 	default:
@@ -1008,7 +1009,12 @@ func (s *Source) catFile(ctx context.Context, mode string, ids []string, each fu
 			err = perr
 			break
 		}
-		if err = each(fields[0], size, r); err != nil {
+		err = each(fields[0], size, r)
+		if errors.Is(err, errSkipBlob) && size <= batchSkipMax {
+			// Passed over, as the batch does (see errSkipBlob).
+			_, err = r.Discard(int(size) + 1)
+		}
+		if err != nil {
 			break
 		}
 	}

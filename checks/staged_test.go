@@ -166,7 +166,7 @@ func TestBlobReadsShareOneCatFile(t *testing.T) {
 	// A root go.sum is looked up with the configuration of every staged
 	// scan (the deps check registers it); over the lookup's limit it is
 	// passed over, not a reason to start git again for every read after it.
-	checks.RegisterConfigFiles("go.sum")
+	t.Cleanup(checks.UseConfigFiles("go.sum"))
 	r.Write("go.sum", strings.Repeat("example.com/m v1.0.0 h1:abcdefghijklmnopqrstuvwxyz0123456789ABCDEF=\n", 30_000))
 	r.Git("add", "-A")
 

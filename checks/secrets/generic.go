@@ -26,9 +26,11 @@ import (
 const genericRuleID = "generic-api-key"
 
 // genericRegex is the rule's regexp in gitleaks' default configuration. The
-// shortcut is taken only for a rule with exactly this regexp: a
-// repository's own generic-api-key, or a new gitleaks that changes it, is
-// run on every text (TestGenericRegexIsGitleaks fails on the second).
+// shortcut is taken only for a rule of that id with exactly this regexp
+// (whatever its allowlists, entropy or keywords: it is left out only where
+// its regexp cannot match); a repository's rule of that id with another
+// regexp, or a new gitleaks that changes it, is run on every text
+// (TestGenericRegexIsGitleaks fails on the second).
 const genericRegex = `(?i)[\w.-]{0,50}?(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})(?:[\x60'"\s;]|\\[nr]|$)`
 
 // genericWords are the words of the rule's keyword group, lower-cased.
@@ -83,8 +85,8 @@ func asciiLower(s string) string {
 }
 
 // withoutGeneric is cfg without gitleaks' generic-api-key rule, for the
-// texts it cannot match; ok is false when cfg has no such rule, a rule of
-// its own by that id, or a rule that requires it.
+// texts it cannot match; ok is false when cfg has no rule of that id with
+// genericRegex and no path, or has a rule that requires it.
 func withoutGeneric(cfg config.Config) (lean config.Config, ok bool) {
 	r, has := cfg.Rules[genericRuleID]
 	if !has || r.Regex == nil || r.Regex.String() != genericRegex || r.Path != nil {

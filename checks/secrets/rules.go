@@ -89,6 +89,12 @@ func defaultAllowlists() (*config.Config, error) {
 // once (the checklist runs its checks in parallel) must not write the
 // shared default configuration.
 func translate(vc config.ViperConfig) (cfg config.Config, err error) {
+	// Translate reads viper's configuration file and gitleaks' count of
+	// [extend] levels, which a repository's configuration sets while it
+	// loads (translateRepoConfig): one at a time.
+	viperMu.Lock()
+	defer viperMu.Unlock()
+	gitleaksExtendDepth = 0
 	defer func() {
 		if r := recover(); r != nil { // regexp.MustCompile on a bad pattern
 			err = fmt.Errorf("gitleaks config: %v", r)
