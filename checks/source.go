@@ -499,6 +499,12 @@ func (s *Source) ClaimStagedPatch(ctx context.Context, limit int64) *StagedPatch
 	if _, err := s.Files(ctx, nil); err != nil {
 		return nil
 	}
+	// The file list may have come from a diff of its own (a staged
+	// policy read before the checks shared this one): the patches start
+	// after this one's raw records either way.
+	if _, err := p.readRaw(); err != nil {
+		return nil
+	}
 	s.patchMu.Lock()
 	defer s.patchMu.Unlock()
 	if p.claimed || p.limit != limit || p.rawErr != nil {

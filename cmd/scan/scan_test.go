@@ -382,6 +382,31 @@ func TestStagedScanReadsTheStagedPolicy(t *testing.T) {
 	}
 }
 
+// A staged scan reads the staged policy before the checks run, which lists
+// the staged files with a diff of its own; the secrets check's patches
+// then come from another, whose list it must skip: the finding names the
+// file as it is, not as the patch's "b/" side.
+func TestStagedScanNamesTheStagedFile(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README", "x\n")
+	r.Commit("init")
+	r.Write("a.txt", "k="+gittest.FakeAWSKey()+"\n")
+	r.Git("add", "a.txt")
+	res := run(t, r.Dir, scan.Options{Staged: true, Format: "json"})
+	var rep struct {
+		Findings []struct {
+			File string `json:"file"`
+			Line int    `json:"line"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(res.out), &rep); err != nil || res.code != 1 {
+		t.Fatalf("exit %d, %v\n%s%s", res.code, err, res.out, res.errOut)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].File != "a.txt" || rep.Findings[0].Line != 1 {
+		t.Fatalf("findings: %+v", rep.Findings)
+	}
+}
+
 func TestPolicySymlinkToADeviceIsOneLineExit2(t *testing.T) {
 	r := gittest.New(t)
 	r.Write("README", "x\n")
