@@ -201,9 +201,10 @@ func LoadSourcePolicy(ctx context.Context, src *Source) (*Policy, error) {
 	// The working tree's file, when it is a regular file: compared with
 	// the staged one, it tells an unstaged edit.
 	worktree, werr := safefile.ReadFile(p, MaxPolicySize)
-	// ls-files reads GIT_INDEX_FILE like every git command: the temporary
-	// index of `git commit -a` and `git commit <path>` is what is committed.
-	// The policy is one of the configuration files looked up together.
+	// The staged diff reads GIT_INDEX_FILE like every git command: the
+	// temporary index of `git commit -a` and `git commit <path>` is what is
+	// committed. The policy is one of the configuration files looked up
+	// together (see stagedEntries).
 	entries, err := src.IndexEntries(ctx, PolicyFile)
 	if err != nil {
 		return nil, &ConfigError{Path: p, Msg: "cannot read it from the index: " + err.Error()}

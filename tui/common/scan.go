@@ -73,7 +73,9 @@ func (c *Common) StartScan(mode checks.Mode) (*Scan, tea.Cmd) {
 		if err != nil {
 			return failed(err)
 		}
-		pol, err := checks.LoadPolicy(src.Root)
+		// The policy as the scan reads the files: staged for the staged
+		// scan, as the hook applies it.
+		pol, err := checks.LoadSourcePolicy(ctx, src)
 		if err != nil {
 			return failed(err)
 		}

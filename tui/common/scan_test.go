@@ -43,3 +43,34 @@ func TestScanCancelledBeforeItStarts(t *testing.T) {
 		}
 	}
 }
+
+// The staged scan applies the policy as staged, as the hook does: an
+// unstaged [[ignore]] does not hide a staged secret.
+func TestStagedScanAppliesTheStagedPolicy(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README.md", "# demo\n")
+	r.Commit("first")
+	r.Write("a.txt", "k="+gittest.FakeAWSKey()+"\n")
+	r.Git("add", "a.txt")
+	r.Write(".secfirst.toml", "[[ignore]]\npath = \"a.txt\"\nreason = \"not staged\"\n")
+	c := &Common{
+		Repo:   Repo{Root: r.Dir, Name: "demo"},
+		State:  &state.Store{Dir: t.TempDir()},
+		Now:    time.Now,
+		Ctx:    context.Background(),
+		Checks: func() []checks.Check { return all.Checks(all.Options{Offline: true, DBDir: t.TempDir()}) },
+	}
+	for _, staged := range []bool{false, true} {
+		if staged {
+			r.Git("add", ".secfirst.toml")
+		}
+		_, cmd := c.StartScan(checks.ModeStaged)
+		msg, ok := cmd().(ScanDoneMsg)
+		if !ok || msg.Err != nil || msg.Report == nil {
+			t.Fatalf("staged=%v: %+v", staged, msg)
+		}
+		if got := len(msg.Report.Findings); got != map[bool]int{false: 1, true: 0}[staged] {
+			t.Fatalf("policy staged=%v: %d findings, want the staged policy applied", staged, got)
+		}
+	}
+}
