@@ -712,9 +712,10 @@ var (
 
 // RegisterConfigFiles names configuration files (paths relative to the
 // repository's root) that a check reads through ReadRegular. A staged scan
-// looks every registered file up in the index at once, the first time one
-// is asked for: one `git ls-files` and one `git cat-file --batch` for all
-// checks, instead of one of each per file, each reading the whole index.
+// looks every registered file up at once, the first time one is asked
+// for: one `git ls-tree` of HEAD completed by the staged diff (see
+// stagedEntries) and the scan's `git cat-file --batch` for all checks,
+// instead of a git process per file, each reading the whole index.
 // Checks call it from init.
 func RegisterConfigFiles(paths ...string) {
 	configFilesMu.Lock()

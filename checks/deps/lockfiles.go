@@ -95,8 +95,9 @@ func init() { checks.RegisterConfigFiles(siblingFiles()...) }
 var errStagedSymlink = errors.New("staged as a symbolic link")
 
 // readStagedLockfiles reads the staged lockfiles and the staged files beside
-// them with two git commands in all (ls-files for which siblings exist, one
-// cat-file batch for every blob), so a commit pays no process per file.
+// them without a git process per file: which siblings exist comes from the
+// source's staged lookup (HEAD's tree and the staged diff, see
+// checks.Source.IndexEntriesOf), every blob from its cat-file batch.
 func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, []string, error) {
 	dirs := map[string]bool{}
 	var wanted []string
