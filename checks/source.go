@@ -234,17 +234,23 @@ func (s *Source) HasHead(ctx context.Context) bool {
 // commit adds or modifies. Worktree: the tracked files present on disk.
 // Paths: every regular file under the given paths. History: none.
 func (s *Source) Files(ctx context.Context, match func(path string) bool) ([]File, error) {
-	s.once.Do(func() { s.files, s.err = s.list(ctx) })
-	if s.err != nil {
-		return nil, s.err
+	files, err := s.listed(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []File
-	for _, f := range s.files {
+	for _, f := range files {
 		if !f.link && (match == nil || match(f.Path)) {
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// listed is every file of the source, listed once (links included).
+func (s *Source) listed(ctx context.Context) ([]File, error) {
+	s.once.Do(func() { s.files, s.err = s.list(ctx) })
+	return s.files, s.err
 }
 
 func (s *Source) list(ctx context.Context) ([]File, error) {
@@ -366,9 +372,9 @@ func (s *Source) StagedLinks(ctx context.Context, match func(path string) bool) 
 	if s.Mode != ModeStaged || len(s.Paths) > 0 {
 		return nil
 	}
-	s.once.Do(func() { s.files, s.err = s.list(ctx) })
+	files, _ := s.listed(ctx)
 	var out []string
-	for _, f := range s.files {
+	for _, f := range files {
 		if f.link && match(f.Path) {
 			out = append(out, f.Path)
 		}
@@ -742,15 +748,6 @@ type stagedConfig struct {
 	err     error
 }
 
-// PrefetchConfig looks the registered configuration files up in the index
-// now (staged mode), so that the checks find them read. It is safe to call
-// from many goroutines; all wait for the one lookup.
-func (s *Source) PrefetchConfig(ctx context.Context) {
-	if s.Mode == ModeStaged {
-		s.config(ctx)
-	}
-}
-
 func (s *Source) config(ctx context.Context) *stagedConfig {
 	s.configOnce.Do(func() {
 		configFilesMu.Lock()
@@ -793,10 +790,7 @@ func (s *Source) config(ctx context.Context) *stagedConfig {
 // none when it is not staged, more than one for a merge conflict. The
 // registered configuration files are looked up together, once.
 func (s *Source) IndexEntries(ctx context.Context, rel string) ([]IndexEntry, error) {
-	if c := s.config(ctx); c.paths[rel] {
-		return c.entries[rel], c.err
-	}
-	entries, err := s.stagedEntries(ctx, []string{rel})
+	entries, err := s.IndexEntriesOf(ctx, []string{rel})
 	return entries[rel], err
 }
 
@@ -1000,31 +994,7 @@ func (s *Source) catFile(ctx context.Context, mode string, ids []string, each fu
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	r := bufio.NewReader(stdout)
-	for range ids {
-		header, rerr := r.ReadString('\n')
-		if rerr != nil {
-			err = rerr
-			break
-		}
-		fields := strings.Fields(header)
-		if len(fields) != 3 {
-			continue // "<id> missing"
-		}
-		size, perr := strconv.ParseInt(fields[2], 10, 64)
-		if perr != nil {
-			err = perr
-			break
-		}
-		err = each(fields[0], size, r)
-		if errors.Is(err, errSkipBlob) && size <= batchSkipMax {
-			// Passed over, as the batch does (see errSkipBlob).
-			_, err = r.Discard(int(size) + 1)
-		}
-		if err != nil {
-			break
-		}
-	}
+	err = readAnswers(bufio.NewReader(stdout), ids, each)
 	_ = stdout.Close() // should a read have failed, git must not block on a full pipe
 	_ = cmd.Wait()
 	if ctx.Err() != nil {

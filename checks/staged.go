@@ -185,10 +185,24 @@ func (b *blobBatch) read(ids []string, each func(id string, size int64, r *bufio
 			err = werr
 		}
 	}()
+	if err := readAnswers(b.out, ids, each); err != nil {
+		return err
+	}
+	clean = true
+	return nil
+}
+
+// readAnswers reads `git cat-file --batch` (or --batch-check) answers to
+// ids, which git gives in order, and calls each with the id and size of
+// every object found and the reader at its content. An object each passes
+// over (errSkipBlob) is read past when it is at most batchSkipMax bytes;
+// an answer for another id than the one asked is an error, so that no
+// caller ever reads another's bytes.
+func readAnswers(r *bufio.Reader, ids []string, each func(id string, size int64, r *bufio.Reader) error) error {
 	for _, id := range ids {
-		header, rerr := b.out.ReadString('\n')
-		if rerr != nil {
-			return rerr
+		header, err := r.ReadString('\n')
+		if err != nil {
+			return err
 		}
 		fields := strings.Fields(header)
 		if len(fields) == 2 && fields[0] == id && (fields[1] == "missing" || fields[1] == "ambiguous") {
@@ -197,20 +211,19 @@ func (b *blobBatch) read(ids []string, each func(id string, size int64, r *bufio
 		if len(fields) != 3 || !strings.EqualFold(fields[0], id) {
 			return fmt.Errorf("git cat-file answered %q for %s", strings.TrimSpace(header), id)
 		}
-		size, perr := strconv.ParseInt(fields[2], 10, 64)
-		if perr != nil || size < 0 {
+		size, err := strconv.ParseInt(fields[2], 10, 64)
+		if err != nil || size < 0 {
 			return fmt.Errorf("git cat-file answered %q for %s", strings.TrimSpace(header), id)
 		}
-		switch err := each(fields[0], size, b.out); {
+		switch err := each(fields[0], size, r); {
 		case errors.Is(err, errSkipBlob) && size <= batchSkipMax:
-			if _, err := b.out.Discard(int(size) + 1); err != nil {
+			if _, err := r.Discard(int(size) + 1); err != nil {
 				return err
 			}
 		case err != nil:
 			return err
 		}
 	}
-	clean = true
 	return nil
 }
 
