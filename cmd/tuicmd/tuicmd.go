@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/secfirst-dev/secfirst/cmd/cmdutil"
@@ -126,11 +125,9 @@ func (o *Options) lesson(query string, answer bool) error {
 	if !ok {
 		return cmdutil.Failf("no lesson or rule %q (run `secfirst learn` for the list)", query)
 	}
-	width := 80
-	if f, ok := o.IO.Out.(*os.File); ok {
-		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
-			width = w
-		}
+	width := o.IO.Width()
+	if width == 0 {
+		width = 80
 	}
 	out, err := tuilearn.Render(l, min(width, 100), o.IO.Profile(), answer)
 	if err != nil {
