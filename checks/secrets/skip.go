@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -20,8 +21,9 @@ const headSize = 8000
 // binaryKind names the kind of a file the secrets check does not read, or
 // is "" for a file it reads. It decides as gitleaks' own file source does
 // (what `gitleaks dir` skips): an archive by its name (gitleaks opens
-// archives only when asked to) or a file whose first bytes are those of an
-// application format (executables, PDF, office documents, zip, fonts);
+// archives only when asked to; see archiveName for where it differs) or a
+// file whose first bytes are those of an application format (executables,
+// PDF, office documents, zip, fonts);
 // images and other files with NUL bytes are read as text. Every mode asks
 // it, so that the hook and a history scan find what the working-tree scan
 // finds: git's own test for a binary file (a NUL byte in its first 8,000
@@ -30,10 +32,33 @@ func binaryKind(path string, head []byte) string {
 	if kind, err := filetype.Match(head); err == nil && kind.MIME.Type == "application" {
 		return kind.MIME.Value
 	}
-	if format, _, err := archives.Identify(context.Background(), path, nil); err == nil && format != nil {
+	if archiveName(path) {
 		return "archive"
 	}
 	return ""
+}
+
+// archiveName reports whether a file is named as an archive: its name ends
+// with the extension of the format mholt/archives identifies by name.
+// That library (and gitleaks with it) matches a name that merely contains
+// an extension, anywhere: `.browserslistrc` (".br", brotli), an
+// `address.zipcode.ts`, a `notes.tarot.md` would be skipped as archives
+// while the hook, which reads their diffs as text, checks them. Archives
+// whose bytes say what they are (zip, gzip, tar, 7z, xz, zstd...) are caught
+// by their magic number above whatever their name.
+func archiveName(path string) bool {
+	name := strings.ToLower(filepath.Base(filepath.ToSlash(path)))
+	ext := filepath.Ext(name)
+	if ext == "" || ext == name {
+		return false
+	}
+	// Identified from the last extension alone, the answer cannot depend on
+	// which of two formats contained in the name the library tries first.
+	format, _, err := archives.Identify(context.Background(), "f"+ext, nil)
+	if err != nil || format == nil {
+		return false
+	}
+	return ext == format.Extension()
 }
 
 // skipped are the files a scan did not read, by reason: nothing is skipped

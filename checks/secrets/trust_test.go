@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,6 +107,34 @@ func TestBinaryFilesAreNamedInAWarning(t *testing.T) {
 	r.Commit("binaries")
 	check(checks.ModeWorktree, run(t, r, checks.ModeWorktree))
 	check(checks.ModeHistory, run(t, r, checks.ModeHistory))
+}
+
+// A text file whose name merely contains an archive's extension
+// (`.browserslistrc` holds ".br", brotli's) is read in every mode, as the
+// hook reads its diff; a file named as an archive is still named as one.
+func TestTextNamedLikeAnArchiveIsRead(t *testing.T) {
+	r := gittest.New(t)
+	r.Write("README", "x\n")
+	r.Commit("init")
+	r.Write("frontend/.browserslistrc", "last 2 versions\ntoken = \""+gittest.FakeGitHubToken()+"\"\n")
+	r.Write("src/address.zipcode.ts", "const token = \""+gittest.FakeGitHubToken()+"\"\n")
+	r.Write("dist/app.js.br", "\x1b\x0f\x00\xf8token = \""+gittest.FakeGitHubToken()+"\"\n")
+	r.Git("add", "-A")
+	r.Commit("files")
+	for _, mode := range []checks.Mode{checks.ModeWorktree, checks.ModeHistory} {
+		res := run(t, r, mode)
+		var where []string
+		for _, f := range res.Findings {
+			where = append(where, f.File)
+		}
+		slices.Sort(where)
+		if !slices.Equal(where, []string{"frontend/.browserslistrc", "src/address.zipcode.ts"}) {
+			t.Errorf("%s: found in %v, want both text files", mode, where)
+		}
+		if !warned(res, "1 file NOT checked", "dist/app.js.br", "(archive)") || warned(res, "browserslistrc") {
+			t.Errorf("%s: want the .br file alone named as an archive, got %q", mode, res.Warnings)
+		}
+	}
 }
 
 // A shallow clone's history stops at its oldest fetched commits: the scan
