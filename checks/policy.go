@@ -14,6 +14,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/secfirst-dev/secfirst/internal/safefile"
+	"github.com/secfirst-dev/secfirst/internal/tomlshape"
 )
 
 // PolicyFile is the policy's file name at the repository root.
@@ -268,6 +269,16 @@ func policyReadError(p string, err error) error {
 
 // ParsePolicy parses policy text; path is used in errors.
 func ParsePolicy(p string, data []byte) (*Policy, error) {
+	// Refused before BurntSushi/toml sees it: a hostile policy could
+	// otherwise cost it gigabytes (see internal/tomlshape).
+	if err := tomlshape.Check(data); err != nil {
+		ce := &ConfigError{Path: p, Msg: err.Error()}
+		var shape *tomlshape.Error
+		if errors.As(err, &shape) {
+			ce.Line, ce.Msg = shape.Line, shape.Msg
+		}
+		return nil, ce
+	}
 	var raw rawPolicy
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {

@@ -82,6 +82,9 @@ expires = 2030-01-02
 		"[[ignore]]\nreason = \"x\"\n":                                         ".secfirst.toml:1: [[ignore]] needs a fingerprint",
 		"\n[[ignore]]\nrule = \"x\"\nexpires = \"soon\"\n":                     ".secfirst.toml:2",
 		"[[ignore]]\nrule = \"x\"\nreason = \"r\"\nexpires = \"31/12/2030\"\n": "is not a date",
+		// Nested deep enough to cost BurntSushi/toml gigabytes: refused first.
+		"fail_on = \"high\"\n" + strings.Repeat("a.", 20000) + "b = 1\n":           ".secfirst.toml: tables, dotted keys, arrays and inline tables nest more than 64 levels deep",
+		"x = " + strings.Repeat("{a = ", 20000) + "1" + strings.Repeat("}", 20000): ".secfirst.toml:1: arrays and inline tables are nested more than",
 	} {
 		_, err := ParsePolicy(".secfirst.toml", []byte(text))
 		if err == nil || !strings.Contains(err.Error(), want) {

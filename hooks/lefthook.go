@@ -9,6 +9,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/tidwall/jsonc"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/secfirst-dev/secfirst/internal/tomlshape"
 )
 
 // lefthook reads its configuration as lefthook 1 and 2 do
@@ -72,6 +74,9 @@ func readLefthookFile(p string) (map[string]any, error) {
 	doc := map[string]any{}
 	switch filepath.Ext(p) {
 	case ".toml":
+		if err := tomlshape.Check(data); err != nil { // see internal/tomlshape
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
 		if _, err := toml.Decode(string(data), &doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}

@@ -216,3 +216,17 @@ func TestRunsSecfirst(t *testing.T) {
 		}
 	}
 }
+
+// A lefthook.toml nested deep enough to cost BurntSushi/toml gigabytes is
+// refused before it is decoded, naming the file.
+func TestNestedLefthookTomlIsRefused(t *testing.T) {
+	r := newLayoutRepo(t)
+	writeTestFile(t, filepath.Join(r.Root, "lefthook.toml"), "["+strings.Repeat("a.", 20000)+"pre-commit]\nparallel = true\n")
+	_, err := lefthookHook(findLefthook(r.Root), PreCommit)
+	if err == nil || !strings.Contains(err.Error(), "lefthook.toml") || !strings.Contains(err.Error(), "nest more than 64 levels") {
+		t.Fatalf("err = %v, want the nested lefthook.toml refused", err)
+	}
+	if runs, _ := lefthookRuns(r.Root, PreCommit); runs {
+		t.Error("a refused lefthook.toml runs secfirst")
+	}
+}

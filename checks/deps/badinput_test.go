@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -222,5 +223,47 @@ func TestEmptyDatabaseIsNeverClean(t *testing.T) {
 				t.Errorf("findings %q", keys(byRule(res.Findings)))
 			}
 		})
+	}
+}
+
+// TOML files nested deep enough to cost BurntSushi/toml gigabytes (its time
+// and memory are quadratic in a key's depth) are named as not checked, and
+// the check goes on: one hostile commit must not stall every hook after it.
+func TestDeeplyNestedTOMLIsRefusedCheaply(t *testing.T) {
+	db := t.TempDir()
+	writeDB(t, db, "npm")
+	dotted := strings.Repeat("a.", 20000) + "b = 1\n"
+	inline := "x = " + strings.Repeat("{a = ", 20000) + "1" + strings.Repeat("}", 20000) + "\n"
+	repo := newRepo(t, map[string]string{
+		"package.json":       `{"name":"shop","version":"1.0.0","dependencies":{"lodash":"^4.17.15"}}`,
+		"package-lock.json":  vulnerableLock,
+		"osv-scanner.toml":   dotted,
+		"rust/Cargo.lock":    "[" + strings.Repeat("a.", 20000) + "b]\nx = 1\n",
+		"py/poetry.lock":     inline,
+		"uv/uv.lock":         dotted,
+		"pdm/pdm.lock":       inline,
+		"pylock/pylock.toml": dotted,
+	})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := scanRepo(t, repo, checks.ModeWorktree, Options{DBDir: db, Offline: true})
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 512<<20 {
+		t.Errorf("the scan allocated %d MB: a nested file reached BurntSushi/toml", alloc>>20)
+	}
+	if k := keys(byRule(res.Findings)); !slices.Equal(k, []string{"lodash@4.17.15 GHSA-35jh-r3h4-6jhm", "lodash@4.17.15 GHSA-p6mc-m468-83gw"}) {
+		t.Errorf("findings %q: the nested files hid the lockfile's", k)
+	}
+	for _, want := range []string{
+		"deps: ignored invalid osv-scanner.toml: ",
+		"deps: rust/Cargo.lock was NOT checked: cannot read it as rust/cargolock: ",
+		"deps: py/poetry.lock was NOT checked: cannot read it as python/poetrylock: ",
+		"deps: uv/uv.lock was NOT checked: cannot read it as python/uvlock: ",
+		"deps: pdm/pdm.lock was NOT checked: cannot read it as python/pdmlock: ",
+		"deps: pylock/pylock.toml was NOT checked: cannot read it as python/pylock: ",
+	} {
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.HasPrefix(w, want) && strings.Contains(w, "nest") }) {
+			t.Errorf("no warning %q...nest... in:\n%s", want, strings.Join(res.Warnings, "\n"))
+		}
 	}
 }

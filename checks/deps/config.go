@@ -9,6 +9,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	scalibrosv "github.com/google/osv-scalibr/extractor/filesystem/osv"
+
+	"github.com/secfirst-dev/secfirst/internal/tomlshape"
 )
 
 // osvConfigName is osv-scanner's per-directory configuration file. Like
@@ -60,6 +62,9 @@ type osvOverride struct {
 // parseOSVConfig parses osv-scanner.toml; path is used in errors.
 func parseOSVConfig(path string, data []byte, now time.Time) (*osvConfig, error) {
 	cfg := &osvConfig{path: path, now: now}
+	if err := tomlshape.Check(data); err != nil { // see internal/tomlshape
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)

@@ -54,6 +54,7 @@ import (
 	scalibrlog "github.com/google/osv-scalibr/log"
 
 	"github.com/secfirst-dev/secfirst/internal/safefile"
+	"github.com/secfirst-dev/secfirst/internal/tomlshape"
 )
 
 // extractorCtors are the extractors osv-scanner v2.5.0 enables for
@@ -162,6 +163,12 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 				continue
 			}
 		}
+		if tomlReaders[e.Name()] {
+			if err := tomlshape.Check(content); err != nil {
+				problems = append(problems, readProblem{reader: e.Name(), why: shortError(err)})
+				continue
+			}
+		}
 		inv, err := runExtractor(ctx, e, scanInput(fsys, root, rel, content))
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
@@ -179,6 +186,17 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 		}
 	}
 	return pkgs, problems, nil
+}
+
+// tomlReaders are the extractors that decode their file with
+// BurntSushi/toml, which a hostile lockfile nested deep enough stalls for
+// minutes and gigabytes: internal/tomlshape refuses such a file first.
+var tomlReaders = map[string]bool{
+	cargolock.Name:  true,
+	poetrylock.Name: true,
+	uvlock.Name:     true,
+	pdmlock.Name:    true,
+	pylock.Name:     true,
 }
 
 // readProblem is an extractor that could not read a file, and why.

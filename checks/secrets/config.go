@@ -13,13 +13,14 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/BurntSushi/toml"
+	gotoml "github.com/pelletier/go-toml/v2"
 	"github.com/spf13/afero"
 	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/config"
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/internal/safefile"
+	"github.com/secfirst-dev/secfirst/internal/tomlshape"
 )
 
 const (
@@ -100,10 +101,14 @@ func readConfigFiles(ctx context.Context, src *checks.Source) (*configFiles, err
 	if err != nil {
 		return nil, readError(src, configFile, err)
 	}
+	if err := checkShape(src, configFile, data); err != nil {
+		return nil, err
+	}
 	files := &configFiles{main: data, extends: map[string][]byte{}}
 	for depth, next := 0, data; depth < maxExtendDepth; depth++ {
+		// Read with go-toml, as gitleaks (through viper) reads it.
 		var ext struct{ Extend struct{ Path string } }
-		if _, err := toml.Decode(string(next), &ext); err != nil || ext.Extend.Path == "" {
+		if err := gotoml.Unmarshal(next, &ext); err != nil || ext.Extend.Path == "" {
 			break // a file that does not decode is reported when it is compiled
 		}
 		path := ext.Extend.Path
@@ -111,6 +116,9 @@ func readConfigFiles(ctx context.Context, src *checks.Source) (*configFiles, err
 			break
 		}
 		if next, err = readExtended(ctx, src, path); err != nil {
+			return nil, err
+		}
+		if err := checkShape(src, path, next); err != nil {
 			return nil, err
 		}
 		files.extends[path] = next
@@ -130,6 +138,19 @@ func ConfigKey(ctx context.Context, root string) (string, error) {
 	}
 	k := files.key()
 	return hex.EncodeToString(k[:]), nil
+}
+
+// checkShape refuses a configuration file nested deeper than TOML files
+// are (internal/tomlshape): viper, which gitleaks compiles the file with,
+// takes minutes of CPU over a key of thousands of dotted parts.
+func checkShape(src *checks.Source, name string, data []byte) error {
+	if err := tomlshape.Check(data); err != nil {
+		if src.Mode == checks.ModeStaged {
+			name += " (as staged)"
+		}
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	return nil
 }
 
 // readExtended reads a file named by [extend] path. gitleaks opens that

@@ -262,20 +262,26 @@ func TestConfigLeavingNoRulesIsAWarning(t *testing.T) {
 // that never ends.
 func TestConfigIsReadOnlyFromRegularFilesInTheRepository(t *testing.T) {
 	for name, c := range map[string]struct {
-		file, link, toml string
-		want             []string
+		file, link, toml, base string
+		want                   []string
 	}{
-		".gitleaks.toml symlink":  {".gitleaks.toml", "/dev/zero", "", []string{".gitleaks.toml", "is not a regular file"}},
-		".gitleaksignore symlink": {".gitleaksignore", "/dev/zero", "", []string{".gitleaksignore", "is not a regular file"}},
-		"extend /dev/zero":        {"", "", "[extend]\npath = \"/dev/zero\"\n", []string{`[extend] path "/dev/zero" is outside the repository`}},
-		"extend outside":          {"", "", "[extend]\npath = \"../base.toml\"\n", []string{`[extend] path "../base.toml" is outside the repository`}},
-		"extend a symlink":        {"base.toml", "/dev/zero", "[extend]\npath = \"base.toml\"\n", []string{"[extend] path: base.toml", "is not a regular file"}},
+		".gitleaks.toml symlink":  {".gitleaks.toml", "/dev/zero", "", "", []string{".gitleaks.toml", "is not a regular file"}},
+		".gitleaksignore symlink": {".gitleaksignore", "/dev/zero", "", "", []string{".gitleaksignore", "is not a regular file"}},
+		"extend /dev/zero":        {"", "", "[extend]\npath = \"/dev/zero\"\n", "", []string{`[extend] path "/dev/zero" is outside the repository`}},
+		"extend outside":          {"", "", "[extend]\npath = \"../base.toml\"\n", "", []string{`[extend] path "../base.toml" is outside the repository`}},
+		"extend a symlink":        {"base.toml", "/dev/zero", "[extend]\npath = \"base.toml\"\n", "", []string{"[extend] path: base.toml", "is not a regular file"}},
+		// viper takes minutes of CPU over a key of thousands of parts.
+		"nested too deep":  {"", "", "title = \"x\"\n" + strings.Repeat("a.", 20000) + "b = 1\n", "", []string{".gitleaks.toml", "nest more than 64 levels"}},
+		"extends too deep": {"", "", "[extend]\npath = \"base.toml\"\n", "[" + strings.Repeat("a.", 20000) + "b]\nx = 1\n", []string{"base.toml", "nest more than 64 levels"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := gittest.New(t)
 			r.Write("app.py", "x = 1\n")
 			if c.toml != "" {
 				r.Write(".gitleaks.toml", c.toml)
+			}
+			if c.base != "" {
+				r.Write("base.toml", c.base)
 			}
 			if c.link != "" {
 				if err := os.Symlink(c.link, filepath.Join(r.Dir, c.file)); err != nil {
