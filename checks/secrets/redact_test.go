@@ -17,12 +17,24 @@ import (
 // repository's own (staged in staged mode) is masked, an encoded one with
 // its whole encoded form, one on a `gitleaks:allow` line too, and a long
 // word cut by "…", while ordinary text is left as it is.
+//
+// It runs on these texts alone, and again with thousands of fixes like a
+// report of a generated manifest holds after them (past 256 KiB the
+// redactor runs every rule instead of choosing them, and the generic rule
+// is skipped on the texts it cannot match).
 func TestRedactorMasksEverySecret(t *testing.T) {
+	for _, fillers := range []int{0, 3000} {
+		t.Run(fmt.Sprint(fillers, " fillers"), func(t *testing.T) { testRedactorMasksEverySecret(t, fillers) })
+	}
+}
+
+func testRedactorMasksEverySecret(t *testing.T, fillers int) {
 	r := gittest.New(t)
 	r.Write(".gitleaks.toml", "[[rules]]\nid = \"acme-internal-token\"\nregex = '''ACME-[0-9]{12}'''\nkeywords = [\"acme-\"]\n")
 	r.Git("add", "-A")
 	r.Write(".gitleaks.toml", "# not staged\n")
 	gh, aws, acme := gittest.FakeGitHubToken(), gittest.FakeAWSKey(), "ACME-"+strings.Repeat("4", 12)
+	generic := strings.ToLower(gittest.FakeAWSKey()[4:]) + "Qz" // 18 mixed characters, for the generic rule
 	encoded := b64(`{"aws_access_key_id": "` + aws + `"}`)
 	texts := []string{
 		`creds = "` + gh + `" + "` + aws + `"`,
@@ -32,6 +44,7 @@ func TestRedactorMasksEverySecret(t *testing.T) {
 		"RUN curl https://example.com/?t=" + gh[:20] + "…",
 		"FROM alpine:3.19 AS build",
 		"line one\nkey: " + gh + "\nline three",
+		`api_key = "` + generic + `"`,
 	}
 	want := []string{
 		`creds = "****" + "****"`,
@@ -41,6 +54,11 @@ func TestRedactorMasksEverySecret(t *testing.T) {
 		"RUN curl ****…", // the whole word cut: part of a secret is no less a secret
 		"FROM alpine:3.19 AS build",
 		"line one\nkey: ****\nline three",
+		`api_key = "****"`,
+	}
+	for i := range fillers {
+		fix := fmt.Sprintf("Add `automountServiceAccountToken: false` to the pod spec at spec (line %d); keep the token only for a service account with a Role", i)
+		texts, want = append(texts, fix), append(want, fix)
 	}
 	src, err := checks.NewRepoSource(context.Background(), r.Dir, checks.ModeStaged)
 	if err != nil {
@@ -53,7 +71,7 @@ func TestRedactorMasksEverySecret(t *testing.T) {
 	}
 	for i := range texts {
 		if got[i] != want[i] {
-			t.Errorf("text %d: got %q, want %q", i, hideFakes(got[i], gh, aws), want[i])
+			t.Errorf("text %d: got %q, want %q", i, hideFakes(got[i], gh, aws, generic), want[i])
 		}
 	}
 }
