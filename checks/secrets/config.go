@@ -145,12 +145,18 @@ func ConfigKey(ctx context.Context, root string) (string, error) {
 // takes minutes of CPU over a key of thousands of dotted parts.
 func checkShape(src *checks.Source, name string, data []byte) error {
 	if err := tomlshape.Check(data); err != nil {
-		if src.Mode == checks.ModeStaged {
-			name += " (as staged)"
-		}
-		return fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %v", shownName(src, name), err)
 	}
 	return nil
+}
+
+// shownName is rel as errors name it: "(as staged)" when the hook read it
+// from the index.
+func shownName(src *checks.Source, rel string) string {
+	if src.Mode == checks.ModeStaged {
+		return rel + " (as staged)"
+	}
+	return rel
 }
 
 // readExtended reads a file named by [extend] path. gitleaks opens that
@@ -180,10 +186,7 @@ func readExtended(ctx context.Context, src *checks.Source, path string) ([]byte,
 
 // readError says in one line why a configuration file was not read.
 func readError(src *checks.Source, rel string, err error) error {
-	name := rel
-	if src.Mode == checks.ModeStaged {
-		name += " (as staged)"
-	}
+	name := shownName(src, rel)
 	var tl *safefile.TooLargeError
 	switch {
 	case errors.Is(err, safefile.ErrNotRegular):
