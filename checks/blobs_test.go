@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,7 @@ func TestReadBlobsKeepsAtMostMaxBlobRead(t *testing.T) {
 	bigID := strings.TrimSpace(r.Git("rev-parse", ":dump.json"))
 	smallID := strings.TrimSpace(r.Git("rev-parse", ":small.json"))
 	src := stagedSource(r)
-	blobs, err := src.ReadBlobs(context.Background(), []string{bigID, smallID})
+	blobs, err := src.ReadBlobs(context.Background(), []string{bigID, smallID}, checks.MaxBlobRead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,5 +40,47 @@ func TestReadBlobsKeepsAtMostMaxBlobRead(t *testing.T) {
 	}
 	if got := string(blobs[smallID]); got != "{}\n" {
 		t.Errorf("the blob after it: %q", got)
+	}
+}
+
+// StagedBlobs reads a walk's blobs a few at a time (here two: 8 MiB each
+// of a 16 MiB window), in the walk's order, and again when the walk goes
+// back; each comes back whole and as itself.
+func TestStagedBlobsReadsAWindowAtATime(t *testing.T) {
+	r := gittest.New(t)
+	var files []checks.File
+	want := map[string]string{}
+	for i := range 5 {
+		name := fmt.Sprintf("f%d.yaml", i)
+		r.Write(name, strings.Repeat(name+"\n", i+1))
+		r.Git("add", name)
+		id := strings.TrimSpace(r.Git("rev-parse", ":"+name))
+		files = append(files, checks.File{Path: name, Blob: id})
+		want[id] = strings.Repeat(name+"\n", i+1)
+	}
+	r.Write("other.txt", "not in the walk\n")
+	r.Git("add", "other.txt")
+	other := strings.TrimSpace(r.Git("rev-parse", ":other.txt"))
+	src := stagedSource(r)
+	blobs := src.StagedBlobs(files, 8<<20)
+	ctx := context.Background()
+	// In order: [0 1] [2 3] [4]; back: [1 2], [4], [0 1].
+	for i, f := range append(append(files, files[1], files[4]), files[0]) {
+		data, ok, err := blobs.Get(ctx, f.Blob)
+		if err != nil || !ok || string(data) != want[f.Blob] {
+			t.Fatalf("%s: %q %v %v, want %q", f.Path, data, ok, err, want[f.Blob])
+		}
+		if i == 4 && blobs.Reads() != 3 {
+			t.Errorf("the walk in order took %d reads, want 3 (two blobs a read)", blobs.Reads())
+		}
+	}
+	if blobs.Reads() != 6 {
+		t.Errorf("%d reads in all, want 6", blobs.Reads())
+	}
+	if data, ok, err := blobs.Get(ctx, other); err != nil || !ok || string(data) != "not in the walk\n" {
+		t.Errorf("a blob outside the walk: %q %v %v", data, ok, err)
+	}
+	if _, ok, err := blobs.Get(ctx, strings.Repeat("0", len(other))); ok || err != nil || blobs.Err() != nil {
+		t.Errorf("a missing blob: ok %v, err %v, Err %v; want not ok and no error", ok, err, blobs.Err())
 	}
 }

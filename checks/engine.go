@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,9 @@ type Result struct {
 	// Suppressed are the findings the check itself hid (.gitleaksignore,
 	// inline comments, osv-scanner.toml), so outputs can count them.
 	Suppressed []Suppression
+	// Unlisted are the findings past the source's FindingsPerRule, counted
+	// and not built (see RuleCap).
+	Unlisted []Unlisted
 }
 
 // Report is the outcome of a scan: the JSON document of PRODUCT.md.
@@ -49,6 +53,9 @@ type Report struct {
 	Suppressed []Suppression `json:"-"`
 	// Checks are the names of the checks that ran, in order.
 	Checks []string `json:"-"`
+	// Unlisted are the findings a cap left out of Findings (only the hooks
+	// set one, see HookFindingsPerRule): Summary counts them.
+	Unlisted []Unlisted `json:"-"`
 }
 
 // CheckFailed is the error of a check that could not do its job, as
@@ -130,10 +137,12 @@ func (o *Outcome) Report(pol *Policy, opts Options) *Report {
 	}
 	var all []Finding
 	var hidden []Suppression
+	var unlisted []Unlisted
 	for i, r := range o.results {
 		all = append(all, r.Findings...)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
 		hidden = append(hidden, r.Suppressed...)
+		unlisted = append(unlisted, r.Unlisted...)
 		if o.errs[i] != nil {
 			msg := CheckFailed(o.list[i].Name(), o.errs[i])
 			rep.Errors = append(rep.Errors, msg)
@@ -144,6 +153,19 @@ func (o *Outcome) Report(pol *Policy, opts Options) *Report {
 		rep.Warnings = append(rep.Warnings, w)
 	}
 	kept, byPolicy, warns := pol.Apply(all, opts.FailOn, now)
+	var unlistedByPolicy []Suppression
+	rep.Unlisted, unlistedByPolicy = pol.applyToUnlisted(unlisted, opts.FailOn, now)
+	byPolicy = append(byPolicy, unlistedByPolicy...)
+	sort.SliceStable(rep.Unlisted, func(i, j int) bool {
+		a, b := rep.Unlisted[i], rep.Unlisted[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		return a.Rule < b.Rule
+	})
 	rep.Warnings = append(rep.Warnings, warns...)
 	rep.PolicyWarnings = warns
 	SortFindings(kept)
@@ -154,6 +176,7 @@ func (o *Outcome) Report(pol *Policy, opts Options) *Report {
 	sortSuppressions(byPolicy)
 	rep.Suppressed = append(hidden, byPolicy...)
 	rep.Summary = Summarize(rep.Findings)
+	rep.Summary.AddUnlisted(rep.Unlisted)
 	// Redacted even when the scan was cancelled: nothing leaves unmasked.
 	redactReport(context.Background(), o.src, rep)
 	return rep
@@ -257,7 +280,9 @@ func Fingerprint(check, rule, path, key string) string {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	return hex.EncodeToString(h.Sum(nil))[:20]
+	// The first 10 bytes, as 20 hex digits: encoding all 32 and keeping
+	// 20 pinned 64 bytes per finding.
+	return hex.EncodeToString(h.Sum(nil)[:fingerprintSize])
 }
 
 // Select returns the checks named in names (all when empty), minus those the

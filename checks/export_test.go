@@ -15,3 +15,6 @@ func UseConfigFiles(paths ...string) (restore func()) {
 		configFilesMu.Unlock()
 	}
 }
+
+// Reads is how many round trips to git the reader has made.
+func (b *StagedBlobs) Reads() int { return b.reads }

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/secfirst-dev/secfirst/internal/safefile"
 )
 
@@ -74,6 +76,11 @@ type Source struct {
 	// file, with a warning naming it (0: DefaultMaxFileSize). The policy's
 	// [secrets] max_file_size_mb sets it.
 	MaxFileSize int64
+	// FindingsPerRule caps the findings of one rule in one file that the
+	// Dockerfile, Kubernetes and Terraform checks list; the rest are
+	// counted in Result.Unlisted (0: no cap; the hooks set
+	// HookFindingsPerRule).
+	FindingsPerRule int
 
 	once       sync.Once
 	files      []File
@@ -99,6 +106,10 @@ type Source struct {
 	batchMu   sync.Mutex
 	batch     *blobBatch
 	batchRefs int
+
+	// parsing is the scan's parse budget (see Parsing).
+	parseOnce sync.Once
+	parsing   *semaphore.Weighted
 }
 
 // DefaultMaxFileSize is the secrets check's size limit per file when the
@@ -643,15 +654,17 @@ const MaxBlobRead = 64 << 20
 
 // ReadBlobs reads many staged blobs through one `git cat-file --batch`. A
 // blob that git reports missing is absent from the map. A blob larger than
-// MaxBlobRead comes back as its first MaxBlobRead+1 bytes, so that a
-// caller's own size limit refuses it. An error of git's is returned.
-func (s *Source) ReadBlobs(ctx context.Context, ids []string) (map[string][]byte, error) {
+// limit (at most MaxBlobRead) comes back as its first limit+1 bytes, so
+// that the caller's limit refuses it and may still look at its beginning.
+// An error of git's is returned.
+func (s *Source) ReadBlobs(ctx context.Context, ids []string, limit int64) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
+	limit = min(limit, MaxBlobRead)
 	err := s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
-		keep := min(size, MaxBlobRead+1)
+		keep := min(size, limit+1)
 		buf := make([]byte, keep)
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return err

@@ -51,7 +51,14 @@ type Suppression struct {
 	Reason string
 	// Where is the suppression itself: ".secfirst.toml:12", "Dockerfile:3".
 	Where string
+	// Count is how many findings it hid when more than one: a group of
+	// findings a hook did not list (see Unlisted), whose Finding has no
+	// line and no fingerprint. 0 is one.
+	Count int `json:",omitempty"`
 }
+
+// Findings is how many findings it hid.
+func (s Suppression) Findings() int { return max(s.Count, 1) }
 
 // SuppressedSummary counts suppressed findings by what hid them (the
 // SuppressedBy constants): the "suppressed" object of the JSON document.
@@ -62,9 +69,10 @@ type SuppressedSummary struct {
 
 // SummarizeSuppressed counts suppressions by what hid them.
 func SummarizeSuppressed(sups []Suppression) SuppressedSummary {
-	s := SuppressedSummary{Total: len(sups), By: map[string]int{}}
+	s := SuppressedSummary{By: map[string]int{}}
 	for _, sup := range sups {
-		s.By[sup.By]++
+		s.Total += sup.Findings()
+		s.By[sup.By] += sup.Findings()
 	}
 	return s
 }

@@ -27,7 +27,15 @@ func (r *Result) OnlyFiles(files []string) {
 		}
 	}
 	r.Report.Findings = kept
+	unlisted := r.Report.Unlisted[:0:0]
+	for _, u := range r.Report.Unlisted {
+		if in[u.File] {
+			unlisted = append(unlisted, u)
+		}
+	}
+	r.Report.Unlisted = unlisted
 	r.Report.Summary = checks.Summarize(kept)
+	r.Report.Summary.AddUnlisted(unlisted)
 	// The suppressed findings are counted in the run of their own file
 	// only, or every run would repeat the same count. Warnings stay: they
 	// are not always about one file, and a warning said twice is better

@@ -36,6 +36,10 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 		what, verb = "push", "git push"
 	}
 	var blocking, other []checks.Finding
+	// Past checks.HookFindingsPerRule of a rule in a file, findings are
+	// counted, not listed (see checks.Unlisted).
+	var unlistedBlocking []checks.Unlisted
+	nBlocking, nOther := 0, 0
 	if r.Report != nil {
 		for _, f := range r.Report.Findings {
 			if f.Blocking {
@@ -44,37 +48,52 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 				other = append(other, f)
 			}
 		}
+		for _, u := range r.Report.Unlisted {
+			if u.Blocking {
+				unlistedBlocking = append(unlistedBlocking, u)
+				nBlocking += u.Count()
+			} else {
+				nOther += u.Count()
+			}
+		}
 	}
+	nBlocking += len(blocking)
+	nOther += len(other)
 	// The worst first; within a severity, the report's file and line order.
 	for _, fs := range [][]checks.Finding{blocking, other} {
 		sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity.Rank() > fs[j].Severity.Rank() })
 	}
 
-	if len(blocking) > 0 {
-		noun := "finding"
-		if len(blocking) > 1 {
-			noun = "findings"
-		}
+	if nBlocking > 0 {
 		p.printf("%s %s\n", st.Severity[checks.High].Render("secfirst: this "+what+" is blocked:"),
-			fmt.Sprintf("%d %s to fix first.", len(blocking), noun))
+			fmt.Sprintf("%d %s to fix first.", nBlocking, plural(nBlocking, "finding", "findings")))
 		for _, f := range blocking {
 			writeFinding(p, st, f, r.Hook)
 		}
+		if len(unlistedBlocking) > 0 {
+			p.printf("\n")
+		}
+		for _, u := range unlistedBlocking {
+			p.printf("%s\n", st.Dim.Render(fmt.Sprintf("  … and %d more %s (%s) in %s, not listed here: the hook lists the first %d of a rule in a file; `secfirst scan --staged` lists them all",
+				u.Count(), termtext.Line(u.Title), u.Rule, termtext.Line(u.File), checks.HookFindingsPerRule)))
+		}
 	}
-	if len(other) > 0 {
+	if nOther > 0 {
 		p.printf("\n%s\n", st.Dim.Render(fmt.Sprintf("Also found, not blocking (fail_on = %s):", failOn(r.Policy))))
 		for i, f := range other {
 			if i == maxQuiet {
-				p.printf("  … and %d more: run `secfirst scan --staged` to see them all\n", len(other)-maxQuiet)
 				break
 			}
 			p.printf("  %s %s  %s  %s\n", st.SeverityLabel(f.Severity), termtext.Line(f.Title), location(f), st.Dim.Render("secfirst learn "+termtext.Line(f.Lesson)))
+		}
+		if shown := min(len(other), maxQuiet); nOther > shown {
+			p.printf("  … and %d more: run `secfirst scan --staged` to see them all\n", nOther-shown)
 		}
 	}
 	// Warnings and notes, set apart from the findings above them.
 	first := true
 	say := func(label, text string) {
-		if first && (len(blocking) > 0 || len(other) > 0) {
+		if first && (nBlocking > 0 || nOther > 0) {
 			p.printf("\n")
 		}
 		first = false
@@ -91,7 +110,7 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 		say("secfirst: note:", n)
 	}
 	if len(r.Errors) > 0 {
-		if len(blocking) > 0 || len(other) > 0 {
+		if nBlocking > 0 || nOther > 0 {
 			p.printf("\n")
 		}
 		for _, e := range r.Errors {
@@ -113,12 +132,12 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 		suppressed = report.SuppressedText(r.Report.Suppressed)
 	}
 	switch {
-	case len(blocking) > 0:
-		them := plural(len(blocking), "finding", "findings")
+	case nBlocking > 0:
+		them := plural(nBlocking, "finding", "findings")
 		p.printf("\n%s\n", report.SummaryLine(r.Report, st))
 		p.printf("Fix the %s above and %s again. `%s --no-verify` skips this hook, but the same %s will be reported by CI.\n",
 			them, what, verb, them)
-	case len(r.Errors) == 0 && r.Report != nil && len(other) == 0 && len(r.Report.Warnings) == 0:
+	case len(r.Errors) == 0 && r.Report != nil && nOther == 0 && len(r.Report.Warnings) == 0:
 		// The one quiet line of a clean run.
 		scope := "staged changes"
 		if r.Hook == PrePush {

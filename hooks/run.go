@@ -83,6 +83,9 @@ func RunPreCommit(ctx context.Context, dir string, opts RunOptions) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	// The hook lists the first findings of a rule in a file and counts
+	// the rest (see checks.HookFindingsPerRule).
+	src.FindingsPerRule = checks.HookFindingsPerRule
 	list := opts.Checks
 	if list == nil {
 		list = all.Checks(all.Options{DBDir: opts.DBDir, Offline: opts.Offline})

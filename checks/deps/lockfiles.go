@@ -135,7 +135,7 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 			symlinks[p] = true
 		}
 	}
-	blobs, err := src.ReadBlobs(ctx, ids)
+	blobs, err := src.ReadBlobs(ctx, ids, checks.MaxBlobRead)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -250,7 +250,7 @@ func unlockedManifests(ctx context.Context, src *checks.Source, present map[stri
 		for i, m := range bare {
 			ids[i] = m.Blob
 		}
-		if blobs, err = src.ReadBlobs(ctx, ids); err != nil {
+		if blobs, err = src.ReadBlobs(ctx, ids, checks.MaxBlobRead); err != nil {
 			return nil, err
 		}
 	}

@@ -19,6 +19,7 @@ import (
 // dfile is one Dockerfile being analysed.
 type dfile struct {
 	path     string
+	cap      *checks.RuleCap
 	lines    []string // raw lines, lines[0] is line 1
 	escape   rune
 	template bool
@@ -43,6 +44,7 @@ type fileResult struct {
 	findings   []checks.Finding
 	suppressed []checks.Suppression
 	warnings   []string
+	unlisted   []checks.Unlisted
 }
 
 // stage is a build stage: FROM and the instructions up to the next FROM. A
@@ -113,9 +115,10 @@ func (e envMap) clone() envMap {
 // by one instruction costs that instruction (see guard), one hit anywhere
 // else costs the rest of the file, and either is a warning naming the file
 // and line, so one odd Dockerfile never takes the others down.
-func analyzeFile(path string, data []byte, cfg *config) (res fileResult) {
+func analyzeFile(path string, data []byte, cfg *config, cap *checks.RuleCap) (res fileResult) {
 	f := &dfile{
 		cfg:            cfg,
+		cap:            cap,
 		path:           path,
 		template:       isTemplate(path),
 		globalArgs:     envMap{},
@@ -125,7 +128,7 @@ func analyzeFile(path string, data []byte, cfg *config) (res fileResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			f.warnings = append(f.warnings, fmt.Sprintf("dockerfile: internal error checking %s: %s; the rest of the file is not checked (please report it)", f.where(f.checking), panicText(r)))
-			res = fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings}
+			res = fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings, unlisted: f.cap.Unlisted()}
 		}
 	}()
 	text := string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
@@ -549,22 +552,32 @@ func (f *dfile) reportLine(slug string, line, anchor int, st *stage, key, messag
 		File:        f.path,
 		Line:        line,
 		Severity:    f.cfg.severity(r.severity, refs),
-		Message:     redactShapes(message),
-		Fix:         redactShapes(fix),
 		Lesson:      lessons.IDForRule(id, LessonFallback),
-		Refs:        append([]string(nil), refs...),
+		Refs:        refs,
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, fpKey),
-		Snippet:     redact(f.snippet(line)),
 	}
+	// What suppresses it is looked up first: past the hook's cap a finding
+	// that is not suppressed is counted, not built.
+	var sup *checks.Suppression
 	if f.pragmas != nil {
 		if pr := f.pragmas.suppressedBy(id, slug, refs, anchor, f.cfg != nil && f.cfg.noHadolintPragmas); pr != nil {
-			f.suppressed = append(f.suppressed, pr.Suppression(fd))
-			return
+			s := pr.Suppression(fd) // its Where names the file; its Finding is set below
+			sup = &s
 		}
 	}
-	if s := f.cfg.suppressedBy(refs); s != nil {
-		s.Finding = fd
-		f.suppressed = append(f.suppressed, *s)
+	if sup == nil {
+		sup = f.cfg.suppressedBy(refs)
+	}
+	if sup == nil && !f.cap.Keep(fd) {
+		return
+	}
+	fd.Message = redactShapes(message)
+	fd.Fix = redactShapes(fix)
+	fd.Refs = append([]string(nil), refs...)
+	fd.Snippet = redact(f.snippet(line))
+	if sup != nil {
+		sup.Finding = fd
+		f.suppressed = append(f.suppressed, *sup)
 		return
 	}
 	f.findings = append(f.findings, fd)
@@ -617,7 +630,7 @@ func (f *dfile) done() fileResult {
 		}
 	}
 	checks.SortFindings(f.findings)
-	return fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings}
+	return fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings, unlisted: f.cap.Unlisted()}
 }
 
 // normalize collapses whitespace so that re-indenting does not change a

@@ -54,46 +54,53 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	}
 	cfg, warns := loadConfig(ctx, src)
 	res.Warnings = append(res.Warnings, warns...)
-	// Staged blobs are read through one `git cat-file --batch`.
-	var blobs map[string][]byte
-	var ids []string
-	for _, f := range files {
-		if f.Blob != "" {
-			ids = append(ids, f.Blob)
-		}
-	}
-	if len(ids) > 0 {
-		if blobs, err = src.ReadBlobs(ctx, ids); err != nil {
-			return res, err
-		}
-	}
+	// Staged blobs are read a few at a time through the scan's `git
+	// cat-file --batch`.
+	blobs := src.StagedBlobs(files, MaxFileSize)
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
 		data, err := readDockerfile(ctx, src, f, blobs)
+		if blobs.Err() != nil {
+			return res, blobs.Err()
+		}
 		if err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("dockerfile: skipped %s: %s", f.Path, readProblem(err)))
 			continue
 		}
-		fr := analyzeFile(f.Path, data, cfg)
+		done, err := src.Parsing(ctx, len(data)*parseCost)
+		if err != nil {
+			return res, err
+		}
+		fr := analyzeFile(f.Path, data, cfg, src.RuleCap())
+		done()
 		res.Findings = append(res.Findings, fr.findings...)
 		res.Suppressed = append(res.Suppressed, fr.suppressed...)
+		res.Unlisted = append(res.Unlisted, fr.unlisted...)
 		res.Warnings = append(res.Warnings, fr.warnings...)
 	}
 	return res, nil
 }
 
+// parseCost is the memory checking a Dockerfile takes per byte of it
+// (BuildKit's nodes and instructions, the shell parser's trees): 94 MB
+// for a 1 MiB file of RUN lines.
+const parseCost = 96
+
 // readDockerfile reads one file of the source: a staged blob, or a file on
 // disk that must be a regular file (a symlink is never followed, nor a
 // directory on the way to it inside the repository), at most MaxFileSize.
-func readDockerfile(ctx context.Context, src *checks.Source, f checks.File, blobs map[string][]byte) ([]byte, error) {
+func readDockerfile(ctx context.Context, src *checks.Source, f checks.File, blobs *checks.StagedBlobs) ([]byte, error) {
 	var data []byte
 	var err error
 	switch {
 	case f.Blob != "":
 		var ok bool
-		if data, ok = blobs[f.Blob]; !ok {
+		if data, ok, err = blobs.Get(ctx, f.Blob); err != nil {
+			return nil, err
+		}
+		if !ok {
 			if data, err = src.Read(ctx, f); err != nil {
 				return nil, err
 			}
@@ -167,7 +174,7 @@ func skippedLinks(ctx context.Context, src *checks.Source) []string {
 // separated, relative to the repository). It never fails: a file that does
 // not parse is a dockerfile/parse-error finding.
 func CheckFile(path string, content []byte) []checks.Finding {
-	return analyzeFile(path, content, nil).findings
+	return analyzeFile(path, content, nil, nil).findings
 }
 
 // IsDockerfile reports whether a path names a Dockerfile: Dockerfile,

@@ -254,7 +254,7 @@ func TestSecretsAreFoundAndNeverShown(t *testing.T) {
 		"ENV GPG_KEY=" + fakeFingerprint() + " PUBLIC_KEY=x SECRET_FILE=/run/secrets/x\n" +
 		"ENV API_TOKEN=\"\"\n" +
 		"USER app\nHEALTHCHECK NONE\n"
-	fs := analyzeFile("Dockerfile", []byte(src), nil).findings
+	fs := analyzeFile("Dockerfile", []byte(src), nil, nil).findings
 	got := slugs(fs)
 	if want := []int{2, 3, 4}; !slices.Equal(got["secret-in-env"], want) {
 		t.Errorf("secret-in-env at %v, want %v (all %v)", got["secret-in-env"], want, got)
@@ -423,7 +423,7 @@ func TestPragmas(t *testing.T) {
 		{name: "checkov skip is file-wide", src: "FROM alpine:3.20@sha256:x\nHEALTHCHECK NONE\nRUN x\n#checkov:skip=CKV_DOCKER_3:runs as the image default on purpose\n", absent: []string{"no-user"}},
 		{name: "pragma above a FROM covers stage findings", src: "# secfirst:ignore=dockerfile/no-user,dockerfile/no-healthcheck,dockerfile/unpinned-digest tool image\nFROM alpine:3.20\n", absent: []string{"no-user", "no-healthcheck", "unpinned-digest"}},
 	})
-	warns := analyzeFile("Dockerfile", []byte(base+"# secfirst:ignore=dockerfile/sudo\nRUN sudo x\n"), nil).warnings
+	warns := analyzeFile("Dockerfile", []byte(base+"# secfirst:ignore=dockerfile/sudo\nRUN sudo x\n"), nil, nil).warnings
 	if len(warns) != 1 || !strings.Contains(warns[0], "no reason") || !strings.Contains(warns[0], "Dockerfile") {
 		t.Errorf("an ignore without a reason should warn: %v", warns)
 	}
@@ -498,7 +498,7 @@ func TestEveryRuleCanFire(t *testing.T) {
 	for _, f := range CheckFile("Dockerfile", []byte("FROM a:1\n")) {
 		fired[f.Rule] = true // no-user, no-healthcheck, unpinned-digest
 	}
-	for _, f := range analyzeFile("Dockerfile", []byte("FROM a:1\n"), &config{hadolintFile: ".hadolint.yaml", trusted: []string{"registry.example.com"}}).findings {
+	for _, f := range analyzeFile("Dockerfile", []byte("FROM a:1\n"), &config{hadolintFile: ".hadolint.yaml", trusted: []string{"registry.example.com"}}, nil).findings {
 		fired[f.Rule] = true // untrusted-registry
 	}
 	for _, r := range Rules() {

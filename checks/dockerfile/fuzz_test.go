@@ -21,7 +21,7 @@ func FuzzDockerfile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// An input that never finishes is caught by go test's -timeout,
 		// not by a clock here: the suite holds on a loaded machine.
-		res := analyzeFile("Dockerfile", data, nil)
+		res := analyzeFile("Dockerfile", data, nil, nil)
 		for _, w := range res.warnings {
 			if strings.Contains(w, "internal error") {
 				t.Fatalf("a rule crashed: %s", w)

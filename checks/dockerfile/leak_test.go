@@ -44,7 +44,7 @@ func TestTwoSecretsOnOneLineNeverShown(t *testing.T) {
 	}
 	for name, text := range map[string]string{"plain": src, "suppressed": quiet.String()} {
 		t.Run(name, func(t *testing.T) {
-			res := analyzeFile("Dockerfile", []byte(text), nil)
+			res := analyzeFile("Dockerfile", []byte(text), nil, nil)
 			if len(res.findings)+len(res.suppressed) < len(lines) {
 				t.Fatalf("only %d findings and %d suppressed for %d secret lines", len(res.findings), len(res.suppressed), len(lines))
 			}

@@ -92,7 +92,7 @@ func TestFindingsPointAtTheirCommand(t *testing.T) {
 		"RUN mkdir /x && \\\n" + // 15
 		"    chmod 777 /x\n" // 16
 	exactFindings(t, "lines", src, map[string][]int{"insecure-tls": {8}, "sudo": {12}})
-	res := analyzeFile("Dockerfile", []byte(src), nil)
+	res := analyzeFile("Dockerfile", []byte(src), nil, nil)
 	if len(res.suppressed) != 1 || res.suppressed[0].Finding.Line != 16 || res.suppressed[0].Where != "Dockerfile:14" {
 		t.Errorf("the comment above the RUN should suppress the chmod at line 16: %+v", res.suppressed)
 	}

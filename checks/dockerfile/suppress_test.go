@@ -32,7 +32,7 @@ func TestInlineSuppressionsAreReported(t *testing.T) {
 		"RUN curl -k https://x.example -o /x",                      // 13
 		"RUN sudo true",                                            // 14
 	}, "\n") + "\n"
-	res := analyzeFile("svc/Dockerfile", []byte(src), nil)
+	res := analyzeFile("svc/Dockerfile", []byte(src), nil, nil)
 	type seen struct{ rule, where, reason string }
 	var got []seen
 	for _, s := range res.suppressed {

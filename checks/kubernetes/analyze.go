@@ -24,6 +24,7 @@ type mfile struct {
 	pragmas *pragmas
 	res     Result
 	keys    map[string]int // fingerprint keys seen, to number repeats
+	cap     *checks.RuleCap
 	// accounts are the ServiceAccounts this file defines, by namespace/name,
 	// with what they say about automountServiceAccountToken.
 	accounts map[string]state
@@ -46,42 +47,62 @@ type issue struct {
 	missing bool
 }
 
-func analyzeFile(path string, data []byte) Result {
-	f := &mfile{path: path, keys: map[string]int{}, accounts: map[string]state{}}
+func analyzeFile(path string, data []byte, cap *checks.RuleCap) Result {
+	f := &mfile{path: path, keys: map[string]int{}, accounts: map[string]state{}, cap: cap}
 	text := string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	f.lines = strings.Split(text, "\n")
 	f.pragmas = parsePragmas(f.lines)
 
-	var resources []*resource
-	dec := yaml.NewDecoder(strings.NewReader(text))
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			f.parseWarning(err, text, len(resources) > 0)
-			break
-		}
-		resources = readResources(&doc, 0, resources)
+	// One document at a time: yaml.v3's node tree takes about 25 times the
+	// text, 100 MB for a generated file at the size limit. A pod may use
+	// a ServiceAccount defined further down, so when the file defines one
+	// the accounts are read first, in a pass of their own.
+	if strings.Contains(text, "ServiceAccount") {
+		eachDocument(text, func(rs []*resource) {
+			for _, r := range rs {
+				if r.kind == "ServiceAccount" {
+					f.accounts[r.namespace+"/"+r.name] = boolOf(get(r.node, "automountServiceAccountToken").val)
+				}
+			}
+		})
 	}
-	for _, r := range resources {
-		if r.kind == "ServiceAccount" {
-			f.accounts[r.namespace+"/"+r.name] = boolOf(get(r.node, "automountServiceAccountToken").val)
+	read, err := eachDocument(text, func(rs []*resource) {
+		for _, r := range rs {
+			if r.pod != nil {
+				f.checkPod(r)
+			}
 		}
-	}
-	for _, r := range resources {
-		if r.pod != nil {
-			f.checkPod(r)
-		}
+	})
+	if err != nil {
+		f.parseWarning(err, text, read > 0)
 	}
 	for _, w := range f.pragmas.warnings {
 		f.res.Warnings = append(f.res.Warnings, "kubernetes: "+f.path+" "+w)
 	}
 	checks.SortFindings(f.res.Findings)
+	f.res.Unlisted = cap.Unlisted()
 	return f.res
+}
+
+// eachDocument decodes the YAML documents of text one by one and gives
+// each one's resources to do; it stops at the first that does not parse,
+// with that error and the number of resources read before it.
+func eachDocument(text string, do func([]*resource)) (read int, err error) {
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return read, nil
+		}
+		if err != nil {
+			return read, err
+		}
+		rs := readResources(&doc, 0, nil)
+		read += len(rs)
+		do(rs)
+	}
 }
 
 // renderHint says how to check templates.
@@ -139,10 +160,6 @@ func (f *mfile) report(is issue) {
 	if n := f.keys[key]; n > 1 {
 		key += fmt.Sprintf("\x00#%d", n)
 	}
-	snippet := is.snippet
-	if snippet == "" {
-		snippet = f.snippet(is.line)
-	}
 	fd := checks.Finding{
 		Check:       CheckName,
 		Rule:        id,
@@ -150,23 +167,33 @@ func (f *mfile) report(is issue) {
 		Title:       r.title,
 		File:        f.path,
 		Line:        is.line,
-		Message:     upperFirst(is.msg),
-		Fix:         is.fix,
 		Lesson:      lessons.IDForRule(id, LessonFallback),
-		Refs:        append([]string(nil), refs...),
+		Refs:        refs,
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
-		Snippet:     termtext.Line(snippet),
 	}
+	// What suppresses it is looked up first: past the hook's cap a finding
+	// that is not suppressed is counted, not built.
 	scope := []int{is.line, is.item, is.res.line}
 	if is.c != nil {
 		scope = append(scope, is.c.line)
 	}
-	if pr, ok := f.pragmas.match(id, is.slug, refs, scope); ok {
-		f.res.Suppressed = append(f.res.Suppressed, pr.Suppression(fd))
+	pr, suppressed := f.pragmas.match(id, is.slug, refs, scope)
+	if !suppressed {
+		pr, suppressed = annotationSkip(is.res, refs)
+	}
+	if !suppressed && !f.cap.Keep(fd) {
 		return
 	}
-	if skip, ok := annotationSkip(is.res, refs); ok {
-		f.res.Suppressed = append(f.res.Suppressed, skip.Suppression(fd))
+	snippet := is.snippet
+	if snippet == "" {
+		snippet = f.snippet(is.line)
+	}
+	fd.Message = upperFirst(is.msg)
+	fd.Fix = is.fix
+	fd.Refs = append([]string(nil), refs...)
+	fd.Snippet = termtext.Line(snippet)
+	if suppressed {
+		f.res.Suppressed = append(f.res.Suppressed, pr.Suppression(fd))
 		return
 	}
 	f.res.Findings = append(f.res.Findings, fd)

@@ -56,27 +56,19 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	if err != nil || len(files) == 0 {
 		return res, err
 	}
-	// Staged blobs are read through one `git cat-file --batch`.
-	var blobs map[string][]byte
-	var blobIDs []string
-	for _, f := range files {
-		if f.Blob != "" {
-			blobIDs = append(blobIDs, f.Blob)
-		}
-	}
-	if len(blobIDs) > 0 {
-		if blobs, err = src.ReadBlobs(ctx, blobIDs); err != nil {
-			return res, err
-		}
-	}
+	// Staged blobs are read a few at a time through the scan's `git
+	// cat-file --batch`.
+	blobs := src.StagedBlobs(files, MaxManifestSize)
 	templates := map[string][]string{} // folder -> templates skipped
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		data, err := readFile(src, f, blobs)
+		data, err := readFile(ctx, src, f, blobs)
 		var tooLarge *safefile.TooLargeError
 		switch {
+		case blobs.Err() != nil:
+			return res, blobs.Err()
 		case errors.Is(err, errNotManifest):
 			continue
 		case errors.As(err, &tooLarge):
@@ -89,9 +81,15 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		if !LooksLikeManifest(data) || !HoldsWorkloads(data) {
 			continue
 		}
-		r := checkFileSafely(f.Path, data)
+		done, err := src.Parsing(ctx, len(data)*parseCost)
+		if err != nil {
+			return res, err
+		}
+		r := checkFileSafely(f.Path, data, src.RuleCap())
+		done()
 		res.Findings = append(res.Findings, r.Findings...)
 		res.Suppressed = append(res.Suppressed, r.Suppressed...)
+		res.Unlisted = append(res.Unlisted, r.Unlisted...)
 		for _, w := range r.Warnings {
 			if w == r.template {
 				dir := path.Dir(f.Path)
@@ -102,7 +100,7 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		}
 	}
 	res.Warnings = append(res.Warnings, templateWarnings(templates)...)
-	if len(res.Findings) > 0 {
+	if len(res.Findings) > 0 || len(res.Unlisted) > 0 {
 		ignores, warns := pragma.ReadTrivyIgnore(ctx, src, CheckName)
 		res.Warnings = append(res.Warnings, warns...)
 		dialect.ApplyTrivyIgnore(&res, ignores, time.Now())
@@ -149,15 +147,23 @@ func templateWarnings(byDir map[string][]string) []string {
 	return out
 }
 
+// parseCost is the memory checking a manifest takes per byte of it: its
+// documents are parsed one at a time (see analyzeFile), so what is left is
+// the text and its lines, and the findings.
+const parseCost = 4
+
 // errNotManifest is a file too large to read whose beginning shows it is
 // no manifest: not this check's business, and no warning.
 var errNotManifest = errors.New("not a manifest")
 
 // readFile reads one candidate, bounded: a staged blob, or a regular file
 // on disk (never through a symlink).
-func readFile(src *checks.Source, f checks.File, blobs map[string][]byte) ([]byte, error) {
+func readFile(ctx context.Context, src *checks.Source, f checks.File, blobs *checks.StagedBlobs) ([]byte, error) {
 	if f.Blob != "" {
-		data, ok := blobs[f.Blob]
+		data, ok, err := blobs.Get(ctx, f.Blob)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			return nil, fmt.Errorf("staged blob %s is missing", f.Blob)
 		}
@@ -215,6 +221,8 @@ type Result struct {
 	Findings   []checks.Finding
 	Suppressed []checks.Suppression
 	Warnings   []string
+	// Unlisted are the findings past the source's cap (see checks.RuleCap).
+	Unlisted []checks.Unlisted
 
 	// template is the warning of a template skipped whole (also in
 	// Warnings): Run gathers those of one folder into one warning.
@@ -223,20 +231,20 @@ type Result struct {
 
 // checkFileSafely keeps one odd file from taking the whole check down: an
 // internal error becomes a warning that names the file.
-func checkFileSafely(file string, data []byte) (r Result) {
+func checkFileSafely(file string, data []byte, cap *checks.RuleCap) (r Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = Result{Warnings: []string{fmt.Sprintf("kubernetes: internal error checking %s: %v (please report it)", file, p)}}
 		}
 	}()
-	return CheckFile(file, data)
+	return analyzeFile(file, data, cap)
 }
 
 // CheckFile checks the manifests in one file's content as found at path
 // (slash separated, relative to the repository). It never fails: a file
 // that does not parse as YAML is a warning with its line.
 func CheckFile(path string, content []byte) Result {
-	return analyzeFile(path, content)
+	return analyzeFile(path, content, nil)
 }
 
 // IsCandidatePath reports whether a path may hold manifests: YAML and JSON

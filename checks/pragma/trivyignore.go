@@ -117,4 +117,15 @@ func (d Dialect) ApplyTrivyIgnore(res *checks.Result, list TrivyIgnores, now tim
 		kept = append(kept, f)
 	}
 	res.Findings = kept
+	left := res.Unlisted[:0]
+	for _, u := range res.Unlisted {
+		if ig, ok := d.MatchTrivyIgnore(list, u.Refs, now); ok {
+			s := ig.Suppression(u.Finding(""))
+			s.Count = u.Count()
+			res.Suppressed = append(res.Suppressed, s)
+			continue
+		}
+		left = append(left, u)
+	}
+	res.Unlisted = left
 }

@@ -16,6 +16,7 @@ type analysis struct {
 	m    *module
 	res  Result
 	keys map[string]int // fingerprint keys seen, to number repeats
+	cap  *checks.RuleCap
 	// said are the issues reported, by resource, rule, line and message:
 	// the blocks a dynamic block expands to may say the same thing twice.
 	said map[string]bool
@@ -34,8 +35,8 @@ type issue struct {
 	refs   []string // nil: the rule's refs
 }
 
-func analyzeModule(m *module, now time.Time) Result {
-	a := &analysis{m: m, keys: map[string]int{}, said: map[string]bool{}, now: now}
+func analyzeModule(m *module, now time.Time, cap *checks.RuleCap) Result {
+	a := &analysis{m: m, keys: map[string]int{}, said: map[string]bool{}, now: now, cap: cap}
 	byType := rulesByType()
 	for _, r := range m.resources {
 		if !r.file.report || !r.created() {
@@ -57,6 +58,7 @@ func analyzeModule(m *module, now time.Time) Result {
 		}
 	}
 	checks.SortFindings(a.res.Findings)
+	a.res.Unlisted = cap.Unlisted()
 	return a.res
 }
 
@@ -90,19 +92,26 @@ func (a *analysis) report(is issue) {
 		Title:       rl.title,
 		File:        f.path,
 		Line:        is.line,
-		Message:     termtext.Line(is.msg),
-		Fix:         termtext.Block(is.fix),
 		Lesson:      lessons.IDForRule(id, LessonFallback),
-		Refs:        append([]string(nil), rrefs...),
+		Refs:        rrefs,
 		Fingerprint: checks.Fingerprint(CheckName, id, f.path, key),
-		Snippet:     termtext.Line(f.snippet(is.line)),
 	}
+	// What suppresses it is looked up first: past the hook's cap a finding
+	// that is not suppressed is counted, not built.
 	scope := []int{is.line, is.r.line()}
 	if is.block > 0 {
 		scope = append(scope, is.block)
 	}
 	rng := is.r.block.Range()
-	if pr, ok := f.pragmas.match(id, is.slug, rrefs, scope, rng.Start.Line, rng.End.Line, a.now); ok {
+	pr, suppressed := f.pragmas.match(id, is.slug, rrefs, scope, rng.Start.Line, rng.End.Line, a.now)
+	if !suppressed && !a.cap.Keep(fd) {
+		return
+	}
+	fd.Message = termtext.Line(is.msg)
+	fd.Fix = termtext.Block(is.fix)
+	fd.Refs = append([]string(nil), rrefs...)
+	fd.Snippet = termtext.Line(f.snippet(is.line))
+	if suppressed {
 		a.res.Suppressed = append(a.res.Suppressed, pr.Suppression(fd))
 		return
 	}

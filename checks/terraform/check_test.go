@@ -184,7 +184,7 @@ func TestOversizedFiles(t *testing.T) {
 	r.Git("add", "-A")
 	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree} {
 		res := run(t, r, mode)
-		if len(res.Findings) != 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "skipped big.tf: a .tf file larger than 4 MiB is not checked") {
+		if len(res.Findings) != 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "skipped big.tf: a .tf file larger than 1 MiB is not checked") {
 			t.Errorf("%s: findings %v, warnings %q", mode, res.Findings, res.Warnings)
 		}
 	}

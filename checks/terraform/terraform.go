@@ -38,7 +38,13 @@ const CheckName = "terraform"
 
 // MaxFileSize is the largest .tf file the check reads. A larger one is
 // named in a warning, never silently passed.
-const MaxFileSize = 4 << 20
+const MaxFileSize = 1 << 20
+
+// parseCost is the memory parsing a module takes per byte of its files:
+// HCL lexes a whole file into tokens before it parses, and the nesting
+// guard (tooDeep) lexes it once before that (a 2 MiB file of small blocks
+// held 108 MB of tokens, a 4 MiB one 246 MB), hence MaxFileSize.
+const parseCost = 64
 
 type check struct{}
 
@@ -78,13 +84,63 @@ type Result struct {
 	Findings   []checks.Finding
 	Suppressed []checks.Suppression
 	Warnings   []string
+	// Unlisted are the findings past the source's cap (see checks.RuleCap).
+	Unlisted []checks.Unlisted
 }
 
-// source is one file of a module as read.
+// source is one file of a module. Its data is read (load) just before its
+// module is checked, so that a scan holds one module at a time, not every
+// .tf file of the commit or the repository.
 type source struct {
 	path   string
 	data   []byte
 	report bool
+	// Where data comes from: a staged blob, or a file on disk (abs
+	// outside the repository, else path inside it).
+	blob, abs string
+}
+
+// load reads the files of one module: those that cannot be read are left
+// out, named in warnings when they are the source's own (report). An error
+// is git's: the check could not read what it checks.
+func load(ctx context.Context, src *checks.Source, files []source) ([]source, []string, error) {
+	var ids []string
+	for _, f := range files {
+		if f.blob != "" {
+			ids = append(ids, f.blob)
+		}
+	}
+	blobs, err := src.ReadBlobs(ctx, ids, MaxFileSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []source
+	var warnings []string
+	for _, f := range files {
+		switch {
+		case f.blob != "":
+			data, ok := blobs[f.blob]
+			switch {
+			case !ok:
+				err = fmt.Errorf("its staged version could not be read")
+			case len(data) > MaxFileSize:
+				err = &safefile.TooLargeError{Path: f.path, Limit: MaxFileSize}
+			}
+			f.data = data
+		case f.abs != "":
+			f.data, err = safefile.ReadFile(f.abs, MaxFileSize)
+		default:
+			f.data, err = safefile.ReadInRoot(src.Root, f.path, MaxFileSize)
+		}
+		if err != nil {
+			if f.report {
+				warnings = append(warnings, skipWarning(f.path, err))
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	return out, warnings, nil
 }
 
 // Run checks every module of the source that holds a file of it. History
@@ -117,19 +173,16 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		return res, nil
 	}
 	var modules map[string][]source
-	var warnings []string
 	switch {
 	case len(src.Paths) > 0:
-		modules, warnings = readPathModules(src, files)
+		modules = readPathModules(src, files)
 	case src.Mode == checks.ModeStaged:
-		modules, warnings, err = readStagedModules(ctx, src, files)
-		if err != nil {
+		if modules, err = readStagedModules(ctx, src, files); err != nil {
 			return res, err
 		}
 	default:
-		modules, warnings = readTrackedModules(src, files)
+		modules = readTrackedModules(files)
 	}
-	res.Warnings = append(res.Warnings, warnings...)
 	dirs := make([]string, 0, len(modules))
 	for d := range modules {
 		dirs = append(dirs, d)
@@ -140,12 +193,27 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		r := checkModuleSafely(d, modules[d], now)
+		files, warnings, err := load(ctx, src, modules[d])
+		if err != nil {
+			return res, err
+		}
+		res.Warnings = append(res.Warnings, warnings...)
+		size := 0
+		for _, f := range files {
+			size += len(f.data)
+		}
+		done, err := src.Parsing(ctx, size*parseCost)
+		if err != nil {
+			return res, err
+		}
+		r := checkModuleSafely(d, files, now, src.RuleCap())
+		done()
 		res.Findings = append(res.Findings, r.Findings...)
 		res.Suppressed = append(res.Suppressed, r.Suppressed...)
+		res.Unlisted = append(res.Unlisted, r.Unlisted...)
 		res.Warnings = append(res.Warnings, r.Warnings...)
 	}
-	if len(res.Findings) > 0 {
+	if len(res.Findings) > 0 || len(res.Unlisted) > 0 {
 		ignores, warns := pragma.ReadTrivyIgnore(ctx, src, CheckName)
 		res.Warnings = append(res.Warnings, warns...)
 		dialect.ApplyTrivyIgnore(&res, ignores, now)
@@ -154,26 +222,20 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 }
 
 // readTrackedModules reads the tracked .tf files, by folder.
-func readTrackedModules(src *checks.Source, files []checks.File) (map[string][]source, []string) {
+func readTrackedModules(files []checks.File) map[string][]source {
 	modules := map[string][]source{}
-	var warnings []string
 	for _, f := range files {
-		data, err := safefile.ReadInRoot(src.Root, f.Path, MaxFileSize)
-		if err != nil {
-			warnings = append(warnings, skipWarning(f.Path, err))
-			continue
-		}
 		dir := path.Dir(f.Path)
-		modules[dir] = append(modules[dir], source{path: f.Path, data: data, report: true})
+		modules[dir] = append(modules[dir], source{path: f.Path, report: true})
 	}
-	return modules, warnings
+	return modules
 }
 
 // readStagedModules reads, for each folder that holds a staged .tf file,
 // the staged version of every .tf file of that folder: a module is checked
 // as the commit will record it, whole, so removing a bucket's public
 // access block from one file shows on the bucket in another.
-func readStagedModules(ctx context.Context, src *checks.Source, files []checks.File) (map[string][]source, []string, error) {
+func readStagedModules(ctx context.Context, src *checks.Source, files []checks.File) (map[string][]source, error) {
 	dirs := map[string]bool{}
 	for _, f := range files {
 		dirs[path.Dir(f.Path)] = true
@@ -188,11 +250,10 @@ func readStagedModules(ctx context.Context, src *checks.Source, files []checks.F
 	}
 	out, err := src.Git(ctx, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	type entry struct{ path, blob string }
 	var entries []entry
-	var ids []string
 	// "<mode> <object> <stage>\t<path>\0"
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		meta, p, ok := strings.Cut(string(rec), "\t")
@@ -204,28 +265,13 @@ func readStagedModules(ctx context.Context, src *checks.Source, files []checks.F
 			continue // a symlink or a submodule: never read
 		}
 		entries = append(entries, entry{p, fields[1]})
-		ids = append(ids, fields[1])
-	}
-	blobs, err := src.ReadBlobs(ctx, ids)
-	if err != nil {
-		return nil, nil, err
 	}
 	modules := map[string][]source{}
-	var warnings []string
 	for _, e := range entries {
-		data, ok := blobs[e.blob]
-		switch {
-		case !ok:
-			warnings = append(warnings, fmt.Sprintf("terraform: skipped %s: its staged version could not be read", e.path))
-			continue
-		case len(data) > MaxFileSize:
-			warnings = append(warnings, tooLargeWarning(e.path))
-			continue
-		}
 		dir := path.Dir(e.path)
-		modules[dir] = append(modules[dir], source{path: e.path, data: data, report: true})
+		modules[dir] = append(modules[dir], source{path: e.path, blob: e.blob, report: true})
 	}
-	return modules, warnings, nil
+	return modules, nil
 }
 
 // globEscape escapes the characters a git glob pathspec gives a meaning.
@@ -243,22 +289,16 @@ func globEscape(s string) string {
 // readPathModules reads the files given on the command line and, to
 // resolve what they refer to, the other .tf files of their folders; only
 // the given files' findings are reported.
-func readPathModules(src *checks.Source, files []checks.File) (map[string][]source, []string) {
+func readPathModules(src *checks.Source, files []checks.File) map[string][]source {
 	modules := map[string][]source{}
 	given := map[string]bool{}
-	var warnings []string
 	for _, f := range files {
 		given[f.Abs] = true
 	}
 	seenDir := map[string]bool{}
 	for _, f := range files {
-		data, err := safefile.ReadFile(f.Abs, MaxFileSize)
-		if err != nil {
-			warnings = append(warnings, skipWarning(f.Path, err))
-			continue
-		}
 		dir := filepath.Dir(f.Abs)
-		modules[dir] = append(modules[dir], source{path: f.Path, data: data, report: true})
+		modules[dir] = append(modules[dir], source{path: f.Path, abs: f.Abs, report: true})
 		if seenDir[dir] {
 			continue
 		}
@@ -272,12 +312,10 @@ func readPathModules(src *checks.Source, files []checks.File) (map[string][]sour
 			if given[sib] || !e.Type().IsRegular() || !isModuleFile(e.Name()) {
 				continue
 			}
-			if data, err := safefile.ReadFile(sib, MaxFileSize); err == nil {
-				modules[dir] = append(modules[dir], source{path: src.Rel(sib), data: data})
-			}
+			modules[dir] = append(modules[dir], source{path: src.Rel(sib), abs: sib})
 		}
 	}
-	return modules, warnings
+	return modules
 }
 
 func skipWarning(p string, err error) string {
@@ -298,17 +336,17 @@ func tooLargeWarning(p string) string {
 
 // checkModuleSafely keeps one odd module from taking the whole check down:
 // an internal error becomes a warning that names the folder.
-func checkModuleSafely(dir string, files []source, now time.Time) (r Result) {
+func checkModuleSafely(dir string, files []source, now time.Time, cap *checks.RuleCap) (r Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = Result{Warnings: []string{fmt.Sprintf("terraform: internal error checking the module in %s: %v (please report it)", dir, p)}}
 		}
 	}()
-	return checkModule(files, now)
+	return checkModule(files, now, cap)
 }
 
 // checkModule parses the files of one module and checks it.
-func checkModule(files []source, now time.Time) Result {
+func checkModule(files []source, now time.Time, cap *checks.RuleCap) Result {
 	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
 	var parsed []*tfFile
 	var warnings []string
@@ -319,7 +357,7 @@ func checkModule(files []source, now time.Time) Result {
 			warnings = append(warnings, w)
 		}
 	}
-	r := analyzeModule(newModule(parsed), now)
+	r := analyzeModule(newModule(parsed), now, cap)
 	r.Warnings = append(warnings, r.Warnings...)
 	return r
 }
@@ -362,7 +400,7 @@ func parseFile(s source) (*tfFile, string) {
 // path (slash separated, relative to the repository). It never fails: a
 // file that does not parse is a warning with its line.
 func CheckFile(path string, content []byte) Result {
-	return checkModule([]source{{path: path, data: content, report: true}}, time.Now())
+	return checkModule([]source{{path: path, data: content, report: true}}, time.Now(), nil)
 }
 
 // CheckModule checks the files of one folder together, by path.
@@ -371,5 +409,5 @@ func CheckModule(files map[string][]byte) Result {
 	for p, d := range files {
 		srcs = append(srcs, source{path: p, data: d, report: true})
 	}
-	return checkModule(srcs, time.Now())
+	return checkModule(srcs, time.Now(), nil)
 }

@@ -16,7 +16,9 @@ func gcPercent() int64 {
 
 // The hook collects no garbage until its heap reaches the limit, and gives
 // the collector its usual pacing back once the live heap outgrows half of
-// it: a commit of 180,000 findings otherwise spent 103 s collecting.
+// it, under a limit that stays half as large again as the live heap: a
+// heap that holds most of the limit otherwise collects back to back (103
+// s), and one without a limit doubles what it holds.
 func TestHookCollectorPacingComesBackWithALargeHeap(t *testing.T) {
 	t.Cleanup(func() {
 		debug.SetGCPercent(100)
@@ -34,7 +36,7 @@ func TestHookCollectorPacingComesBackWithALargeHeap(t *testing.T) {
 		t.Fatalf("GOGC = %d with a small heap, want off", got)
 	}
 	live := make([][]byte, 0, 80)
-	for range 80 { // 160 MiB, past half the 256 MiB limit
+	for range 80 { // 160 MiB, past half the 192 MiB limit
 		live = append(live, make([]byte, 2<<20))
 	}
 	// The watch runs after a collection, on the runtime's cleanup
@@ -45,6 +47,22 @@ func TestHookCollectorPacingComesBackWithALargeHeap(t *testing.T) {
 	}
 	if got := gcPercent(); got != 100 {
 		t.Fatalf("GOGC = %d with %d MiB live, want 100", got, len(live)*2)
+	}
+	if got := debug.SetMemoryLimit(-1); got < hookHeapLimit || got == math.MaxInt64 {
+		t.Errorf("memory limit %d MiB with 160 MiB live, want at least %d MiB and a limit", got>>20, hookHeapLimit>>20)
+	}
+	// More live than the limit: the limit grows with it, half as large
+	// again, so the collector never runs back to back.
+	for range 60 { // 280 MiB
+		live = append(live, make([]byte, 2<<20))
+	}
+	want := int64(280<<20) + 140<<20
+	for i := 0; i < 1000 && debug.SetMemoryLimit(-1) < want; i++ {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	if got := debug.SetMemoryLimit(-1); got < want || got > want+64<<20 {
+		t.Errorf("memory limit %d MiB with 280 MiB live, want about 420 MiB", got>>20)
 	}
 	runtime.KeepAlive(live)
 }

@@ -1,0 +1,156 @@
+package hooks_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks"
+	"github.com/secfirst-dev/secfirst/checks/all"
+	"github.com/secfirst-dev/secfirst/checks/report"
+	"github.com/secfirst-dev/secfirst/hooks"
+)
+
+// generated writes n of a block, numbered.
+func generated(n int, format string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, format, i, i)
+	}
+	return b.String()
+}
+
+// fullScan is `secfirst scan --staged`: the same checks and policy as the
+// hook, without a cap.
+func fullScan(t *testing.T, dir string) *checks.Report {
+	t.Helper()
+	src, err := checks.NewRepoSource(context.Background(), dir, checks.ModeStaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, _, err := checks.ScanStaged(context.Background(), src, all.Checks(all.Options{Offline: true}), checks.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// Past checks.HookFindingsPerRule findings of one rule in one file the hook
+// counts findings instead of building them, and decides exactly as a full
+// scan: the same counts by severity, the same blocking ones, the same
+// suppressions, whether an [[ignore]] names a rule or the fingerprint of
+// a finding it never listed, or .trivyignore names the rule's Trivy id.
+func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
+	const n = checks.HookFindingsPerRule + 30
+	r := newRepo(t)
+	r.Write("README.md", "demo\n")
+	r.Commit("init")
+	r.Write("pods.yaml", generated(n, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%d\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27.%d\n    securityContext:\n      privileged: true\n"))
+	r.Write("main.tf", generated(n, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"b%d\"\n}\n"))
+	r.Write("Dockerfile", "FROM alpine:3.20\n"+generated(n, "RUN sudo apk add --no-cache curl%d # %d\n")+"USER 10001\n")
+	r.Git("add", "-A")
+
+	before := fullScan(t, r.Dir)
+	var privileged []checks.Finding
+	var trivyID string
+	for _, f := range before.Findings {
+		switch {
+		case f.Rule == "kubernetes/privileged":
+			privileged = append(privileged, f)
+		case f.Check == "kubernetes" && trivyID == "" && f.Severity != checks.High:
+			for _, ref := range f.Refs {
+				if strings.HasPrefix(ref, "KSV-") {
+					trivyID = ref
+				}
+			}
+		}
+	}
+	if len(privileged) != n || trivyID == "" {
+		t.Fatalf("want %d privileged containers and a Trivy id, got %d and %q", n, len(privileged), trivyID)
+	}
+	// The last privileged container is past the cap: the hook never lists
+	// it, yet the ignore of its fingerprint counts.
+	ignored := privileged[n-1].Fingerprint
+	r.Write(".secfirst.toml", "[[ignore]]\nfingerprint = \""+ignored+"\"\nreason = \"node agent\"\n\n"+
+		"[[ignore]]\nrule = \"terraform/aws-s3-no-public-access-block\"\npath = \"main.tf\"\nreason = \"blocked at the account level\"\n")
+	r.Write(".trivyignore", trivyID+"\n")
+	r.Git("add", "-A")
+
+	want := fullScan(t, r.Dir)
+	res, err := hooks.RunPreCommit(context.Background(), r.Dir, hooks.RunOptions{Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Report
+	if got.Summary != want.Summary {
+		t.Errorf("hook summary %+v, full scan %+v", got.Summary, want.Summary)
+	}
+	if g, w := checks.SummarizeSuppressed(got.Suppressed), checks.SummarizeSuppressed(want.Suppressed); fmt.Sprint(g) != fmt.Sprint(w) {
+		t.Errorf("hook suppressed %+v, full scan %+v", g, w)
+	}
+	if want.Summary.Blocking != n-1 {
+		t.Errorf("full scan: %d blocking, want the %d privileged containers not ignored", want.Summary.Blocking, n-1)
+	}
+	if byPolicy := checks.SummarizeSuppressed(want.Suppressed).By[checks.SuppressedByPolicy]; byPolicy != n+1 {
+		t.Errorf("full scan: %d suppressed by the policy, want the %d buckets and one container", byPolicy, n)
+	}
+
+	// Every finding is either listed, as the full scan has it, or counted
+	// by its fingerprint; at most the cap of a rule in a file is listed.
+	full := map[string]checks.Finding{}
+	for _, f := range want.Findings {
+		full[f.Fingerprint] = f
+	}
+	seen := map[string]bool{}
+	perRule := map[string]int{}
+	for _, f := range got.Findings {
+		if w, ok := full[f.Fingerprint]; !ok || w.Message != f.Message || w.Line != f.Line {
+			t.Errorf("hook listed %s %s:%d, not as the full scan has it", f.Rule, f.File, f.Line)
+		}
+		seen[f.Fingerprint] = true
+		perRule[f.File+" "+f.Rule]++
+	}
+	for k, c := range perRule {
+		if c > checks.HookFindingsPerRule {
+			t.Errorf("%s: %d listed, cap %d", k, c, checks.HookFindingsPerRule)
+		}
+	}
+	unlisted := 0
+	for _, u := range got.Unlisted {
+		for _, fp := range u.Fingerprints() {
+			if _, ok := full[fp]; !ok || seen[fp] {
+				t.Errorf("unlisted %s in %s: fingerprint %s is not one full scan lists once", u.Rule, u.File, fp)
+			}
+			if fp == ignored {
+				t.Errorf("the ignored fingerprint %s is counted", fp)
+			}
+			seen[fp] = true
+			unlisted++
+		}
+	}
+	if len(seen) != len(want.Findings) || unlisted == 0 {
+		t.Errorf("hook: %d listed or counted (%d counted), full scan %d", len(seen), unlisted, len(want.Findings))
+	}
+
+	// The message counts them and says how to see them all.
+	var out bytes.Buffer
+	if err := res.Write(&out, report.NewStyles(renderer(&out, false))); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, s := range []string{
+		fmt.Sprintf("this commit is blocked: %d findings to fix first.", n-1),
+		fmt.Sprintf("… and %d more Container runs privileged (kubernetes/privileged) in pods.yaml, not listed here", n-1-checks.HookFindingsPerRule),
+		"`secfirst scan --staged` lists them all",
+		report.SuppressedText(want.Suppressed),
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("hook message lacks %q:\n%s", s, text)
+		}
+	}
+	if c := strings.Count(text, "Container runs privileged  pods.yaml:"); c != checks.HookFindingsPerRule {
+		t.Errorf("hook message shows %d privileged containers in full, want %d", c, checks.HookFindingsPerRule)
+	}
+}
