@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,8 +16,8 @@ import (
 // says how many it did not list and how to see them.
 const HookFindingsPerRule = 100
 
-// Unlisted stands for the findings of one rule, of one severity, in one
-// file, past a source's FindingsPerRule: counted, with their fingerprints
+// Unlisted stands for the findings of one rule, of one severity and with
+// the same refs, in one file, past a source's FindingsPerRule: counted, with their fingerprints
 // (an [[ignore]] by fingerprint still applies to each), but not built,
 // redacted or listed. Only the hooks set a cap; a scan lists everything.
 type Unlisted struct {
@@ -65,7 +66,7 @@ type RuleCap struct {
 	limit  int
 	seen   map[string]int // file and rule -> findings seen
 	groups []Unlisted
-	group  map[string]int // file, rule and severity -> index in groups
+	group  map[string]int // file, rule, severity and refs -> index in groups
 }
 
 // RuleCap returns a cap for the source's findings (nil: no cap).
@@ -90,7 +91,10 @@ func (c *RuleCap) Keep(f Finding) bool {
 	if c.seen[key] <= c.limit {
 		return true
 	}
-	key += "\x00" + string(f.Severity)
+	// Severity (a .hadolint.yaml override) and refs (a rule names the
+	// equivalent ids that apply to the case: .trivyignore and ignores by
+	// ref match them) can differ within a rule.
+	key += "\x00" + string(f.Severity) + "\x00" + strings.Join(f.Refs, "\x00")
 	i, ok := c.group[key]
 	if !ok {
 		i = len(c.groups)
@@ -114,10 +118,11 @@ func (c *RuleCap) Unlisted() []Unlisted {
 	return c.groups
 }
 
-// applyToUnlisted is Apply for the findings a cap left unlisted: an ignore
-// that matches every finding of a group (by rule, ref or path) suppresses
-// the group, one by fingerprint the finding it names; what is left is kept,
-// blocking as a listed finding of its severity would.
+// applyToUnlisted is Apply for the findings a cap left unlisted: each
+// finding is suppressed by the first ignore that matches it, as Apply
+// does; those an ignore without a fingerprint suppresses are one
+// Suppression with a Count. What is left is kept, blocking as a listed
+// finding of its severity would.
 func (p *Policy) applyToUnlisted(groups []Unlisted, failOn FailOn, now time.Time) (kept []Unlisted, suppressed []Suppression) {
 	if failOn == "" {
 		failOn = p.FailOn
@@ -131,24 +136,36 @@ func (p *Policy) applyToUnlisted(groups []Unlisted, failOn FailOn, now time.Time
 		}
 	}
 	for _, u := range groups {
-		if ig, ok := firstMatch(active, u.Finding("")); ok {
-			suppressed = append(suppressed, Suppression{Finding: u.Finding(""), By: SuppressedByPolicy, Reason: ig.Reason, Where: ig.where(), Count: u.Count()})
-			continue
-		}
-		if byFingerprint {
+		if !byFingerprint {
+			// Every finding of the group matches the same ignores.
+			if ig, ok := firstMatch(active, u.Finding("")); ok {
+				suppressed = append(suppressed, Suppression{Finding: u.Finding(""), By: SuppressedByPolicy, Reason: ig.Reason, Where: ig.where(), Count: u.Count()})
+				continue
+			}
+		} else {
 			var left []byte
+			byIgnore := map[int]int{} // index in active -> its Suppression in suppressed
 			for fp := range slices.Chunk(u.fingerprints, fingerprintSize) {
 				f := u.Finding(hex.EncodeToString(fp))
-				if ig, ok := firstMatch(active, f); ok {
-					suppressed = append(suppressed, Suppression{Finding: f, By: SuppressedByPolicy, Reason: ig.Reason, Where: ig.where()})
-					continue
+				i := slices.IndexFunc(active, func(ig Ignore) bool { return ig.Matches(f) })
+				switch {
+				case i < 0:
+					left = append(left, fp...)
+				case active[i].Fingerprint != "":
+					suppressed = append(suppressed, Suppression{Finding: f, By: SuppressedByPolicy, Reason: active[i].Reason, Where: active[i].where()})
+				default:
+					if j, ok := byIgnore[i]; ok {
+						suppressed[j].Count++
+						continue
+					}
+					byIgnore[i] = len(suppressed)
+					suppressed = append(suppressed, Suppression{Finding: u.Finding(""), By: SuppressedByPolicy, Reason: active[i].Reason, Where: active[i].where(), Count: 1})
 				}
-				left = append(left, fp...)
 			}
 			u.fingerprints = left
-		}
-		if u.Count() == 0 {
-			continue
+			if u.Count() == 0 {
+				continue
+			}
 		}
 		u.Blocking = failOn.Blocks(u.Severity)
 		kept = append(kept, u)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,25 +42,31 @@ func fullScan(t *testing.T, dir string) *checks.Report {
 // Past checks.HookFindingsPerRule findings of one rule in one file the hook
 // counts findings instead of building them, and decides exactly as a full
 // scan: the same counts by severity, the same blocking ones, the same
-// suppressions, whether an [[ignore]] names a rule or the fingerprint of
+// suppressions, whether an [[ignore]] names a rule, one of its equivalent
+// ids (which differ from case to case within a rule) or the fingerprint of
 // a finding it never listed, or .trivyignore names the rule's Trivy id.
 func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 	const n = checks.HookFindingsPerRule + 30
 	r := newRepo(t)
 	r.Write("README.md", "demo\n")
 	r.Commit("init")
-	r.Write("pods.yaml", generated(n, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%d\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27.%d\n    securityContext:\n      privileged: true\n"))
+	// The last pods run as a non-zero user: Checkov's CKV_K8S_23 is not
+	// among the refs of their runAsNonRoot finding, as it is for the rest.
+	r.Write("pods.yaml", generated(n, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%d\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27.%d\n    securityContext:\n      privileged: true\n")+
+		generated(30, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: u%d\nspec:\n  containers:\n  - name: c\n    image: nginx:1.26.%d\n    securityContext:\n      runAsUser: 1000\n"))
 	r.Write("main.tf", generated(n, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"b%d\"\n}\n"))
 	r.Write("Dockerfile", "FROM alpine:3.20\n"+generated(n, "RUN sudo apk add --no-cache curl%d # %d\n")+"USER 10001\n")
 	r.Git("add", "-A")
 
 	before := fullScan(t, r.Dir)
-	var privileged []checks.Finding
+	var privileged, nonRoot []checks.Finding
 	var trivyID string
 	for _, f := range before.Findings {
 		switch {
 		case f.Rule == "kubernetes/privileged":
 			privileged = append(privileged, f)
+		case f.Rule == "kubernetes/run-as-non-root" && slices.Contains(f.Refs, "CKV_K8S_23"):
+			nonRoot = append(nonRoot, f)
 		case f.Check == "kubernetes" && trivyID == "" && f.Severity != checks.High:
 			for _, ref := range f.Refs {
 				if strings.HasPrefix(ref, "KSV-") {
@@ -67,14 +75,17 @@ func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 			}
 		}
 	}
-	if len(privileged) != n || trivyID == "" {
-		t.Fatalf("want %d privileged containers and a Trivy id, got %d and %q", n, len(privileged), trivyID)
+	if len(privileged) != n || len(nonRoot) != n || trivyID == "" {
+		t.Fatalf("want %d privileged containers, as many without runAsNonRoot and a Trivy id, got %d, %d and %q", n, len(privileged), len(nonRoot), trivyID)
 	}
 	// The last privileged container is past the cap: the hook never lists
-	// it, yet the ignore of its fingerprint counts.
+	// it, yet the ignore of its fingerprint counts. So does the first
+	// ignore that matches a finding: one by fingerprint before one by ref.
 	ignored := privileged[n-1].Fingerprint
 	r.Write(".secfirst.toml", "[[ignore]]\nfingerprint = \""+ignored+"\"\nreason = \"node agent\"\n\n"+
-		"[[ignore]]\nrule = \"terraform/aws-s3-no-public-access-block\"\npath = \"main.tf\"\nreason = \"blocked at the account level\"\n")
+		"[[ignore]]\nfingerprint = \""+nonRoot[n-1].Fingerprint+"\"\nreason = \"this one first\"\n\n"+
+		"[[ignore]]\nrule = \"terraform/aws-s3-no-public-access-block\"\npath = \"main.tf\"\nreason = \"blocked at the account level\"\n\n"+
+		"[[ignore]]\nrule = \"CKV_K8S_23\"\nreason = \"admission control sets runAsNonRoot\"\n")
 	r.Write(".trivyignore", trivyID+"\n")
 	r.Git("add", "-A")
 
@@ -90,11 +101,21 @@ func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 	if g, w := checks.SummarizeSuppressed(got.Suppressed), checks.SummarizeSuppressed(want.Suppressed); fmt.Sprint(g) != fmt.Sprint(w) {
 		t.Errorf("hook suppressed %+v, full scan %+v", g, w)
 	}
+	where := func(sups []checks.Suppression) map[string]int {
+		m := map[string]int{}
+		for _, s := range sups {
+			m[s.By+" "+s.Where] += s.Findings()
+		}
+		return m
+	}
+	if g, w := where(got.Suppressed), where(want.Suppressed); !maps.Equal(g, w) {
+		t.Errorf("hook suppressions by where %v, full scan %v", g, w)
+	}
 	if want.Summary.Blocking != n-1 {
 		t.Errorf("full scan: %d blocking, want the %d privileged containers not ignored", want.Summary.Blocking, n-1)
 	}
-	if byPolicy := checks.SummarizeSuppressed(want.Suppressed).By[checks.SuppressedByPolicy]; byPolicy != n+1 {
-		t.Errorf("full scan: %d suppressed by the policy, want the %d buckets and one container", byPolicy, n)
+	if byPolicy := checks.SummarizeSuppressed(want.Suppressed).By[checks.SuppressedByPolicy]; byPolicy != 2*n+1 {
+		t.Errorf("full scan: %d suppressed by the policy, want the %d buckets, the %d containers CKV_K8S_23 names and one container", byPolicy, n, n)
 	}
 
 	// Every finding is either listed, as the full scan has it, or counted

@@ -201,6 +201,13 @@ func TestDependencyFileOverTheLimitIsNamed(t *testing.T) {
 	if len(res.Warnings) != 1 || res.Warnings[0] != "deps: requirements.txt was NOT checked: it is larger than 64 MiB" {
 		t.Fatalf("warnings %q", res.Warnings)
 	}
+	// Staged, the same (its first bytes, read to tell, were parsed:
+	// "unexpected end of JSON input" for a package-lock.json).
+	git(t, repo, "add", "requirements.txt")
+	res = scanRepo(t, repo, checks.ModeStaged, Options{DBDir: t.TempDir(), Offline: true})
+	if len(res.Warnings) != 1 || res.Warnings[0] != "deps: requirements.txt was NOT checked: it is larger than 64 MiB" {
+		t.Fatalf("staged: warnings %q", res.Warnings)
+	}
 }
 
 func TestEmptyDatabaseIsNeverClean(t *testing.T) {

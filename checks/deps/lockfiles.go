@@ -135,7 +135,7 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 			symlinks[p] = true
 		}
 	}
-	blobs, err := src.ReadBlobs(ctx, ids, checks.MaxBlobRead)
+	blobs, err := src.ReadBlobs(ctx, ids, maxDependencyFile)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -143,7 +143,11 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 	for _, p := range wanted {
 		if id, ok := sibling[p]; ok {
 			if data, ok := blobs[id]; ok {
-				index.put(p, data)
+				if len(data) > maxDependencyFile {
+					index.refuse(p, &safefile.TooLargeError{Path: p, Limit: maxDependencyFile})
+				} else {
+					index.put(p, data)
+				}
 				continue
 			}
 		}
@@ -157,8 +161,14 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 	var warns []string
 	for _, f := range files {
 		data, ok := blobs[f.Blob]
-		if !ok {
+		switch {
+		case !ok:
 			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: git could not read its staged content", f.Path))
+			continue
+		case len(data) > maxDependencyFile:
+			// Its first bytes, read to tell it is too large: parsed, they
+			// were "unexpected end of JSON input".
+			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: it is larger than %s", f.Path, safefile.Size(maxDependencyFile)))
 			continue
 		}
 		index.put(f.Path, data)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
@@ -55,7 +56,12 @@ func npmLockEntries(content []byte) (entries []npmEntry, ok bool) {
 	if !json.Valid(content) {
 		return nil, false
 	}
-	doc := gjson.ParseBytes(content)
+	// gjson.ParseBytes copies the document into a string, and the entries
+	// keep that copy alive while the chunks are read: 55 MB more for a
+	// 58 MB lockfile, over the hook's 300 MB. The lockfile's content is
+	// never written after it is read (readLockfiles hands it out
+	// read-only), so the string may share its bytes.
+	doc := gjson.Parse(unsafe.String(unsafe.SliceData(content), len(content)))
 	if !doc.IsObject() {
 		return nil, false
 	}

@@ -58,7 +58,7 @@ func analyzeFile(path string, data []byte, cap *checks.RuleCap) Result {
 	// text, 100 MB for a generated file at the size limit. A pod may use
 	// a ServiceAccount defined further down, so when the file defines one
 	// the accounts are read first, in a pass of their own.
-	if strings.Contains(text, "ServiceAccount") {
+	if reDefinesAccount().MatchString(text) {
 		eachDocument(text, func(rs []*resource) {
 			for _, r := range rs {
 				if r.kind == "ServiceAccount" {
@@ -104,6 +104,12 @@ func eachDocument(text string, do func([]*resource)) (read int, err error) {
 		do(rs)
 	}
 }
+
+// reDefinesAccount matches what a file that defines a ServiceAccount
+// holds, in YAML or JSON (not the automountServiceAccountToken of a pod).
+var reDefinesAccount = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`kind["']?\s*:\s*["']?ServiceAccount\b`)
+})
 
 // renderHint says how to check templates.
 const renderHint = "Render them and scan the output: `helm template <chart> --output-dir rendered && secfirst scan rendered`"

@@ -218,3 +218,18 @@ func TestHelmTemplatesOneWarningPerFolder(t *testing.T) {
 		t.Errorf("warnings:\n%s\nfindings %v", strings.Join(res.Warnings, "\n"), res.Findings)
 	}
 }
+
+// A manifest's parse cost follows its largest document: a List of
+// thousands of objects is one node tree, the same objects as documents are
+// one small tree at a time.
+func TestParseCostFollowsTheLargestDocument(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
+	docs := []byte(strings.Repeat("---\n"+pod, 100))
+	if got, want := parseCost(docs), 4*len(docs)+25*(len(pod)+1); got != want {
+		t.Errorf("100 documents: cost %d, want %d", got, want)
+	}
+	list := []byte("apiVersion: v1\nkind: List\nitems:\n" + strings.Repeat("- "+strings.ReplaceAll(pod, "\n", "\n  ")+"\n", 100))
+	if got, want := parseCost(list), 29*len(list); got != want {
+		t.Errorf("one List: cost %d, want %d", got, want)
+	}
+}

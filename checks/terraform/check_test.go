@@ -176,16 +176,22 @@ func TestSymlinksAreNotFollowed(t *testing.T) {
 	}
 }
 
-// A .tf file above the size limit is named in a warning, in every mode.
+// A .tf file above the size limit is named in a warning, in every mode,
+// and the other files of its module are still checked (a skipped staged
+// file once took the files after it down with it).
 func TestOversizedFiles(t *testing.T) {
 	r := gittest.New(t)
 	pad := "# " + strings.Repeat("x", 1000) + "\n"
 	r.Write("big.tf", "resource \"aws_ebs_volume\" \"v\" {\n  encrypted = false\n}\n"+strings.Repeat(pad, MaxFileSize/len(pad)+1))
+	r.Write("main.tf", "resource \"aws_ebs_volume\" \"w\" {\n  encrypted = false\n}\n")
 	r.Git("add", "-A")
 	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree} {
 		res := run(t, r, mode)
-		if len(res.Findings) != 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "skipped big.tf: a .tf file larger than 1 MiB is not checked") {
-			t.Errorf("%s: findings %v, warnings %q", mode, res.Findings, res.Warnings)
+		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "skipped big.tf: a .tf file larger than 1 MiB is not checked") {
+			t.Errorf("%s: warnings %q", mode, res.Warnings)
+		}
+		if len(res.Findings) != 1 || res.Findings[0].File != "main.tf" {
+			t.Errorf("%s: findings %v, want main.tf's volume only", mode, res.Findings)
 		}
 	}
 }

@@ -98,12 +98,21 @@ type source struct {
 	// Where data comes from: a staged blob, or a file on disk (abs
 	// outside the repository, else path inside it).
 	blob, abs string
+	// order is the file's place among those the check was given: the
+	// warnings of files that cannot be read come first, in that order.
+	order int
+}
+
+// readWarning is the warning of a file that could not be read.
+type readWarning struct {
+	order int
+	text  string
 }
 
 // load reads the files of one module: those that cannot be read are left
 // out, named in warnings when they are the source's own (report). An error
 // is git's: the check could not read what it checks.
-func load(ctx context.Context, src *checks.Source, files []source) ([]source, []string, error) {
+func load(ctx context.Context, src *checks.Source, files []source) ([]source, []readWarning, error) {
 	var ids []string
 	for _, f := range files {
 		if f.blob != "" {
@@ -115,8 +124,9 @@ func load(ctx context.Context, src *checks.Source, files []source) ([]source, []
 		return nil, nil, err
 	}
 	var out []source
-	var warnings []string
+	var warnings []readWarning
 	for _, f := range files {
+		var err error
 		switch {
 		case f.blob != "":
 			data, ok := blobs[f.blob]
@@ -134,7 +144,7 @@ func load(ctx context.Context, src *checks.Source, files []source) ([]source, []
 		}
 		if err != nil {
 			if f.report {
-				warnings = append(warnings, skipWarning(f.path, err))
+				warnings = append(warnings, readWarning{f.order, skipWarning(f.path, err)})
 			}
 			continue
 		}
@@ -189,6 +199,8 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 	}
 	sort.Strings(dirs)
 	now := time.Now()
+	var unread []readWarning
+	var moduleWarnings []string
 	for _, d := range dirs {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -197,7 +209,7 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		if err != nil {
 			return res, err
 		}
-		res.Warnings = append(res.Warnings, warnings...)
+		unread = append(unread, warnings...)
 		size := 0
 		for _, f := range files {
 			size += len(f.data)
@@ -211,8 +223,13 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 		res.Findings = append(res.Findings, r.Findings...)
 		res.Suppressed = append(res.Suppressed, r.Suppressed...)
 		res.Unlisted = append(res.Unlisted, r.Unlisted...)
-		res.Warnings = append(res.Warnings, r.Warnings...)
+		moduleWarnings = append(moduleWarnings, r.Warnings...)
 	}
+	sort.Slice(unread, func(i, j int) bool { return unread[i].order < unread[j].order })
+	for _, w := range unread {
+		res.Warnings = append(res.Warnings, w.text)
+	}
+	res.Warnings = append(res.Warnings, moduleWarnings...)
 	if len(res.Findings) > 0 || len(res.Unlisted) > 0 {
 		ignores, warns := pragma.ReadTrivyIgnore(ctx, src, CheckName)
 		res.Warnings = append(res.Warnings, warns...)
@@ -224,9 +241,9 @@ func (check) Run(ctx context.Context, src *checks.Source) (checks.Result, error)
 // readTrackedModules reads the tracked .tf files, by folder.
 func readTrackedModules(files []checks.File) map[string][]source {
 	modules := map[string][]source{}
-	for _, f := range files {
+	for i, f := range files {
 		dir := path.Dir(f.Path)
-		modules[dir] = append(modules[dir], source{path: f.Path, report: true})
+		modules[dir] = append(modules[dir], source{path: f.Path, report: true, order: i})
 	}
 	return modules
 }
@@ -267,9 +284,9 @@ func readStagedModules(ctx context.Context, src *checks.Source, files []checks.F
 		entries = append(entries, entry{p, fields[1]})
 	}
 	modules := map[string][]source{}
-	for _, e := range entries {
+	for i, e := range entries {
 		dir := path.Dir(e.path)
-		modules[dir] = append(modules[dir], source{path: e.path, blob: e.blob, report: true})
+		modules[dir] = append(modules[dir], source{path: e.path, blob: e.blob, report: true, order: i})
 	}
 	return modules, nil
 }
@@ -296,9 +313,9 @@ func readPathModules(src *checks.Source, files []checks.File) map[string][]sourc
 		given[f.Abs] = true
 	}
 	seenDir := map[string]bool{}
-	for _, f := range files {
+	for i, f := range files {
 		dir := filepath.Dir(f.Abs)
-		modules[dir] = append(modules[dir], source{path: f.Path, abs: f.Abs, report: true})
+		modules[dir] = append(modules[dir], source{path: f.Path, abs: f.Abs, report: true, order: i})
 		if seenDir[dir] {
 			continue
 		}
