@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks/all"
 	"github.com/secfirst-dev/secfirst/checks/report"
 	"github.com/secfirst-dev/secfirst/hooks"
+	"github.com/secfirst-dev/secfirst/internal/gittest"
 )
 
 // generated writes n of a block, numbered.
@@ -56,6 +58,21 @@ func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 		generated(30, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: u%d\nspec:\n  containers:\n  - name: c\n    image: nginx:1.26.%d\n    securityContext:\n      runAsUser: 1000\n"))
 	r.Write("main.tf", generated(n, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"b%d\"\n}\n"))
 	r.Write("Dockerfile", "FROM alpine:3.20\n"+generated(n, "RUN sudo apk add --no-cache curl%d # %d\n")+"USER 10001\n")
+	// A leak corpus: as many GitHub tokens, the second one on a line that
+	// says gitleaks:allow (suppressed where it is written, so not counted
+	// against the cap).
+	var keys strings.Builder
+	var tokens []string
+	for i := range n {
+		tok := gittest.FakeGitHubToken()
+		tokens = append(tokens, tok)
+		fmt.Fprintf(&keys, "GITHUB_TOKEN_%d=%s", i, tok)
+		if i == 1 {
+			keys.WriteString(" # gitleaks:allow")
+		}
+		keys.WriteString("\n")
+	}
+	r.Write("leaks.env", keys.String())
 	r.Git("add", "-A")
 
 	before := fullScan(t, r.Dir)
@@ -111,8 +128,8 @@ func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 	if g, w := where(got.Suppressed), where(want.Suppressed); !maps.Equal(g, w) {
 		t.Errorf("hook suppressions by where %v, full scan %v", g, w)
 	}
-	if want.Summary.Blocking != n-1 {
-		t.Errorf("full scan: %d blocking, want the %d privileged containers not ignored", want.Summary.Blocking, n-1)
+	if want.Summary.Blocking != n-1+n-1 {
+		t.Errorf("full scan: %d blocking, want the %d privileged containers not ignored and %d tokens", want.Summary.Blocking, n-1, n-1)
 	}
 	if byPolicy := checks.SummarizeSuppressed(want.Suppressed).By[checks.SuppressedByPolicy]; byPolicy != 2*n+1 {
 		t.Errorf("full scan: %d suppressed by the policy, want the %d buckets, the %d containers CKV_K8S_23 names and one container", byPolicy, n, n)
@@ -155,14 +172,21 @@ func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 		t.Errorf("hook: %d listed or counted (%d counted), full scan %d", len(seen), unlisted, len(want.Findings))
 	}
 
-	// The message counts them and says how to see them all.
+	// The message counts them and says how to see them all, and shows no
+	// token.
 	var out bytes.Buffer
 	if err := res.Write(&out, report.NewStyles(renderer(&out, false))); err != nil {
 		t.Fatal(err)
 	}
 	text := out.String()
+	for _, tok := range tokens {
+		noSecret(t, text, tok)
+	}
+	if c := len(regexp.MustCompile(`GitHub Personal Access Token  leaks\.env:\d+\n`).FindAllString(text, -1)); c != checks.HookFindingsPerRule {
+		t.Errorf("hook message shows %d tokens of leaks.env, want %d", c, checks.HookFindingsPerRule)
+	}
 	for _, s := range []string{
-		fmt.Sprintf("this commit is blocked: %d findings to fix first.", n-1),
+		fmt.Sprintf("this commit is blocked: %d findings to fix first.", 2*n-2),
 		fmt.Sprintf("… and %d more Container runs privileged (kubernetes/privileged) in pods.yaml, not listed here", n-1-checks.HookFindingsPerRule),
 		"`secfirst scan --staged` lists them all",
 		report.SuppressedText(want.Suppressed),

@@ -19,7 +19,7 @@ import (
 // dfile is one Dockerfile being analysed.
 type dfile struct {
 	path     string
-	cap      *checks.RuleCap
+	listed   *checks.RuleCap
 	lines    []string // raw lines, lines[0] is line 1
 	escape   rune
 	template bool
@@ -115,10 +115,10 @@ func (e envMap) clone() envMap {
 // by one instruction costs that instruction (see guard), one hit anywhere
 // else costs the rest of the file, and either is a warning naming the file
 // and line, so one odd Dockerfile never takes the others down.
-func analyzeFile(path string, data []byte, cfg *config, cap *checks.RuleCap) (res fileResult) {
+func analyzeFile(path string, data []byte, cfg *config, listed *checks.RuleCap) (res fileResult) {
 	f := &dfile{
 		cfg:            cfg,
-		cap:            cap,
+		listed:         listed,
 		path:           path,
 		template:       isTemplate(path),
 		globalArgs:     envMap{},
@@ -128,7 +128,7 @@ func analyzeFile(path string, data []byte, cfg *config, cap *checks.RuleCap) (re
 	defer func() {
 		if r := recover(); r != nil {
 			f.warnings = append(f.warnings, fmt.Sprintf("dockerfile: internal error checking %s: %s; the rest of the file is not checked (please report it)", f.where(f.checking), panicText(r)))
-			res = fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings, unlisted: f.cap.Unlisted()}
+			res = fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings, unlisted: f.listed.Unlisted()}
 		}
 	}()
 	text := string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
@@ -568,7 +568,7 @@ func (f *dfile) reportLine(slug string, line, anchor int, st *stage, key, messag
 	if sup == nil {
 		sup = f.cfg.suppressedBy(refs)
 	}
-	if sup == nil && !f.cap.Keep(fd) {
+	if sup == nil && !f.listed.Keep(fd) {
 		return
 	}
 	fd.Message = redactShapes(message)
@@ -630,7 +630,7 @@ func (f *dfile) done() fileResult {
 		}
 	}
 	checks.SortFindings(f.findings)
-	return fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings, unlisted: f.cap.Unlisted()}
+	return fileResult{findings: f.findings, suppressed: f.suppressed, warnings: f.warnings, unlisted: f.listed.Unlisted()}
 }
 
 // normalize collapses whitespace so that re-indenting does not change a

@@ -24,7 +24,7 @@ type mfile struct {
 	pragmas *pragmas
 	res     Result
 	keys    map[string]int // fingerprint keys seen, to number repeats
-	cap     *checks.RuleCap
+	listed  *checks.RuleCap
 	// accounts are the ServiceAccounts this file defines, by namespace/name,
 	// with what they say about automountServiceAccountToken.
 	accounts map[string]state
@@ -47,8 +47,8 @@ type issue struct {
 	missing bool
 }
 
-func analyzeFile(path string, data []byte, cap *checks.RuleCap) Result {
-	f := &mfile{path: path, keys: map[string]int{}, accounts: map[string]state{}, cap: cap}
+func analyzeFile(path string, data []byte, listed *checks.RuleCap) Result {
+	f := &mfile{path: path, keys: map[string]int{}, accounts: map[string]state{}, listed: listed}
 	text := string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	f.lines = strings.Split(text, "\n")
@@ -81,7 +81,7 @@ func analyzeFile(path string, data []byte, cap *checks.RuleCap) Result {
 		f.res.Warnings = append(f.res.Warnings, "kubernetes: "+f.path+" "+w)
 	}
 	checks.SortFindings(f.res.Findings)
-	f.res.Unlisted = cap.Unlisted()
+	f.res.Unlisted = listed.Unlisted()
 	return f.res
 }
 
@@ -187,7 +187,7 @@ func (f *mfile) report(is issue) {
 	if !suppressed {
 		pr, suppressed = annotationSkip(is.res, refs)
 	}
-	if !suppressed && !f.cap.Keep(fd) {
+	if !suppressed && !f.listed.Keep(fd) {
 		return
 	}
 	snippet := is.snippet

@@ -249,13 +249,13 @@ type Result struct {
 
 // checkFileSafely keeps one odd file from taking the whole check down: an
 // internal error becomes a warning that names the file.
-func checkFileSafely(file string, data []byte, cap *checks.RuleCap) (r Result) {
+func checkFileSafely(file string, data []byte, listed *checks.RuleCap) (r Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = Result{Warnings: []string{fmt.Sprintf("kubernetes: internal error checking %s: %v (please report it)", file, p)}}
 		}
 	}()
-	return analyzeFile(file, data, cap)
+	return analyzeFile(file, data, listed)
 }
 
 // CheckFile checks the manifests in one file's content as found at path

@@ -13,10 +13,10 @@ import (
 
 // analysis checks one module and gathers what it finds.
 type analysis struct {
-	m    *module
-	res  Result
-	keys map[string]int // fingerprint keys seen, to number repeats
-	cap  *checks.RuleCap
+	m      *module
+	res    Result
+	keys   map[string]int // fingerprint keys seen, to number repeats
+	listed *checks.RuleCap
 	// said are the issues reported, by resource, rule, line and message:
 	// the blocks a dynamic block expands to may say the same thing twice.
 	said map[string]bool
@@ -35,8 +35,8 @@ type issue struct {
 	refs   []string // nil: the rule's refs
 }
 
-func analyzeModule(m *module, now time.Time, cap *checks.RuleCap) Result {
-	a := &analysis{m: m, keys: map[string]int{}, said: map[string]bool{}, now: now, cap: cap}
+func analyzeModule(m *module, now time.Time, listed *checks.RuleCap) Result {
+	a := &analysis{m: m, keys: map[string]int{}, said: map[string]bool{}, now: now, listed: listed}
 	byType := rulesByType()
 	for _, r := range m.resources {
 		if !r.file.report || !r.created() {
@@ -58,7 +58,7 @@ func analyzeModule(m *module, now time.Time, cap *checks.RuleCap) Result {
 		}
 	}
 	checks.SortFindings(a.res.Findings)
-	a.res.Unlisted = cap.Unlisted()
+	a.res.Unlisted = listed.Unlisted()
 	return a.res
 }
 
@@ -104,7 +104,7 @@ func (a *analysis) report(is issue) {
 	}
 	rng := is.r.block.Range()
 	pr, suppressed := f.pragmas.match(id, is.slug, rrefs, scope, rng.Start.Line, rng.End.Line, a.now)
-	if !suppressed && !a.cap.Keep(fd) {
+	if !suppressed && !a.listed.Keep(fd) {
 		return
 	}
 	fd.Message = termtext.Line(is.msg)

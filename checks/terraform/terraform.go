@@ -353,17 +353,17 @@ func tooLargeWarning(p string) string {
 
 // checkModuleSafely keeps one odd module from taking the whole check down:
 // an internal error becomes a warning that names the folder.
-func checkModuleSafely(dir string, files []source, now time.Time, cap *checks.RuleCap) (r Result) {
+func checkModuleSafely(dir string, files []source, now time.Time, listed *checks.RuleCap) (r Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = Result{Warnings: []string{fmt.Sprintf("terraform: internal error checking the module in %s: %v (please report it)", dir, p)}}
 		}
 	}()
-	return checkModule(files, now, cap)
+	return checkModule(files, now, listed)
 }
 
 // checkModule parses the files of one module and checks it.
-func checkModule(files []source, now time.Time, cap *checks.RuleCap) Result {
+func checkModule(files []source, now time.Time, listed *checks.RuleCap) Result {
 	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
 	var parsed []*tfFile
 	var warnings []string
@@ -374,7 +374,7 @@ func checkModule(files []source, now time.Time, cap *checks.RuleCap) Result {
 			warnings = append(warnings, w)
 		}
 	}
-	r := analyzeModule(newModule(parsed), now, cap)
+	r := analyzeModule(newModule(parsed), now, listed)
 	r.Warnings = append(warnings, r.Warnings...)
 	return r
 }

@@ -36,7 +36,7 @@ func TestHookCollectorPacingComesBackWithALargeHeap(t *testing.T) {
 		t.Fatalf("GOGC = %d with a small heap, want off", got)
 	}
 	live := make([][]byte, 0, 80)
-	for range 80 { // 160 MiB, past half the 192 MiB limit
+	for range 80 { // 160 MiB, past half the 160 MiB limit
 		live = append(live, make([]byte, 2<<20))
 	}
 	// The watch runs after a collection, on the runtime's cleanup
