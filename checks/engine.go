@@ -53,8 +53,9 @@ type Report struct {
 	Suppressed []Suppression `json:"-"`
 	// Checks are the names of the checks that ran, in order.
 	Checks []string `json:"-"`
-	// Unlisted are the findings a cap left out of Findings (only the hooks
-	// set one, see HookFindingsPerRule): Summary counts them.
+	// Unlisted are the findings a cap left out of Findings (only the
+	// pre-commit hook sets one, see HookFindingsPerRule): Summary counts
+	// them.
 	Unlisted []Unlisted `json:"-"`
 }
 

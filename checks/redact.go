@@ -50,6 +50,10 @@ func redactReport(ctx context.Context, src *Source, rep *Report) {
 	for _, f := range shown {
 		texts = append(texts, &f.Snippet, &f.Title, &f.Message, &f.Fix)
 	}
+	for i := range rep.Unlisted {
+		// A secrets rule's title is its description in .gitleaks.toml.
+		texts = append(texts, &rep.Unlisted[i].Title)
+	}
 	for _, list := range [][]string{rep.Warnings, rep.Errors} {
 		for i := range list {
 			texts = append(texts, &list[i])

@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -67,4 +68,42 @@ type failingRedactor struct{}
 
 func (failingRedactor) Redact(context.Context, *checks.Source, []string) ([]string, error) {
 	return nil, context.Canceled
+}
+
+// titled is a check whose rule's title holds a token (a secrets rule's
+// title is its description in a repository's .gitleaks.toml), and that
+// lists one finding of the rule under a cap of one.
+type titled struct{ title string }
+
+func (titled) Name() string { return "titled" }
+
+func (q titled) Run(_ context.Context, src *checks.Source) (checks.Result, error) {
+	listed := src.RuleCap()
+	var res checks.Result
+	for i := range 3 {
+		f := checks.Finding{Check: "titled", Rule: "titled/rule", Severity: checks.High, Title: q.title, File: "f", Line: i + 1,
+			Fingerprint: checks.Fingerprint("titled", "titled/rule", "f", strconv.Itoa(i))}
+		if listed.Keep(f) {
+			res.Findings = append(res.Findings, f)
+		}
+	}
+	res.Unlisted = listed.Unlisted()
+	return res, nil
+}
+
+// The findings a cap only counts are redacted like those it lists.
+func TestScanRedactsTheTitlesOfUnlistedFindings(t *testing.T) {
+	token := gittest.FakeGitHubToken()
+	src := &checks.Source{Mode: checks.ModeWorktree, Root: t.TempDir(), FindingsPerRule: 1}
+	checks.SetRedactor(secrets.NewRedactor())
+	t.Cleanup(func() { checks.SetRedactor(secrets.NewRedactor()) })
+	rep := checks.Scan(context.Background(), src, []checks.Check{titled{title: "Custom token " + token}}, nil, checks.Options{})
+	if len(rep.Findings) != 1 || len(rep.Unlisted) != 1 || rep.Unlisted[0].Count() != 2 || rep.Summary.High != 3 {
+		t.Fatalf("findings %d, unlisted %+v, summary %+v: want 1 listed and 2 counted", len(rep.Findings), rep.Unlisted, rep.Summary)
+	}
+	for _, title := range []string{rep.Findings[0].Title, rep.Unlisted[0].Title} {
+		if strings.Contains(title, token) || !strings.Contains(title, "token ****") {
+			t.Errorf("want the token masked: %q", strings.ReplaceAll(title, token, "<token>"))
+		}
+	}
 }

@@ -77,8 +77,8 @@ type Source struct {
 	// [secrets] max_file_size_mb sets it.
 	MaxFileSize int64
 	// FindingsPerRule caps the findings of one rule in one file that the
-	// Dockerfile, Kubernetes and Terraform checks list; the rest are
-	// counted in Result.Unlisted (0: no cap; the hooks set
+	// secrets, Dockerfile, Kubernetes and Terraform checks list; the rest are
+	// counted in Result.Unlisted (0: no cap; the pre-commit hook sets
 	// HookFindingsPerRule).
 	FindingsPerRule int
 

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// HookFindingsPerRule is how many findings of one rule in one file the git
-// hooks list (Source.FindingsPerRule). A generated manifest of 40,000 pods
+// HookFindingsPerRule is how many findings of one rule in one file the
+// pre-commit hook lists (Source.FindingsPerRule). A generated manifest of 40,000 pods
 // is 360,000 findings: built, redacted and held, they took the hook a
 // minute and a gigabyte, to print the first few. Past the cap a finding is
 // counted, not built: the hook blocks exactly when a full scan would, and
@@ -19,7 +19,8 @@ const HookFindingsPerRule = 100
 // Unlisted stands for the findings of one rule, of one severity and with
 // the same refs, in one file, past a source's FindingsPerRule: counted, with their fingerprints
 // (an [[ignore]] by fingerprint still applies to each), but not built,
-// redacted or listed. Only the hooks set a cap; a scan lists everything.
+// redacted or listed. Only the pre-commit hook sets a cap (its message
+// sends to `secfirst scan --staged`); a scan lists everything.
 type Unlisted struct {
 	Check    string
 	Rule     string

@@ -185,6 +185,21 @@ func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 	if c := len(regexp.MustCompile(`GitHub Personal Access Token  leaks\.env:\d+\n`).FindAllString(text, -1)); c != checks.HookFindingsPerRule {
 		t.Errorf("hook message shows %d tokens of leaks.env, want %d", c, checks.HookFindingsPerRule)
 	}
+	// The first by line, whichever piece of the file was read first; the
+	// one gitleaks:allow hides does not take a place.
+	tokenLines := func(fs []checks.Finding) []int {
+		var lines []int
+		for _, f := range fs {
+			if f.File == "leaks.env" && f.Rule == "github-pat" {
+				lines = append(lines, f.Line)
+			}
+		}
+		slices.Sort(lines)
+		return lines
+	}
+	if g, w := tokenLines(got.Findings), tokenLines(want.Findings)[:checks.HookFindingsPerRule]; !slices.Equal(g, w) || slices.Contains(g, 2) {
+		t.Errorf("listed tokens on lines %v, want the full scan's first %d: %v", g, checks.HookFindingsPerRule, w)
+	}
 	for _, s := range []string{
 		fmt.Sprintf("this commit is blocked: %d findings to fix first.", 2*n-2),
 		fmt.Sprintf("… and %d more Container runs privileged (kubernetes/privileged) in pods.yaml, not listed here", n-1-checks.HookFindingsPerRule),
@@ -197,5 +212,33 @@ func TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan(t *testing.T) {
 	}
 	if c := strings.Count(text, "Container runs privileged  pods.yaml:"); c != checks.HookFindingsPerRule {
 		t.Errorf("hook message shows %d privileged containers in full, want %d", c, checks.HookFindingsPerRule)
+	}
+}
+
+// The line for findings the hook did not list passes repository text (a
+// .gitleaks.toml rule id, a file name) through termtext, and counts them
+// without "more" when none of their rule in their file is listed (an
+// [[ignore]] hid those that were).
+func TestUnlistedLineIsTerminalSafeAndReadsWellAlone(t *testing.T) {
+	listed := (&checks.Source{FindingsPerRule: 1}).RuleCap()
+	rule := "evil\x1b[31mRED\x1b]0;TITLE\x07"
+	for i := range 32 {
+		listed.Keep(checks.Finding{Check: "secrets", Rule: rule, File: "a\x1b[2Jb.env", Severity: checks.High, Title: "Custom\x1b[5m thing",
+			Fingerprint: checks.Fingerprint("secrets", rule, "a.env", fmt.Sprint(i))})
+	}
+	u := listed.Unlisted()
+	u[0].Blocking = true
+	rep := &checks.Report{Unlisted: u, Summary: checks.Summary{High: 31, Blocking: 31}}
+	var out bytes.Buffer
+	res := &hooks.Result{Hook: hooks.PreCommit, Report: rep}
+	if err := res.Write(&out, report.NewStyles(renderer(&out, false))); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	if strings.ContainsAny(text, "\x1b\x07") {
+		t.Errorf("raw control bytes in the message: %q", text)
+	}
+	if !strings.Contains(text, "blocked: 31 findings to fix first.") || !strings.Contains(text, "  31 Custom") || strings.Contains(text, "more") {
+		t.Errorf("want 31 counted, not \"more\":\n%s", text)
 	}
 }

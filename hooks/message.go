@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,9 +74,19 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 		if len(unlistedBlocking) > 0 {
 			p.printf("\n")
 		}
+		listed := map[string]bool{} // file and rule of the blocking findings shown
+		for _, f := range blocking {
+			listed[f.File+"\x00"+f.Rule] = true
+		}
 		for _, u := range unlistedBlocking {
-			p.printf("%s\n", st.Dim.Render(fmt.Sprintf("  … and %d more %s (%s) in %s, not listed here: the hook lists the first %d of a rule in a file; `secfirst scan --staged` lists them all",
-				u.Count(), termtext.Line(u.Title), u.Rule, termtext.Line(u.File), checks.HookFindingsPerRule)))
+			// An [[ignore]] may have hidden all those listed: then none of
+			// the rule in the file is shown, and there are no "more".
+			more := "… and " + strconv.Itoa(u.Count()) + " more"
+			if !listed[u.File+"\x00"+u.Rule] {
+				more = strconv.Itoa(u.Count())
+			}
+			p.printf("%s\n", st.Dim.Render(fmt.Sprintf("  %s %s (%s) in %s, not listed here: the hook lists the first %d of a rule in a file; `secfirst scan --staged` lists them all",
+				more, termtext.Line(u.Title), termtext.Line(u.Rule), termtext.Line(u.File), checks.HookFindingsPerRule)))
 		}
 	}
 	if nOther > 0 {
@@ -86,7 +97,10 @@ func (r *Result) Write(w io.Writer, st report.Styles) error {
 			}
 			p.printf("  %s %s  %s  %s\n", st.SeverityLabel(f.Severity), termtext.Line(f.Title), location(f), st.Dim.Render("secfirst learn "+termtext.Line(f.Lesson)))
 		}
-		if shown := min(len(other), maxQuiet); nOther > shown {
+		switch shown := min(len(other), maxQuiet); {
+		case shown == 0:
+			p.printf("  %d, not listed here: run `secfirst scan --staged` to see them all\n", nOther)
+		case nOther > shown:
 			p.printf("  … and %d more: run `secfirst scan --staged` to see them all\n", nOther-shown)
 		}
 	}

@@ -202,10 +202,24 @@ func TestDependencyFileOverTheLimitIsNamed(t *testing.T) {
 		t.Fatalf("warnings %q", res.Warnings)
 	}
 	// Staged, the same (its first bytes, read to tell, were parsed:
-	// "unexpected end of JSON input" for a package-lock.json).
-	git(t, repo, "add", "requirements.txt")
+	// "unexpected end of JSON input" for a package-lock.json), and once
+	// for npm-shrinkwrap.json, which is also read beside package-lock.json.
+	writeFiles(t, repo, map[string]string{"package-lock.json": `{"name":"demo","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"demo","version":"1.0.0"}}}`})
+	if err := os.Truncate(filepath.Join(repo, "requirements.txt"), 0); err != nil {
+		t.Fatal(err)
+	}
+	f, err = os.Create(filepath.Join(repo, "npm-shrinkwrap.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxDependencyFile + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	git(t, repo, "add", "-A")
 	res = scanRepo(t, repo, checks.ModeStaged, Options{DBDir: t.TempDir(), Offline: true})
-	if len(res.Warnings) != 1 || res.Warnings[0] != "deps: requirements.txt was NOT checked: it is larger than 64 MiB" {
+	if !slices.Contains(res.Warnings, "deps: npm-shrinkwrap.json was NOT checked: it is larger than 64 MiB") ||
+		slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "npm-shrinkwrap.json was skipped") }) {
 		t.Fatalf("staged: warnings %q", res.Warnings)
 	}
 }

@@ -140,12 +140,19 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 		return nil, nil, err
 	}
 	index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadPath(ctx, rel) })
+	staged := map[string]bool{}
+	for _, f := range files {
+		staged[f.Path] = true
+	}
 	for _, p := range wanted {
 		if id, ok := sibling[p]; ok {
 			if data, ok := blobs[id]; ok {
-				if len(data) > maxDependencyFile {
+				switch {
+				case len(data) > maxDependencyFile && staged[p]:
+					index.absent(p) // a lockfile of its own: named below
+				case len(data) > maxDependencyFile:
 					index.refuse(p, &safefile.TooLargeError{Path: p, Limit: maxDependencyFile})
-				} else {
+				default:
 					index.put(p, data)
 				}
 				continue
@@ -169,6 +176,7 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 			// Its first bytes, read to tell it is too large: parsed, they
 			// were "unexpected end of JSON input".
 			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: it is larger than %s", f.Path, safefile.Size(maxDependencyFile)))
+			index.absent(f.Path)
 			continue
 		}
 		index.put(f.Path, data)

@@ -913,8 +913,8 @@ func unwrapPathError(err error) string {
 // convert turns gitleaks findings into secfirst findings, dropping every raw
 // form of the secret on the way, and sets apart those that `gitleaks:allow`
 // or .gitleaksignore hides, as gitleaks would. Past the source's cap of
-// findings of a rule in a file (the hook's, see checks.RuleCap), the first
-// in file order are listed and the rest counted: a staged leak corpus of
+// findings of a rule in a file (the pre-commit hook's, see checks.RuleCap),
+// the first by line are listed and the rest counted: a staged leak corpus of
 // 150,000 keys took the hook 52 s, most of it redacting their fixes.
 func (c *Check) convert(src *checks.Source, in []report.Finding, ignore ignoreList) ([]checks.Finding, []checks.Suppression, []checks.Unlisted) {
 	listed := src.RuleCap()
@@ -923,9 +923,12 @@ func (c *Check) convert(src *checks.Source, in []report.Finding, ignore ignoreLi
 		room = 0 // most of them are counted, not listed
 		// Detection runs in parallel pieces: which are listed must not
 		// depend on which piece finished first.
+		// (A column counts from the start of the piece of a long line
+		// that was read, not of the line: ties are broken by the rest.)
 		slices.SortFunc(in, func(a, b report.Finding) int {
 			return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.StartLine, b.StartLine),
-				cmp.Compare(a.StartColumn, b.StartColumn), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Commit, b.Commit))
+				cmp.Compare(a.StartColumn, b.StartColumn), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Commit, b.Commit),
+				cmp.Compare(a.EndColumn, b.EndColumn), cmp.Compare(a.Secret, b.Secret))
 		})
 	}
 	out := make([]checks.Finding, 0, room)
@@ -933,7 +936,7 @@ func (c *Check) convert(src *checks.Source, in []report.Finding, ignore ignoreLi
 	for _, g := range in {
 		n, ignored := ignore.match(g)
 		allowed := strings.Contains(g.Line, allowSignature)
-		if !allowed && !ignored && !listed.Keep(c.counted(g)) {
+		if !allowed && !ignored && listed != nil && !listed.Keep(c.counted(g)) {
 			continue
 		}
 		f := c.finding(src, g)
