@@ -18,7 +18,7 @@ const ParseBudget = 128 << 20
 // Parsing waits until cost more bytes fit in the source's parse budget (a
 // cost larger than the budget waits for all of it) and returns the
 // function that gives them back. A check's cost is its file's size times
-// what parsing takes per byte, measured (see ParseCost in each check). The
+// what parsing takes per byte, measured (each check's parseCost). The
 // error is ctx's.
 func (s *Source) Parsing(ctx context.Context, cost int) (done func(), err error) {
 	s.parseOnce.Do(func() { s.parsing = semaphore.NewWeighted(ParseBudget) })

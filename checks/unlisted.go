@@ -9,17 +9,17 @@ import (
 )
 
 // HookFindingsPerRule is how many findings of one rule in one file the
-// pre-commit hook lists (Source.FindingsPerRule). A generated manifest of 40,000 pods
-// is 360,000 findings: built, redacted and held, they took the hook a
-// minute and a gigabyte, to print the first few. Past the cap a finding is
-// counted, not built: the hook blocks exactly when a full scan would, and
-// says how many it did not list and how to see them.
+// pre-commit hook lists (Source.FindingsPerRule). A generated manifest of
+// 40,000 pods is 360,000 findings: built, redacted and held, they took the
+// hook a minute and a gigabyte, to print the first few. Past the cap a
+// finding is counted, not built: the hook blocks exactly when a full scan
+// would, and says how many it did not list and how to see them.
 const HookFindingsPerRule = 100
 
 // Unlisted stands for the findings of one rule, of one severity and with
-// the same refs, in one file, past a source's FindingsPerRule: counted, with their fingerprints
-// (an [[ignore]] by fingerprint still applies to each), but not built,
-// redacted or listed. Only the pre-commit hook sets a cap (its message
+// the same refs, in one file, past a source's FindingsPerRule: counted,
+// with their fingerprints (an [[ignore]] by fingerprint still applies to
+// each), but not built, redacted or listed. Only the pre-commit hook sets a cap (its message
 // sends to `secfirst scan --staged`); a scan lists everything.
 type Unlisted struct {
 	Check    string
@@ -79,10 +79,10 @@ func (s *Source) RuleCap() *RuleCap {
 }
 
 // Keep reports whether f, a finding not suppressed where it is written, is
-// listed. Past the cap it is counted among the unlisted (by
-// its Check, Rule, Severity, Title, Lesson, Refs and Fingerprint, all the
-// caller has to fill in first) and Keep returns false: the caller builds
-// nothing more of it.
+// listed. Past the cap it is counted among the unlisted (by its Check,
+// Rule, Severity, Title, Lesson, Refs and Fingerprint, all the caller has
+// to fill in first) and Keep returns false: the caller builds nothing more
+// of it.
 func (c *RuleCap) Keep(f Finding) bool {
 	if c == nil {
 		return true
