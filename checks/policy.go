@@ -413,14 +413,10 @@ func (p *Policy) Apply(findings []Finding, failOn FailOn, now time.Time) (kept [
 	if failOn == "" {
 		failOn = p.FailOn
 	}
-	var active []Ignore
-	for _, ig := range p.Ignores {
-		if ig.Expired(now) {
-			warnings = append(warnings, fmt.Sprintf("%s: ignore %s expired on %s and no longer suppresses; fix the finding or renew the ignore with a reason",
-				ig.where(), ig.describe(), ig.Expires.Format("2006-01-02")))
-			continue
-		}
-		active = append(active, ig)
+	active, expired := p.activeIgnores(now)
+	for _, ig := range expired {
+		warnings = append(warnings, fmt.Sprintf("%s: ignore %s expired on %s and no longer suppresses; fix the finding or renew the ignore with a reason",
+			ig.where(), ig.describe(), ig.Expires.Format("2006-01-02")))
 	}
 	kept = findings[:0:0]
 	for _, f := range findings {
@@ -433,6 +429,19 @@ func (p *Policy) Apply(findings []Finding, failOn FailOn, now time.Time) (kept [
 		kept = append(kept, f)
 	}
 	return kept, suppressed, warnings
+}
+
+// activeIgnores splits the policy's ignores into those in force at now and
+// those that have expired, each in the policy's order.
+func (p *Policy) activeIgnores(now time.Time) (active, expired []Ignore) {
+	for _, ig := range p.Ignores {
+		if ig.Expired(now) {
+			expired = append(expired, ig)
+		} else {
+			active = append(active, ig)
+		}
+	}
+	return active, expired
 }
 
 func firstMatch(ignores []Ignore, f Finding) (Ignore, bool) {

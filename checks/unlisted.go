@@ -128,14 +128,8 @@ func (p *Policy) applyToUnlisted(groups []Unlisted, failOn FailOn, now time.Time
 	if failOn == "" {
 		failOn = p.FailOn
 	}
-	var active []Ignore
-	byFingerprint := false
-	for _, ig := range p.Ignores {
-		if !ig.Expired(now) {
-			active = append(active, ig)
-			byFingerprint = byFingerprint || ig.Fingerprint != ""
-		}
-	}
+	active, _ := p.activeIgnores(now) // Apply warns about the expired ones
+	byFingerprint := slices.ContainsFunc(active, func(ig Ignore) bool { return ig.Fingerprint != "" })
 	for _, u := range groups {
 		if !byFingerprint {
 			// Every finding of the group matches the same ignores.
