@@ -92,6 +92,14 @@ func (c *RuleCap) Keep(f Finding) bool {
 	if c.seen[key] <= c.limit {
 		return true
 	}
+	c.Count(f)
+	return false
+}
+
+// Count counts f among the unlisted, as Keep does past the cap: for a
+// check that already knows f is past it.
+func (c *RuleCap) Count(f Finding) {
+	key := f.File + "\x00" + f.Rule
 	// Severity (a .hadolint.yaml override) and refs (a rule names the
 	// equivalent ids that apply to the case: .trivyignore and ignores by
 	// ref match them) can differ within a rule.
@@ -108,7 +116,6 @@ func (c *RuleCap) Keep(f Finding) bool {
 		panic(fmt.Sprintf("checks: %s finding with fingerprint %q, not one of Fingerprint's", f.Rule, f.Fingerprint))
 	}
 	c.groups[i].fingerprints = append(c.groups[i].fingerprints, fp...)
-	return false
 }
 
 // Unlisted are the groups counted so far, in the order their first was.

@@ -3,7 +3,6 @@ package secrets
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -103,20 +102,33 @@ func cutAt(s string, start, limit int) int {
 }
 
 // dedupe keeps the first of the findings that overlapping pieces of one
-// fragment report twice. It is safe for concurrent use.
+// fragment report twice. It is safe for concurrent use. A finding is
+// known by its rule, line and a 128-bit hash of its secret (as hunkKey):
+// a file of 240,000 keys held 22 MB of keys that spelled the secrets out.
 type dedupe struct {
 	mu   sync.Mutex
-	seen map[string]bool
+	seen map[dedupeKey]struct{}
 }
 
+type dedupeKey struct {
+	rule   string
+	line   int
+	secret [2]uint64
+}
+
+func newDedupe() *dedupe { return &dedupe{seen: map[dedupeKey]struct{}{}} }
+
 func (d *dedupe) first(f report.Finding) bool {
-	key := fmt.Sprintf("%s\x00%d\x00%s", f.RuleID, f.StartLine, f.Secret)
+	key := dedupeKey{rule: f.RuleID, line: f.StartLine}
+	for i, seed := range hunkSeeds {
+		key.secret[i] = maphash.String(seed, f.Secret)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.seen[key] {
+	if _, ok := d.seen[key]; ok {
 		return false
 	}
-	d.seen[key] = true
+	d.seen[key] = struct{}{}
 	return true
 }
 

@@ -28,7 +28,7 @@ func found(fs []report.Finding) []string {
 
 // detectInPieces is what scan.run does with one fragment.
 func detectInPieces(d *detect.Detector, f detect.Fragment) []report.Finding {
-	seen := &dedupe{seen: map[string]bool{}}
+	seen := newDedupe()
 	var out []report.Finding
 	for _, p := range pieces(f) {
 		for _, finding := range d.DetectContext(context.Background(), p) {

@@ -7,7 +7,6 @@ package secrets
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -99,8 +98,11 @@ type scan struct {
 	paths    sync.Map
 	byCommit bool
 	// hunks, in history mode, has each hunk's text read once (nil: not).
-	hunks   *hunks
-	ignore  ignoreList
+	hunks  *hunks
+	ignore ignoreList
+	// capped, under a cap of findings per rule in a file, holds the
+	// findings instead of the detector (nil: the detector holds them all).
+	capped  *capped
 	skipped skipped
 	// limit is the size past which a file is skipped.
 	limit int64
@@ -128,6 +130,9 @@ func newScan(ctx context.Context, src *checks.Source) (*scan, error) {
 	}
 	s := &scan{src: src, ignore: ignore, warnings: warnings, limit: src.FileSizeLimit(), budget: newBudget(),
 		jobs: make(chan func(), jobsAhead), ready: make(chan struct{})}
+	if src.FindingsPerRule > 0 {
+		s.capped = newCapped(src.FindingsPerRule, ignore)
+	}
 	// As many workers as cores, each living as long as the run: the
 	// regexps' deep recursion grows a goroutine's stack, once.
 	for range runtime.GOMAXPROCS(0) {
@@ -253,7 +258,7 @@ func (s *scan) run(ctx context.Context, w int64, frags []detect.Fragment) {
 			whole = append(whole, f)
 			continue
 		}
-		seen := &dedupe{seen: map[string]bool{}}
+		seen := newDedupe()
 		for i := 0; i < len(ps); i += piecesPerJob {
 			jobs = append(jobs, job{pieces: ps[i:min(i+piecesPerJob, len(ps))], seen: seen})
 		}
@@ -289,7 +294,7 @@ func (s *scan) run(ctx context.Context, w int64, frags []detect.Fragment) {
 				}
 				for _, finding := range found {
 					if j.seen == nil || j.seen.first(finding) {
-						s.d.AddFinding(finding)
+						s.add(finding)
 					}
 				}
 			}
@@ -298,6 +303,15 @@ func (s *scan) run(ctx context.Context, w int64, frags []detect.Fragment) {
 	if len(jobs) == 0 {
 		s.budget.Release(w)
 	}
+}
+
+// add keeps a finding of the run's.
+func (s *scan) add(g report.Finding) {
+	if s.capped != nil {
+		s.capped.add(g)
+		return
+	}
+	s.d.AddFinding(g)
 }
 
 // result waits for the detection and turns its findings into the check's
@@ -311,7 +325,11 @@ func (s *scan) result(ctx context.Context, c *Check) (checks.Result, error) {
 	if s.d == nil {
 		return res, nil
 	}
-	res.Findings, res.Suppressed, res.Unlisted = c.convert(s.src, s.d.Findings(), s.ignore)
+	found, past := s.d.Findings(), []*capGroup(nil)
+	if s.capped != nil {
+		found, past = s.capped.findings()
+	}
+	res.Findings, res.Suppressed, res.Unlisted = c.convert(s.src, found, past, s.ignore)
 	return res, nil
 }
 
@@ -713,7 +731,7 @@ func (c *Check) runHistory(ctx context.Context, src *checks.Source) (checks.Resu
 			frags = slices.DeleteFunc(frags, func(f detect.Fragment) bool {
 				found, ok := s.hunks.found(f)
 				for _, finding := range found {
-					s.d.AddFinding(finding)
+					s.add(finding)
 				}
 				return ok
 			})
@@ -915,28 +933,21 @@ func unwrapPathError(err error) string {
 // or .gitleaksignore hides, as gitleaks would. Past the source's cap of
 // findings of a rule in a file (the pre-commit hook's, see checks.RuleCap),
 // the first by line are listed and the rest counted: a staged leak corpus of
-// 150,000 keys took the hook 52 s, most of it redacting their fixes.
-func (c *Check) convert(src *checks.Source, in []report.Finding, ignore ignoreList) ([]checks.Finding, []checks.Suppression, []checks.Unlisted) {
+// 150,000 keys took the hook 52 s, most of it redacting their fixes. past
+// are the findings a capped run held only to count (see capped).
+func (c *Check) convert(src *checks.Source, in []report.Finding, past []*capGroup, ignore ignoreList) ([]checks.Finding, []checks.Suppression, []checks.Unlisted) {
 	listed := src.RuleCap()
 	room := len(in)
 	if listed != nil {
 		room = 0 // most of them are counted, not listed
-		// Detection runs in parallel pieces: which are listed must not
-		// depend on which piece finished first.
-		// (A column counts from the start of the piece of a long line
-		// that was read, not of the line: ties are broken by the rest.)
-		slices.SortFunc(in, func(a, b report.Finding) int {
-			return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.StartLine, b.StartLine),
-				cmp.Compare(a.StartColumn, b.StartColumn), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Commit, b.Commit),
-				cmp.Compare(a.EndColumn, b.EndColumn), cmp.Compare(a.Secret, b.Secret))
-		})
+		slices.SortFunc(in, compareFindings)
 	}
 	out := make([]checks.Finding, 0, room)
 	var hidden []checks.Suppression
 	for _, g := range in {
 		n, ignored := ignore.match(g)
 		allowed := strings.Contains(g.Line, allowSignature)
-		if !allowed && !ignored && listed != nil && !listed.Keep(c.counted(g)) {
+		if !allowed && !ignored && listed != nil && !listed.Keep(c.counted(g, fingerprint(g))) {
 			continue
 		}
 		f := c.finding(src, g)
@@ -949,17 +960,19 @@ func (c *Check) convert(src *checks.Source, in []report.Finding, ignore ignoreLi
 			out = append(out, f)
 		}
 	}
+	for _, grp := range past {
+		for _, e := range grp.rest {
+			listed.Count(c.counted(grp.like, hex.EncodeToString(e.fingerprint[:])))
+		}
+	}
 	return out, hidden, listed.Unlisted()
 }
 
 // counted is a finding as a cap counts it: what finding fills in but the
 // texts (message, fix, snippet), which cost most.
-func (c *Check) counted(g report.Finding) checks.Finding {
-	path := findingPath(g)
-	digest := sha256.Sum256([]byte(g.Secret))
-	return checks.Finding{Check: Name, Rule: g.RuleID, Severity: Severity(g.RuleID), Title: title(g), File: path,
-		Lesson: lessons.IDForRule(g.RuleID, fallbackLesson), Refs: secretRefs,
-		Fingerprint: checks.Fingerprint(Name, g.RuleID, path, hex.EncodeToString(digest[:]))}
+func (c *Check) counted(g report.Finding, fingerprint string) checks.Finding {
+	return checks.Finding{Check: Name, Rule: g.RuleID, Severity: Severity(g.RuleID), Title: title(g), File: findingPath(g),
+		Lesson: lessons.IDForRule(g.RuleID, fallbackLesson), Refs: secretRefs, Fingerprint: fingerprint}
 }
 
 // secretRefs are every secret finding's refs.
@@ -975,7 +988,6 @@ func findingPath(g report.Finding) string {
 
 func (c *Check) finding(src *checks.Source, g report.Finding) checks.Finding {
 	path := findingPath(g)
-	digest := sha256.Sum256([]byte(g.Secret))
 	what := ruleName(g.RuleID)
 	f := checks.Finding{
 		Check:       Name,
@@ -988,7 +1000,7 @@ func (c *Check) finding(src *checks.Source, g report.Finding) checks.Finding {
 		Message:     fmt.Sprintf("%s found: %s", what, Redact(g.Secret)),
 		Lesson:      lessons.IDForRule(g.RuleID, fallbackLesson),
 		Refs:        []string{"CWE-798"},
-		Fingerprint: checks.Fingerprint(Name, g.RuleID, path, hex.EncodeToString(digest[:])),
+		Fingerprint: fingerprint(g),
 		Snippet:     snippet(g),
 	}
 	if src.Mode == checks.ModeHistory {
