@@ -2,6 +2,7 @@ package deps
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -178,5 +179,30 @@ func TestLessonsResolve(t *testing.T) {
 	}
 	if l := got["lodash@4.17.15 GHSA-35jh-r3h4-6jhm"].Lesson; l != lessons.IDForRule("deps/direct", "") {
 		t.Errorf("direct lodash lesson %q", l)
+	}
+}
+
+// TestOnlineAsksForEveryPackageOfALargeLockfile: the queries of a lockfile
+// of more packages than one QueryBatch call asks about go a chunk at a
+// time, and the package in the last chunk is still matched.
+func TestOnlineAsksForEveryPackageOfALargeLockfile(t *testing.T) {
+	api, requests := fakeOSVAPI(t)
+	var lock strings.Builder
+	lock.WriteString(`{"name": "demo", "version": "1.0.0", "lockfileVersion": 3, "packages": {"": {"name": "demo"},` + "\n")
+	for i := range queryChunk + 10 {
+		fmt.Fprintf(&lock, `"node_modules/pkg-%d": {"version": "1.0.0"},`+"\n", i)
+	}
+	lock.WriteString(`"node_modules/lodash": {"version": "4.17.15"}}}` + "\n")
+	repo := newRepo(t, map[string]string{"package-lock.json": lock.String()})
+	res := scanRepo(t, repo, checks.ModeWorktree, Options{DBDir: t.TempDir(), apiBaseURL: api.URL, HTTPClient: api.Client()})
+	if len(res.Warnings) != 0 {
+		t.Fatalf("warnings %q", res.Warnings)
+	}
+	if _, ok := byRule(res.Findings)["lodash@4.17.15 GHSA-35jh-r3h4-6jhm"]; !ok {
+		t.Fatalf("lodash, the last package, is not found online: %q", keys(byRule(res.Findings)))
+	}
+	// 1,000 queries a request; then one request per advisory.
+	if n, want := int(requests.Load()), (queryChunk+11+999)/1000; n < want {
+		t.Errorf("%d requests, want at least %d query batches", n, want)
 	}
 }

@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"osv.dev/bindings/go/api"
 	"osv.dev/bindings/go/osvdev"
 )
+
+// queryChunk is how many packages one QueryBatch call asks about (the
+// client sends them 1,000 a request, several at once).
+const queryChunk = 10_000
 
 // queryAPI asks the OSV API (osv.dev's own client, as osv-scanner online
 // uses it) for packages whose ecosystem has no local database. The whole
@@ -38,23 +43,29 @@ func (c *Check) queryAPI(ctx context.Context, recs []*pkgRec) (map[*pkgRec][]*os
 		client.BaseHostURL = c.opts.apiBaseURL
 	}
 
-	queries := make([]*api.Query, len(recs))
-	for i, r := range recs {
-		queries[i] = &api.Query{
-			Package: &osvschema.Package{Name: r.name, Ecosystem: r.ecosystemFull},
-			Param:   &api.Query_Version{Version: r.version},
+	// Asked a chunk at a time: the queries of a lockfile of 220,000
+	// packages, built at once, took the hook past its 300 MB.
+	var results []*api.VulnerabilityList
+	for chunk := range slices.Chunk(recs, queryChunk) {
+		queries := make([]*api.Query, len(chunk))
+		for i, r := range chunk {
+			queries[i] = &api.Query{
+				Package: &osvschema.Package{Name: r.name, Ecosystem: r.ecosystemFull},
+				Param:   &api.Query_Version{Version: r.version},
+			}
 		}
-	}
-	batch, err := client.QueryBatch(ctx, queries)
-	if err != nil {
-		return nil, err
-	}
-	if len(batch.GetResults()) != len(recs) {
-		return nil, fmt.Errorf("the OSV API answered %d results for %d queries", len(batch.GetResults()), len(recs))
+		batch, err := client.QueryBatch(ctx, queries)
+		if err != nil {
+			return nil, err
+		}
+		if len(batch.GetResults()) != len(chunk) {
+			return nil, fmt.Errorf("the OSV API answered %d results for %d queries", len(batch.GetResults()), len(chunk))
+		}
+		results = append(results, batch.GetResults()...)
 	}
 	var idList []string
 	seen := map[string]bool{}
-	for _, res := range batch.GetResults() {
+	for _, res := range results {
 		for _, v := range res.GetVulns() {
 			if !seen[v.GetId()] {
 				seen[v.GetId()] = true
@@ -90,7 +101,7 @@ func (c *Check) queryAPI(ctx context.Context, recs []*pkgRec) (map[*pkgRec][]*os
 		return nil, firstErr
 	}
 	out := make(map[*pkgRec][]*osvschema.Vulnerability, len(recs))
-	for i, res := range batch.GetResults() {
+	for i, res := range results {
 		var full []*osvschema.Vulnerability
 		for _, v := range res.GetVulns() {
 			if fv := ids[v.GetId()]; fv != nil {
