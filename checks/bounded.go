@@ -23,12 +23,19 @@ const ParseBudget = 128 << 20
 func (s *Source) Parsing(ctx context.Context, cost int) (done func(), err error) {
 	s.parseOnce.Do(func() { s.parsing = semaphore.NewWeighted(ParseBudget) })
 	n := int64(min(max(cost, 1), ParseBudget))
-	if err := s.parsing.Acquire(ctx, n); err != nil {
+	s.waiting.Add(1)
+	err = s.parsing.Acquire(ctx, n)
+	s.waiting.Add(-1)
+	if err != nil {
 		return nil, err
 	}
 	var once sync.Once
 	return func() { once.Do(func() { s.parsing.Release(n) }) }, nil
 }
+
+// WaitingToParse is how many calls of Parsing are waiting for their cost
+// to fit: a test holding the budget knows by it that a check waits.
+func (s *Source) WaitingToParse() int { return int(s.waiting.Load()) }
 
 // blobWindow is how many bytes of staged blobs a StagedBlobs holds at once.
 const blobWindow = 16 << 20

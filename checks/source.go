@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 
@@ -110,6 +111,7 @@ type Source struct {
 	// parsing is the scan's parse budget (see Parsing).
 	parseOnce sync.Once
 	parsing   *semaphore.Weighted
+	waiting   atomic.Int32 // in Parsing, for its cost to fit
 }
 
 // DefaultMaxFileSize is the secrets check's size limit per file when the
