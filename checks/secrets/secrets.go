@@ -266,9 +266,10 @@ func (s *scan) hold(ctx context.Context, n int) (release func(), err error) {
 	}, nil
 }
 
-// run detects frags in the background and calls release when done. The fragments that fit in one piece are read by one worker; a
-// larger one is read in pieces, piecesPerJob to a worker, so that one large
-// file keeps every core busy.
+// run detects frags in the background and calls release when done. The
+// fragments that fit in one piece are read by one worker; a larger one is
+// read in pieces, piecesPerJob to a worker, so that one large file keeps
+// every core busy.
 func (s *scan) run(ctx context.Context, release func(), frags []detect.Fragment) {
 	type job struct {
 		pieces []detect.Fragment
