@@ -314,3 +314,32 @@ func TestNpmLockfileCostIsMeasured(t *testing.T) {
 		t.Errorf("a package-lock.json holds %.2f bytes a byte, costSparse says %d", perByte, costSparse)
 	}
 }
+
+// firstOfEach keeps a package once, where it first appears, on the
+// smallest known line of its copies (0 is no line), the others in order.
+func TestFirstOfEach(t *testing.T) {
+	rec := func(eco, name, version string, line int) *pkgRec {
+		return &pkgRec{ecosystemFull: eco, name: name, version: version, line: line}
+	}
+	recs := []*pkgRec{
+		rec("npm", "b", "1.0.0", 0),
+		rec("npm", "a", "1.0.0", 9),
+		rec("npm", "b", "1.0.0", 7),
+		rec("PyPI", "a", "1.0.0", 3),
+		rec("npm", "a", "2.0.0", 4),
+		rec("npm", "a", "1.0.0", 5),
+		rec("npm", "b", "1.0.0", 8),
+		rec("npm", "a", "1.0.0", 0),
+	}
+	var got []string
+	for _, r := range firstOfEach(recs) {
+		got = append(got, fmt.Sprintf("%s/%s@%s:%d", r.ecosystemFull, r.name, r.version, r.line))
+	}
+	want := []string{"npm/b@1.0.0:7", "npm/a@1.0.0:5", "PyPI/a@1.0.0:3", "npm/a@2.0.0:4"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if len(firstOfEach(nil)) != 0 {
+		t.Error("records out of none")
+	}
+}

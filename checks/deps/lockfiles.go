@@ -1,6 +1,7 @@
 package deps
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -376,24 +377,47 @@ func packagesOf(ctx context.Context, lf lockfile, cfg *osvConfig) (recs []*pkgRe
 	for _, f := range failed {
 		problems = append(problems, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, f))
 	}
-	type dedupKey struct{ eco, name, version string }
-	seen := map[dedupKey]*pkgRec{}
+	recs = make([]*pkgRec, 0, len(pkgs))
 	for _, p := range pkgs {
-		r := newPkgRec(p, lf, cfg)
-		if r == nil {
-			continue
+		if r := newPkgRec(p, lf, cfg); r != nil {
+			recs = append(recs, r)
 		}
-		k := dedupKey{r.ecosystemFull, r.name, r.version}
-		if prev, ok := seen[k]; ok {
-			if prev.line == 0 || (r.line > 0 && r.line < prev.line) {
-				prev.line = r.line
-			}
-			continue
-		}
-		seen[k] = r
-		recs = append(recs, r)
 	}
-	return recs, problems, nil
+	return firstOfEach(recs), problems, nil
+}
+
+// firstOfEach keeps the first record of each package (ecosystem, name and
+// version) in file order, on the smallest line of its copies. The records
+// are sorted rather than looked up in a map: a map of 220,000 packages
+// was 14 MB of the check's peak.
+func firstOfEach(recs []*pkgRec) []*pkgRec {
+	order := make([]int32, len(recs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	same := func(a, b *pkgRec) int {
+		return cmp.Or(strings.Compare(a.ecosystemFull, b.ecosystemFull), strings.Compare(a.name, b.name), strings.Compare(a.version, b.version))
+	}
+	slices.SortFunc(order, func(i, j int32) int { return cmp.Or(same(recs[i], recs[j]), cmp.Compare(i, j)) })
+	dup := make([]bool, len(recs))
+	for i := 0; i < len(order); {
+		first := recs[order[i]]
+		j := i + 1
+		for ; j < len(order) && same(recs[order[j]], first) == 0; j++ {
+			if r := recs[order[j]]; first.line == 0 || (r.line > 0 && r.line < first.line) {
+				first.line = r.line
+			}
+			dup[order[j]] = true
+		}
+		i = j
+	}
+	out := recs[:0]
+	for i, r := range recs {
+		if !dup[i] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // internalErrorPrefix starts the warning of a crash in secfirst's own code.
