@@ -35,8 +35,9 @@ const (
 	// costDefault: pnpm-lock.yaml 14.4 (YAML nodes), Gemfile.lock 15.5,
 	// poetry.lock 11.7 and Cargo.lock 8.6 (TOML), CycloneDX JSON 5.1.
 	costDefault = 16
-	// costSparse: package-lock.json 3.6 (a 58 MB lockfile of 220,000
-	// packages peaked at 198 MB), yarn.lock 3.7, composer.lock 3.3.
+	// costSparse: package-lock.json 3.3 (a 58 MB lockfile of 220,000
+	// packages peaked at 181 MB; TestNpmLockfileCostIsMeasured holds it),
+	// yarn.lock 3.7, composer.lock 3.3.
 	costSparse = 4
 	// costDense: a package a line of a few tens of bytes: go.mod 24-29,
 	// requirements.txt 29.5 (without hashes; 9.5 with).
