@@ -84,3 +84,61 @@ func TestStagedBlobsReadsAWindowAtATime(t *testing.T) {
 		t.Errorf("a missing blob: ok %v, err %v, Err %v; want not ok and no error", ok, err, blobs.Err())
 	}
 }
+
+// ReadBlobsIf asks each blob's size before its content: a refused blob,
+// even one past MaxBlobRead, streams past and is absent, and the blobs
+// after it are read whole.
+func TestReadBlobsIfMeasuresBeforeReading(t *testing.T) {
+	r := gittest.New(t)
+	big := filepath.Join(r.Dir, "dump.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(checks.MaxBlobRead + 4096); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r.Write("small.json", "{}\n")
+	r.Git("add", "-A")
+	bigID := strings.TrimSpace(r.Git("rev-parse", ":dump.json"))
+	smallID := strings.TrimSpace(r.Git("rev-parse", ":small.json"))
+	sizes := map[string]int64{}
+	blobs, err := stagedSource(r).ReadBlobsIf(context.Background(), []string{bigID, smallID}, checks.MaxBlobRead, func(id string, size int64) bool {
+		sizes[id] = size
+		return size < 1<<20
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int64{bigID: checks.MaxBlobRead + 4096, smallID: 3}; fmt.Sprint(sizes) != fmt.Sprint(want) {
+		t.Errorf("sizes asked %v, want %v", sizes, want)
+	}
+	if _, ok := blobs[bigID]; ok || string(blobs[smallID]) != "{}\n" || len(blobs) != 1 {
+		t.Errorf("read %d blobs, small %q", len(blobs), blobs[smallID])
+	}
+}
+
+// TryParsing takes what fits now and never waits.
+func TestTryParsing(t *testing.T) {
+	src := &checks.Source{}
+	done, err := src.Parsing(context.Background(), checks.ParseBudget-10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, ok := src.TryParsing(10)
+	if !ok {
+		t.Fatal("10 bytes did not fit in the 10 left")
+	}
+	if _, ok := src.TryParsing(1); ok {
+		t.Error("took a byte of a budget all taken")
+	}
+	small()
+	small() // once only
+	done()
+	all, ok := src.TryParsing(checks.ParseBudget + 1) // more than all of it: all of it
+	if !ok {
+		t.Fatal("the whole budget was not free")
+	}
+	all()
+}

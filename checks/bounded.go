@@ -21,16 +21,34 @@ const ParseBudget = 128 << 20
 // what parsing takes per byte, measured (each check's parseCost). The
 // error is ctx's.
 func (s *Source) Parsing(ctx context.Context, cost int) (done func(), err error) {
-	s.parseOnce.Do(func() { s.parsing = semaphore.NewWeighted(ParseBudget) })
-	n := int64(min(max(cost, 1), ParseBudget))
+	budget, n := s.parseBudget(cost)
 	s.waiting.Add(1)
-	err = s.parsing.Acquire(ctx, n)
+	err = budget.Acquire(ctx, n)
 	s.waiting.Add(-1)
 	if err != nil {
 		return nil, err
 	}
+	return s.giveBack(n), nil
+}
+
+// TryParsing is Parsing that never waits: ok is false, and nothing taken,
+// when cost does not fit now (or another check waits for it first).
+func (s *Source) TryParsing(cost int) (done func(), ok bool) {
+	budget, n := s.parseBudget(cost)
+	if !budget.TryAcquire(n) {
+		return nil, false
+	}
+	return s.giveBack(n), true
+}
+
+func (s *Source) parseBudget(cost int) (*semaphore.Weighted, int64) {
+	s.parseOnce.Do(func() { s.parsing = semaphore.NewWeighted(ParseBudget) })
+	return s.parsing, int64(min(max(cost, 1), ParseBudget))
+}
+
+func (s *Source) giveBack(n int64) func() {
 	var once sync.Once
-	return func() { once.Do(func() { s.parsing.Release(n) }) }, nil
+	return func() { once.Do(func() { s.parsing.Release(n) }) }
 }
 
 // WaitingToParse is how many calls of Parsing are waiting for their cost

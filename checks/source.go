@@ -660,12 +660,23 @@ const MaxBlobRead = 64 << 20
 // that the caller's limit refuses it and may still look at its beginning.
 // An error of git's is returned.
 func (s *Source) ReadBlobs(ctx context.Context, ids []string, limit int64) (map[string][]byte, error) {
+	return s.ReadBlobsIf(ctx, ids, limit, nil)
+}
+
+// ReadBlobsIf is ReadBlobs of the blobs that want (nil: all) accepts,
+// asked with each blob's size before any of its content is read: a blob
+// it refuses streams past, kept nowhere, and is absent from the map.
+func (s *Source) ReadBlobsIf(ctx context.Context, ids []string, limit int64, want func(id string, size int64) bool) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	limit = min(limit, MaxBlobRead)
 	err := s.catFile(ctx, "--batch", ids, func(id string, size int64, r *bufio.Reader) error {
+		if want != nil && !want(id, size) {
+			_, err := r.Discard(int(size) + 1) // the content and its trailing newline
+			return err
+		}
 		keep := min(size, limit+1)
 		buf := make([]byte, keep)
 		if _, err := io.ReadFull(r, buf); err != nil {

@@ -131,11 +131,14 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 		// nothing here, not even opening the database.
 		return res, nil
 	}
-	locks, warns, err := readLockfiles(ctx, src, files)
+	locks, warns, done, err := readLockfiles(ctx, src, files)
 	res.Warnings = append(res.Warnings, warns...)
 	if err != nil {
 		return res, err
 	}
+	// The lockfiles, their packages and the matching of them are what
+	// takes the budget: it is given back when the check is over.
+	defer done()
 	now := time.Now
 	if c.opts.Now != nil {
 		now = c.opts.Now

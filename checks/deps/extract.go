@@ -154,10 +154,13 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 	var pkgs []*extractor.Package
 	var problems []readProblem
 	for _, e := range extractorsFor(rel) {
+		// One slice for the packages of one reader (nothing appends to
+		// it): one each was 3.5 MB for 220,000 packages.
+		plugins := []string{e.Name()}
 		if isNpmLockExtractor(e) {
 			if chunked, ok := extractNpmLockChunked(ctx, e, fsys, root, rel, content, npmChunk); ok {
 				for _, p := range chunked {
-					p.Plugins = []string{e.Name()}
+					p.Plugins = plugins
 				}
 				pkgs = append(pkgs, chunked...)
 				continue
@@ -178,7 +181,7 @@ func extractFile(ctx context.Context, fsys scalibrfs.FS, root, rel string, conte
 			continue
 		}
 		for _, p := range inv.Packages {
-			p.Plugins = []string{e.Name()}
+			p.Plugins = plugins
 			if p.Location.Descriptor == nil || p.Location.Descriptor.File == nil {
 				p.Location = extractor.LocationFromPath(rel)
 			}

@@ -79,10 +79,11 @@ func Ecosystems(ctx context.Context, src *checks.Source) ([]string, error) {
 	if err != nil || len(files) == 0 {
 		return nil, err
 	}
-	locks, _, err := readLockfiles(ctx, src, files)
+	locks, _, done, err := readLockfiles(ctx, src, files)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	recs, _, err := collectPackages(ctx, locks, time.Now())
 	if err != nil {
 		return nil, err

@@ -1,0 +1,244 @@
+package deps
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gomod"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagelockjson"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/yarnlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/php/composerlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/requirements"
+
+	"github.com/secfirst-dev/secfirst/checks"
+)
+
+// The check holds the dependency files it reads, their packages and the
+// matching of them within the scan's parse budget (checks.Source.Parsing),
+// as the Kubernetes, Terraform and Dockerfile checks hold their parsers: a
+// 58 MB package-lock.json (198 MB once extracted) and a 4 MiB manifest
+// (116 MB parsed) are no longer held at once. Its share is taken before a
+// file's content is read, from the file's size, and given back when the
+// check is over.
+
+// Memory the check holds per byte of a dependency file, measured: the live
+// heap (after a collection, GOGC=5) at its peak while the file is read,
+// extracted and matched, divided by the file's size. Most of it is per
+// package (osv-scalibr's Package and the check's pkgRec, about 700 bytes
+// for one package): the fewer bytes a format spends on a package, the more
+// it costs per byte. The file itself is part of it (held until matching is
+// over), as is matching (3.3 B/B for the npm lockfile: the packages are
+// still held, the advisories of a few are added).
+const (
+	// costDefault: pnpm-lock.yaml 14.4 (YAML nodes), Gemfile.lock 15.5,
+	// poetry.lock 11.7 and Cargo.lock 8.6 (TOML), CycloneDX JSON 5.1.
+	costDefault = 16
+	// costSparse: package-lock.json 3.3 (a 58 MB lockfile of 220,000
+	// packages peaked at 181 MB; TestNpmLockfileCostIsMeasured holds it),
+	// yarn.lock 3.7, composer.lock 3.3.
+	costSparse = 4
+	// costDense: a package a line of a few tens of bytes: go.mod 24-29,
+	// requirements.txt 29.5 (without hashes; 9.5 with).
+	costDense = 32
+	// costSibling: a file read beside a lockfile (go.sum, package.json,
+	// osv-scanner.toml) is held as read, and go.sum is read for the
+	// modules of an old go.mod: a go.sum of 6.3 MB added 6 MB.
+	costSibling = 4
+)
+
+// costByReader is what a file costs per byte when a reader of this name
+// reads it (costDefault for the others).
+var costByReader = map[string]int64{
+	packagelockjson.Name: costSparse,
+	yarnlock.Name:        costSparse,
+	composerlock.Name:    costSparse,
+	gomod.Name:           costDense,
+	requirements.Name:    costDense,
+}
+
+// costPerByte is the memory reading the dependency file p takes per byte
+// of it: each of its readers' cost, added.
+func costPerByte(p string) int64 {
+	var cost int64
+	for _, e := range extractorsFor(p) {
+		c, ok := costByReader[e.Name()]
+		if !ok {
+			c = costDefault
+		}
+		cost += c
+	}
+	if cost == 0 {
+		return costDefault
+	}
+	return cost
+}
+
+// depFile is a file the check is about to read and its size.
+type depFile struct {
+	path    string
+	size    int64
+	sibling bool // read beside a lockfile, not extracted itself
+}
+
+// readCost is the share of the parse budget that reading the files
+// takes, at most all of it. A file over maxDependencyFile costs nothing:
+// it is never read, only named.
+func readCost(files []depFile) int {
+	var total int64
+	for _, f := range files {
+		if f.size <= 0 || f.size > maxDependencyFile {
+			continue
+		}
+		per := int64(costSibling)
+		if !f.sibling {
+			per = costPerByte(f.path)
+		}
+		total = min(total+f.size*per, checks.ParseBudget)
+	}
+	return int(total)
+}
+
+// budgetWait, when set (a test), is called as the check starts waiting for
+// its share of the parse budget.
+var budgetWait func()
+
+// takeBudget waits until the cost of reading files fits in the source's
+// parse budget, and returns the function that gives it back. Nothing to
+// read waits for nothing.
+func takeBudget(ctx context.Context, src *checks.Source, files []depFile) (done func(), err error) {
+	cost := readCost(files)
+	if cost == 0 {
+		return func() {}, nil
+	}
+	if budgetWait != nil {
+		budgetWait()
+	}
+	return src.Parsing(ctx, cost)
+}
+
+// readStagedBlobs reads the blobs of ids (at most maxDependencyFile bytes
+// each; what each is read as in uses) through the source's cat-file batch,
+// taking the cost of each from the parse budget as git gives its size and
+// before its content is read, as long as that cost fits without waiting:
+// no git process asks the sizes first. When one does not fit (another
+// check is parsing), nothing more is read, what was is dropped, and all of
+// it is read again once the cost of all of it fits (takeBudget). A blob
+// over maxDependencyFile is only measured. done gives the budget back.
+func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses map[string][]depFile) (blobs map[string][]byte, sizes map[string]int64, done func(), err error) {
+	sized := func(id string, size int64) []depFile {
+		fs := slices.Clone(uses[id])
+		for i := range fs {
+			fs[i].size = size
+		}
+		return fs
+	}
+	sizes = map[string]int64{}
+	share := &budgetShare{src: src}
+	wait := false
+	blobs, err = src.ReadBlobsIf(ctx, ids, maxDependencyFile, func(id string, size int64) bool {
+		sizes[id] = size
+		switch {
+		case size > maxDependencyFile || wait:
+			return false
+		case !share.tryTake(readCost(sized(id, size))):
+			wait = true
+			return false
+		}
+		return true
+	})
+	if err != nil || !wait {
+		if err != nil {
+			share.release()
+		}
+		return blobs, sizes, share.release, err
+	}
+	share.release()
+	blobs = nil
+	var all []depFile
+	var again []string
+	for _, id := range ids {
+		if size, ok := sizes[id]; ok && size <= maxDependencyFile {
+			again = append(again, id)
+			all = append(all, sized(id, size)...)
+		}
+	}
+	if done, err = takeBudget(ctx, src, all); err != nil {
+		return nil, nil, nil, err
+	}
+	if blobs, err = src.ReadBlobs(ctx, again, maxDependencyFile); err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return blobs, sizes, done, nil
+}
+
+// budgetShare is the check's share of the parse budget, taken a piece at a
+// time as the costs are learned, never waiting: at most all of it.
+type budgetShare struct {
+	src   *checks.Source
+	taken int
+	dones []func()
+}
+
+// tryTake takes cost more of the budget if it fits now.
+func (b *budgetShare) tryTake(cost int) bool {
+	need := min(b.taken+cost, checks.ParseBudget) - b.taken
+	if need <= 0 {
+		return true
+	}
+	done, ok := b.src.TryParsing(need)
+	if !ok {
+		return false
+	}
+	b.taken += need
+	b.dones = append(b.dones, done)
+	return true
+}
+
+// release gives the share back.
+func (b *budgetShare) release() {
+	for _, done := range b.dones {
+		done()
+	}
+	b.taken, b.dones = 0, nil
+}
+
+// diskSize is the size of a regular file on disk, 0 for anything else
+// (the read refuses it, and names it).
+func diskSize(name string) int64 {
+	fi, err := os.Lstat(name)
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0
+	}
+	return fi.Size()
+}
+
+// diskSiblings are the files beside the lockfiles (paths on disk) that a
+// scan may read, with their sizes.
+func diskSiblings(lockfiles []string) []depFile {
+	isLock := map[string]bool{}
+	for _, p := range lockfiles {
+		isLock[p] = true
+	}
+	var out []depFile
+	dirs := map[string]bool{}
+	for _, lf := range lockfiles {
+		dir := filepath.Dir(lf)
+		if dirs[dir] {
+			continue
+		}
+		dirs[dir] = true
+		for _, n := range siblingFiles() {
+			p := filepath.Join(dir, n)
+			if isLock[p] {
+				continue // counted as a lockfile
+			}
+			if size := diskSize(p); size > 0 {
+				out = append(out, depFile{path: p, size: size, sibling: true})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,345 @@
+package deps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/secfirst-dev/secfirst/checks"
+)
+
+// liveHeap is the heap that a collection leaves.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// The staged lockfiles are held once their cost fits in the scan's parse
+// budget, not before: while another check holds all of it, the deps check
+// learns the lockfile's size, lets its content stream past and waits,
+// holding none of it (the live heap shows it), and a cancelled wait reads
+// nothing more. Once the budget is given back, the check reads the
+// lockfile, reports it, and gives its share back in turn.
+func TestStagedLockfilesWaitForTheParseBudget(t *testing.T) {
+	db := t.TempDir()
+	writeDB(t, db, "npm")
+	repo := newRepo(t, map[string]string{
+		"web/package.json":      `{"name":"shop","version":"1.0.0","dependencies":{"lodash":"^4.17.15"}}`,
+		"web/package-lock.json": cleanLock,
+	})
+	const padding = 16 << 20 // blanks after the JSON: a lockfile the heap shows
+	writeFiles(t, repo, map[string]string{"web/package-lock.json": vulnerableLock + strings.Repeat(" ", padding) + "\n"})
+	git(t, repo, "add", "-A")
+
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, repo, checks.ModeStaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := src.Parsing(ctx, checks.ParseBudget) // another check parsing
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waits atomic.Int32
+	var atWait uint64
+	waiting := make(chan struct{})
+	budgetWait = func() {
+		if waits.Add(1) == 1 {
+			atWait = liveHeap()
+			close(waiting)
+		}
+	}
+	t.Cleanup(func() { budgetWait = nil })
+	check := New(Options{DBDir: db, Offline: true})
+
+	before := liveHeap()
+	runCtx, cancel := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() {
+		_, err := check.Run(runCtx, src)
+		ran <- err
+	}()
+	<-waiting
+	if grew := int64(atWait) - int64(before); grew > padding/2 {
+		t.Errorf("the heap grew by %d bytes before the wait: the %d-byte lockfile was held while waiting", grew, padding)
+	}
+	cancel()
+	if err := <-ran; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled while waiting for the budget: %v, want %v", err, context.Canceled)
+	}
+
+	// The other check gives the budget back as this one starts waiting.
+	budgetWait = held
+	res, err := check.Run(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := keys(byRule(res.Findings)); len(k) != 2 {
+		t.Errorf("findings %q (warnings %q)", k, res.Warnings)
+	}
+	// All of the budget is free again: the check gave its share back.
+	done, err := src.Parsing(ctx, checks.ParseBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+}
+
+// With the budget free, the lockfiles are read as git measures them, in
+// the one request: the check never waits, and gives its share back.
+func TestStagedLockfilesTakeTheBudgetWithoutWaiting(t *testing.T) {
+	db := t.TempDir()
+	writeDB(t, db, "npm")
+	repo := newRepo(t, map[string]string{
+		"web/package.json":      `{"name":"shop","version":"1.0.0","dependencies":{"lodash":"^4.17.15"}}`,
+		"web/package-lock.json": cleanLock,
+		"api/package-lock.json": cleanLock,
+	})
+	writeFiles(t, repo, map[string]string{"web/package-lock.json": vulnerableLock, "api/package-lock.json": vulnerableLock})
+	git(t, repo, "add", "-A")
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, repo, checks.ModeStaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	budgetWait = func() { t.Error("waited for a free budget") }
+	t.Cleanup(func() { budgetWait = nil })
+	res, err := New(Options{DBDir: db, Offline: true}).Run(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 4 {
+		t.Errorf("%d findings, want 4 (warnings %q)", len(res.Findings), res.Warnings)
+	}
+	done, err := src.Parsing(ctx, checks.ParseBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+}
+
+// A commit of no lockfile takes no budget, and never waits for it.
+func TestNoLockfileTakesNoBudget(t *testing.T) {
+	repo := newRepo(t, map[string]string{"README.md": "a\n"})
+	writeFiles(t, repo, map[string]string{"README.md": "b\n"})
+	git(t, repo, "add", "-A")
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, repo, checks.ModeStaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := src.Parsing(ctx, checks.ParseBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held()
+	budgetWait = func() { t.Error("waited for the budget with no lockfile to read") }
+	t.Cleanup(func() { budgetWait = nil })
+	if _, err := New(Options{DBDir: t.TempDir(), Offline: true}).Run(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// In a working-tree scan the sizes are the files' on disk, the files
+// beside a lockfile included; the files are read once they fit.
+func TestWorktreeLockfilesWaitForTheParseBudget(t *testing.T) {
+	db := t.TempDir()
+	writeDB(t, db, "npm")
+	repo := newRepo(t, map[string]string{
+		"web/package.json":      `{"name":"shop","version":"1.0.0","dependencies":{"lodash":"^4.17.15"}}`,
+		"web/package-lock.json": vulnerableLock,
+	})
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, repo, checks.ModeWorktree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := src.Parsing(ctx, checks.ParseBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	budgetWait = held
+	t.Cleanup(func() { budgetWait = nil })
+	res, err := New(Options{DBDir: db, Offline: true}).Run(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := keys(byRule(res.Findings)); len(k) != 2 {
+		t.Errorf("findings %q (warnings %q)", k, res.Warnings)
+	}
+	files, err := src.Files(ctx, isDependencyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onDisk []string
+	for _, f := range files {
+		onDisk = append(onDisk, f.Abs)
+	}
+	got := diskSiblings(onDisk)
+	if len(got) != 1 || filepath.Base(got[0].path) != "package.json" || !got[0].sibling || got[0].size == 0 {
+		t.Errorf("the files beside the lockfile: %+v", got)
+	}
+}
+
+func TestReadCost(t *testing.T) {
+	const kB, MB = 1 << 10, 1 << 20
+	lock := func(p string, size int64) depFile { return depFile{path: p, size: size} }
+	for _, tc := range []struct {
+		name  string
+		files []depFile
+		want  int
+	}{
+		{"nothing", nil, 0},
+		{"a lockfile", []depFile{lock("package-lock.json", 100*kB)}, costSparse * 100 * kB},
+		{"in a folder", []depFile{lock("a/b/yarn.lock", 100*kB)}, costSparse * 100 * kB},
+		{"YAML", []depFile{lock("pnpm-lock.yaml", 100*kB)}, costDefault * 100 * kB},
+		{"a package a line", []depFile{lock("go.mod", 100*kB), lock("requirements.txt", 10*kB)}, costDense * 110 * kB},
+		{"beside it", []depFile{lock("go.mod", 100*kB), {path: "go.sum", size: 300 * kB, sibling: true}}, costDense*100*kB + costSibling*300*kB},
+		{"many small ones add up", func() []depFile {
+			var fs []depFile
+			for i := range 100 {
+				fs = append(fs, lock(fmt.Sprintf("p%d/package-lock.json", i), 20*kB))
+			}
+			return fs
+		}(), 100 * costSparse * 20 * kB},
+		{"the largest lockfile takes all of it", []depFile{lock("package-lock.json", 58*MB)}, checks.ParseBudget},
+		{"so do large ones together", []depFile{lock("package-lock.json", 20*MB), lock("pnpm-lock.yaml", 20*MB)}, checks.ParseBudget},
+		{"one over the limit is never read", []depFile{lock("package-lock.json", maxDependencyFile+1), lock("yarn.lock", kB)}, costSparse * kB},
+		{"nor an unreadable one", []depFile{lock("package-lock.json", 0)}, 0},
+	} {
+		if got := readCost(tc.files); got != tc.want {
+			t.Errorf("%s: cost %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// Small lockfiles fit together, and beside other checks.
+	if c := readCost([]depFile{lock("package-lock.json", 2*MB)}); c > checks.ParseBudget/8 {
+		t.Errorf("a 2 MB package-lock.json costs %d, an eighth of the budget is %d", c, checks.ParseBudget/8)
+	}
+}
+
+// liveHeapPeak runs f and returns the largest live heap measured after a
+// collection while it ran (GOGC=5: a collection every 5% of growth).
+func liveHeapPeak(f func()) uint64 {
+	defer debug.SetGCPercent(debug.SetGCPercent(5))
+	runtime.GC()
+	var peak atomic.Uint64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var watch func()
+	watch = func() {
+		runtime.AddCleanup(new([16]byte), func(struct{}) {
+			s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			if stop.Load() {
+				wg.Done()
+				return
+			}
+			watch()
+		}, struct{}{})
+	}
+	watch()
+	f()
+	stop.Store(true)
+	runtime.GC()
+	runtime.GC()
+	wg.Wait()
+	return peak.Load()
+}
+
+// costSparse holds for package-lock.json, the largest lockfiles there are:
+// reading, extracting and matching one of 20,000 packages keeps at most
+// that many bytes per byte of it alive, on top of what the process held.
+func TestNpmLockfileCostIsMeasured(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the heap of a 5 MB lockfile's extraction")
+	}
+	db := t.TempDir()
+	writeDB(t, db, "npm")
+	var b strings.Builder
+	b.WriteString(`{"name":"big","version":"1.0.0","lockfileVersion":3,"packages":{` + "\n")
+	b.WriteString(`    "": {"name": "big", "version": "1.0.0", "dependencies": {"lodash": "^4.17.0"}},` + "\n")
+	for i := range 20_000 {
+		// An entry as npm writes it: resolved, integrity and a dependency.
+		fmt.Fprintf(&b, `    "node_modules/pkg-%d": {
+      "version": "1.%d.0",
+      "resolved": "https://registry.npmjs.org/pkg-%d/-/pkg-%d-1.%d.0.tgz",
+      "integrity": "sha512-%088d==",
+      "dependencies": {"pkg-%d": "^1.0.0"}
+    },
+`, i, i%7, i, i, i%7, i, (i+1)%20_000)
+	}
+	b.WriteString(`    "node_modules/lodash": {"version": "4.17.15"}` + "\n  }\n}\n")
+	repo := newRepo(t, map[string]string{"README.md": "big\n"})
+	writeFiles(t, repo, map[string]string{"package-lock.json": b.String()})
+	git(t, repo, "add", "-A")
+	size := b.Len()
+	b = strings.Builder{}
+
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, repo, checks.ModeStaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Files(ctx, nil); err != nil { // listed before the measure
+		t.Fatal(err)
+	}
+	check := New(Options{DBDir: db, Offline: true, Now: func() time.Time { return time.Unix(0, 0) }})
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var res checks.Result
+	peak := liveHeapPeak(func() { res, err = check.Run(ctx, src) })
+	if err != nil || len(res.Findings) != 2 {
+		t.Fatalf("err %v, findings %d, warnings %q", err, len(res.Findings), res.Warnings)
+	}
+	perByte := float64(peak-min(base, peak)) / float64(size)
+	t.Logf("%.1f MB lockfile: live heap %.1f MB over %.1f MB, %.2f bytes a byte", float64(size)/1e6, float64(peak-min(base, peak))/1e6, float64(base)/1e6, perByte)
+	if perByte > costSparse {
+		t.Errorf("a package-lock.json holds %.2f bytes a byte, costSparse says %d", perByte, costSparse)
+	}
+}
+
+// firstOfEach keeps a package once, where it first appears, on the
+// smallest known line of its copies (0 is no line), the others in order.
+func TestFirstOfEach(t *testing.T) {
+	rec := func(eco, name, version string, line int) *pkgRec {
+		return &pkgRec{ecosystemFull: eco, name: name, version: version, line: line}
+	}
+	recs := []*pkgRec{
+		rec("npm", "b", "1.0.0", 0),
+		rec("npm", "a", "1.0.0", 9),
+		rec("npm", "b", "1.0.0", 7),
+		rec("PyPI", "a", "1.0.0", 3),
+		rec("npm", "a", "2.0.0", 4),
+		rec("npm", "a", "1.0.0", 5),
+		rec("npm", "b", "1.0.0", 8),
+		rec("npm", "a", "1.0.0", 0),
+	}
+	var got []string
+	for _, r := range firstOfEach(recs) {
+		got = append(got, fmt.Sprintf("%s/%s@%s:%d", r.ecosystemFull, r.name, r.version, r.line))
+	}
+	want := []string{"npm/b@1.0.0:7", "npm/a@1.0.0:5", "PyPI/a@1.0.0:3", "npm/a@2.0.0:4"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if len(firstOfEach(nil)) != 0 {
+		t.Error("records out of none")
+	}
+}
