@@ -343,3 +343,46 @@ func TestFirstOfEach(t *testing.T) {
 		t.Error("records out of none")
 	}
 }
+
+// Once its packages are read, a lockfile is let go (a 58 MB
+// package-lock.json was held through matching), but by the records that
+// need it: go.mod's, for its "// indirect" marks.
+func TestLockfilesAreLetGoOnceRead(t *testing.T) {
+	repo := newRepo(t, map[string]string{
+		"web/package-lock.json": vulnerableLock,
+		"go.mod":                "module example.com/x\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.7 // indirect\n",
+	})
+	ctx := context.Background()
+	src, err := checks.NewRepoSource(ctx, repo, checks.ModeWorktree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := src.Files(ctx, isDependencyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks, _, done, err := readLockfiles(ctx, src, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	recs, warns, err := collectPackages(ctx, locks, time.Now())
+	if err != nil || len(warns) != 0 {
+		t.Fatalf("%v %q", err, warns)
+	}
+	for _, lf := range locks {
+		if _, held := lf.fsys.files[lf.rel]; held || lf.content != nil {
+			t.Errorf("%s: still held (by its tree: %v)", lf.rel, held)
+		}
+	}
+	byName := map[string]*pkgRec{}
+	for _, r := range recs {
+		byName[r.name] = r
+	}
+	if r := byName["lodash"]; r == nil || r.content != nil || r.line == 0 {
+		t.Errorf("lodash's record: %+v, want its line and no content", r)
+	}
+	if r := byName["golang.org/x/text"]; r == nil || r.content == nil || directnessOf(r, nil) != transitive {
+		t.Errorf("x/text's record must keep go.mod's content, to read its // indirect: %+v", r)
+	}
+}

@@ -229,8 +229,19 @@ func newPkgRec(p *extractor.Package, lf lockfile, cfg *osvConfig) *pkgRec {
 	if r.line <= 0 {
 		r.line = lineOf(r.content, p.Name)
 	}
+	if r.kind != gomod.Name {
+		r.content = nil // only go.mod's "// indirect" is read later (directnessOf)
+	}
 	r.cfg = cfg
 	return r
+}
+
+// needsContent reports whether the record of p reads its lockfile's
+// content: go.mod's (directnessOf), or one whose line the reader did not
+// give (newPkgRec looks for it).
+func needsContent(p *extractor.Package) bool {
+	d := p.Location.Descriptor
+	return firstPlugin(p) == gomod.Name || d == nil || d.File == nil || d.File.LineNumber <= 0
 }
 
 func firstPlugin(p *extractor.Package) string {

@@ -359,6 +359,15 @@ func (b *blobFS) get(name string) ([]byte, error) {
 }
 
 // refuse records that a file exists but is not read (a staged symlink).
+// forget lets go of a file's content: read again should it be asked for.
+func (b *blobFS) forget(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.files[name] != nil {
+		delete(b.files, name)
+	}
+}
+
 func (b *blobFS) refuse(name string, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

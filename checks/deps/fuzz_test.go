@@ -52,7 +52,7 @@ func FuzzLockfile(f *testing.F) {
 		tree := newBlobFS(func(string) ([]byte, error) { return nil, fs.ErrNotExist })
 		tree.put(name, content)
 		lf := lockfile{file: name, rel: name, root: "/nonexistent", fsys: tree, content: content}
-		recs, problems, err := packagesOf(context.Background(), lf, nil)
+		recs, problems, err := packagesOf(context.Background(), lf, nil, func() {})
 		if err != nil {
 			t.Fatalf("error without a cancelled context: %v", err)
 		}

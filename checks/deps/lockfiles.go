@@ -339,7 +339,8 @@ func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*p
 	var recs []*pkgRec
 	var warns []string
 	configs := map[string]*osvConfig{}
-	for _, lf := range locks {
+	siblings := siblingFiles()
+	for i, lf := range locks {
 		cfgKey := lf.root + "\x00" + path.Dir(lf.rel)
 		cfg, ok := configs[cfgKey]
 		if !ok {
@@ -350,12 +351,23 @@ func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*p
 			}
 			configs[cfgKey] = cfg
 		}
-		got, problems, err := packagesOf(ctx, lf, cfg)
+		// Once its packages are read they hold what matching needs
+		// (newPkgRec): a lockfile no other is read beside is let go. A
+		// 58 MB package-lock.json was held through matching, at the
+		// check's peak.
+		letGo := func() {
+			if !slices.Contains(siblings, path.Base(lf.rel)) {
+				locks[i].content = nil
+				lf.fsys.forget(lf.rel)
+			}
+		}
+		got, problems, err := packagesOf(ctx, lf, cfg, letGo)
 		if err != nil {
 			return nil, warns, err
 		}
 		warns = append(warns, problems...)
 		recs = append(recs, got...)
+		letGo()
 	}
 	return recs, warns, nil
 }
@@ -363,7 +375,9 @@ func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*p
 // packagesOf reads the packages of one lockfile. A crash in secfirst's own
 // code on this file is caught here too and costs this file only; the fuzz
 // test (FuzzLockfile) holds that it never happens.
-func packagesOf(ctx context.Context, lf lockfile, cfg *osvConfig) (recs []*pkgRec, problems []string, err error) {
+// letGo, when it is the only holder, drops the lockfile's content: called
+// before the records are built when none of them needs it.
+func packagesOf(ctx context.Context, lf lockfile, cfg *osvConfig, letGo func()) (recs []*pkgRec, problems []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			recs, err = nil, nil
@@ -376,6 +390,10 @@ func packagesOf(ctx context.Context, lf lockfile, cfg *osvConfig) (recs []*pkgRe
 	}
 	for _, f := range failed {
 		problems = append(problems, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, f))
+	}
+	if !slices.ContainsFunc(pkgs, needsContent) {
+		lf.content = nil
+		letGo()
 	}
 	recs = make([]*pkgRec, 0, len(pkgs))
 	for _, p := range pkgs {
