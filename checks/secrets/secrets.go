@@ -241,6 +241,22 @@ func (s *scan) submit(ctx context.Context, frags []detect.Fragment) error {
 	return nil
 }
 
+// submitFile is submit of the added lines of one file of a diff, whose
+// share of the budgets is taken before their text is put together: while
+// it waits, only the lines git's diff was parsed into are held.
+func (s *scan) submitFile(ctx context.Context, f *gitdiff.File) error {
+	n := addedSize(f)
+	if n == 0 {
+		return nil
+	}
+	release, err := s.hold(ctx, n)
+	if err != nil {
+		return err
+	}
+	s.run(ctx, release, fragments(f))
+	return nil
+}
+
 // textCost is what detecting a byte of text holds, in the scan's parse
 // budget: the text, and the pieces, findings and keys made of it.
 const textCost = 2
@@ -417,15 +433,13 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 	var pending []detect.Fragment
 	var pendingBytes int
 	var binaries []binaryFile
-	take := func(frags []detect.Fragment) error {
+	take := func(f *gitdiff.File) error {
 		if s.d != nil {
-			return s.submit(ctx, frags)
+			return s.submitFile(ctx, f)
 		}
-		pending = append(pending, frags...)
-		for _, f := range frags {
-			pendingBytes += len(f.Raw)
-		}
-		if pendingBytes <= chooseRulesBelow {
+		if n := addedSize(f); pendingBytes+n <= chooseRulesBelow {
+			pending = append(pending, fragments(f)...)
+			pendingBytes += n
 			return nil
 		}
 		cfg, err := defaultConfig()
@@ -433,8 +447,13 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 			return err
 		}
 		s.detector(ctx, cfg)
-		frags, pending = pending, nil
-		return s.submit(ctx, frags)
+		if frags := pending; len(frags) > 0 {
+			pending = nil
+			if err := s.submit(ctx, frags); err != nil {
+				return err
+			}
+		}
+		return s.submitFile(ctx, f)
 	}
 	diff := func(d *runningDiff) error {
 		var takeErr error
@@ -444,9 +463,7 @@ func (c *Check) runStaged(ctx context.Context, src *checks.Source) (checks.Resul
 			case f.IsBinary:
 				binaries = append(binaries, binaryFile{path: f.NewName, oldPath: f.OldName, blob: f.NewOIDPrefix})
 			default:
-				if frags := fragments(f); len(frags) > 0 {
-					takeErr = take(frags)
-				}
+				takeErr = take(f)
 			}
 		})
 		return cmp.Or(takeErr, err)
@@ -565,20 +582,39 @@ func (s *scan) textual(ctx context.Context, files []binaryFile, cfg *config.Conf
 // addedText is tf.Raw(gitdiff.OpAdd) in a string of its size: Raw's
 // builder doubles as it goes, and a 10 MB hunk held 16 MB while detected.
 func addedText(tf *gitdiff.TextFragment) string {
-	n := 0
-	for _, l := range tf.Lines {
-		if l.Op == gitdiff.OpAdd {
-			n += len(l.Line)
-		}
-	}
 	var b strings.Builder
-	b.Grow(n)
+	b.Grow(addedBytes(tf))
 	for _, l := range tf.Lines {
 		if l.Op == gitdiff.OpAdd {
 			b.WriteString(l.Line)
 		}
 	}
 	return b.String()
+}
+
+// addedSize is the size of the text fragments makes of f.
+func addedSize(f *gitdiff.File) int {
+	if f.IsDelete || f.IsBinary {
+		return 0
+	}
+	n := 0
+	for _, tf := range f.TextFragments {
+		if tf != nil {
+			n += addedBytes(tf)
+		}
+	}
+	return n
+}
+
+// addedBytes is the size of tf's added lines.
+func addedBytes(tf *gitdiff.TextFragment) int {
+	n := 0
+	for _, l := range tf.Lines {
+		if l.Op == gitdiff.OpAdd {
+			n += len(l.Line)
+		}
+	}
+	return n
 }
 
 func shortCommit(id string) string {
