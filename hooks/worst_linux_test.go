@@ -4,6 +4,7 @@ package hooks_test
 
 import (
 	"math/rand"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/secfirst-dev/secfirst/checks/kubernetes"
 	"github.com/secfirst-dev/secfirst/checks/terraform"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
+	"github.com/secfirst-dev/secfirst/internal/osvtest"
 )
 
 // worstCommit stages, in a new repository, the heaviest commit the hook is
@@ -56,12 +58,41 @@ func worstCommit(t testing.TB, list bool) *gittest.Repo {
 	return r
 }
 
+// withEveryCheck adds to a worst commit the worst files of the checks that
+// do not parse: a leak corpus of 10 MB (a fake AWS key a line: 240,000
+// findings, the secrets check's file size limit) and a package-lock.json
+// of 220,000 packages (58 MB, under the deps check's 64 MiB), and returns
+// an OSV database for npm to check it against. The checks run at once:
+// their heaviest phases must not add up (they did, to 545 MB).
+func withEveryCheck(t testing.TB, r *gittest.Repo) (dbDir string) {
+	t.Helper()
+	var keys strings.Builder
+	for keys.Len() < 10_000_000-64 {
+		keys.WriteString("aws_access_key_id = " + gittest.FakeAWSKey() + "\n")
+	}
+	r.Write("keys.env", keys.String())
+	var lock strings.Builder
+	lock.WriteString(`{"name": "demo", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {` + "\n" +
+		`"": {"name": "demo", "version": "1.0.0"},` + "\n")
+	for i := range 220_000 {
+		n := strconv.Itoa(i)
+		lock.WriteString(`"node_modules/pkg-` + n + `": {"version": "1.0.` + strconv.Itoa(i%50) + `", "resolved": "https://registry.npmjs.org/pkg-` + n +
+			`/-/pkg-` + n + `-1.0.0.tgz", "integrity": "sha512-` + strings.Repeat("A", 86) + `=="},` + "\n")
+	}
+	lock.WriteString(`"node_modules/lodash": {"version": "4.17.15"}` + "\n}}\n")
+	r.Write("package-lock.json", lock.String())
+	r.Git("add", "-A")
+	return osvtest.FromDir(t, "../checks/deps/testdata/osv")
+}
+
 // hookOnWorstCommit runs the installed binary's hook as git would and
 // returns its peak resident memory in MB, its wall time and its output.
-func hookOnWorstCommit(t testing.TB, dir string) (peakMB float64, took time.Duration, out string) {
+// env is added to the hook's environment.
+func hookOnWorstCommit(t testing.TB, dir string, env ...string) (peakMB float64, took time.Duration, out string) {
 	t.Helper()
 	cmd := exec.Command(secfirstBin, "hook", "pre-commit")
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	start := time.Now()
 	b, err := cmd.CombinedOutput()
 	took = time.Since(start)
@@ -76,10 +107,22 @@ func hookOnWorstCommit(t testing.TB, dir string) (peakMB float64, took time.Dura
 // commit, and it still counts every finding: before findings past the cap
 // were only counted, this commit took the hook 1.1 GB and a minute.
 func TestHookMemoryOnTheWorstCommit(t *testing.T) {
-	for _, list := range []bool{false, true} {
-		t.Run(map[bool]string{false: "documents", true: "one List"}[list], func(t *testing.T) {
-			r := worstCommit(t, list)
-			peak, _, out := hookOnWorstCommit(t, r.Dir)
+	for _, c := range []struct {
+		name        string
+		list, every bool
+		findings    int
+	}{
+		{"documents", false, false, 450_000},
+		{"one List", true, false, 450_000},
+		{"and every check's worst", true, true, 450_000 + 240_000},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := worstCommit(t, c.list)
+			var env []string
+			if c.every {
+				env = append(env, "SECFIRST_OSV_DB="+withEveryCheck(t, r))
+			}
+			peak, _, out := hookOnWorstCommit(t, r.Dir, env...)
 			if peak >= 300 {
 				t.Errorf("peak memory %.0f MB, budget 300 MB", peak)
 			}
@@ -89,8 +132,11 @@ func TestHookMemoryOnTheWorstCommit(t *testing.T) {
 			}
 			// It lists a few hundred; that it counts exactly what a full
 			// scan finds is TestHookCountsWhatItDoesNotListAndDecidesAsAFullScan's.
-			if n, _ := strconv.Atoi(m[1]); n < 450_000 {
-				t.Errorf("the hook counted %d findings, want every one of the commit's (about 500,000)", n)
+			if n, _ := strconv.Atoi(m[1]); n < c.findings {
+				t.Errorf("the hook counted %d findings, want every one of the commit's (about %d)", n, c.findings)
+			}
+			if c.every && (!strings.Contains(out, "lodash") || strings.Contains(out, "NOT checked")) {
+				t.Errorf("the lockfile's vulnerable package is not reported, or a file was not checked:\n%s", out)
 			}
 			t.Logf("peak %.0f MB", peak)
 		})

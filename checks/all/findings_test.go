@@ -1,7 +1,6 @@
 package all_test
 
 import (
-	"archive/zip"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,8 +8,8 @@ import (
 
 	"github.com/secfirst-dev/secfirst/checks"
 	"github.com/secfirst-dev/secfirst/checks/all"
-	"github.com/secfirst-dev/secfirst/checks/deps"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
+	"github.com/secfirst-dev/secfirst/internal/osvtest"
 	"github.com/secfirst-dev/secfirst/lessons"
 )
 
@@ -18,43 +17,7 @@ import (
 // database layout: a real database, built from small advisory files.
 func osvDB(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	ecos, err := os.ReadDir("../deps/testdata/osv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, eco := range ecos {
-		files, _ := filepath.Glob(filepath.Join("../deps/testdata/osv", eco.Name(), "*.json"))
-		zp := deps.ZipPath(dir, eco.Name())
-		if err := os.MkdirAll(filepath.Dir(zp), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		out, err := os.Create(zp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		zw := zip.NewWriter(out)
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := zw.Create(filepath.Base(f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := w.Write(data); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if err := out.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return osvtest.FromDir(t, "../deps/testdata/osv")
 }
 
 // TestEveryFindingExplainsItself runs every check on one repository with a

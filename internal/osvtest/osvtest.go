@@ -1,0 +1,56 @@
+// Package osvtest writes OSV databases in osv-scanner's local layout for
+// tests: real databases, built from small advisory files.
+package osvtest
+
+import (
+	"archive/zip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/secfirst-dev/secfirst/checks/deps"
+)
+
+// FromDir writes, under a new temporary directory, the database of the
+// advisories in root/<ecosystem>/*.json (the deps check's testdata/osv)
+// and returns the directory, for --db or SECFIRST_OSV_DB.
+func FromDir(t testing.TB, root string) string {
+	t.Helper()
+	dir := t.TempDir()
+	ecos, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, eco := range ecos {
+		files, _ := filepath.Glob(filepath.Join(root, eco.Name(), "*.json"))
+		zp := deps.ZipPath(dir, eco.Name())
+		if err := os.MkdirAll(filepath.Dir(zp), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.Create(zp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw := zip.NewWriter(out)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := zw.Create(filepath.Base(f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write(data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
