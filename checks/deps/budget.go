@@ -154,8 +154,8 @@ func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses
 		}
 		return blobs, sizes, share.release, err
 	}
+	blobs = nil // what was read is garbage before its share is given back
 	share.release()
-	blobs = nil
 	var all []depFile
 	var again []string
 	for _, id := range ids {

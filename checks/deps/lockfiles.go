@@ -357,7 +357,7 @@ func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*p
 		// check's peak.
 		letGo := func() {
 			if !slices.Contains(siblings, path.Base(lf.rel)) {
-				locks[i].content = nil
+				lf.content, locks[i].content = nil, nil // this copy too
 				lf.fsys.forget(lf.rel)
 			}
 		}
