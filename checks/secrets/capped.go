@@ -43,12 +43,13 @@ type capGroup struct {
 	like report.Finding
 }
 
-// countedFinding is a finding past the cap: where it starts, which
-// orders it, and its fingerprint, 20 bytes instead of a finding's
-// kilobyte (at 40, the 240,000 keys of a leak corpus held 13 MB).
+// countedFinding is a finding past the cap: where it is, which orders it
+// as compareFindings does (the commit is the same for all in the hook),
+// and its fingerprint, 24 bytes instead of a finding's kilobyte (at 40,
+// the 240,000 keys of a leak corpus held 13 MB).
 type countedFinding struct {
-	line, column int32
-	fingerprint  [10]byte
+	line, column, endColumn int32
+	fingerprint             [10]byte
 }
 
 func newCapped(limit int, ignore ignoreList) *capped {
@@ -79,11 +80,12 @@ func (c *capped) add(g report.Finding) {
 		heap.Fix(&grp.first, 0)
 	}
 	grp.like = report.Finding{RuleID: g.RuleID, Description: g.Description, File: g.File, SymlinkFile: g.SymlinkFile}
-	grp.rest = append(grp.rest, countedFinding{line: int32(g.StartLine), column: int32(g.StartColumn), fingerprint: fingerprintBytes(g)})
+	grp.rest = append(grp.rest, countedFinding{line: int32(g.StartLine), column: int32(g.StartColumn), endColumn: int32(g.EndColumn),
+		fingerprint: fingerprintBytes(g)})
 }
 
 // findings are the findings held whole, in no order, and the counted
-// ones: each group's in order (line, column, fingerprint), the groups in
+// ones: each group's in order (line, columns, fingerprint), the groups in
 // the order of their first. Passed to convert after the whole
 // ones, the counted ones fill the cap's unlisted groups in the order a
 // sort of every finding would have.
@@ -107,7 +109,8 @@ func (c *capped) findings() ([]report.Finding, []*capGroup) {
 }
 
 func compareCounted(a, b countedFinding) int {
-	return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.column, b.column), slices.Compare(a.fingerprint[:], b.fingerprint[:]))
+	return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.column, b.column), cmp.Compare(a.endColumn, b.endColumn),
+		slices.Compare(a.fingerprint[:], b.fingerprint[:]))
 }
 
 // compareFindings is the order in which a cap lists findings. Detection
@@ -117,7 +120,7 @@ func compareCounted(a, b countedFinding) int {
 func compareFindings(a, b report.Finding) int {
 	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.StartLine, b.StartLine),
 		cmp.Compare(a.StartColumn, b.StartColumn), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Commit, b.Commit),
-		cmp.Compare(a.EndColumn, b.EndColumn), cmp.Compare(a.Secret, b.Secret))
+		cmp.Compare(a.EndColumn, b.EndColumn), cmp.Compare(fingerprint(a), fingerprint(b)))
 }
 
 // firstFindings is a heap of findings with the last in order on top: the

@@ -37,12 +37,18 @@ func TestCappedHoldsTheFirstAndCountsTheRestAsASortWould(t *testing.T) {
 					g.Secret, g.StartColumn = fakeSecret(t), 50
 					all = append(all, g)
 				}
+				if line >= 30 { // past the cap: ties on line, columns (pieces of a long line)
+					g.Secret = fakeSecret(t)
+					all = append(all, g)
+					g.Secret, g.EndColumn = fakeSecret(t), g.EndColumn+1
+					all = append(all, g)
+				}
 			}
 		}
 	}
 	c := New()
 	wantFindings, wantHidden, wantUnlisted := c.convert(src, append([]report.Finding(nil), all...), nil, ignore)
-	if len(wantUnlisted) != 4 || len(wantHidden) != 4*4+1 {
+	if len(wantUnlisted) != 4 || len(wantHidden) != 4*(4+2)+1 {
 		t.Fatalf("the cases must be capped and suppressed: %d unlisted groups, %d suppressed", len(wantUnlisted), len(wantHidden))
 	}
 	for round := range 5 {
