@@ -147,16 +147,16 @@ func verbOf(hook string) string {
 // about a quarter of the hook's wall time on a loaded machine). The heap
 // still has a limit, at which the collector runs.
 //
-// A commit that keeps most of that limit alive would have the collector
-// run back to back at the limit (a generated manifest of 20,000 pods,
-// before findings past checks.HookFindingsPerRule were only counted: 103
-// s, most of it collecting). After each collection a live heap past half
-// the limit gives the process back the usual pacing, under a limit an
-// eighth above what it holds: the process stays under its 300 MB budget
-// on the worst commits measured and never collects back to back. (Half
-// above, a manifest that is one 4 MiB List reached 313 MB; a quarter
-// above, the worst files of every check in one commit, whose live heap
-// peaks at 210-250 MB, 288-313 MB; an eighth, 265-290 MB.)
+// A commit that keeps most of that limit alive would have the collector run
+// back to back at the limit (a generated manifest of 20,000 pods, before
+// findings past checks.HookFindingsPerRule were only counted: 103 s, most
+// of it collecting). After each collection a live heap past half the limit
+// gives the process back the usual pacing, under a limit an eighth above
+// what it holds (32 MiB at least, for what is not heap): the process stays
+// under its 300 MB budget on the worst commits measured and never collects
+// back to back. (Half above, a manifest that is one 4 MiB List reached 313
+// MB; a quarter above, the worst files of every check in one commit, whose
+// live heap peaks at 210-250 MB, 288-313 MB; an eighth, 265-290 MB.)
 func fewerCollections() {
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(hookHeapLimit)
@@ -178,7 +178,7 @@ func watchLiveHeap() {
 		if sample[0].Value.Kind() == metrics.KindUint64 {
 			if live := int64(sample[0].Value.Uint64()); live > hookHeapLimit/2 {
 				debug.SetGCPercent(100)
-				debug.SetMemoryLimit(max(hookHeapLimit, live+live/8))
+				debug.SetMemoryLimit(max(hookHeapLimit, live+max(live/8, 32<<20)))
 			}
 		}
 		watchLiveHeap()
