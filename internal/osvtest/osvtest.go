@@ -22,6 +22,9 @@ func FromDir(t testing.TB, root string) string {
 		t.Fatal(err)
 	}
 	for _, eco := range ecos {
+		if !eco.IsDir() {
+			continue // a README beside the ecosystems
+		}
 		files, _ := filepath.Glob(filepath.Join(root, eco.Name(), "*.json"))
 		zp := deps.ZipPath(dir, eco.Name())
 		if err := os.MkdirAll(filepath.Dir(zp), 0o755); err != nil {
