@@ -198,7 +198,7 @@ func TestDependencyFileOverTheLimitIsNamed(t *testing.T) {
 	}
 	f.Close()
 	res := scanRepo(t, repo, checks.ModeWorktree, Options{DBDir: t.TempDir(), Offline: true})
-	if len(res.Warnings) != 1 || res.Warnings[0] != "deps: requirements.txt was NOT checked: it is larger than 64 MiB" {
+	if len(res.Warnings) != 1 || res.Warnings[0] != "deps: requirements.txt was NOT checked: it is larger than 4 MiB" {
 		t.Fatalf("warnings %q", res.Warnings)
 	}
 	// Staged, the same (its first bytes, read to tell, were parsed:
@@ -285,6 +285,35 @@ func TestDeeplyNestedTOMLIsRefusedCheaply(t *testing.T) {
 	} {
 		if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.HasPrefix(w, want) && strings.Contains(w, "nest") }) {
 			t.Errorf("no warning %q...nest... in:\n%s", want, strings.Join(res.Warnings, "\n"))
+		}
+	}
+}
+
+// A dependency file past its format's limit (maxFileOf: what its readers
+// hold a byte bounds it) is named and not read, staged or not: a staged
+// 8 MiB requirements.txt took the hook to 436 MB. Under it, it is read.
+func TestDependencyFileOverItsFormatsLimitIsNamed(t *testing.T) {
+	for p, want := range map[string]int64{"package-lock.json": 64 << 20, "pnpm-lock.yaml": 8 << 20, "requirements.txt": 4 << 20, "go.mod": 4 << 20} {
+		if got := maxFileOf(p); got != want {
+			t.Errorf("maxFileOf(%s) = %d MiB, want %d MiB", p, got>>20, want>>20)
+		}
+	}
+	line := "django==3.2.12\n"
+	over := line + strings.Repeat("# padding\n", (4<<20)/10)
+	repo := newRepo(t, map[string]string{"requirements.txt": over, "app/requirements.txt": line})
+	for _, mode := range []checks.Mode{checks.ModeWorktree, checks.ModeStaged} {
+		if mode == checks.ModeStaged {
+			writeFiles(t, repo, map[string]string{"requirements.txt": over + "# staged\n", "app/requirements.txt": line + "flask==0.12\n"})
+			git(t, repo, "add", "-A")
+		}
+		res := scanRepo(t, repo, mode, Options{DBDir: t.TempDir(), Offline: true})
+		if !slices.Contains(res.Warnings, "deps: requirements.txt was NOT checked: it is larger than 4 MiB") {
+			t.Errorf("%s: warnings %q", mode, res.Warnings)
+		}
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+			return strings.Contains(w, "in app/requirements.txt was NOT checked: no OSV database") || strings.Contains(w, "in app/requirements.txt were NOT checked: no OSV database")
+		}) {
+			t.Errorf("%s: the small requirements.txt was not read (warnings %q)", mode, res.Warnings)
 		}
 	}
 }

@@ -75,6 +75,23 @@ func costPerByte(p string) int64 {
 	return cost
 }
 
+// maxFileOf is the size past which the dependency file p is named, not
+// read: what its readers hold a byte (costPerByte) bounds it, so that the
+// hook stays under its 300 MB on any of them. A staged 8 MiB
+// requirements.txt of 450,000 packages (a package a line) peaked at 436
+// MB; a 58 MB package-lock.json at 210 MB. A real requirements.txt or
+// go.mod is well under 100 KB.
+func maxFileOf(p string) int64 {
+	switch c := costPerByte(p); {
+	case c <= costSparse:
+		return maxDependencyFile // 64 MiB
+	case c <= costDefault:
+		return maxDependencyFile / 8 // 8 MiB
+	default:
+		return maxDependencyFile / 16 // 4 MiB
+	}
+}
+
 // depFile is a file the check is about to read and its size.
 type depFile struct {
 	path    string
@@ -83,12 +100,12 @@ type depFile struct {
 }
 
 // readCost is the share of the parse budget that reading the files
-// takes, at most all of it. A file over maxDependencyFile costs nothing:
-// it is never read, only named.
+// takes, at most all of it. A file over its limit (maxFileOf) costs
+// nothing: it is never extracted, only named.
 func readCost(files []depFile) int {
 	var total int64
 	for _, f := range files {
-		if f.size <= 0 || f.size > maxDependencyFile {
+		if f.size <= 0 || f.size > maxDependencyFile || (!f.sibling && f.size > maxFileOf(f.path)) {
 			continue
 		}
 		per := int64(costSibling)

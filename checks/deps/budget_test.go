@@ -214,7 +214,8 @@ func TestReadCost(t *testing.T) {
 			return fs
 		}(), 100 * costSparse * 20 * kB},
 		{"the largest lockfile takes all of it", []depFile{lock("package-lock.json", 58*MB)}, checks.ParseBudget},
-		{"so do large ones together", []depFile{lock("package-lock.json", 20*MB), lock("pnpm-lock.yaml", 20*MB)}, checks.ParseBudget},
+		{"so do large ones together", []depFile{lock("package-lock.json", 20*MB), lock("pnpm-lock.yaml", 8*MB)}, checks.ParseBudget},
+		{"one over its format's limit is never read", []depFile{lock("pnpm-lock.yaml", 8*MB+1), lock("requirements.txt", 4*MB+1)}, 0},
 		{"one over the limit is never read", []depFile{lock("package-lock.json", maxDependencyFile+1), lock("yarn.lock", kB)}, costSparse * kB},
 		{"nor an unreadable one", []depFile{lock("package-lock.json", 0)}, 0},
 	} {

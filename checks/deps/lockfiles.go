@@ -80,7 +80,7 @@ func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File)
 			done()
 			return nil, warns, nil, err
 		}
-		data, err := safefile.ReadInRoot(lf.root, lf.rel, maxDependencyFile)
+		data, err := safefile.ReadInRoot(lf.root, lf.rel, maxFileOf(lf.rel))
 		if err != nil {
 			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, skipReason(err)))
 			continue
@@ -198,9 +198,11 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 	for _, f := range files {
 		data, ok := blobs[f.Blob]
 		switch {
-		case tooLarge(f.Blob):
-			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: it is larger than %s", f.Path, safefile.Size(maxDependencyFile)))
-			index.absent(f.Path)
+		case tooLarge(f.Blob) || sizes[f.Blob] > maxFileOf(f.Path):
+			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: it is larger than %s", f.Path, safefile.Size(maxFileOf(f.Path))))
+			if tooLarge(f.Blob) {
+				index.absent(f.Path)
+			}
 			continue
 		case !ok:
 			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: git could not read its staged content", f.Path))
