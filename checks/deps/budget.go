@@ -142,7 +142,8 @@ func takeBudget(ctx context.Context, src *checks.Source, files []depFile) (done 
 // no git process asks the sizes first. When one does not fit (another
 // check is parsing), nothing more is read, what was is dropped, and all of
 // it is read again once the cost of all of it fits (takeBudget). A blob
-// over maxDependencyFile is only measured. done gives the budget back.
+// over maxDependencyFile, or over its format's limit, is only measured.
+// done gives the budget back.
 func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses map[string][]depFile) (blobs map[string][]byte, sizes map[string]int64, done func(), err error) {
 	sized := func(id string, size int64) []depFile {
 		fs := slices.Clone(uses[id])
@@ -151,13 +152,21 @@ func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses
 		}
 		return fs
 	}
+	// unread: over maxDependencyFile, or over the limit of every format
+	// it would be read as (maxFileOf): named, never held.
+	unread := func(id string, size int64) bool {
+		if size > maxDependencyFile {
+			return true
+		}
+		return !slices.ContainsFunc(uses[id], func(f depFile) bool { return f.sibling || size <= maxFileOf(f.path) })
+	}
 	sizes = map[string]int64{}
 	share := &budgetShare{src: src}
 	wait := false
 	blobs, err = src.ReadBlobsIf(ctx, ids, maxDependencyFile, func(id string, size int64) bool {
 		sizes[id] = size
 		switch {
-		case size > maxDependencyFile || wait:
+		case unread(id, size) || wait:
 			return false
 		case !share.tryTake(readCost(sized(id, size))):
 			wait = true
@@ -176,7 +185,7 @@ func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses
 	var all []depFile
 	var again []string
 	for _, id := range ids {
-		if size, ok := sizes[id]; ok && size <= maxDependencyFile {
+		if size, ok := sizes[id]; ok && !unread(id, size) {
 			again = append(again, id)
 			all = append(all, sized(id, size)...)
 		}
