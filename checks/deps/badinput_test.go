@@ -293,7 +293,7 @@ func TestDeeplyNestedTOMLIsRefusedCheaply(t *testing.T) {
 // hold a byte bounds it) is named and not read, staged or not: a staged
 // 8 MiB requirements.txt took the hook to 436 MB. Under it, it is read.
 func TestDependencyFileOverItsFormatsLimitIsNamed(t *testing.T) {
-	for p, want := range map[string]int64{"package-lock.json": 64 << 20, "pnpm-lock.yaml": 8 << 20, "requirements.txt": 4 << 20, "go.mod": 4 << 20} {
+	for p, want := range map[string]int64{"package-lock.json": 64 << 20, "pnpm-lock.yaml": 8 << 20, "requirements.txt": 4 << 20, "go.mod": 4 << 20, "bom.cdx.json": 32 << 20, "app.spdx.json": 32 << 20} {
 		if got := maxFileOf(p); got != want {
 			t.Errorf("maxFileOf(%s) = %d MiB, want %d MiB", p, got>>20, want>>20)
 		}
@@ -314,6 +314,25 @@ func TestDependencyFileOverItsFormatsLimitIsNamed(t *testing.T) {
 			return strings.Contains(w, "in app/requirements.txt was NOT checked: no OSV database") || strings.Contains(w, "in app/requirements.txt were NOT checked: no OSV database")
 		}) {
 			t.Errorf("%s: the small requirements.txt was not read (warnings %q)", mode, res.Warnings)
+		}
+	}
+}
+
+// A file a requirements file includes (-r) is parsed as part of it, so it
+// is held to the same limit, staged or not: never read past it.
+func TestIncludedRequirementsOverTheLimitAreNotRead(t *testing.T) {
+	big := "django==3.2.12\n" + strings.Repeat("# padding\n", (4<<20)/10+1)
+	repo := newRepo(t, map[string]string{"requirements.txt": "-r base.txt\nflask==0.12\n", "base.txt": big})
+	for _, mode := range []checks.Mode{checks.ModeWorktree, checks.ModeStaged} {
+		if mode == checks.ModeStaged {
+			writeFiles(t, repo, map[string]string{"requirements.txt": "-r base.txt\nflask==0.12.1\n"})
+			git(t, repo, "add", "-A")
+		}
+		res := scanRepo(t, repo, mode, Options{DBDir: t.TempDir(), Offline: true})
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+			return strings.Contains(w, "base.txt") && strings.Contains(w, "larger than 4 MiB")
+		}) {
+			t.Errorf("%s: the included file over the limit is not named: %q", mode, res.Warnings)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package deps
 import (
 	"context"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/yarnlock"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/php/composerlock"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/python/requirements"
+	"github.com/google/osv-scalibr/extractor/filesystem/sbom/cdx"
+	"github.com/google/osv-scalibr/extractor/filesystem/sbom/spdx"
 
 	"github.com/secfirst-dev/secfirst/checks"
 )
@@ -46,6 +49,9 @@ const (
 	// osv-scanner.toml) is held as read, and go.sum is read for the
 	// modules of an old go.mod: a go.sum of 6.3 MB added 6 MB.
 	costSibling = 4
+	// costSBOM: CycloneDX JSON 5.1 (SPDX taken as the same): SBOMs of
+	// tens of MB are common, and keep a limit of their own.
+	costSBOM = 6
 )
 
 // costByReader is what a file costs per byte when a reader of this name
@@ -56,6 +62,8 @@ var costByReader = map[string]int64{
 	composerlock.Name:    costSparse,
 	gomod.Name:           costDense,
 	requirements.Name:    costDense,
+	cdx.Name:             costSBOM,
+	spdx.Name:            costSBOM,
 }
 
 // costPerByte is the memory reading the dependency file p takes per byte
@@ -85,11 +93,28 @@ func maxFileOf(p string) int64 {
 	switch c := costPerByte(p); {
 	case c <= costSparse:
 		return maxDependencyFile // 64 MiB
+	case c <= costSBOM:
+		return maxDependencyFile / 2 // 32 MiB
 	case c <= costDefault:
 		return maxDependencyFile / 8 // 8 MiB
 	default:
 		return maxDependencyFile / 16 // 4 MiB
 	}
+}
+
+// readLimit is the most of rel the check reads when a reader opens it
+// (a requirements file's -r include, a parent POM): a file read beside a
+// lockfile up to maxDependencyFile, a dependency file up to its format's
+// limit, any other up to the strictest (4 MiB): an include is parsed as
+// its includer's format, outside the budget.
+func readLimit(rel string) int64 {
+	switch {
+	case slices.Contains(siblingFiles(), path.Base(rel)):
+		return maxDependencyFile
+	case isDependencyFile(rel):
+		return maxFileOf(rel)
+	}
+	return maxDependencyFile / 16
 }
 
 // depFile is a file the check is about to read and its size.

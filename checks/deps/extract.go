@@ -314,10 +314,10 @@ func newBlobFS(read func(rel string) ([]byte, error)) *blobFS {
 	return &blobFS{read: read, files: map[string][]byte{}, refused: map[string]error{}}
 }
 
-// diskFS serves the regular files under root, each at most
-// maxDependencyFile bytes, never through a symlink (internal/safefile).
+// diskFS serves the regular files under root, each at most its
+// readLimit, never through a symlink (internal/safefile).
 func diskFS(root, shownDir string) *blobFS {
-	b := newBlobFS(func(rel string) ([]byte, error) { return safefile.ReadInRoot(root, rel, maxDependencyFile) })
+	b := newBlobFS(func(rel string) ([]byte, error) { return safefile.ReadInRoot(root, rel, readLimit(rel)) })
 	b.dir = shownDir
 	return b
 }

@@ -83,6 +83,7 @@ func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File)
 		data, err := safefile.ReadInRoot(lf.root, lf.rel, maxFileOf(lf.rel))
 		if err != nil {
 			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, skipReason(err)))
+			lf.fsys.absent(lf.rel) // nor read by another's include
 			continue
 		}
 		lf.fsys.put(lf.rel, data)
@@ -172,7 +173,7 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 		return nil, nil, nil, err
 	}
 	tooLarge := func(id string) bool { return sizes[id] > maxDependencyFile }
-	index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadPath(ctx, rel) })
+	index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadRegular(ctx, rel, readLimit(rel)) })
 	for _, p := range wanted {
 		if id, ok := sibling[p]; ok {
 			switch data, got := blobs[id]; {
@@ -200,9 +201,7 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 		switch {
 		case tooLarge(f.Blob) || sizes[f.Blob] > maxFileOf(f.Path):
 			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: it is larger than %s", f.Path, safefile.Size(maxFileOf(f.Path))))
-			if tooLarge(f.Blob) {
-				index.absent(f.Path)
-			}
+			index.absent(f.Path) // nor read by another's include
 			continue
 		case !ok:
 			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: git could not read its staged content", f.Path))
