@@ -358,7 +358,6 @@ func (b *blobFS) get(name string) ([]byte, error) {
 	return data, nil
 }
 
-// refuse records that a file exists but is not read (a staged symlink).
 // forget lets go of a file's content: read again should it be asked for.
 func (b *blobFS) forget(name string) {
 	b.mu.Lock()
@@ -368,6 +367,7 @@ func (b *blobFS) forget(name string) {
 	}
 }
 
+// refuse records that a file exists but is not read (a staged symlink).
 func (b *blobFS) refuse(name string, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
