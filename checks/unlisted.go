@@ -19,8 +19,9 @@ const HookFindingsPerRule = 100
 // Unlisted stands for the findings of one rule, of one severity and with
 // the same refs, in one file, past a source's FindingsPerRule: counted,
 // with their fingerprints (an [[ignore]] by fingerprint still applies to
-// each), but not built, redacted or listed. Only the pre-commit hook sets a cap (its message
-// sends to `secfirst scan --staged`); a scan lists everything.
+// each), but not built, redacted or listed. Only the pre-commit hook sets
+// a cap (its message sends to `secfirst scan --staged`); a scan lists
+// everything.
 type Unlisted struct {
 	Check    string
 	Rule     string
