@@ -23,8 +23,10 @@ import (
 // as the Kubernetes, Terraform and Dockerfile checks hold their parsers: a
 // 58 MB package-lock.json (198 MB once extracted) and a 4 MiB manifest
 // (116 MB parsed) are no longer held at once. Its share is taken before a
-// file's content is read, from the file's size, and given back when the
-// check is over.
+// file's content is read, from the file's size. The lockfiles are read in
+// groups that fit in the budget together (budgetShare): a group's packages
+// are matched and let go before the next group is read, so that a commit
+// of several large lockfiles holds one at a time.
 
 // Memory the check holds per byte of a dependency file, measured: the live
 // heap (after a collection, GOGC=5) at its peak while the file is read,
@@ -146,30 +148,16 @@ func readCost(files []depFile) int {
 // its share of the parse budget.
 var budgetWait func()
 
-// takeBudget waits until the cost of reading files fits in the source's
-// parse budget, and returns the function that gives it back. Nothing to
-// read waits for nothing.
-func takeBudget(ctx context.Context, src *checks.Source, files []depFile) (done func(), err error) {
-	cost := readCost(files)
-	if cost == 0 {
-		return func() {}, nil
-	}
-	if budgetWait != nil {
-		budgetWait()
-	}
-	return src.Parsing(ctx, cost)
-}
-
 // readStagedBlobs reads the blobs of ids (at most maxDependencyFile bytes
 // each; what each is read as in uses) through the source's cat-file batch,
-// taking the cost of each from the parse budget as git gives its size and
-// before its content is read, as long as that cost fits without waiting:
-// no git process asks the sizes first. When one does not fit (another
-// check is parsing), nothing more is read, what was is dropped, and all of
-// it is read again once the cost of all of it fits (takeBudget). A blob
-// over maxDependencyFile, or over its format's limit, is only measured.
-// done gives the budget back.
-func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses map[string][]depFile) (blobs map[string][]byte, sizes map[string]int64, done func(), err error) {
+// adding the cost of each to share as git gives its size and before its
+// content is read, as long as it fits without waiting: no git process asks
+// the sizes first. When one does not fit, nothing more is read, what was
+// is dropped, makeRoom (when set) matches the packages share holds, and
+// all of it is read again once its cost fits beside share's base (see
+// budgetShare.fit). A blob over maxDependencyFile, or over its format's
+// limit, is only measured.
+func readStagedBlobs(ctx context.Context, src *checks.Source, share *budgetShare, ids []string, uses map[string][]depFile, makeRoom func() error) (blobs map[string][]byte, sizes map[string]int64, err error) {
 	sized := func(id string, size int64) []depFile {
 		fs := slices.Clone(uses[id])
 		for i := range fs {
@@ -186,7 +174,6 @@ func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses
 		return !slices.ContainsFunc(uses[id], func(f depFile) bool { return f.sibling || size <= maxFileOf(f.path) })
 	}
 	sizes = map[string]int64{}
-	share := &budgetShare{src: src}
 	wait := false
 	blobs, err = src.ReadBlobsIf(ctx, ids, maxDependencyFile, func(id string, size int64) bool {
 		sizes[id] = size
@@ -200,13 +187,9 @@ func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses
 		return true
 	})
 	if err != nil || !wait {
-		if err != nil {
-			share.release()
-		}
-		return blobs, sizes, share.release, err
+		return blobs, sizes, err
 	}
 	blobs = nil // what was read is garbage before its share is given back
-	share.release()
 	var all []depFile
 	var again []string
 	for _, id := range ids {
@@ -215,26 +198,35 @@ func readStagedBlobs(ctx context.Context, src *checks.Source, ids []string, uses
 			all = append(all, sized(id, size)...)
 		}
 	}
-	if done, err = takeBudget(ctx, src, all); err != nil {
-		return nil, nil, nil, err
+	if err := share.fit(ctx, readCost(all), makeRoom); err != nil {
+		return nil, nil, err
 	}
 	if blobs, err = src.ReadBlobs(ctx, again, maxDependencyFile); err != nil {
-		done()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return blobs, sizes, done, nil
+	return blobs, sizes, nil
 }
 
-// budgetShare is the check's share of the parse budget, taken a piece at a
-// time as the costs are learned, never waiting: at most all of it.
+// budgetShare is the check's share of the parse budget. It holds the files
+// read beside the lockfiles (base) and a group of lockfiles, with their
+// packages until they are matched: a lockfile is added to the group when
+// its cost fits now (tryTake), and when it does not, the group is matched
+// and let go first (fit). At most all of the budget is taken: a lockfile
+// that costs it all is a group of its own.
 type budgetShare struct {
-	src   *checks.Source
-	taken int
-	dones []func()
+	src     *checks.Source
+	taken   int
+	dones   []func()
+	base    int  // the share of the files beside the lockfiles: held throughout
+	grouped bool // a lockfile is held beside base
 }
 
-// tryTake takes cost more of the budget if it fits now.
+// tryTake takes cost more of the budget if it fits now, beside the group
+// held, if any.
 func (b *budgetShare) tryTake(cost int) bool {
+	if b.grouped && b.taken+cost > checks.ParseBudget {
+		return false // the group is matched first
+	}
 	need := min(b.taken+cost, checks.ParseBudget) - b.taken
 	if need <= 0 {
 		return true
@@ -248,12 +240,39 @@ func (b *budgetShare) tryTake(cost int) bool {
 	return true
 }
 
+// fit takes cost more of the budget: now if it fits (tryTake); else once
+// the group held is matched (makeRoom), all of the share given back, and
+// base and cost fit together. It waits holding none of the budget: two
+// checks that each wait holding part of it could wait for each other.
+func (b *budgetShare) fit(ctx context.Context, cost int, makeRoom func() error) error {
+	if b.tryTake(cost) {
+		return nil
+	}
+	if makeRoom != nil {
+		if err := makeRoom(); err != nil {
+			return err
+		}
+	}
+	base := b.base
+	b.release()
+	if budgetWait != nil {
+		budgetWait()
+	}
+	need := min(base+cost, checks.ParseBudget)
+	done, err := b.src.Parsing(ctx, need)
+	if err != nil {
+		return err
+	}
+	b.taken, b.dones, b.base = need, []func(){done}, base
+	return nil
+}
+
 // release gives the share back.
 func (b *budgetShare) release() {
 	for _, done := range b.dones {
 		done()
 	}
-	b.taken, b.dones = 0, nil
+	b.taken, b.dones, b.grouped = 0, nil, false
 }
 
 // diskSize is the size of a regular file on disk, 0 for anything else

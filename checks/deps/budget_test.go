@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -362,18 +363,17 @@ func TestLockfilesAreLetGoOnceRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	locks, _, done, err := readLockfiles(ctx, src, files)
-	if err != nil {
-		t.Fatal(err)
+	var recs []*pkgRec
+	warns, trees, err := readPackages(ctx, src, files, time.Now(), func(got []*pkgRec) error {
+		recs = append(recs, got...)
+		return nil
+	})
+	if err != nil || len(warns) != 0 || len(trees) != 1 {
+		t.Fatalf("%v %q, %d trees", err, warns, len(trees))
 	}
-	defer done()
-	recs, warns, err := collectPackages(ctx, locks, time.Now())
-	if err != nil || len(warns) != 0 {
-		t.Fatalf("%v %q", err, warns)
-	}
-	for _, lf := range locks {
-		if _, held := lf.fsys.files[lf.rel]; held || lf.content != nil {
-			t.Errorf("%s: still held (by its tree: %v)", lf.rel, held)
+	for _, f := range files {
+		if _, held := trees[0].files[f.Path]; held {
+			t.Errorf("%s: still held by its tree", f.Path)
 		}
 	}
 	byName := map[string]*pkgRec{}
@@ -385,5 +385,93 @@ func TestLockfilesAreLetGoOnceRead(t *testing.T) {
 	}
 	if r := byName["golang.org/x/text"]; r == nil || r.content == nil || directnessOf(r, nil) != transitive {
 		t.Errorf("x/text's record must keep go.mod's content, to read its // indirect: %+v", r)
+	}
+}
+
+// groupsOf runs the check on src and returns, group by group, the
+// lockfiles whose packages were matched together.
+func groupsOf(t *testing.T, check checks.Check, src *checks.Source) (checks.Result, [][]string) {
+	t.Helper()
+	var groups [][]string
+	groupUsed = func(recs []*pkgRec) {
+		var files []string
+		for _, r := range recs {
+			if !slices.Contains(files, r.file) {
+				files = append(files, r.file)
+			}
+		}
+		groups = append(groups, files)
+	}
+	t.Cleanup(func() { groupUsed = nil })
+	res, err := check.Run(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, groups
+}
+
+// Lockfiles are read, extracted and matched a group at a time, a group
+// being what fits in the parse budget at once: small ones together (one
+// look at the database, one request to the API), two that each cost over
+// half of it one after the other, the first's packages matched and let go
+// before the second is read. Read together, two 58 MB package-lock.json
+// took the hook to 373 MB.
+func TestLockfilesAreMatchedAGroupAtATime(t *testing.T) {
+	db := t.TempDir()
+	writeDB(t, db, "npm")
+	// Blanks after the JSON: each lockfile costs over half the budget.
+	large := vulnerableLock + strings.Repeat(" ", checks.ParseBudget/2/costSparse+1024) + "\n"
+	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree} {
+		for _, tc := range []struct {
+			name    string
+			content string
+			want    [][]string
+		}{
+			{"small ones together", vulnerableLock, [][]string{{"api/package-lock.json", "web/package-lock.json"}}},
+			{"large ones alone", large, [][]string{{"api/package-lock.json"}, {"web/package-lock.json"}}},
+		} {
+			t.Run(string(mode)+"/"+tc.name, func(t *testing.T) {
+				repo := newRepo(t, map[string]string{"README.md": "shop\n"})
+				writeFiles(t, repo, map[string]string{"web/package-lock.json": tc.content, "api/package-lock.json": tc.content})
+				git(t, repo, "add", "-A")
+				src, err := checks.NewRepoSource(context.Background(), repo, mode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, groups := groupsOf(t, New(Options{DBDir: db, Offline: true}), src)
+				if fmt.Sprint(groups) != fmt.Sprint(tc.want) {
+					t.Errorf("groups %q, want %q", groups, tc.want)
+				}
+				if len(res.Findings) != 4 || len(res.Warnings) != 0 {
+					t.Errorf("%d findings, want 4 (2 in each); warnings %q", len(res.Findings), res.Warnings)
+				}
+				// Every share was given back.
+				done, err := src.Parsing(context.Background(), checks.ParseBudget)
+				if err != nil {
+					t.Fatal(err)
+				}
+				done()
+			})
+		}
+	}
+}
+
+// What no group could check is named once, for all of them: the packages
+// of every lockfile of an ecosystem with no database, counted together.
+func TestUncheckedPackagesOfEveryGroupAreNamedOnce(t *testing.T) {
+	large := vulnerableLock + strings.Repeat(" ", checks.ParseBudget/2/costSparse+1024) + "\n"
+	repo := newRepo(t, map[string]string{"README.md": "shop\n"})
+	writeFiles(t, repo, map[string]string{"web/package-lock.json": large, "api/package-lock.json": large})
+	git(t, repo, "add", "-A")
+	src, err := checks.NewRepoSource(context.Background(), repo, checks.ModeStaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, groups := groupsOf(t, New(Options{DBDir: t.TempDir(), Offline: true}), src)
+	if len(groups) != 2 {
+		t.Fatalf("groups %q, want two", groups)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "deps: 2 npm packages in api/package-lock.json, web/package-lock.json were NOT checked: no OSV database for npm") {
+		t.Errorf("warnings %q, want one naming both lockfiles", res.Warnings)
 	}
 }

@@ -131,34 +131,21 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 		// nothing here, not even opening the database.
 		return res, nil
 	}
-	locks, warns, done, err := readLockfiles(ctx, src, files)
-	res.Warnings = append(res.Warnings, warns...)
-	if err != nil {
-		return res, err
-	}
-	// The lockfiles, their packages and the matching of them are what
-	// takes the budget: it is given back when the check is over.
-	defer done()
 	now := time.Now
 	if c.opts.Now != nil {
 		now = c.opts.Now
 	}
-	recs, warns, err := collectPackages(ctx, locks, now())
+	mt := c.newMatching()
+	defer mt.close()
+	warns, trees, err := readPackages(ctx, src, files, now(), func(recs []*pkgRec) error { return mt.match(ctx, recs) })
 	res.Warnings = append(res.Warnings, warns...)
-	if err != nil {
-		return res, err
-	}
-	m, err := c.match(ctx, recs)
+	m := mt.done()
 	res.Findings, res.Suppressed = m.findings, m.suppressed
 	res.Warnings = append(res.Warnings, m.warnings...)
 	// The files beside the lockfiles that were asked for and refused
 	// (a symlinked osv-scanner.toml, go.sum or package.json).
-	trees := map[*blobFS]bool{}
-	for _, lf := range locks {
-		if !trees[lf.fsys] {
-			trees[lf.fsys] = true
-			res.Warnings = append(res.Warnings, lf.fsys.refusals()...)
-		}
+	for _, t := range trees {
+		res.Warnings = append(res.Warnings, t.refusals()...)
 	}
 	return res, err
 }
@@ -292,9 +279,66 @@ func (m *matched) add(r *pkgRec, all []*osvpb.Vulnerability, complete bool, look
 	m.suppressed = append(m.suppressed, hidden...)
 }
 
-// match finds the advisories of every package, per ecosystem database.
-func (c *Check) match(ctx context.Context, recs []*pkgRec) (matched, error) {
-	var m matched
+// matching finds the advisories of the packages of one group of lockfiles
+// after another (see readPackages): each ecosystem's database is opened
+// once, the packages of an ecosystem it has no database for are asked of
+// the OSV API a group at a time, and those left unchecked are named once,
+// when all are matched (done).
+type matching struct {
+	c         *Check
+	dbDir     string
+	dbs       map[string]*database // nil: no database to use for it
+	empty     map[string]bool      // its database holds no advisory
+	manifests *manifestCache
+	apiErr    error // the OSV API failed: it is not asked again
+	unchecked map[string]*uncheckedPackages
+	matched
+}
+
+// uncheckedPackages are the packages of an ecosystem that nothing checked.
+type uncheckedPackages struct {
+	n     int
+	files map[string]bool
+}
+
+func (c *Check) newMatching() *matching {
+	return &matching{
+		c:         c,
+		dbDir:     ResolveDBDir(c.opts.DBDir),
+		dbs:       map[string]*database{},
+		empty:     map[string]bool{},
+		manifests: &manifestCache{},
+		unchecked: map[string]*uncheckedPackages{},
+	}
+}
+
+// database is the ecosystem's database, opened the first time it is asked
+// for; nil when there is none to use.
+func (mt *matching) database(eco string) *database {
+	if db, ok := mt.dbs[eco]; ok {
+		return db
+	}
+	db, err := openDatabase(mt.dbDir, eco)
+	switch {
+	case err != nil:
+		if !errors.Is(err, errNoDatabase) {
+			mt.warnings = append(mt.warnings, fmt.Sprintf("deps: cannot use the %s database %s: %v", eco, ZipPath(mt.dbDir, eco), err))
+		}
+		db = nil
+	case db.index.nEntries == 0:
+		// A valid zip with no advisory in it (an interrupted export, a
+		// wrong file) would make every package look clean.
+		db.Close()
+		mt.empty[eco] = true
+		db = nil
+	}
+	mt.dbs[eco] = db
+	return db
+}
+
+// match finds the advisories of every package of recs, per ecosystem
+// database.
+func (mt *matching) match(ctx context.Context, recs []*pkgRec) error {
 	byEco := map[string][]*pkgRec{}
 	for _, r := range recs {
 		byEco[r.ecosystem] = append(byEco[r.ecosystem], r)
@@ -305,85 +349,82 @@ func (c *Check) match(ctx context.Context, recs []*pkgRec) (matched, error) {
 	}
 	sort.Strings(ecos)
 
-	dbDir := ResolveDBDir(c.opts.DBDir)
-	var missing []string
-	empty := map[string]bool{}
-	manifests := &manifestCache{}
+	// Packages osv-scanner.toml ignores whole are not asked of the API and
+	// not counted as unchecked: the user asked for them not to be checked.
+	var ask []*pkgRec
 	for _, eco := range ecos {
 		if err := ctx.Err(); err != nil {
-			return m, err
+			return err
 		}
-		db, err := openDatabase(dbDir, eco)
-		if err != nil {
-			if !errors.Is(err, errNoDatabase) {
-				m.warnings = append(m.warnings, fmt.Sprintf("deps: cannot use the %s database %s: %v", eco, ZipPath(dbDir, eco), err))
+		db := mt.database(eco)
+		if db == nil {
+			for _, r := range byEco[eco] {
+				if !r.cfg.ignorePackage(r) {
+					ask = append(ask, r)
+				}
 			}
-			missing = append(missing, eco)
-			continue
-		}
-		if db.index.nEntries == 0 {
-			// A valid zip with no advisory in it (an interrupted export, a
-			// wrong file) would make every package look clean.
-			db.Close()
-			empty[eco] = true
-			missing = append(missing, eco)
 			continue
 		}
 		for _, r := range byEco[eco] {
 			cands, err := db.advisoriesFor(lookupNames(r))
 			if err != nil {
-				db.Close()
-				return m, err
+				return err
 			}
-			m.add(r, cands, true, db.byID, manifests)
+			mt.add(r, cands, true, db.byID, mt.manifests)
 		}
-		db.Close()
 	}
-	if len(missing) == 0 {
-		return m, nil
+	if len(ask) == 0 {
+		return nil
 	}
-
-	// Packages osv-scanner.toml ignores whole are not asked of the API and
-	// not counted as unchecked: the user asked for them not to be checked.
-	unignored := func(eco string) []*pkgRec {
-		var out []*pkgRec
-		for _, r := range byEco[eco] {
-			if !r.cfg.ignorePackage(r) {
-				out = append(out, r)
-			}
-		}
-		return out
-	}
-	var apiErr error
-	if !c.opts.Offline {
-		var ask []*pkgRec
-		for _, eco := range missing {
-			ask = append(ask, unignored(eco)...)
-		}
-		var online map[*pkgRec][]*osvpb.Vulnerability
-		online, apiErr = c.queryAPI(ctx, ask)
-		if apiErr == nil {
+	if !mt.c.opts.Offline && mt.apiErr == nil {
+		online, err := mt.c.queryAPI(ctx, ask)
+		if err == nil {
 			for _, r := range ask {
-				m.add(r, online[r], false, nil, manifests)
+				mt.add(r, online[r], false, nil, mt.manifests)
 			}
-			return m, nil
+			return nil
 		}
+		mt.apiErr = err
 	}
-	for _, eco := range missing {
-		if recs := unignored(eco); len(recs) > 0 {
-			m.warnings = append(m.warnings, missingWarning(dbDir, eco, recs, empty[eco], c.opts.Offline, apiErr))
+	for _, r := range ask {
+		u := mt.unchecked[r.ecosystem]
+		if u == nil {
+			u = &uncheckedPackages{files: map[string]bool{}}
+			mt.unchecked[r.ecosystem] = u
 		}
+		u.n++
+		u.files[r.file] = true
 	}
-	return m, nil
+	return nil
 }
 
-func missingWarning(dbDir, eco string, recs []*pkgRec, empty, offline bool, apiErr error) string {
-	fileSet := map[string]bool{}
-	for _, r := range recs {
-		fileSet[r.file] = true
+// done is what matching found, with a warning for each ecosystem whose
+// packages were not all checked.
+func (mt *matching) done() matched {
+	ecos := make([]string, 0, len(mt.unchecked))
+	for e := range mt.unchecked {
+		ecos = append(ecos, e)
 	}
-	files := make([]string, 0, len(fileSet))
-	for f := range fileSet {
+	sort.Strings(ecos)
+	for _, eco := range ecos {
+		mt.warnings = append(mt.warnings, missingWarning(mt.dbDir, eco, mt.unchecked[eco], mt.empty[eco], mt.c.opts.Offline, mt.apiErr))
+	}
+	mt.unchecked = map[string]*uncheckedPackages{}
+	return mt.matched
+}
+
+// close closes the databases.
+func (mt *matching) close() {
+	for _, db := range mt.dbs {
+		if db != nil {
+			db.Close()
+		}
+	}
+}
+
+func missingWarning(dbDir, eco string, u *uncheckedPackages, empty, offline bool, apiErr error) string {
+	files := make([]string, 0, len(u.files))
+	for f := range u.files {
 		files = append(files, f)
 	}
 	sort.Strings(files)
@@ -395,7 +436,7 @@ func missingWarning(dbDir, eco string, recs []*pkgRec, empty, offline bool, apiE
 		}
 	}
 	noun := "packages in %s were"
-	if len(recs) == 1 {
+	if u.n == 1 {
 		noun = "package in %s was"
 	}
 	noun = fmt.Sprintf(noun, strings.Join(files, ", "))
@@ -404,7 +445,7 @@ func missingWarning(dbDir, eco string, recs []*pkgRec, empty, offline bool, apiE
 		data = fmt.Sprintf("the OSV database for %s at %s holds no advisories", eco, ZipPath(dbDir, eco))
 	}
 	return fmt.Sprintf("deps: %d %s %s NOT checked: %s (%s). Run `secfirst db update` or point --db / %s at a database.",
-		len(recs), eco, noun, data, why, EnvDB)
+		u.n, eco, noun, data, why, EnvDB)
 }
 
 // buildFindings turns a package's advisories into findings, one per

@@ -34,26 +34,38 @@ type lockfile struct {
 	content []byte
 }
 
-// readLockfiles reads the dependency files of the source: staged blobs in
-// one batch, or regular files on disk, each with the tree its extractor may
-// look into for files beside it. A file that cannot be read is a warning
-// naming it, and the others are still read. The files are read once their
-// cost fits in the source's parse budget (see takeBudget); done gives it
-// back, once their packages are matched.
-func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File) (locks []lockfile, warns []string, done func(), err error) {
+// lockfileReader reads the dependency files of a source one at a time,
+// each once its cost fits beside what the check holds (budgetShare): the
+// files beside them first (staged: read from the index in one request; on
+// disk: read as an extractor asks, their cost taken up front), then each
+// lockfile as the check asks for it (read).
+type lockfileReader struct {
+	src   *checks.Source
+	files []checks.File
+	locks []lockfile // each file's names and tree; content is read by read
+	sizes []int64    // on disk: each file's size; staged ones are measured as read
+	index *blobFS    // staged: the index the lockfiles are read into
+	trees []*blobFS  // every tree, for the files they refused (refusals)
+}
+
+// openLockfiles prepares the reading of the source's dependency files and
+// reads the files beside them, within share: that part of it (its base)
+// is held until the check is over.
+func openLockfiles(ctx context.Context, src *checks.Source, files []checks.File, share *budgetShare) (*lockfileReader, error) {
 	if src.Mode == checks.ModeStaged && len(src.Paths) == 0 {
-		return readStagedLockfiles(ctx, src, files)
+		return openStagedLockfiles(ctx, src, files, share)
 	}
+	r := &lockfileReader{src: src, files: files}
 	trees := map[string]*blobFS{}
 	tree := func(root, shownDir string) *blobFS {
 		t := trees[root]
 		if t == nil {
 			t = diskFS(root, shownDir)
 			trees[root] = t
+			r.trees = append(r.trees, t)
 		}
 		return t
 	}
-	var sized []depFile
 	var onDisk []string
 	for _, f := range files {
 		lf := lockfile{file: f.Path, rel: f.Path, root: src.Root}
@@ -66,31 +78,58 @@ func readLockfiles(ctx context.Context, src *checks.Source, files []checks.File)
 			lf.fsys = tree(src.Root, "")
 		}
 		abs := filepath.Join(lf.root, filepath.FromSlash(lf.rel))
-		sized = append(sized, depFile{path: lf.rel, size: diskSize(abs)})
+		r.sizes = append(r.sizes, diskSize(abs))
 		onDisk = append(onDisk, abs)
-		locks = append(locks, lf)
+		r.locks = append(r.locks, lf)
 	}
-	done, err = takeBudget(ctx, src, append(sized, diskSiblings(onDisk)...))
-	if err != nil {
-		return nil, nil, nil, err
+	// The files beside the lockfiles are read as the extractors ask: what
+	// they may cost is held from the start.
+	if err := share.fit(ctx, readCost(diskSiblings(onDisk)), nil); err != nil {
+		return nil, err
 	}
-	read := locks[:0]
-	for _, lf := range locks {
-		if err := ctx.Err(); err != nil {
-			done()
-			return nil, warns, nil, err
+	share.base = share.taken
+	return r, nil
+}
+
+// read reads the i-th dependency file once its cost fits in share: beside
+// the lockfiles read before it (a group), when it fits now; else, once the
+// packages of those are matched (makeRoom) and their share given back, on
+// its own. A file that cannot be read is a warning naming it (warn), and
+// the others are still read.
+func (r *lockfileReader) read(ctx context.Context, i int, share *budgetShare, makeRoom func() error) (lf lockfile, warn string, err error) {
+	if err := ctx.Err(); err != nil {
+		return lockfile{}, "", err
+	}
+	lf = r.locks[i]
+	if r.index != nil {
+		f := r.files[i]
+		blobs, sizes, err := readStagedBlobs(ctx, r.src, share, []string{f.Blob}, map[string][]depFile{f.Blob: {{path: f.Path}}}, makeRoom)
+		if err != nil {
+			return lockfile{}, "", err
+		}
+		data, ok := blobs[f.Blob]
+		switch {
+		case sizes[f.Blob] > maxFileOf(f.Path):
+			r.index.absent(f.Path) // nor read by another's include
+			return lockfile{}, fmt.Sprintf("deps: %s was NOT checked: it is larger than %s", f.Path, safefile.Size(maxFileOf(f.Path))), nil
+		case !ok:
+			return lockfile{}, fmt.Sprintf("deps: %s was NOT checked: git could not read its staged content", f.Path), nil
+		}
+		lf.content = data
+	} else {
+		if err := share.fit(ctx, readCost([]depFile{{path: lf.rel, size: r.sizes[i]}}), makeRoom); err != nil {
+			return lockfile{}, "", err
 		}
 		data, err := safefile.ReadInRoot(lf.root, lf.rel, maxFileOf(lf.rel))
 		if err != nil {
-			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, skipReason(err)))
 			lf.fsys.absent(lf.rel) // nor read by another's include
-			continue
+			return lockfile{}, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, skipReason(err)), nil
 		}
-		lf.fsys.put(lf.rel, data)
 		lf.content = data
-		read = append(read, lf)
 	}
-	return read, warns, done, nil
+	share.grouped = true
+	lf.fsys.put(lf.rel, lf.content)
+	return lf, "", nil
 }
 
 // siblingFiles are the files beside a lockfile that a scan may read:
@@ -110,13 +149,14 @@ func init() { checks.RegisterConfigFiles(siblingFiles()...) }
 // errStagedSymlink is why a staged symbolic link beside a lockfile is not read.
 var errStagedSymlink = errors.New("staged as a symbolic link")
 
-// readStagedLockfiles reads the staged lockfiles and the staged files beside
-// them without a git process per file: which siblings exist comes from the
-// source's staged lookup (HEAD's tree and the staged diff, see
-// checks.Source.IndexEntriesOf), every blob from its cat-file batch, each
-// once its cost fits in the parse budget (see readStagedBlobs). A blob over
-// maxDependencyFile is never read: its size names it.
-func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks.File) ([]lockfile, []string, func(), error) {
+// openStagedLockfiles reads the staged files beside the staged lockfiles
+// without a git process per file: which exist comes from the source's
+// staged lookup (HEAD's tree and the staged diff, see
+// checks.Source.IndexEntriesOf), every blob from its cat-file batch, once
+// its cost fits in share (see readStagedBlobs). A blob over
+// maxDependencyFile is never read: its size names it. The lockfiles are
+// read by read.
+func openStagedLockfiles(ctx context.Context, src *checks.Source, files []checks.File, share *budgetShare) (*lockfileReader, error) {
 	dirs := map[string]bool{}
 	var wanted []string
 	for _, f := range files {
@@ -133,7 +173,7 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 	// files the source looks up at once (checks.RegisterConfigFiles).
 	entries, err := src.IndexEntriesOf(ctx, wanted)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	staged := map[string]bool{}
 	for _, f := range files {
@@ -142,75 +182,50 @@ func readStagedLockfiles(ctx context.Context, src *checks.Source, files []checks
 	// What each blob is read as: the same blob is read once.
 	blobUses := map[string][]depFile{}
 	var ids []string
-	use := func(id string, f depFile) {
-		if _, ok := blobUses[id]; !ok {
-			ids = append(ids, id)
-		}
-		blobUses[id] = append(blobUses[id], f)
-	}
-	for _, f := range files {
-		use(f.Blob, depFile{path: f.Path})
-	}
 	sibling := map[string]string{}
 	symlinks := map[string]bool{}
 	for _, p := range wanted {
 		es := entries[p]
-		if len(es) != 1 || es[0].Stage != "0" {
-			continue
-		}
 		switch {
+		case staged[p]:
+			// A staged lockfile (npm-shrinkwrap.json) is read as one
+			// (read); until then the index reads it should a reader ask.
+		case len(es) != 1 || es[0].Stage != "0":
 		case es[0].Regular():
 			sibling[p] = es[0].ID
-			if !staged[p] { // a staged lockfile is read as one
-				use(es[0].ID, depFile{path: p, sibling: true})
+			if _, ok := blobUses[es[0].ID]; !ok {
+				ids = append(ids, es[0].ID)
 			}
+			blobUses[es[0].ID] = append(blobUses[es[0].ID], depFile{path: p, sibling: true})
 		case es[0].Mode == "120000":
 			symlinks[p] = true
 		}
 	}
-	blobs, sizes, done, err := readStagedBlobs(ctx, src, ids, blobUses)
+	blobs, sizes, err := readStagedBlobs(ctx, src, share, ids, blobUses, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	tooLarge := func(id string) bool { return sizes[id] > maxDependencyFile }
+	share.base = share.taken
 	index := newBlobFS(func(rel string) ([]byte, error) { return src.ReadRegular(ctx, rel, readLimit(rel)) })
+	got := func(id string) bool { _, ok := blobs[id]; return ok }
 	for _, p := range wanted {
-		if id, ok := sibling[p]; ok {
-			switch data, got := blobs[id]; {
-			case tooLarge(id) && staged[p]:
-				index.absent(p) // a lockfile of its own: named below
-				continue
-			case tooLarge(id):
-				index.refuse(p, &safefile.TooLargeError{Path: p, Limit: maxDependencyFile})
-				continue
-			case got:
-				index.put(p, data)
-				continue
-			}
-		}
-		if symlinks[p] {
+		switch id, ok := sibling[p]; {
+		case staged[p]:
+		case ok && sizes[id] > maxDependencyFile:
+			index.refuse(p, &safefile.TooLargeError{Path: p, Limit: maxDependencyFile})
+		case ok && got(id):
+			index.put(p, blobs[id])
+		case symlinks[p]:
 			index.refuse(p, errStagedSymlink)
-			continue
+		default:
+			index.absent(p)
 		}
-		index.absent(p)
 	}
-	var locks []lockfile
-	var warns []string
+	r := &lockfileReader{src: src, files: files, index: index, trees: []*blobFS{index}}
 	for _, f := range files {
-		data, ok := blobs[f.Blob]
-		switch {
-		case tooLarge(f.Blob) || sizes[f.Blob] > maxFileOf(f.Path):
-			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: it is larger than %s", f.Path, safefile.Size(maxFileOf(f.Path))))
-			index.absent(f.Path) // nor read by another's include
-			continue
-		case !ok:
-			warns = append(warns, fmt.Sprintf("deps: %s was NOT checked: git could not read its staged content", f.Path))
-			continue
-		}
-		index.put(f.Path, data)
-		locks = append(locks, lockfile{file: f.Path, rel: f.Path, root: src.Root, fsys: index, content: data})
+		r.locks = append(r.locks, lockfile{file: f.Path, rel: f.Path, root: src.Root, fsys: index})
 	}
-	return locks, warns, done, nil
+	return r, nil
 }
 
 // symlinkedDependencyFiles are the dependency files committed as symbolic
@@ -331,24 +346,55 @@ func declaresDependencies(data []byte) bool {
 	return len(m.Dependencies)+len(m.DevDependencies)+len(m.OptionalDependencies) > 0
 }
 
-// collectPackages extracts the packages of every lockfile and applies what
-// osv-scanner applies before matching: unscannable packages dropped, Go's
-// toolchain line from go.mod only when ScanGoModVersion asks, and
-// osv-scanner.toml package overrides. A file that fails to parse, or
-// crashes its reader, is a warning naming it: the others are still checked.
-func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*pkgRec, []string, error) {
-	var recs []*pkgRec
-	var warns []string
+// readPackages reads the packages of the source's dependency files, a
+// group of lockfiles at a time, and hands each group's to use before the
+// next group is read: a group is the lockfiles whose cost fits in the
+// parse budget together (see lockfileReader.read), so that two 58 MB
+// package-lock.json are never held at once (together, 373 MB). It applies
+// what osv-scanner applies before matching: unscannable packages dropped,
+// Go's toolchain line from go.mod only when ScanGoModVersion asks, and
+// osv-scanner.toml package overrides. A file that cannot be read, fails to
+// parse or crashes its reader is a warning naming it: the others are
+// still checked. trees are the trees the files were read from, for the
+// files they refused.
+func readPackages(ctx context.Context, src *checks.Source, files []checks.File, now time.Time, use func([]*pkgRec) error) (warns []string, trees []*blobFS, err error) {
+	share := &budgetShare{src: src}
+	defer share.release()
+	rd, err := openLockfiles(ctx, src, files, share)
+	if err != nil {
+		return nil, nil, err
+	}
+	var group []*pkgRec
+	useGroup := func() error {
+		recs := group
+		group = nil
+		if len(recs) == 0 {
+			return nil
+		}
+		if groupUsed != nil {
+			groupUsed(recs)
+		}
+		return use(recs)
+	}
+	var readWarns, pkgWarns []string
 	configs := map[string]*osvConfig{}
 	siblings := siblingFiles()
-	for i, lf := range locks {
+	for i := range files {
+		lf, warn, err := rd.read(ctx, i, share, useGroup)
+		if err != nil {
+			return append(readWarns, pkgWarns...), rd.trees, err
+		}
+		if warn != "" {
+			readWarns = append(readWarns, warn)
+			continue
+		}
 		cfgKey := lf.root + "\x00" + path.Dir(lf.rel)
 		cfg, ok := configs[cfgKey]
 		if !ok {
 			var err error
 			cfg, err = loadOSVConfig(lf, now)
 			if err != nil {
-				warns = append(warns, fmt.Sprintf("deps: ignored invalid %v", err))
+				pkgWarns = append(pkgWarns, fmt.Sprintf("deps: ignored invalid %v", err))
 			}
 			configs[cfgKey] = cfg
 		}
@@ -358,20 +404,25 @@ func collectPackages(ctx context.Context, locks []lockfile, now time.Time) ([]*p
 		// check's peak.
 		letGo := func() {
 			if !slices.Contains(siblings, path.Base(lf.rel)) {
-				lf.content, locks[i].content = nil, nil // this copy too
+				lf.content = nil
 				lf.fsys.forget(lf.rel)
 			}
 		}
 		got, problems, err := packagesOf(ctx, lf, cfg, letGo)
 		if err != nil {
-			return nil, warns, err
+			return append(readWarns, pkgWarns...), rd.trees, err
 		}
-		warns = append(warns, problems...)
-		recs = append(recs, got...)
+		pkgWarns = append(pkgWarns, problems...)
+		group = append(group, got...)
 		letGo()
 	}
-	return recs, warns, nil
+	err = useGroup()
+	return append(readWarns, pkgWarns...), rd.trees, err
 }
+
+// groupUsed, when set (a test), is called with the packages of each group
+// of lockfiles as they are handed on.
+var groupUsed func([]*pkgRec)
 
 // packagesOf reads the packages of one lockfile. A crash in secfirst's own
 // code on this file is caught here too and costs this file only; the fuzz

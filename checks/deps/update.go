@@ -79,20 +79,17 @@ func Ecosystems(ctx context.Context, src *checks.Source) ([]string, error) {
 	if err != nil || len(files) == 0 {
 		return nil, err
 	}
-	locks, _, done, err := readLockfiles(ctx, src, files)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	recs, _, err := collectPackages(ctx, locks, time.Now())
-	if err != nil {
-		return nil, err
-	}
 	set := map[string]bool{}
-	for _, r := range recs {
-		if !r.cfg.ignorePackage(r) {
-			set[r.ecosystem] = true
+	_, _, err = readPackages(ctx, src, files, time.Now(), func(recs []*pkgRec) error {
+		for _, r := range recs {
+			if !r.cfg.ignorePackage(r) {
+				set[r.ecosystem] = true
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]string, 0, len(set))
 	for e := range set {
