@@ -62,7 +62,7 @@ func (c *capped) add(g report.Finding) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if ignored || strings.Contains(g.Line, allowSignature) {
-		c.whole = append(c.whole, g)
+		c.whole = append(c.whole, detached(g))
 		return
 	}
 	key := capKey{findingPath(g), g.RuleID}
@@ -72,16 +72,27 @@ func (c *capped) add(g report.Finding) {
 		c.groups[key] = grp
 	}
 	if len(grp.first) < c.limit {
-		heap.Push(&grp.first, g)
+		heap.Push(&grp.first, detached(g))
 		return
 	}
 	if compareFindings(g, grp.first[0]) < 0 {
-		g, grp.first[0] = grp.first[0], g
+		g, grp.first[0] = grp.first[0], detached(g)
 		heap.Fix(&grp.first, 0)
 	}
 	grp.like = report.Finding{RuleID: g.RuleID, Description: g.Description, File: g.File, SymlinkFile: g.SymlinkFile}
 	grp.rest = append(grp.rest, countedFinding{line: int32(g.StartLine), column: int32(g.StartColumn), endColumn: int32(g.EndColumn),
 		fingerprint: fingerprintBytes(g)})
+}
+
+// detached is g without the text it was found in: its line, match and
+// secret are slices of that text (a piece of a file's added lines, a few
+// kilobytes at most), and the findings held to the end kept the whole text
+// of each file alive after its share of the budget was given back (a
+// 10 MB leak corpus' and a 9 MB bundle's: 23 MB of the hook's peak).
+func detached(g report.Finding) report.Finding {
+	g.Line, g.Match, g.Secret = strings.Clone(g.Line), strings.Clone(g.Match), strings.Clone(g.Secret)
+	g.Fragment = nil
+	return g
 }
 
 // findings are the findings held whole, in no order, and the counted
