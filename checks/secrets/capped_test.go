@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	mrand "math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/zricethezav/gitleaks/v8/report"
 
@@ -82,4 +84,37 @@ func fakeSecret(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return "ghp_" + hex.EncodeToString(b)
+}
+
+// The findings a capped run holds to the end, listed or suppressed where
+// written, share no memory with the text they were found in: their line,
+// match and secret are copies, so that the text (a 10 MB leak corpus) is
+// garbage once it is read.
+func TestCappedFindingsHoldNoSliceOfTheirText(t *testing.T) {
+	secret := fakeSecret(t)
+	text := "key = " + secret + "\nother = " + secret + " # gitleaks:allow\n"
+	within := func(s string) bool {
+		start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return len(s) > 0 && p >= start && p < start+uintptr(len(text))
+	}
+	c := newCapped(1, nil)
+	lines := strings.SplitAfter(text, "\n")
+	for i, line := range lines[:2] {
+		at := strings.Index(line, secret)
+		c.add(report.Finding{RuleID: "r", File: "a.env", StartLine: i + 1, StartColumn: at + 1,
+			Line: line, Match: line[at : at+len(secret)], Secret: line[at : at+len(secret)]})
+	}
+	held, _ := c.findings()
+	if len(held) != 2 {
+		t.Fatalf("%d findings held, want the listed one and the suppressed one", len(held))
+	}
+	for _, g := range held {
+		if g.Line != lines[g.StartLine-1] || g.Secret != secret {
+			t.Errorf("line %d: the finding changed: %q %q", g.StartLine, g.Line, g.Secret)
+		}
+		if within(g.Line) || within(g.Match) || within(g.Secret) {
+			t.Errorf("line %d: the held finding is a slice of the text it was found in", g.StartLine)
+		}
+	}
 }
