@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -364,7 +367,13 @@ func TestLockfilesAreLetGoOnceRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	var recs []*pkgRec
-	warns, trees, err := readPackages(ctx, src, files, time.Now(), func(got []*pkgRec) error {
+	var trees []*blobFS
+	warns, _, err := readPackages(ctx, src, files, time.Now(), func(got []*pkgRec) error {
+		for _, r := range got {
+			if !slices.Contains(trees, r.fsys) {
+				trees = append(trees, r.fsys)
+			}
+		}
 		recs = append(recs, got...)
 		return nil
 	})
@@ -390,6 +399,9 @@ func TestLockfilesAreLetGoOnceRead(t *testing.T) {
 
 // groupsOf runs the check on src and returns, group by group, the
 // lockfiles whose packages were matched together.
+// It also holds that a lockfile is let go by its tree once read (an
+// npm-shrinkwrap.json, that others ask about, kept as present), and that
+// the check holds none of the budget while it waits for its share.
 func groupsOf(t *testing.T, check checks.Check, src *checks.Source) (checks.Result, [][]string) {
 	t.Helper()
 	var groups [][]string
@@ -399,10 +411,21 @@ func groupsOf(t *testing.T, check checks.Check, src *checks.Source) (checks.Resu
 			if !slices.Contains(files, r.file) {
 				files = append(files, r.file)
 			}
+			if data, held := r.fsys.files[r.rel]; len(data) > 0 || (held && path.Base(r.rel) != "npm-shrinkwrap.json") {
+				t.Errorf("%s: still held by its tree (%d bytes) as its packages are matched", r.rel, len(data))
+			}
 		}
 		groups = append(groups, files)
 	}
-	t.Cleanup(func() { groupUsed = nil })
+	budgetWait = func() {
+		done, ok := src.TryParsing(checks.ParseBudget)
+		if !ok {
+			t.Error("the check waits for the budget holding some of it")
+			return
+		}
+		done()
+	}
+	t.Cleanup(func() { groupUsed, budgetWait = nil, nil })
 	res, err := check.Run(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
@@ -429,10 +452,15 @@ func TestLockfilesAreMatchedAGroupAtATime(t *testing.T) {
 		}{
 			{"small ones together", vulnerableLock, [][]string{{"api/package-lock.json", "web/package-lock.json"}}},
 			{"large ones alone", large, [][]string{{"api/package-lock.json"}, {"web/package-lock.json"}}},
+			{"a shrinkwrap first, kept as present", large, [][]string{{"web/npm-shrinkwrap.json"}, {"api/package-lock.json"}}},
 		} {
 			t.Run(string(mode)+"/"+tc.name, func(t *testing.T) {
 				repo := newRepo(t, map[string]string{"README.md": "shop\n"})
-				writeFiles(t, repo, map[string]string{"web/package-lock.json": tc.content, "api/package-lock.json": tc.content})
+				web := "web/package-lock.json"
+				if strings.Contains(tc.name, "shrinkwrap") {
+					web = "web/npm-shrinkwrap.json"
+				}
+				writeFiles(t, repo, map[string]string{web: tc.content, "api/package-lock.json": tc.content})
 				git(t, repo, "add", "-A")
 				src, err := checks.NewRepoSource(context.Background(), repo, mode)
 				if err != nil {
@@ -457,21 +485,68 @@ func TestLockfilesAreMatchedAGroupAtATime(t *testing.T) {
 }
 
 // What no group could check is named once, for all of them: the packages
-// of every lockfile of an ecosystem with no database, counted together.
+// of every lockfile of an ecosystem with no database, counted together,
+// offline or when the OSV API fails, which is not asked again.
 func TestUncheckedPackagesOfEveryGroupAreNamedOnce(t *testing.T) {
 	large := vulnerableLock + strings.Repeat(" ", checks.ParseBudget/2/costSparse+1024) + "\n"
 	repo := newRepo(t, map[string]string{"README.md": "shop\n"})
 	writeFiles(t, repo, map[string]string{"web/package-lock.json": large, "api/package-lock.json": large})
 	git(t, repo, "add", "-A")
-	src, err := checks.NewRepoSource(context.Background(), repo, checks.ModeStaged)
-	if err != nil {
-		t.Fatal(err)
+	var asked atomic.Int32
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	for _, tc := range []struct {
+		name string
+		opts Options
+		why  string
+	}{
+		{"offline", Options{Offline: true}, "--offline"},
+		{"the API down", Options{apiBaseURL: down.URL, HTTPClient: down.Client()}, "the OSV API did not answer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := checks.NewRepoSource(context.Background(), repo, checks.ModeStaged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.opts.DBDir = t.TempDir()
+			res, groups := groupsOf(t, New(tc.opts), src)
+			if len(groups) != 2 {
+				t.Fatalf("groups %q, want two", groups)
+			}
+			if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "deps: 2 npm packages in api/package-lock.json, web/package-lock.json were NOT checked: no OSV database for npm") ||
+				!strings.Contains(res.Warnings[0], tc.why) {
+				t.Errorf("warnings %q, want one naming both lockfiles (%s)", res.Warnings, tc.why)
+			}
+		})
 	}
-	res, groups := groupsOf(t, New(Options{DBDir: t.TempDir(), Offline: true}), src)
-	if len(groups) != 2 {
-		t.Fatalf("groups %q, want two", groups)
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the API was asked %d times, want once: not again once it failed", n)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "deps: 2 npm packages in api/package-lock.json, web/package-lock.json were NOT checked: no OSV database for npm") {
-		t.Errorf("warnings %q, want one naming both lockfiles", res.Warnings)
+}
+
+// A lockfile over its limit that another's include reads first (a
+// requirements file's -r) is named once, by its own warning, and never
+// read, in whichever order they come.
+func TestALockfileOverItsLimitIncludedByAnotherIsNamedOnce(t *testing.T) {
+	big := strings.Repeat("# padding\n", int(maxFileOf("requirements.txt"))/10+1)
+	for _, mode := range []checks.Mode{checks.ModeStaged, checks.ModeWorktree} {
+		t.Run(string(mode), func(t *testing.T) {
+			repo := newRepo(t, map[string]string{"README.md": "shop\n"})
+			writeFiles(t, repo, map[string]string{"a-requirements.txt": "-r requirements.txt\nflask==2.0.0\n", "requirements.txt": big})
+			git(t, repo, "add", "-A")
+			res := scanRepo(t, repo, mode, Options{DBDir: t.TempDir(), Offline: true})
+			var about []string
+			for _, w := range res.Warnings {
+				if strings.Contains(w, " requirements.txt ") {
+					about = append(about, w)
+				}
+			}
+			if len(about) != 1 || !strings.Contains(about[0], "requirements.txt was NOT checked: it is larger than 4 MiB") {
+				t.Errorf("warnings about requirements.txt: %q, want its own, once", about)
+			}
+		})
 	}
 }

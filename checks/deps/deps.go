@@ -137,16 +137,12 @@ func (c *Check) Run(ctx context.Context, src *checks.Source) (checks.Result, err
 	}
 	mt := c.newMatching()
 	defer mt.close()
-	warns, trees, err := readPackages(ctx, src, files, now(), func(recs []*pkgRec) error { return mt.match(ctx, recs) })
+	warns, refused, err := readPackages(ctx, src, files, now(), func(recs []*pkgRec) error { return mt.match(ctx, recs) })
 	res.Warnings = append(res.Warnings, warns...)
 	m := mt.done()
 	res.Findings, res.Suppressed = m.findings, m.suppressed
 	res.Warnings = append(res.Warnings, m.warnings...)
-	// The files beside the lockfiles that were asked for and refused
-	// (a symlinked osv-scanner.toml, go.sum or package.json).
-	for _, t := range trees {
-		res.Warnings = append(res.Warnings, t.refusals()...)
-	}
+	res.Warnings = append(res.Warnings, refused...)
 	return res, err
 }
 
@@ -339,6 +335,15 @@ func (mt *matching) database(eco string) *database {
 // match finds the advisories of every package of recs, per ecosystem
 // database.
 func (mt *matching) match(ctx context.Context, recs []*pkgRec) error {
+	// The advisories read for a group are not kept for the next: the
+	// databases stay open, what they decoded is let go.
+	defer func() {
+		for _, db := range mt.dbs {
+			if db != nil {
+				clear(db.cache)
+			}
+		}
+	}()
 	byEco := map[string][]*pkgRec{}
 	for _, r := range recs {
 		byEco[r.ecosystem] = append(byEco[r.ecosystem], r)

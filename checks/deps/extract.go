@@ -367,6 +367,17 @@ func (b *blobFS) forget(name string) {
 	}
 }
 
+// keepPresent lets go of a file's content, but not of its presence: the
+// npm reader passes over a package-lock.json beside an
+// npm-shrinkwrap.json, whose content it never reads.
+func (b *blobFS) keepPresent(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.files[name] != nil {
+		b.files[name] = []byte{}
+	}
+}
+
 // refuse records that a file exists but is not read (a staged symlink).
 func (b *blobFS) refuse(name string, err error) {
 	b.mu.Lock()
@@ -376,13 +387,15 @@ func (b *blobFS) refuse(name string, err error) {
 }
 
 // refusals are warnings naming the files of this tree that were asked for
-// and not read, in name order.
-func (b *blobFS) refusals() []string {
+// and not read, in name order, but those in except.
+func (b *blobFS) refusals(except map[string]bool) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	names := make([]string, 0, len(b.refused))
 	for n := range b.refused {
-		names = append(names, n)
+		if !except[n] {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	out := make([]string, 0, len(names))

@@ -122,6 +122,7 @@ func (r *lockfileReader) read(ctx context.Context, i int, share *budgetShare, ma
 		}
 		data, err := safefile.ReadInRoot(lf.root, lf.rel, maxFileOf(lf.rel))
 		if err != nil {
+			share.grouped = true   // its share is given back with the group's
 			lf.fsys.absent(lf.rel) // nor read by another's include
 			return lockfile{}, fmt.Sprintf("deps: %s was NOT checked: %s", lf.file, skipReason(err)), nil
 		}
@@ -355,14 +356,45 @@ func declaresDependencies(data []byte) bool {
 // Go's toolchain line from go.mod only when ScanGoModVersion asks, and
 // osv-scanner.toml package overrides. A file that cannot be read, fails to
 // parse or crashes its reader is a warning naming it: the others are
-// still checked. trees are the trees the files were read from, for the
-// files they refused.
-func readPackages(ctx context.Context, src *checks.Source, files []checks.File, now time.Time, use func([]*pkgRec) error) (warns []string, trees []*blobFS, err error) {
+// still checked. refused are warnings naming the files beside them that
+// were asked for and not read (a symlinked osv-scanner.toml, go.sum or
+// package.json).
+func readPackages(ctx context.Context, src *checks.Source, files []checks.File, now time.Time, use func([]*pkgRec) error) (warns, refused []string, err error) {
+	siblings := siblingFiles()
+	isSibling := func(f checks.File) bool { return slices.Contains(siblings, path.Base(f.Path)) }
+	// A lockfile that is also read beside others (npm-shrinkwrap.json,
+	// whose presence makes the npm reader pass over package-lock.json) is
+	// read first, as a scan of the repository lists it: by the time another
+	// asks for it, it is in its tree, or known not to be read.
+	files = slices.Clone(files)
+	slices.SortStableFunc(files, func(a, b checks.File) int {
+		switch sa, sb := isSibling(a), isSibling(b); {
+		case sa == sb:
+			return 0
+		case sa:
+			return -1
+		}
+		return 1
+	})
 	share := &budgetShare{src: src}
 	defer share.release()
 	rd, err := openLockfiles(ctx, src, files, share)
 	if err != nil {
 		return nil, nil, err
+	}
+	// The files refused by the trees lockfiles were read from, but the
+	// lockfiles named on their own (one over its limit that another's
+	// include asked for).
+	read := map[*blobFS]bool{} // a lockfile was read from it
+	named := map[string]bool{} // a lockfile not read, with a warning of its own
+	refusals := func() []string {
+		var out []string
+		for _, t := range rd.trees {
+			if read[t] {
+				out = append(out, t.refusals(named)...)
+			}
+		}
+		return out
 	}
 	var group []*pkgRec
 	useGroup := func() error {
@@ -378,16 +410,17 @@ func readPackages(ctx context.Context, src *checks.Source, files []checks.File, 
 	}
 	var readWarns, pkgWarns []string
 	configs := map[string]*osvConfig{}
-	siblings := siblingFiles()
 	for i := range files {
 		lf, warn, err := rd.read(ctx, i, share, useGroup)
 		if err != nil {
-			return append(readWarns, pkgWarns...), rd.trees, err
+			return append(readWarns, pkgWarns...), refusals(), err
 		}
 		if warn != "" {
 			readWarns = append(readWarns, warn)
+			named[rd.locks[i].rel] = true
 			continue
 		}
+		read[lf.fsys] = true
 		cfgKey := lf.root + "\x00" + path.Dir(lf.rel)
 		cfg, ok := configs[cfgKey]
 		if !ok {
@@ -403,21 +436,23 @@ func readPackages(ctx context.Context, src *checks.Source, files []checks.File, 
 		// 58 MB package-lock.json was held through matching, at the
 		// check's peak.
 		letGo := func() {
-			if !slices.Contains(siblings, path.Base(lf.rel)) {
-				lf.content = nil
+			lf.content = nil
+			if isSibling(files[i]) {
+				lf.fsys.keepPresent(lf.rel) // its content is never read beside another
+			} else {
 				lf.fsys.forget(lf.rel)
 			}
 		}
 		got, problems, err := packagesOf(ctx, lf, cfg, letGo)
 		if err != nil {
-			return append(readWarns, pkgWarns...), rd.trees, err
+			return append(readWarns, pkgWarns...), refusals(), err
 		}
 		pkgWarns = append(pkgWarns, problems...)
 		group = append(group, got...)
 		letGo()
 	}
 	err = useGroup()
-	return append(readWarns, pkgWarns...), rd.trees, err
+	return append(readWarns, pkgWarns...), refusals(), err
 }
 
 // groupUsed, when set (a test), is called with the packages of each group
