@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -172,27 +171,18 @@ const hookHeapLimit = 160 << 20
 
 // watchLiveHeap looks at the live heap after the next collection (a
 // cleanup runs once its object has been collected), and again after each.
-// Once paced, the limit follows the live heap down as well as up: left
-// where the first of two 58 MB lockfiles had it, it let the second's
-// garbage grow 30 MB higher.
 func watchLiveHeap() {
-	var paced atomic.Bool
-	var watch func()
-	watch = func() {
-		runtime.AddCleanup(new([16]byte), func(struct{}) {
-			sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-			metrics.Read(sample)
-			if sample[0].Value.Kind() == metrics.KindUint64 {
-				if live := int64(sample[0].Value.Uint64()); live > hookHeapLimit/2 || paced.Load() {
-					paced.Store(true)
-					debug.SetGCPercent(100)
-					debug.SetMemoryLimit(max(hookHeapLimit, live+max(live/8, 32<<20)))
-				}
+	runtime.AddCleanup(new([16]byte), func(struct{}) {
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			if live := int64(sample[0].Value.Uint64()); live > hookHeapLimit/2 {
+				debug.SetGCPercent(100)
+				debug.SetMemoryLimit(max(hookHeapLimit, live+max(live/8, 32<<20)))
 			}
-			watch()
-		}, struct{}{})
-	}
-	watch()
+		}
+		watchLiveHeap()
+	}, struct{}{})
 }
 
 // EnvOffline keeps the hooks off the network (see cmdutil.EnvOffline).
