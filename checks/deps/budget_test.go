@@ -405,9 +405,13 @@ func TestLockfilesAreLetGoOnceRead(t *testing.T) {
 func groupsOf(t *testing.T, check checks.Check, src *checks.Source) (checks.Result, [][]string) {
 	t.Helper()
 	var groups [][]string
+	var shrinkwraps []*pkgRec
 	groupUsed = func(recs []*pkgRec) {
 		var files []string
 		for _, r := range recs {
+			if path.Base(r.rel) == "npm-shrinkwrap.json" {
+				shrinkwraps = append(shrinkwraps, r)
+			}
 			if !slices.Contains(files, r.file) {
 				files = append(files, r.file)
 			}
@@ -429,6 +433,11 @@ func groupsOf(t *testing.T, check checks.Check, src *checks.Source) (checks.Resu
 	res, err := check.Run(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, r := range shrinkwraps {
+		if data, ok := r.fsys.files[r.rel]; !ok || data == nil || len(data) != 0 {
+			t.Errorf("%s: its tree must keep it as present, without its content (%v, %d bytes)", r.rel, ok, len(data))
+		}
 	}
 	return res, groups
 }

@@ -385,13 +385,13 @@ func readPackages(ctx context.Context, src *checks.Source, files []checks.File, 
 	// The files refused by the trees lockfiles were read from, but the
 	// lockfiles named on their own (one over its limit that another's
 	// include asked for).
-	read := map[*blobFS]bool{} // a lockfile was read from it
-	named := map[string]bool{} // a lockfile not read, with a warning of its own
+	read := map[*blobFS]bool{}             // a lockfile was read from it
+	named := map[*blobFS]map[string]bool{} // its lockfiles not read, each with a warning of its own
 	refusals := func() []string {
 		var out []string
 		for _, t := range rd.trees {
 			if read[t] {
-				out = append(out, t.refusals(named)...)
+				out = append(out, t.refusals(named[t])...)
 			}
 		}
 		return out
@@ -417,7 +417,11 @@ func readPackages(ctx context.Context, src *checks.Source, files []checks.File, 
 		}
 		if warn != "" {
 			readWarns = append(readWarns, warn)
-			named[rd.locks[i].rel] = true
+			lf := rd.locks[i]
+			if named[lf.fsys] == nil {
+				named[lf.fsys] = map[string]bool{}
+			}
+			named[lf.fsys][lf.rel] = true
 			continue
 		}
 		read[lf.fsys] = true

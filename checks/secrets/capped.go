@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unique"
 
 	"github.com/zricethezav/gitleaks/v8/report"
 
@@ -85,14 +86,21 @@ func (c *capped) add(g report.Finding) {
 }
 
 // detached is g without the text it was found in: its line, match and
-// secret are slices of that text (a piece of a file's added lines, a few
-// kilobytes at most), and the findings held to the end kept the whole text
-// of each file alive after its share of the budget was given back (a
-// 10 MB leak corpus' and a 9 MB bundle's: 23 MB of the hook's peak).
+// secret are slices of that text (a piece of a file's added lines), and
+// the findings held to the end kept the whole text of each file alive
+// after its share of the budget was given back (a 10 MB leak corpus' and
+// a 9 MB bundle's: 23 MB of the hook's peak). Only the exported fields
+// are kept: gitleaks' unexported ones (the findings of a composite rule's
+// parts) are slices too. A line is interned: the findings of one line,
+// many of them suppressed by one .gitleaksignore entry, share one copy.
 func detached(g report.Finding) report.Finding {
-	g.Line, g.Match, g.Secret = strings.Clone(g.Line), strings.Clone(g.Match), strings.Clone(g.Secret)
-	g.Fragment = nil
-	return g
+	return report.Finding{
+		RuleID: g.RuleID, Description: g.Description,
+		StartLine: g.StartLine, EndLine: g.EndLine, StartColumn: g.StartColumn, EndColumn: g.EndColumn,
+		Line: unique.Make(g.Line).Value(), Match: strings.Clone(g.Match), Secret: strings.Clone(g.Secret),
+		File: g.File, SymlinkFile: g.SymlinkFile, Commit: g.Commit, Link: g.Link, Entropy: g.Entropy,
+		Author: g.Author, Email: g.Email, Date: g.Date, Message: g.Message, Tags: g.Tags, Fingerprint: g.Fingerprint,
+	}
 }
 
 // findings are the findings held whole, in no order, and the counted

@@ -92,7 +92,7 @@ func fakeSecret(t *testing.T) string {
 // garbage once it is read.
 func TestCappedFindingsHoldNoSliceOfTheirText(t *testing.T) {
 	secret := fakeSecret(t)
-	text := "key = " + secret + "\nother = " + secret + " # gitleaks:allow\n"
+	text := "key = " + secret + "\nother = " + secret + " # gitleaks:allow\nthird = " + secret + "\n"
 	within := func(s string) bool {
 		start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
 		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
@@ -100,11 +100,17 @@ func TestCappedFindingsHoldNoSliceOfTheirText(t *testing.T) {
 	}
 	c := newCapped(1, nil)
 	lines := strings.SplitAfter(text, "\n")
-	for i, line := range lines[:2] {
+	add := func(i int) {
+		line := lines[i]
 		at := strings.Index(line, secret)
 		c.add(report.Finding{RuleID: "r", File: "a.env", StartLine: i + 1, StartColumn: at + 1,
 			Line: line, Match: line[at : at+len(secret)], Secret: line[at : at+len(secret)]})
 	}
+	// Line 3 is held first, then line 1 takes its place under the cap of
+	// one; line 2 is suppressed where it is written.
+	add(2)
+	add(0)
+	add(1)
 	held, _ := c.findings()
 	if len(held) != 2 {
 		t.Fatalf("%d findings held, want the listed one and the suppressed one", len(held))
