@@ -3,9 +3,9 @@ package deps
 import (
 	"context"
 	"os"
-	"runtime/debug"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gomod"
