@@ -496,36 +496,45 @@ func packagesOf(ctx context.Context, lf lockfile, cfg *osvConfig, letGo func()) 
 }
 
 // firstOfEach keeps the first record of each package (ecosystem, name and
-// version) in file order, on the smallest line of its copies. The records
-// are sorted rather than looked up in a map: a map of 220,000 packages
-// was 14 MB of the check's peak.
+// version) in file order, on the smallest line of its copies (keepFirst).
 func firstOfEach(recs []*pkgRec) []*pkgRec {
-	order := make([]int32, len(recs))
-	for i := range order {
-		order[i] = int32(i)
-	}
 	same := func(a, b *pkgRec) int {
 		return cmp.Or(strings.Compare(a.ecosystemFull, b.ecosystemFull), strings.Compare(a.name, b.name), strings.Compare(a.version, b.version))
 	}
-	slices.SortFunc(order, func(i, j int32) int { return cmp.Or(same(recs[i], recs[j]), cmp.Compare(i, j)) })
-	dup := make([]bool, len(recs))
+	return keepFirst(recs, same, func(first, r *pkgRec) {
+		if first.line == 0 || (r.line > 0 && r.line < first.line) {
+			first.line = r.line
+		}
+	})
+}
+
+// keepFirst keeps, of the elements of all that same calls equal, the
+// first, in order, and folds each of the others into it (in order). They
+// are sorted rather than looked up in a map (a map of 220,000 packages was
+// 14-20 MB of the check's peak). all is reused; the tail is cleared.
+func keepFirst[T any](all []T, same func(a, b T) int, fold func(first, other T)) []T {
+	order := make([]int32, len(all))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int { return cmp.Or(same(all[i], all[j]), cmp.Compare(i, j)) })
+	dup := make([]bool, len(all))
 	for i := 0; i < len(order); {
-		first := recs[order[i]]
+		first := all[order[i]]
 		j := i + 1
-		for ; j < len(order) && same(recs[order[j]], first) == 0; j++ {
-			if r := recs[order[j]]; first.line == 0 || (r.line > 0 && r.line < first.line) {
-				first.line = r.line
-			}
+		for ; j < len(order) && same(all[order[j]], first) == 0; j++ {
+			fold(first, all[order[j]])
 			dup[order[j]] = true
 		}
 		i = j
 	}
-	out := recs[:0]
-	for i, r := range recs {
+	out := all[:0]
+	for i, x := range all {
 		if !dup[i] {
-			out = append(out, r)
+			out = append(out, x)
 		}
 	}
+	clear(all[len(out):])
 	return out
 }
 

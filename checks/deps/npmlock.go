@@ -234,8 +234,8 @@ func extractNpmLockChunked(ctx context.Context, e filesystem.Extractor, fsys sca
 
 // mergeNpmDuplicates keeps the first of the packages of the same name and
 // version (or commit), in file order, and folds the others into it
-// (mergeNpmDuplicate). They are sorted rather than looked up in a map: a
-// map of 220,000 packages by "name@version" was 20 MB of the check's peak.
+// (mergeNpmDuplicate), by keepFirst: a map of 220,000 packages by
+// "name@version" was 20 MB of the check's peak.
 func mergeNpmDuplicates(all []*extractor.Package) []*extractor.Package {
 	ref := func(p *extractor.Package) string {
 		if p.SourceCode != nil && p.SourceCode.Commit != "" {
@@ -243,32 +243,10 @@ func mergeNpmDuplicates(all []*extractor.Package) []*extractor.Package {
 		}
 		return p.Version
 	}
-	order := make([]int32, len(all))
-	for i := range order {
-		order[i] = int32(i)
-	}
 	same := func(a, b *extractor.Package) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(ref(a), ref(b)))
 	}
-	slices.SortFunc(order, func(i, j int32) int { return cmp.Or(same(all[i], all[j]), cmp.Compare(i, j)) })
-	dup := make([]bool, len(all))
-	for i := 0; i < len(order); {
-		first := all[order[i]]
-		j := i + 1
-		for ; j < len(order) && same(all[order[j]], first) == 0; j++ {
-			mergeNpmDuplicate(first, all[order[j]])
-			dup[order[j]] = true
-		}
-		i = j
-	}
-	out := all[:0]
-	for i, p := range all {
-		if !dup[i] {
-			out = append(out, p)
-		}
-	}
-	clear(all[len(out):])
-	return out
+	return keepFirst(all, same, mergeNpmDuplicate)
 }
 
 // mergeNpmDuplicate folds a second occurrence of a package into the first
