@@ -90,6 +90,7 @@ func analyzeFile(path string, data []byte, listed *checks.RuleCap) Result {
 // with that error and the number of resources read before it.
 func eachDocument(text string, do func([]*resource)) (read int, err error) {
 	dec := yaml.NewDecoder(strings.NewReader(text))
+	lines := fileLines(text)
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -99,9 +100,55 @@ func eachDocument(text string, do func([]*resource)) (read int, err error) {
 		if err != nil {
 			return read, err
 		}
+		if lines != nil {
+			toFileLines(&doc, lines, map[*yaml.Node]bool{})
+		}
 		rs := readResources(&doc, 0, nil)
 		read += len(rs)
 		do(rs)
+	}
+}
+
+// fileLines maps the lines the YAML parser counts (from 1) to the file's,
+// when they differ: YAML also breaks a line at a lone carriage return and
+// at the Unicode line separators (NEL, LS, PS), where git and editors see
+// one line (a fuzzed `{0\r}` put a finding on line 8 of a 7-line file).
+// nil when they agree.
+func fileLines(text string) []int {
+	if !strings.ContainsAny(text, "\r\u0085\u2028\u2029") {
+		return nil
+	}
+	lines, line, differ := []int{0, 1}, 1, false
+	for i, r := range text {
+		switch r {
+		case '\n':
+			line++
+			lines = append(lines, line)
+		case '\r':
+			if !strings.HasPrefix(text[i+1:], "\n") { // \r\n is one break, counted at \n
+				lines, differ = append(lines, line), true
+			}
+		case '\u0085', '\u2028', '\u2029':
+			lines, differ = append(lines, line), true
+		}
+	}
+	if !differ {
+		return nil
+	}
+	return lines
+}
+
+// toFileLines moves every node of n to its line in the file (fileLines).
+func toFileLines(n *yaml.Node, lines []int, seen map[*yaml.Node]bool) {
+	if n == nil || seen[n] {
+		return
+	}
+	seen[n] = true
+	if n.Line > 0 && n.Line < len(lines) {
+		n.Line = lines[n.Line]
+	}
+	for _, c := range n.Content {
+		toFileLines(c, lines, seen)
 	}
 }
 
@@ -125,6 +172,9 @@ func (f *mfile) parseWarning(err error, text string, partial bool) {
 	if m := reYAMLLine().FindStringSubmatchIndex(msg); m != nil {
 		line, _ = strconv.Atoi(msg[m[2]:m[3]])
 		msg = strings.TrimPrefix(msg[:m[0]]+msg[m[1]:], ": ")
+		if lines := fileLines(text); line > 0 && line < len(lines) {
+			line = lines[line]
+		}
 	}
 	where := f.path
 	if line > 0 {
