@@ -112,7 +112,11 @@ func withLargeLockfiles(t testing.TB, r *gittest.Repo, paths ...string) (dbDir s
 func hookOnWorstCommit(t testing.TB, dir string, env ...string) (peakMB float64, took time.Duration, out string) {
 	t.Helper()
 	peakFile := filepath.Join(t.TempDir(), "peak")
-	cmd := exec.Command(os.Args[0], "--", secfirstBin, "hook", "pre-commit")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "--", secfirstBin, "hook", "pre-commit")
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), env...), measureEnv+"="+peakFile)
 	start := time.Now()

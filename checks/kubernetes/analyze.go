@@ -101,7 +101,7 @@ func eachDocument(text string, do func([]*resource)) (read int, err error) {
 			return read, err
 		}
 		if lines != nil {
-			toFileLines(&doc, lines, map[*yaml.Node]bool{})
+			toFileLines(&doc, lines)
 		}
 		rs := readResources(&doc, 0, nil)
 		read += len(rs)
@@ -113,9 +113,10 @@ func eachDocument(text string, do func([]*resource)) (read int, err error) {
 // when they differ: YAML also breaks a line at a lone carriage return and
 // at the Unicode line separators (NEL, LS, PS), where git and editors see
 // one line (a fuzzed `{0\r}` put a finding on line 8 of a 7-line file).
-// nil when they agree.
+// nil when they agree, or when the parser reads the file as UTF-16 (it
+// converts it first: its bytes are no longer the text's).
 func fileLines(text string) []int {
-	if !strings.ContainsAny(text, "\r\u0085\u2028\u2029") {
+	if strings.HasPrefix(text, "\xff\xfe") || strings.HasPrefix(text, "\xfe\xff") || !strings.ContainsAny(text, "\r\u0085\u2028\u2029") {
 		return nil
 	}
 	lines, line, differ := []int{0, 1}, 1, false
@@ -139,16 +140,14 @@ func fileLines(text string) []int {
 }
 
 // toFileLines moves every node of n to its line in the file (fileLines).
-func toFileLines(n *yaml.Node, lines []int, seen map[*yaml.Node]bool) {
-	if n == nil || seen[n] {
-		return
-	}
-	seen[n] = true
+// The decoder's nodes are a tree: an alias points to its anchor through
+// Alias, never through Content, so each node is met once.
+func toFileLines(n *yaml.Node, lines []int) {
 	if n.Line > 0 && n.Line < len(lines) {
 		n.Line = lines[n.Line]
 	}
 	for _, c := range n.Content {
-		toFileLines(c, lines, seen)
+		toFileLines(c, lines)
 	}
 }
 
