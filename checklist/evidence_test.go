@@ -1,16 +1,15 @@
 package checklist
 
 import (
-	"archive/zip"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/secfirst-dev/secfirst/checks/deps"
 	"github.com/secfirst-dev/secfirst/hooks"
 	"github.com/secfirst-dev/secfirst/internal/gittest"
+	"github.com/secfirst-dev/secfirst/internal/osvtest"
 )
 
 // evidence runs one provider on the repository, fresh.
@@ -182,21 +181,7 @@ const lodashAdvisory = `{
 
 func writeNpmDB(t *testing.T, dir string) {
 	t.Helper()
-	p := deps.ZipPath(dir, "npm")
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	w, _ := zw.Create("GHSA-35jh-r3h4-6jhm.json")
-	w.Write([]byte(lodashAdvisory))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	osvtest.Write(t, dir, "npm", map[string]string{"GHSA-35jh-r3h4-6jhm.json": lodashAdvisory})
 }
 
 func TestDepsEvidence(t *testing.T) {
